@@ -1,0 +1,283 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource as the program registered it: what `pulumi preview` would show for it. */
+export interface RegisteredResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** False for components. */
+  readonly custom: boolean;
+  /** The parent's URN; undefined only for the stack itself. */
+  readonly parent?: string;
+  /** The explicit provider reference (`<urn>::<id>`), if one was given. */
+  readonly provider?: string;
+  readonly inputs: Record<string, any>;
+  /** Top-level inputs that were secrets (their values are unwrapped in `inputs`). */
+  readonly secretInputs: readonly string[];
+  /** The state the (mock) provider returned, or a component's registered outputs. */
+  outputs: Record<string, any>;
+  readonly id?: string;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** The `import` resource option. */
+  readonly importId?: string;
+  readonly ignoreChanges: readonly string[];
+  readonly dependencies: readonly string[];
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+  /** Read with `.get` rather than managed. */
+  readonly read: boolean;
+  /** Where the program constructed it. */
+  readonly sourcePosition?: { readonly uri: string; readonly line: number };
+}
+
+export interface LogMessage {
+  readonly severity: "warning" | "error" | "info";
+  readonly message: string;
+}
+
+export interface OfflineRun {
+  readonly resources: readonly RegisteredResource[];
+  /** The stack outputs the program returned. */
+  readonly outputs: Record<string, any>;
+  /** What the program logged through `pulumi.log` (to the engine, when there is one). */
+  readonly logs: readonly LogMessage[];
+}
+
+export interface OfflineRunOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Config as the language host passes it: `<namespace>:<key>` to a string (JSON for objects). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretKeys?: readonly string[];
+  readonly mocks: pulumi.runtime.Mocks;
+  /** The program: a function returning its outputs, as a Pulumi program module exports. */
+  readonly program: () => unknown;
+  /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
+  readonly preview?: boolean;
+}
+
+type Callback = (err: unknown, response?: any) => void;
+
+function sourcePositionOf(req: any): RegisteredResource["sourcePosition"] {
+  const position = req.getSourceposition?.();
+  return position ? { uri: position.getUri(), line: position.getLine() } : undefined;
+}
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] ===
+      pulumi.runtime.specialSecretSig
+  );
+}
+
+/** Replaces secret markers with the values they hold. */
+function unwrapSecrets(value: any): any {
+  if (isSecretValue(value)) {
+    return unwrapSecrets(value.value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(unwrapSecrets);
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+function unwrapInputs(inputs: Record<string, any>): {
+  inputs: Record<string, any>;
+  secretInputs: string[];
+} {
+  return {
+    inputs: unwrapSecrets(inputs),
+    secretInputs: Object.keys(inputs).filter((key) => isSecretValue(inputs[key])),
+  };
+}
+
+/**
+ * Runs a Pulumi program under mocks and records every resource it registers, with the
+ * options the mock API does not pass to `newResource` (parent, protect, import, dependencies).
+ * Rejects with the program's error when it fails.
+ */
+export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
+  const run = await runOfflineSettled(options);
+  if ("error" in run) {
+    throw run.error;
+  }
+  return run;
+}
+
+/** A run that failed, with what the program registered before it did. */
+export interface FailedOfflineRun extends OfflineRun {
+  readonly error: unknown;
+}
+
+/**
+ * Like {@link runOffline}, but a failing program resolves with its error and what it had
+ * registered. Runs are serialised: Pulumi's runtime state is process-wide.
+ */
+export function runOfflineSettled(
+  options: OfflineRunOptions,
+): Promise<OfflineRun | FailedOfflineRun> {
+  const run = queue.then(() => runOfflineNow(options));
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | FailedOfflineRun> {
+  await pulumi.runtime.setMocks(
+    options.mocks,
+    options.project,
+    options.stack,
+    options.preview ?? true,
+  );
+  pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+
+  const resources = new Map<string, RegisteredResource>();
+  // Registrations complete in any order; list resources in the order the program declared them.
+  const declared = new Map<any, number>();
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: Callback) => {
+    declared.set(req, declared.size);
+    return registerResource(req, (err: unknown, response: any) => {
+      if (!err) {
+        const urn: string = response.getUrn();
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+          propertyDependencies[key] = deps.getUrnsList();
+        });
+        resources.set(urn, {
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getObject())),
+          outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getObject())),
+          id: response.getId() || undefined,
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          importId: req.getImportid() || undefined,
+          ignoreChanges: req.getIgnorechangesList(),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          read: false,
+          sourcePosition: sourcePositionOf(req),
+        });
+        order.set(urn, declared.get(req)!);
+      }
+      callback(err, response);
+    });
+  };
+  const order = new Map<string, number>();
+  const readResource = monitor.readResource.bind(monitor);
+  monitor.readResource = (req: any, callback: Callback) => {
+    declared.set(req, declared.size);
+    return readResource(req, (err: unknown, response: any) => {
+      if (!err) {
+        const urn: string = response.getUrn();
+        resources.set(urn, {
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getProperties())),
+          outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getProperties())),
+          id: req.getId() || undefined,
+          protect: false,
+          retainOnDelete: false,
+          ignoreChanges: [],
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: {},
+          read: true,
+        });
+        order.set(urn, declared.get(req)!);
+      }
+      callback(err, response);
+    });
+  };
+  const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: any, callback: Callback) => {
+    const resource = resources.get(req.getUrn());
+    if (resource) {
+      resource.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    }
+    return registerResourceOutputs(req, callback);
+  };
+
+  // Under mocks there is no engine, and pulumi.log writes to the console; keep those messages
+  // with the run instead, and collect failures the program did not await.
+  const logs: LogMessage[] = [];
+  const failures: unknown[] = [];
+  const { warn, error, info } = console;
+  const capture = (severity: LogMessage["severity"]) => (message?: unknown) => {
+    logs.push({
+      severity,
+      message: String(message).replace(/^(warning|error|info): \[runtime\] /, ""),
+    });
+  };
+  console.warn = capture("warning");
+  console.error = capture("error");
+  console.info = capture("info");
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  const registered = () =>
+    [...resources.values()].sort((a, b) => order.get(a.urn)! - order.get(b.urn)!);
+  let outcome: { outputs: unknown } | { error: unknown };
+  try {
+    const outputs = await pulumi.runtime
+      .runInPulumiStack(async () => options.program())
+      .finally(() => pulumi.runtime.disconnect());
+    outcome = { outputs };
+  } catch (error) {
+    outcome = { error };
+  }
+  // A failing program also rejects promises the SDK derived from it (the stack's own
+  // registration, say); let them surface here rather than as unhandled rejections later.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off("unhandledRejection", onRejection);
+  Object.assign(console, { warn, error, info });
+  if ("error" in outcome) {
+    return { resources: registered(), outputs: {}, logs, error: outcome.error };
+  }
+  if (failures.length > 0) {
+    return { resources: registered(), outputs: {}, logs, error: failures[0] };
+  }
+  return { resources: registered(), outputs: (outcome.outputs as Record<string, any>) ?? {}, logs };
+}
+
+/** The resources whose parent is `parent`, in registration order. */
+export function childrenOf(
+  resources: readonly RegisteredResource[],
+  parent: RegisteredResource,
+): RegisteredResource[] {
+  return resources.filter((r) => r.parent === parent.urn);
+}
+
+/** The one resource of a type and name; throws when there is none or more than one. */
+export function findResource(
+  resources: readonly RegisteredResource[],
+  type: string,
+  name: string,
+): RegisteredResource {
+  const matches = resources.filter((r) => r.type === type && r.name === name);
+  if (matches.length !== 1) {
+    throw new Error(
+      `expected one ${type} named "${name}", found ${matches.length}; registered: ${resources
+        .map((r) => `${r.type} ${r.name}`)
+        .join(", ")}`,
+    );
+  }
+  return matches[0];
+}

@@ -1,0 +1,54 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
+
+export interface GitHubOidcProviderArgs {
+  /**
+   * Tags for the provider.
+   * @default {}
+   */
+  readonly tags?: { readonly [key: string]: pulumi.Input<string> };
+  /**
+   * Whether Pulumi refuses to delete the provider (`protect`): every push role of the account
+   * trusts it, and deleting it locks every pipeline out at once.
+   * @default true
+   */
+  readonly protect?: boolean;
+}
+
+/**
+ * The account's IAM OIDC provider for GitHub Actions (`https://token.actions.githubusercontent.com`,
+ * audience `sts.amazonaws.com`). IAM allows one per account, so one stack creates it and every
+ * pipeline of the account trusts it.
+ *
+ * No thumbprints are given: IAM validates GitHub's tokens against its own trusted certificate
+ * authorities, and pinned thumbprints only break when GitHub rotates certificates.
+ */
+export class GitHubOidcProvider extends pulumi.ComponentResource {
+  public static readonly typeToken = "trusted-delivery:index:GitHubOidcProvider";
+
+  /** The provider's ARN, for `TrustedDeliveryPipelineArgs.oidcProviderArn`. */
+  public readonly arn: pulumi.Output<string>;
+  public readonly url: pulumi.Output<string>;
+  public readonly provider: aws.iam.OpenIdConnectProvider;
+
+  constructor(
+    name: string,
+    args: GitHubOidcProviderArgs = {},
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(GitHubOidcProvider.typeToken, name, {}, opts);
+    this.provider = new aws.iam.OpenIdConnectProvider(
+      name,
+      {
+        url: githubOidcIssuerUrl,
+        clientIdLists: [stsAudience],
+        tags: args.tags,
+      },
+      { parent: this, protect: args.protect ?? true },
+    );
+    this.arn = this.provider.arn;
+    this.url = this.provider.url;
+    this.registerOutputs({ arn: this.arn, url: this.url });
+  }
+}

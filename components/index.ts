@@ -1,0 +1,29 @@
+export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
+export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
+export {
+  EcrSettings,
+  GitHubRepositoryAccess,
+  GitHubVariableNames,
+  RegistryMetadata,
+  TrustedDeliveryPipelineArgs,
+} from "./pipelineArgs";
+export { PipelineSettings, resolvePipelineSettings } from "./pipelineSettings";
+export {
+  defaultTagPrefix,
+  formatProblems,
+  InvalidArgumentsError,
+  Problem,
+  validateTrustedDeliveryPipelineArgs,
+} from "./validation";
+export {
+  EncryptionType,
+  ImageTagMutability,
+  RiskLevel,
+  riskLevels,
+  RiskTier,
+  riskTiers,
+} from "./riskTiers";
+export { lifecyclePolicyDocument } from "./lifecyclePolicy";
+export { githubSubjects, githubTrustPolicy, githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
+export { ecrPushActions, ecrPushPolicy } from "./pushPolicy";
+export { pushRoleName } from "./names";

@@ -1,0 +1,42 @@
+import { createHash } from "crypto";
+
+/** IAM's limit on role names. */
+export const iamRoleNameMaxLength = 64;
+
+/**
+ * The environment as it appears in GitHub secret and variable names: upper-cased, with every
+ * character GitHub does not allow there turned into `_` (`prod-eu` becomes `PROD_EU`).
+ */
+export function environmentNameSuffix(environment: string): string {
+  return environment.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+}
+
+/** The Actions secret that holds the push role's ARN, unless `github.secretName` is given. */
+export function defaultRoleSecretName(environment: string): string {
+  return `TF_AWS_IAM_ROLE_${environmentNameSuffix(environment)}`;
+}
+
+/** The Actions variable that holds the ECR repository URL, unless overridden. */
+export function defaultRepositoryUrlVariableName(environment: string): string {
+  return `ECR_REPOSITORY_URL_${environmentNameSuffix(environment)}`;
+}
+
+/** The Actions variable that holds the AWS region, unless overridden. */
+export function defaultRegionVariableName(environment: string): string {
+  return `AWS_REGION_${environmentNameSuffix(environment)}`;
+}
+
+/**
+ * The push role's name: `ecr-push-<environment>-<repository>`, with `/` (allowed in ECR
+ * names, not in IAM names) turned into `-`. Names over IAM's 64 characters are cut and end in
+ * a hash of the full name, so the result is stable across runs and distinct per repository.
+ */
+export function pushRoleName(repositoryName: string, environment: string): string {
+  const full = `ecr-push-${environment}-${repositoryName.replace(/\//g, "-")}`;
+  if (full.length <= iamRoleNameMaxLength) {
+    return full;
+  }
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  const kept = full.slice(0, iamRoleNameMaxLength - hash.length - 1).replace(/-+$/, "");
+  return `${kept}-${hash}`;
+}

@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
+
+/** Governance metadata every registry carries as tags. */
+export interface RegistryMetadata {
+  /** The registry's id in the platform catalog: upper-case letters, digits and `_`, e.g. `REGISTRY_PAYMENTS_API`. */
+  readonly id: string;
+  /** The team that owns the images, e.g. `team-payments`. */
+  readonly owner: string;
+  /** The risk tier: decides tag mutability, encryption and how many images are kept. */
+  readonly risk: RiskLevel;
+  /** What the images are, for the catalog. Not applied to AWS. */
+  readonly description?: string;
+}
+
+/** Names of the Actions variables the pipeline writes into the app repository. */
+export interface GitHubVariableNames {
+  /**
+   * The variable holding the ECR repository URL.
+   * @default `ECR_REPOSITORY_URL_<ENVIRONMENT>`
+   */
+  readonly repositoryUrl?: string;
+  /**
+   * The variable holding the AWS region.
+   * @default `AWS_REGION_<ENVIRONMENT>`
+   */
+  readonly region?: string;
+}
+
+/** The GitHub repository whose workflows push images, and when they may. */
+export interface GitHubRepositoryAccess {
+  /** The app repository, `owner/name` as on GitHub. Only its workflows can assume the push role. */
+  readonly repository: string;
+  /**
+   * Branches whose workflow runs may push (`repo:<owner>/<name>:ref:refs/heads/<branch>`). A `*`
+   * makes a pattern (`release/*`), matched with `StringLike`; a bare `*` is refused.
+   * @default ["main"]
+   */
+  readonly branches?: string[];
+  /**
+   * Tags whose workflow runs may push (`:ref:refs/tags/<tag>`), patterns as for branches.
+   * @default [] (no tag may push)
+   */
+  readonly tags?: string[];
+  /**
+   * GitHub deployment environments whose jobs may push (`:environment:<name>`). Exact names.
+   * @default [] (no environment subject)
+   */
+  readonly environments?: string[];
+  /**
+   * The Actions secret that receives the push role's ARN. Must contain the upper-cased
+   * environment as a word, so stacks of other environments never write the same secret.
+   * @default `TF_AWS_IAM_ROLE_<ENVIRONMENT>`
+   */
+  readonly secretName?: string;
+  /** Names of the Actions variables for the repository URL and the region. */
+  readonly variableNames?: GitHubVariableNames;
+  /**
+   * The owner's numeric GitHub id. With `repositoryId`, the trust policy uses GitHub's immutable
+   * subject form `repo:<owner>@<ownerId>/<name>@<repositoryId>:...`, which a recycled owner or
+   * repository name cannot match. Required for repositories that use immutable subject claims
+   * (all repositories created after 2026-06-18). `gh api repos/<owner>/<name> --jq .owner.id`.
+   * @default undefined (the name-only form `repo:<owner>/<name>:...`)
+   */
+  readonly ownerId?: number;
+  /**
+   * The repository's numeric GitHub id (`gh api repos/<owner>/<name> --jq .id`). See `ownerId`.
+   * @default undefined
+   */
+  readonly repositoryId?: number;
+}
+
+/** Overrides of the registry settings the risk tier gives. */
+export interface EcrSettings {
+  /**
+   * @default the risk tier's: `MUTABLE` for low and medium, `IMMUTABLE` for high. High-risk
+   * registries cannot be made mutable.
+   */
+  readonly imageTagMutability?: ImageTagMutability;
+  /**
+   * @default the risk tier's: `AES256` for low and medium, `KMS` for high. High-risk registries
+   * cannot drop KMS.
+   */
+  readonly encryption?: EncryptionType;
+  /**
+   * The KMS key for `KMS` encryption.
+   * @default undefined (AWS uses its managed `aws/ecr` key)
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * How many images the lifecycle policy keeps.
+   * @default the risk tier's: 20 for low, 30 for medium, 50 for high
+   */
+  readonly keepImages?: number;
+  /**
+   * Whether deleting the repository also deletes its images.
+   * @default false
+   */
+  readonly forceDelete?: boolean;
+  /**
+   * Whether Pulumi refuses to delete the repository (`protect`). Its images cannot be rebuilt
+   * byte for byte; unprotect deliberately (`pulumi state unprotect`) before removing an app.
+   * @default true
+   */
+  readonly protect?: boolean;
+}
+
+export interface TrustedDeliveryPipelineArgs {
+  /**
+   * The ECR repository's name.
+   * @default the resource name
+   */
+  readonly repositoryName?: string;
+  /** The environment this stack deploys (`dev`, `staging`, `prod`): tagged, and part of every name. */
+  readonly environment: string;
+  readonly metadata: RegistryMetadata;
+  readonly github: GitHubRepositoryAccess;
+  /**
+   * The account's GitHub Actions OIDC provider, shared by every pipeline of the account.
+   * @default undefined: the pipeline creates the provider as its own child, which suits an
+   * account with a single app only (IAM allows one provider per URL and account)
+   */
+  readonly oidcProviderArn?: pulumi.Input<string>;
+  readonly ecr?: EcrSettings;
+  /**
+   * Prefix of the governance tag keys: `<prefix>id`, `<prefix>owner`, `<prefix>risk`.
+   * @default "goldenpath.idp/"
+   */
+  readonly tagPrefix?: string;
+  /**
+   * Extra tags for the repository and the role. They cannot replace the governance tags or
+   * `Environment`.
+   * @default {}
+   */
+  readonly tags?: { readonly [key: string]: pulumi.Input<string> };
+}

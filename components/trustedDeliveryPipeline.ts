@@ -1,0 +1,250 @@
+import * as aws from "@pulumi/aws";
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { GitHubOidcProvider } from "./githubOidcProvider";
+import { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
+import { PipelineSettings, resolvePipelineSettings } from "./pipelineSettings";
+import { ecrPushPolicy } from "./pushPolicy";
+import { githubTrustPolicy } from "./trustPolicy";
+import { InvalidArgumentsError, problem, reservedTagKeys } from "./validation";
+
+export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
+
+type Tags = { readonly [key: string]: pulumi.Input<string> };
+
+/**
+ * Drops the tags the default AWS provider's `defaultTags` already set to the same value. The
+ * resource still carries them (in `tagsAll`), and its own `tags` then read back exactly as AWS
+ * and Terraform store them, so adopted resources show no diff. Governance tags always stay on
+ * the resource itself, where policies look for them.
+ */
+function withoutProviderDefaultTags(tags: Tags, keep: readonly string[]): Tags {
+  const defaults =
+    new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ??
+    {};
+  return Object.fromEntries(
+    Object.entries(tags).filter(([key, value]) => keep.includes(key) || defaults[key] !== value),
+  );
+}
+
+/**
+ * Everything an application repository on GitHub needs to push images to AWS without stored
+ * keys: a governed ECR repository with its lifecycle policy, an IAM role that only that GitHub
+ * repository's chosen refs and environments can assume and that can push to this repository
+ * only, and the role's ARN, the repository URL and the region written into the GitHub
+ * repository as an Actions secret and variables.
+ *
+ * GitHub resources are written with the `github` provider passed in `opts.providers`, whose
+ * `owner` must be the app repository's owner.
+ */
+export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
+  public static readonly typeToken = "trusted-delivery:index:TrustedDeliveryPipeline";
+
+  public readonly repositoryName: pulumi.Output<string>;
+  public readonly repositoryUrl: pulumi.Output<string>;
+  public readonly repositoryArn: pulumi.Output<string>;
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly roleName: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  /** The app repository on GitHub, `owner/name`. */
+  public readonly githubRepository: pulumi.Output<string>;
+  /** The Actions secret holding the role ARN. */
+  public readonly secretName: pulumi.Output<string>;
+  public readonly repositoryUrlVariableName: pulumi.Output<string>;
+  public readonly regionVariableName: pulumi.Output<string>;
+  /** The `sub` values the role's trust policy admits. */
+  public readonly subjects: pulumi.Output<string[]>;
+
+  /** The arguments with every default applied. */
+  public readonly settings: PipelineSettings;
+  public readonly repository: aws.ecr.Repository;
+  public readonly lifecyclePolicy: aws.ecr.LifecyclePolicy;
+  /** Only when `oidcProviderArn` was not given. */
+  public readonly oidcProvider?: GitHubOidcProvider;
+  public readonly role: aws.iam.Role;
+  public readonly pushPolicy: aws.iam.RolePolicy;
+  public readonly roleSecret: github.ActionsSecret;
+  public readonly repositoryUrlVariable: github.ActionsVariable;
+  public readonly regionVariable: github.ActionsVariable;
+
+  constructor(
+    name: string,
+    args: TrustedDeliveryPipelineArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    // Invalid arguments register nothing, not even this component.
+    const settings = resolvePipelineSettings(name, args);
+    checkDefaultGitHubOwner(name, settings, opts);
+    super(TrustedDeliveryPipeline.typeToken, name, {}, opts);
+    this.settings = settings;
+
+    const governanceKeys = reservedTagKeys(args.tagPrefix ?? "goldenpath.idp/").slice(0, 3);
+    const tags = (resourceType: string) =>
+      this.getProvider(resourceType) === undefined
+        ? withoutProviderDefaultTags(settings.tags, governanceKeys)
+        : settings.tags;
+
+    if (args.oidcProviderArn === undefined) {
+      this.oidcProvider = new GitHubOidcProvider(`${name}-oidc`, {}, { parent: this });
+    }
+    this.oidcProviderArn = this.oidcProvider
+      ? this.oidcProvider.arn
+      : pulumi.output(args.oidcProviderArn!);
+
+    const { ecr } = settings;
+    this.repository = new aws.ecr.Repository(
+      `${name}-repository`,
+      {
+        name: settings.repositoryName,
+        imageTagMutability: ecr.imageTagMutability,
+        imageScanningConfiguration: { scanOnPush: ecr.scanOnPush },
+        encryptionConfigurations: [
+          ecr.kmsKeyArn === undefined
+            ? { encryptionType: ecr.encryption }
+            : { encryptionType: ecr.encryption, kmsKey: ecr.kmsKeyArn },
+        ],
+        forceDelete: ecr.forceDelete,
+        tags: tags("aws:ecr/repository:Repository"),
+      },
+      { parent: this, protect: ecr.protect },
+    );
+
+    this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      { repository: this.repository.name, policy: ecr.lifecyclePolicy },
+      { parent: this },
+    );
+
+    const subjects = settings.github.subjects;
+    this.role = new aws.iam.Role(
+      `${name}-push-role`,
+      {
+        name: settings.roleName,
+        description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
+        assumeRolePolicy: this.oidcProviderArn.apply((arn) =>
+          JSON.stringify(githubTrustPolicy(arn, subjects)),
+        ),
+        maxSessionDuration: 3600,
+        tags: tags("aws:iam/role:Role"),
+      },
+      { parent: this },
+    );
+
+    this.pushPolicy = new aws.iam.RolePolicy(
+      `${name}-push-policy`,
+      {
+        role: this.role.name,
+        name: "ecr-push",
+        policy: this.repository.arn.apply((arn) => JSON.stringify(ecrPushPolicy(arn))),
+      },
+      { parent: this },
+    );
+
+    const appRepository = this.appRepositoryName(settings);
+    this.roleSecret = new github.ActionsSecret(
+      `${name}-role-secret`,
+      { repository: appRepository, secretName: settings.github.secretName, value: this.role.arn },
+      { parent: this },
+    );
+    this.repositoryUrlVariable = new github.ActionsVariable(
+      `${name}-repository-url`,
+      {
+        repository: appRepository,
+        variableName: settings.github.repositoryUrlVariableName,
+        value: this.repository.repositoryUrl,
+      },
+      { parent: this },
+    );
+    this.regionVariable = new github.ActionsVariable(
+      `${name}-region`,
+      {
+        repository: appRepository,
+        variableName: settings.github.regionVariableName,
+        value: this.repository.region,
+      },
+      { parent: this },
+    );
+
+    this.repositoryName = this.repository.name;
+    this.repositoryUrl = this.repository.repositoryUrl;
+    this.repositoryArn = this.repository.arn;
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+    this.githubRepository = pulumi.output(settings.github.repository);
+    this.secretName = this.roleSecret.secretName;
+    this.repositoryUrlVariableName = this.repositoryUrlVariable.variableName;
+    this.regionVariableName = this.regionVariable.variableName;
+    this.subjects = pulumi.output([...subjects]);
+    this.registerOutputs({
+      repositoryName: this.repositoryName,
+      repositoryUrl: this.repositoryUrl,
+      repositoryArn: this.repositoryArn,
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+      oidcProviderArn: this.oidcProviderArn,
+      githubRepository: this.githubRepository,
+      secretName: this.secretName,
+      repositoryUrlVariableName: this.repositoryUrlVariableName,
+      regionVariableName: this.regionVariableName,
+      subjects: this.subjects,
+    });
+  }
+
+  /**
+   * The app repository's name for the GitHub resources. With an explicit GitHub provider, its
+   * owner is checked first: writing the role ARN into a same-named repository of another owner
+   * (a fork, say) must fail, not succeed quietly.
+   */
+  private appRepositoryName(settings: PipelineSettings): pulumi.Input<string> {
+    const provider = this.getProvider("github:index/actionsSecret:ActionsSecret");
+    const { owner, name, repository } = settings.github;
+    if (provider === undefined || !github.Provider.isInstance(provider)) {
+      return name;
+    }
+    return provider.owner.apply((providerOwner) => {
+      if (providerOwner !== undefined && providerOwner.toLowerCase() !== owner.toLowerCase()) {
+        throw new Error(
+          `TrustedDeliveryPipeline "${this.settings.repositoryName}": the GitHub provider manages owner "${providerOwner}", but github.repository is "${repository}"; pass a provider whose owner is "${owner}"`,
+        );
+      }
+      return name;
+    });
+  }
+}
+
+/**
+ * With no GitHub provider given, the default provider writes to its configured owner
+ * (`github:owner` or `GITHUB_OWNER`); refuse up front when that is not the app repository's.
+ */
+function checkDefaultGitHubOwner(
+  name: string,
+  settings: PipelineSettings,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): void {
+  if (hasExplicitGitHubProvider(opts)) {
+    return;
+  }
+  const configured = new pulumi.Config("github").get("owner") ?? process.env.GITHUB_OWNER;
+  if (
+    configured !== undefined &&
+    configured.toLowerCase() !== settings.github.owner.toLowerCase()
+  ) {
+    throw new InvalidArgumentsError(`TrustedDeliveryPipeline "${name}"`, [
+      problem(
+        "github.repository",
+        settings.github.repository,
+        `must belong to the default GitHub provider's owner "${configured}" (github:owner): pass a github provider for "${settings.github.owner}" in opts.providers`,
+      ),
+    ]);
+  }
+}
+
+function hasExplicitGitHubProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {
+  const isGitHub = (p: unknown) => github.Provider.isInstance(p);
+  const providers = opts?.providers;
+  return (
+    isGitHub(opts?.provider) ||
+    (Array.isArray(providers) ? providers.some(isGitHub) : providers?.["github"] !== undefined) ||
+    opts?.parent?.getProvider("github:index/actionsSecret:ActionsSecret") !== undefined
+  );
+}

@@ -1,0 +1,617 @@
+import * as pulumi from "@pulumi/pulumi";
+import { defaultRoleSecretName, environmentNameSuffix } from "./names";
+import { isRiskLevel, riskLevels, riskTiers } from "./riskTiers";
+
+// ECR: 2-256 characters, lower-case path components separated by `/`.
+const ecrRepositoryNamePattern =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+export const registryIdPattern = /^[A-Z0-9_]+$/;
+const environmentPattern = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const githubOwnerPattern = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const githubRepositoryNamePattern = /^[A-Za-z0-9._-]{1,100}$/;
+const githubEnvironmentPattern = /^[A-Za-z0-9_.-]+(?: [A-Za-z0-9_.-]+)*$/;
+const githubSecretNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// AWS tags: letters, digits, spaces and _ . : / = + - @.
+const awsTagCharacters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const kmsKeyArnPattern = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
+const oidcProviderArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
+const githubOidcIssuerPattern =
+  /^(?:token\.actions\.githubusercontent\.com(?:\/[A-Za-z0-9_.-]+)?|token\.actions\.[a-z0-9-]+\.ghe\.com)$/;
+
+/** One thing wrong with the arguments: which one, what it was, and what is allowed. */
+export interface Problem {
+  /** The argument's path, e.g. `github.branches[1]`. */
+  readonly field: string;
+  /** `<field> is <value>; <what is allowed>`. */
+  readonly message: string;
+}
+
+/** Every problem with a resource's arguments, found before anything was registered. */
+export class InvalidArgumentsError extends pulumi.RunError {
+  constructor(
+    readonly subject: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(formatProblems(subject, problems));
+    this.name = "InvalidArgumentsError";
+  }
+}
+
+export function formatProblems(subject: string, problems: readonly Problem[]): string {
+  const count =
+    problems.length === 1 ? "an invalid argument" : `${problems.length} invalid arguments`;
+  return [`${subject} has ${count}:`, ...problems.map((p) => `  - ${p.message}`)].join("\n");
+}
+
+/** Puts `prefix.` in front of every problem's field, for arguments nested in a larger document. */
+export function prefixProblems(prefix: string, problems: readonly Problem[]): Problem[] {
+  return problems.map((p) =>
+    p.field === ""
+      ? { field: prefix, message: `${prefix}${p.message}` }
+      : { field: `${prefix}.${p.field}`, message: `${prefix}.${p.message}` },
+  );
+}
+
+/** A value as an error message shows it: JSON for plain data, `an output` for Pulumi outputs. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) {
+    return "missing";
+  }
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+    return "an output";
+  }
+  const json = JSON.stringify(value);
+  return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+}
+
+export function problem(field: string, value: unknown, allowed: string): Problem {
+  return { field, message: `${field} is ${describeValue(value)}; ${allowed}` };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether a value is only known once resources exist, so it cannot be checked up front. */
+function isUnknownYet(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+export function repositoryNameProblem(
+  field: string,
+  value: unknown,
+  note = "",
+): Problem | undefined {
+  if (
+    typeof value !== "string" ||
+    value.length < 2 ||
+    value.length > 256 ||
+    !ecrRepositoryNamePattern.test(value)
+  ) {
+    return problem(
+      field,
+      value,
+      `must be an ECR repository name${note}: 2 to 256 lower-case letters, digits and . _ - in path components separated by /, e.g. "payments-api" or "team/payments-api"`,
+    );
+  }
+  return undefined;
+}
+
+export function environmentProblem(field: string, value: unknown, note = ""): Problem | undefined {
+  if (typeof value !== "string" || !environmentPattern.test(value)) {
+    return problem(
+      field,
+      value,
+      `must be 1 to 32 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "dev" or "prod-eu"${note}`,
+    );
+  }
+  return undefined;
+}
+
+/** Checks an OIDC provider ARN given as a plain string; outputs are only known later. */
+export function oidcProviderArnProblem(field: string, value: unknown): Problem | undefined {
+  if (value === undefined || isUnknownYet(value)) {
+    return undefined;
+  }
+  const match = typeof value === "string" ? oidcProviderArnPattern.exec(value) : null;
+  if (!match || !githubOidcIssuerPattern.test(match[1])) {
+    return problem(
+      field,
+      value,
+      'must be the ARN of a GitHub Actions OIDC provider, e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
+    );
+  }
+  return undefined;
+}
+
+/** Reports keys of `value` outside `allowed`: misspelt settings must not pass silently. */
+export function unknownKeys(
+  field: string,
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+): Problem[] {
+  return Object.keys(value)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => ({
+      field: `${field}${field ? "." : ""}${key}`,
+      message: `${field}${field ? "." : ""}${key} is not a setting; allowed: ${allowed.join(", ")}`,
+    }));
+}
+
+/** Why `name` is not a valid git branch or tag name (with `*` wildcards), or undefined. */
+function refNameProblem(name: string, kind: "branch" | "tag"): string | undefined {
+  if (name.length === 0 || name.length > 255) {
+    return `a ${kind} name of 1 to 255 characters`;
+  }
+  if (name.startsWith("refs/")) {
+    return `the ${kind} name without "refs/${kind === "branch" ? "heads" : "tags"}/"`;
+  }
+  // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
+  if (/[\x00-\x20\x7f~^:?[\\]/.test(name)) {
+    return `a git ${kind} name: no spaces, control characters or ~ ^ : ? [ \\`;
+  }
+  if (
+    name.startsWith("/") ||
+    name.endsWith("/") ||
+    name.includes("//") ||
+    name.includes("..") ||
+    name.includes("@{") ||
+    name === "@" ||
+    name.startsWith("-") ||
+    name.endsWith(".") ||
+    name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))
+  ) {
+    return `a git ${kind} name (see git check-ref-format)`;
+  }
+  if (!/[^*/]/.test(name)) {
+    return `a ${kind} name or a pattern with at least one literal character: "${name}" would admit every ${kind}`;
+  }
+  return undefined;
+}
+
+function stringList(
+  field: string,
+  value: unknown,
+  check: (item: string, itemField: string) => Problem | undefined,
+): { items: string[]; problems: Problem[] } {
+  if (value === undefined) {
+    return { items: [], problems: [] };
+  }
+  if (!Array.isArray(value)) {
+    return { items: [], problems: [problem(field, value, "must be a list of strings")] };
+  }
+  const problems: Problem[] = [];
+  const items: string[] = [];
+  value.forEach((item, i) => {
+    const itemField = `${field}[${i}]`;
+    if (typeof item !== "string") {
+      problems.push(problem(itemField, item, "must be a string"));
+      return;
+    }
+    const itemProblem = check(item, itemField);
+    if (itemProblem) {
+      problems.push(itemProblem);
+    } else {
+      items.push(item);
+    }
+  });
+  return { items, problems };
+}
+
+function tagValueProblem(field: string, value: unknown): Problem | undefined {
+  if (isUnknownYet(value)) {
+    return undefined;
+  }
+  if (typeof value !== "string" || value.length > 256 || !awsTagCharacters.test(value)) {
+    return problem(
+      field,
+      value,
+      "must be an AWS tag value: up to 256 letters, digits, spaces and _ . : / = + - @",
+    );
+  }
+  return undefined;
+}
+
+function tagKeyProblem(field: string, key: string): Problem | undefined {
+  if (key.length === 0 || key.length > 128 || !awsTagCharacters.test(key)) {
+    return problem(
+      field,
+      key,
+      "must be an AWS tag key: 1 to 128 letters, digits, spaces and _ . : / = + - @",
+    );
+  }
+  if (key.toLowerCase().startsWith("aws:")) {
+    return problem(field, key, 'must not start with "aws:", which AWS reserves');
+  }
+  return undefined;
+}
+
+/** Checks a GitHub secret or variable name, which must carry the environment. */
+function githubNameProblem(
+  field: string,
+  value: unknown,
+  environment: unknown,
+): Problem | undefined {
+  if (
+    typeof value !== "string" ||
+    !githubSecretNamePattern.test(value) ||
+    /^GITHUB_/i.test(value)
+  ) {
+    return problem(
+      field,
+      value,
+      'must be a GitHub secret or variable name: letters, digits and _, not starting with a digit or "GITHUB_"',
+    );
+  }
+  if (typeof environment === "string" && environmentPattern.test(environment)) {
+    const word = environmentNameSuffix(environment);
+    if (!`_${value.toUpperCase()}_`.includes(`_${word}_`)) {
+      return problem(
+        field,
+        value,
+        `must contain the environment as a word ("${word}"), so stacks of other environments never write the same name, e.g. "${defaultRoleSecretName(environment)}"`,
+      );
+    }
+  }
+  return undefined;
+}
+
+const pipelineKeys = [
+  "repositoryName",
+  "environment",
+  "metadata",
+  "github",
+  "oidcProviderArn",
+  "ecr",
+  "tagPrefix",
+  "tags",
+] as const;
+const metadataKeys = ["id", "owner", "risk", "description"] as const;
+const githubKeys = [
+  "repository",
+  "branches",
+  "tags",
+  "environments",
+  "secretName",
+  "variableNames",
+  "ownerId",
+  "repositoryId",
+] as const;
+const variableNameKeys = ["repositoryUrl", "region"] as const;
+const ecrKeys = [
+  "imageTagMutability",
+  "encryption",
+  "kmsKeyArn",
+  "keepImages",
+  "forceDelete",
+  "protect",
+] as const;
+
+/** Tag keys the pipeline sets itself, which `tags` may not replace. */
+export function reservedTagKeys(tagPrefix: string): string[] {
+  return [`${tagPrefix}id`, `${tagPrefix}owner`, `${tagPrefix}risk`, "Environment"];
+}
+
+export const defaultTagPrefix = "goldenpath.idp/";
+
+/**
+ * Every problem with a pipeline's arguments, in argument order; empty when they are valid.
+ *
+ * `args` is checked as untyped data, because it also comes from YAML stack config, the CLI and
+ * other languages. Values that are Pulumi outputs are only known later and are not checked.
+ */
+export function validateTrustedDeliveryPipelineArgs(name: string, args: unknown): Problem[] {
+  if (!isPlainObject(args)) {
+    return [problem("args", args, "must be an object with environment, metadata and github")];
+  }
+  const problems: Problem[] = [...unknownKeys("", args, pipelineKeys)];
+
+  const repositoryName = args.repositoryName ?? name;
+  const repositoryNameIssue = repositoryNameProblem(
+    "repositoryName",
+    repositoryName,
+    args.repositoryName === undefined ? " (it defaults to the resource name)" : "",
+  );
+  if (repositoryNameIssue) {
+    problems.push(repositoryNameIssue);
+  }
+  const environment = args.environment;
+  const environmentIssue = environmentProblem("environment", environment);
+  if (environmentIssue) {
+    problems.push(environmentIssue);
+  }
+
+  const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
+  problems.push(...validateMetadata(args.metadata));
+  problems.push(...validateGitHub(args.github, environment));
+  problems.push(...validateEcr(args.ecr, risk));
+
+  const tagPrefix = args.tagPrefix ?? defaultTagPrefix;
+  let reserved: string[] = [];
+  if (
+    typeof tagPrefix !== "string" ||
+    tagPrefix.length === 0 ||
+    tagPrefix.length > 123 ||
+    !awsTagCharacters.test(tagPrefix) ||
+    tagPrefix.toLowerCase().startsWith("aws:")
+  ) {
+    problems.push(
+      problem(
+        "tagPrefix",
+        tagPrefix,
+        'must be 1 to 123 letters, digits, spaces and _ . : / = + - @, not starting with "aws:", e.g. "goldenpath.idp/"',
+      ),
+    );
+  } else {
+    reserved = reservedTagKeys(tagPrefix);
+  }
+
+  if (args.tags !== undefined) {
+    if (!isPlainObject(args.tags)) {
+      problems.push(problem("tags", args.tags, "must be a map of tag keys to values"));
+    } else {
+      for (const [key, value] of Object.entries(args.tags)) {
+        const field = `tags.${key}`;
+        const keyProblem = tagKeyProblem(field, key);
+        if (keyProblem) {
+          problems.push(keyProblem);
+        } else if (reserved.includes(key)) {
+          problems.push(
+            problem(
+              field,
+              value,
+              `cannot be set: the pipeline sets ${reserved.map((k) => `"${k}"`).join(", ")} itself`,
+            ),
+          );
+        } else {
+          const valueProblem = tagValueProblem(field, value);
+          if (valueProblem) {
+            problems.push(valueProblem);
+          }
+        }
+      }
+    }
+  }
+
+  const providerArnIssue = oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn);
+  if (providerArnIssue) {
+    problems.push(providerArnIssue);
+  }
+  return problems;
+}
+
+function validateMetadata(metadata: unknown): Problem[] {
+  if (!isPlainObject(metadata)) {
+    return [problem("metadata", metadata, "must be an object with id, owner and risk")];
+  }
+  const problems = unknownKeys("metadata", metadata, metadataKeys);
+  if (
+    typeof metadata.id !== "string" ||
+    !registryIdPattern.test(metadata.id) ||
+    metadata.id.length > 256
+  ) {
+    problems.push(
+      problem(
+        "metadata.id",
+        metadata.id,
+        'must match ^[A-Z0-9_]+$ (upper-case letters, digits and _), e.g. "REGISTRY_PAYMENTS_API"',
+      ),
+    );
+  }
+  if (typeof metadata.owner !== "string" || metadata.owner.trim() === "") {
+    problems.push(
+      problem("metadata.owner", metadata.owner, 'must name the owning team, e.g. "team-payments"'),
+    );
+  } else {
+    const ownerProblem = tagValueProblem("metadata.owner", metadata.owner);
+    if (ownerProblem) {
+      problems.push(ownerProblem);
+    }
+  }
+  if (!isRiskLevel(metadata.risk)) {
+    problems.push(
+      problem(
+        "metadata.risk",
+        metadata.risk,
+        `must be one of ${riskLevels.map((r) => `"${r}"`).join(", ")}`,
+      ),
+    );
+  }
+  if (
+    metadata.description !== undefined &&
+    (typeof metadata.description !== "string" || metadata.description.length > 1000)
+  ) {
+    problems.push(
+      problem(
+        "metadata.description",
+        metadata.description,
+        "must be a string of up to 1000 characters",
+      ),
+    );
+  }
+  return problems;
+}
+
+function validateGitHub(github: unknown, environment: unknown): Problem[] {
+  if (!isPlainObject(github)) {
+    return [
+      problem(
+        "github",
+        github,
+        'must be an object with repository ("owner/name") and branches, tags or environments',
+      ),
+    ];
+  }
+  const problems = unknownKeys("github", github, githubKeys);
+
+  const repository = github.repository;
+  const parts = typeof repository === "string" ? repository.split("/") : [];
+  if (
+    parts.length !== 2 ||
+    !githubOwnerPattern.test(parts[0]) ||
+    !githubRepositoryNamePattern.test(parts[1]) ||
+    parts[1] === "." ||
+    parts[1] === ".."
+  ) {
+    problems.push(
+      problem(
+        "github.repository",
+        repository,
+        'must be one GitHub repository as "owner/name" (no wildcards), e.g. "acme/payments-api"',
+      ),
+    );
+  }
+
+  const refCheck = (kind: "branch" | "tag") => (item: string, field: string) => {
+    const reason = refNameProblem(item, kind);
+    return reason ? problem(field, item, `must be ${reason}`) : undefined;
+  };
+  const branches = stringList("github.branches", github.branches ?? ["main"], refCheck("branch"));
+  const tags = stringList("github.tags", github.tags, refCheck("tag"));
+  const environments = stringList("github.environments", github.environments, (item, field) =>
+    item.length > 255 || !githubEnvironmentPattern.test(item)
+      ? problem(
+          field,
+          item,
+          'must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
+        )
+      : undefined,
+  );
+  problems.push(...branches.problems, ...tags.problems, ...environments.problems);
+  const subjectLists = [branches, tags, environments];
+  if (subjectLists.every((list) => list.items.length === 0 && list.problems.length === 0)) {
+    problems.push(
+      problem(
+        "github",
+        {
+          branches: github.branches ?? ["main"],
+          tags: github.tags ?? [],
+          environments: github.environments ?? [],
+        },
+        "must give at least one branch, tag or environment: otherwise no workflow can assume the push role",
+      ),
+    );
+  }
+
+  if (github.secretName !== undefined) {
+    const nameProblem = githubNameProblem("github.secretName", github.secretName, environment);
+    if (nameProblem) {
+      problems.push(nameProblem);
+    }
+  }
+  if (github.variableNames !== undefined) {
+    if (!isPlainObject(github.variableNames)) {
+      problems.push(
+        problem(
+          "github.variableNames",
+          github.variableNames,
+          "must be an object with repositoryUrl and region",
+        ),
+      );
+    } else {
+      problems.push(...unknownKeys("github.variableNames", github.variableNames, variableNameKeys));
+      for (const key of variableNameKeys) {
+        const value = github.variableNames[key];
+        const nameProblem =
+          value === undefined
+            ? undefined
+            : githubNameProblem(`github.variableNames.${key}`, value, environment);
+        if (nameProblem) {
+          problems.push(nameProblem);
+        }
+      }
+    }
+  }
+
+  for (const key of ["ownerId", "repositoryId"] as const) {
+    const value = github[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+      problems.push(
+        problem(`github.${key}`, value, "must be a positive integer, GitHub's numeric id"),
+      );
+    }
+  }
+  if ((github.ownerId === undefined) !== (github.repositoryId === undefined)) {
+    const missing = github.ownerId === undefined ? "ownerId" : "repositoryId";
+    problems.push(
+      problem(
+        `github.${missing}`,
+        undefined,
+        "must be given together with " +
+          (missing === "ownerId" ? "github.repositoryId" : "github.ownerId") +
+          ": the immutable subject form needs both ids",
+      ),
+    );
+  }
+  return problems;
+}
+
+function validateEcr(ecr: unknown, risk: unknown): Problem[] {
+  if (ecr === undefined) {
+    return [];
+  }
+  if (!isPlainObject(ecr)) {
+    return [problem("ecr", ecr, `must be an object with any of ${ecrKeys.join(", ")}`)];
+  }
+  const problems = unknownKeys("ecr", ecr, ecrKeys);
+  const high = risk === "high";
+  if (ecr.imageTagMutability !== undefined) {
+    if (ecr.imageTagMutability !== "MUTABLE" && ecr.imageTagMutability !== "IMMUTABLE") {
+      problems.push(
+        problem(
+          "ecr.imageTagMutability",
+          ecr.imageTagMutability,
+          'must be "MUTABLE" or "IMMUTABLE"',
+        ),
+      );
+    } else if (high && ecr.imageTagMutability !== riskTiers.high.imageTagMutability) {
+      problems.push(
+        problem(
+          "ecr.imageTagMutability",
+          ecr.imageTagMutability,
+          'must be "IMMUTABLE" for a high-risk registry',
+        ),
+      );
+    }
+  }
+  if (ecr.encryption !== undefined) {
+    if (ecr.encryption !== "AES256" && ecr.encryption !== "KMS") {
+      problems.push(problem("ecr.encryption", ecr.encryption, 'must be "AES256" or "KMS"'));
+    } else if (high && ecr.encryption !== riskTiers.high.encryption) {
+      problems.push(
+        problem("ecr.encryption", ecr.encryption, 'must be "KMS" for a high-risk registry'),
+      );
+    }
+  }
+  if (ecr.kmsKeyArn !== undefined && !isUnknownYet(ecr.kmsKeyArn)) {
+    const encryption =
+      ecr.encryption ?? (isRiskLevel(risk) ? riskTiers[risk].encryption : undefined);
+    if (typeof ecr.kmsKeyArn !== "string" || !kmsKeyArnPattern.test(ecr.kmsKeyArn)) {
+      problems.push(
+        problem(
+          "ecr.kmsKeyArn",
+          ecr.kmsKeyArn,
+          'must be a KMS key or alias ARN, e.g. "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+        ),
+      );
+    } else if (encryption === "AES256") {
+      problems.push(
+        problem("ecr.kmsKeyArn", ecr.kmsKeyArn, 'is only used with ecr.encryption "KMS"'),
+      );
+    }
+  }
+  if (
+    ecr.keepImages !== undefined &&
+    !(Number.isSafeInteger(ecr.keepImages) && (ecr.keepImages as number) >= 1)
+  ) {
+    problems.push(
+      problem("ecr.keepImages", ecr.keepImages, "must be a whole number of images, at least 1"),
+    );
+  }
+  for (const key of ["forceDelete", "protect"] as const) {
+    if (ecr[key] !== undefined && typeof ecr[key] !== "boolean") {
+      problems.push(problem(`ecr.${key}`, ecr[key], "must be true or false"));
+    }
+  }
+  return problems;
+}

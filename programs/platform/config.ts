@@ -1,0 +1,189 @@
+import {
+  EcrSettings,
+  GitHubRepositoryAccess,
+  RegistryMetadata,
+  resolvePipelineSettings,
+  TrustedDeliveryPipelineArgs,
+} from "../../components";
+import {
+  environmentProblem,
+  InvalidArgumentsError,
+  isPlainObject,
+  oidcProviderArnProblem,
+  prefixProblems,
+  Problem,
+  problem,
+  repositoryNameProblem,
+  unknownKeys,
+  validateTrustedDeliveryPipelineArgs,
+} from "../../components/validation";
+
+/** One application of a stack: the value of `apps.<ECR repository name>` in the stack config. */
+export interface AppConfig {
+  readonly metadata: RegistryMetadata;
+  readonly github: GitHubRepositoryAccess;
+  readonly ecr?: EcrSettings;
+  readonly tags?: Record<string, string>;
+}
+
+/** The platform program's settings for one stack, checked. */
+export interface PlatformConfig {
+  readonly environment: string;
+  /** The account's existing GitHub OIDC provider; when absent the stack creates it. */
+  readonly githubOidcProviderArn?: string;
+  /** Keyed by ECR repository name, in the order of the stack file. */
+  readonly apps: Readonly<Record<string, AppConfig>>;
+}
+
+/** The platform program's config keys (in the project's namespace). */
+export const platformConfigKeys = ["environment", "githubOidcProviderArn", "apps"] as const;
+
+export const appConfigKeys = ["metadata", "github", "ecr", "tags"] as const;
+
+/** The stack's config keys in the project's namespace (without the namespace), as read. */
+export type RawPlatformConfig = Record<string, unknown>;
+
+export interface PlatformConfigSource {
+  readonly project: string;
+  readonly stack: string;
+  /** The stack file, as the user should look for it, e.g. `programs/platform/Pulumi.dev.yaml`. */
+  readonly file: string;
+}
+
+/** The pipeline arguments the platform program passes for one app. */
+export function pipelineArgsFor(
+  environment: string,
+  app: AppConfig,
+  oidcProviderArn?: TrustedDeliveryPipelineArgs["oidcProviderArn"],
+): TrustedDeliveryPipelineArgs {
+  return { ...app, environment, ...(oidcProviderArn === undefined ? {} : { oidcProviderArn }) };
+}
+
+/**
+ * Every problem with one app entry, with fields relative to the entry (`metadata.id`, ...); a
+ * problem with the entry's key (the ECR repository name) has the empty field.
+ */
+export function validateAppConfig(name: string, environment: string, app: unknown): Problem[] {
+  const nameIssue = repositoryNameProblem("", name, " (an app's key is its repository name)");
+  const problems: Problem[] = nameIssue ? [nameIssue] : [];
+  if (!isPlainObject(app)) {
+    return [
+      ...problems,
+      problem("", app, "must be a map with metadata and github (and optionally ecr and tags)"),
+    ];
+  }
+  problems.push(...unknownKeys("", app, appConfigKeys));
+  const pipelineProblems = validateTrustedDeliveryPipelineArgs(
+    name,
+    pipelineArgsFor(environment, app as unknown as AppConfig),
+  );
+  // The key was checked above, the environment is the stack's, and keys outside the app
+  // schema were reported as unknown.
+  problems.push(
+    ...pipelineProblems.filter((p) =>
+      appConfigKeys.some((key) => p.field === key || p.field.startsWith(`${key}.`)),
+    ),
+  );
+  return problems;
+}
+
+/**
+ * Checks a stack's platform config and returns it typed. Throws one {@link InvalidArgumentsError}
+ * naming the stack file and every bad key (`<project>:apps.<app>.<field>`), before anything is
+ * created.
+ */
+export function parsePlatformConfig(
+  source: PlatformConfigSource,
+  raw: RawPlatformConfig,
+): PlatformConfig {
+  const key = (name: string) => `${source.project}:${name}`;
+  const problems: Problem[] = unknownKeys("", raw, platformConfigKeys).map((p) => ({
+    field: key(p.field),
+    message: `${source.project}:${p.message}`,
+  }));
+
+  const environment = raw.environment ?? source.stack;
+  const environmentIssue = environmentProblem(
+    key("environment"),
+    environment,
+    raw.environment === undefined ? ` (it defaults to the stack name "${source.stack}")` : "",
+  );
+  if (environmentIssue) {
+    problems.push(environmentIssue);
+  }
+  const arn = raw.githubOidcProviderArn;
+  const arnIssue = oidcProviderArnProblem(key("githubOidcProviderArn"), arn);
+  if (arnIssue) {
+    problems.push(arnIssue);
+  }
+
+  const apps: Record<string, AppConfig> = {};
+  if (raw.apps !== undefined && !isPlainObject(raw.apps)) {
+    problems.push(
+      problem(
+        key("apps"),
+        raw.apps,
+        "must be a map from ECR repository name to { metadata, github, ecr?, tags? }",
+      ),
+    );
+  } else if (raw.apps !== undefined) {
+    // With a bad environment, apps are still checked (against a stand-in) so every problem shows at once.
+    const checkedEnvironment = environmentIssue ? "dev" : (environment as string);
+    for (const [name, app] of Object.entries(raw.apps)) {
+      const appProblems = validateAppConfig(name, checkedEnvironment, app);
+      problems.push(...prefixProblems(key(`apps.${name}`), appProblems));
+      if (appProblems.length === 0) {
+        apps[name] = app as AppConfig;
+      }
+    }
+    problems.push(...githubNameCollisions(source, checkedEnvironment, apps));
+  }
+
+  if (problems.length > 0) {
+    throw new InvalidArgumentsError(`Stack "${source.stack}" config (${source.file})`, problems);
+  }
+  return {
+    environment: environment as string,
+    ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
+    apps,
+  };
+}
+
+/**
+ * Two apps of one stack that write the same secret or variable into the same GitHub repository
+ * (a monorepo with two images, say) would overwrite each other, and deleting one would delete
+ * the other's.
+ */
+function githubNameCollisions(
+  source: PlatformConfigSource,
+  environment: string,
+  apps: Record<string, AppConfig>,
+): Problem[] {
+  const writers = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const [name, app] of Object.entries(apps)) {
+    const { github } = resolvePipelineSettings(name, pipelineArgsFor(environment, app));
+    const written: [string, string][] = [
+      ["secretName", github.secretName],
+      ["variableNames.repositoryUrl", github.repositoryUrlVariableName],
+      ["variableNames.region", github.regionVariableName],
+    ];
+    for (const [setting, value] of written) {
+      const slot = `${github.repository.toLowerCase()} ${value.toUpperCase()}`;
+      const other = writers.get(slot);
+      if (other !== undefined) {
+        const field = `${source.project}:apps.${name}.github.${setting}`;
+        problems.push(
+          problem(
+            field,
+            value,
+            `app "${other}" already writes ${value} into ${github.repository}; give this app its own github.${setting}`,
+          ),
+        );
+      } else {
+        writers.set(slot, name);
+      }
+    }
+  }
+  return problems;
+}

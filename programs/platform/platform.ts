@@ -1,0 +1,95 @@
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
+import { parsePlatformConfig, pipelineArgsFor, RawPlatformConfig } from "./config";
+
+/** What the platform stack exports for every app. */
+export interface AppOutputs {
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+}
+
+/** Reads and checks this stack's platform config (throws, naming the stack file, when it is bad). */
+export function readPlatformConfig() {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  const prefix = `${project}:`;
+  const raw: RawPlatformConfig = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) {
+      raw[key.slice(prefix.length)] = key === `${prefix}apps` ? parseJsonConfig(value) : value;
+    }
+  }
+  return parsePlatformConfig({ project, stack, file: stackFileForMessages(stack) }, raw);
+}
+
+/**
+ * The stack file as the user knows it, relative to the project root (the working directory
+ * Pulumi runs programs in): `<stackConfigDir>/Pulumi.<stack>.yaml`.
+ */
+function stackFileForMessages(stack: string): string {
+  let stackConfigDir = ".";
+  try {
+    stackConfigDir = YAML.parse(fs.readFileSync("Pulumi.yaml", "utf8"))?.stackConfigDir ?? ".";
+  } catch {
+    // No readable Pulumi.yaml here: name the file alone.
+  }
+  return path.join(stackConfigDir, `Pulumi.${stack}.yaml`);
+}
+
+/** Structured config arrives as JSON text; anything else is kept as the string it is. */
+function parseJsonConfig(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * One GitHub provider per owner of an app repository, each pinned to its owner, so no secret is
+ * ever written into a same-named repository of another account. They take `github:token` and
+ * `github:baseUrl` from the stack config when set, else `GITHUB_TOKEN` and `GITHUB_BASE_URL`.
+ */
+function githubProviders(owners: readonly string[]): Map<string, github.Provider> {
+  const settings = new pulumi.Config("github");
+  const token = settings.getSecret("token");
+  const baseUrl = settings.get("baseUrl");
+  const providers = new Map<string, github.Provider>();
+  for (const owner of owners) {
+    const key = owner.toLowerCase();
+    if (!providers.has(key)) {
+      providers.set(key, new github.Provider(`github-${key}`, { owner, token, baseUrl }));
+    }
+  }
+  return providers;
+}
+
+/**
+ * The platform program: for this stack's environment, the account's GitHub OIDC provider (or
+ * the existing one named by `githubOidcProviderArn`) and one {@link TrustedDeliveryPipeline}
+ * per entry of the `apps` config map.
+ */
+export async function platform(): Promise<Record<string, unknown>> {
+  const config = readPlatformConfig();
+  const oidcProviderArn = config.githubOidcProviderArn ?? new GitHubOidcProvider("github-oidc").arn;
+  const apps = Object.entries(config.apps);
+  const providers = githubProviders(apps.map(([, app]) => app.github.repository.split("/")[0]));
+
+  const outputs: Record<string, AppOutputs> = {};
+  for (const [name, app] of apps) {
+    const owner = app.github.repository.split("/")[0].toLowerCase();
+    const pipeline = new TrustedDeliveryPipeline(
+      name,
+      pipelineArgsFor(config.environment, app, oidcProviderArn),
+      {
+        providers: { github: providers.get(owner)! },
+      },
+    );
+    outputs[name] = { repositoryUrl: pipeline.repositoryUrl, roleArn: pipeline.roleArn };
+  }
+  return { environment: config.environment, githubOidcProviderArn: oidcProviderArn, apps: outputs };
+}

@@ -1,0 +1,426 @@
+import { strict as assert } from "assert";
+import * as github from "@pulumi/github";
+import * as path from "path";
+import {
+  GitHubOidcProvider,
+  TrustedDeliveryPipeline,
+  TrustedDeliveryPipelineArgs,
+} from "../../components";
+import { OfflineRun } from "../../cli/offline/capture";
+import { canAssume } from "../helpers/iam";
+import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
+import { documentedDefaults } from "../helpers/tsdoc";
+
+const minimal: TrustedDeliveryPipelineArgs = {
+  environment: "dev",
+  metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
+  github: { repository: "acme/payments-api" },
+};
+
+const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+function withArgs(args: Partial<TrustedDeliveryPipelineArgs>, name = "payments-api") {
+  return () => {
+    const pipeline = new TrustedDeliveryPipeline(name, { ...minimal, ...args });
+    return { subjects: pipeline.subjects, secretName: pipeline.secretName };
+  };
+}
+
+const REPOSITORY = "aws:ecr/repository:Repository";
+const LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+const SECRET = "github:index/actionsSecret:ActionsSecret";
+const VARIABLE = "github:index/actionsVariable:ActionsVariable";
+
+describe("TrustedDeliveryPipeline", () => {
+  let run: OfflineRun;
+  before(async () => {
+    run = await runProgram(() => {
+      const pipeline = new TrustedDeliveryPipeline("payments-api", minimal);
+      return {
+        repositoryName: pipeline.repositoryName,
+        repositoryUrl: pipeline.repositoryUrl,
+        repositoryArn: pipeline.repositoryArn,
+        roleArn: pipeline.roleArn,
+        roleName: pipeline.roleName,
+        oidcProviderArn: pipeline.oidcProviderArn,
+        secretName: pipeline.secretName,
+        subjects: pipeline.subjects,
+      };
+    });
+  });
+
+  it("registers as trusted-delivery:index:TrustedDeliveryPipeline, with every child parented to it", () => {
+    const pipeline = single(run, "trusted-delivery:index:TrustedDeliveryPipeline");
+    assert.equal(pipeline.name, "payments-api");
+    const children = run.resources.filter((r) => r.parent === pipeline.urn);
+    assert.deepEqual(children.map((r) => `${r.type} ${r.name}`).sort(), [
+      `${LIFECYCLE} payments-api-lifecycle`,
+      `${REPOSITORY} payments-api-repository`,
+      `${ROLE} payments-api-push-role`,
+      `${ROLE_POLICY} payments-api-push-policy`,
+      `${SECRET} payments-api-role-secret`,
+      `${VARIABLE} payments-api-region`,
+      `${VARIABLE} payments-api-repository-url`,
+      `trusted-delivery:index:GitHubOidcProvider payments-api-oidc`,
+    ]);
+  });
+
+  it("creates an ECR repository with scan on push, always", () => {
+    assert.deepEqual(single(run, REPOSITORY).inputs.imageScanningConfiguration, {
+      scanOnPush: true,
+    });
+  });
+
+  it("tags the repository with the governance metadata and the environment", () => {
+    assert.deepEqual(single(run, REPOSITORY).inputs.tags, {
+      "goldenpath.idp/id": "REGISTRY_PAYMENTS_API",
+      "goldenpath.idp/owner": "team-payments",
+      "goldenpath.idp/risk": "medium",
+      Environment: "dev",
+    });
+  });
+
+  it("applies the medium tier: MUTABLE tags, AES256, keep 30", () => {
+    const repository = single(run, REPOSITORY);
+    assert.equal(repository.inputs.imageTagMutability, "MUTABLE");
+    assert.deepEqual(repository.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }]);
+    assert.equal(
+      JSON.parse(single(run, LIFECYCLE).inputs.policy).rules[0].selection.countNumber,
+      30,
+    );
+  });
+
+  it("attaches the lifecycle policy to its repository, described as the Terraform module does", () => {
+    const lifecycle = single(run, LIFECYCLE);
+    assert.equal(lifecycle.inputs.repository, "payments-api");
+    assert.ok(lifecycle.dependencies.includes(single(run, REPOSITORY).urn));
+    assert.equal(
+      JSON.parse(lifecycle.inputs.policy).rules[0].description,
+      "Keep last 30 images (medium risk policy)",
+    );
+  });
+
+  it("creates the push role with a stable name within IAM's limit, tagged like the repository", () => {
+    const role = single(run, ROLE);
+    assert.equal(role.inputs.name, "ecr-push-dev-payments-api");
+    assert.equal(role.inputs.tags["goldenpath.idp/id"], "REGISTRY_PAYMENTS_API");
+    assert.equal(role.inputs.maxSessionDuration, 3600);
+  });
+
+  it("lets only the main branch of the app repository assume the role, through the OIDC provider", () => {
+    const trust = single(run, ROLE).inputs.assumeRolePolicy;
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), true);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/feature" }), false);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:pull_request" }), false);
+    assert.equal(JSON.parse(trust).Statement[0].Principal.Federated, single(run, OIDC).outputs.arn);
+  });
+
+  it("grants the role push on this repository's ARN only, in an inline policy", () => {
+    const policy = JSON.parse(single(run, ROLE_POLICY).inputs.policy);
+    assert.equal(single(run, ROLE_POLICY).inputs.role, "ecr-push-dev-payments-api");
+    assert.deepEqual(
+      policy.Statement[1].Resource,
+      "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
+    );
+    assert.deepEqual(policy.Statement[0], {
+      Sid: "EcrLogin",
+      Effect: "Allow",
+      Action: "ecr:GetAuthorizationToken",
+      Resource: "*",
+    });
+  });
+
+  it("writes the role ARN as a secret, and the repository URL and region as variables, into the app repository", () => {
+    const secret = single(run, SECRET);
+    assert.deepEqual(secret.inputs, {
+      repository: "payments-api",
+      secretName: "TF_AWS_IAM_ROLE_DEV",
+      value: "arn:aws:iam::123456789012:role/ecr-push-dev-payments-api",
+    });
+    assert.deepEqual(secret.secretInputs, ["value"]);
+    assert.deepEqual(
+      ofType(run, VARIABLE)
+        .map((v) => v.inputs)
+        .sort((a, b) => a.variableName.localeCompare(b.variableName)),
+      [
+        { repository: "payments-api", variableName: "AWS_REGION_DEV", value: "eu-west-2" },
+        {
+          repository: "payments-api",
+          variableName: "ECR_REPOSITORY_URL_DEV",
+          value: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/payments-api",
+        },
+      ],
+    );
+  });
+
+  it("exposes the outputs the app's CI and the platform need", () => {
+    assert.deepEqual(run.outputs, {
+      repositoryName: "payments-api",
+      repositoryUrl: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/payments-api",
+      repositoryArn: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
+      roleArn: "arn:aws:iam::123456789012:role/ecr-push-dev-payments-api",
+      roleName: "ecr-push-dev-payments-api",
+      oidcProviderArn: providerArn,
+      secretName: "TF_AWS_IAM_ROLE_DEV",
+      subjects: ["repo:acme/payments-api:ref:refs/heads/main"],
+    });
+  });
+
+  it("registers its outputs on the component", () => {
+    const outputs = single(run, "trusted-delivery:index:TrustedDeliveryPipeline").outputs;
+    assert.equal(outputs.roleArn, "arn:aws:iam::123456789012:role/ecr-push-dev-payments-api");
+    assert.equal(outputs.githubRepository, "acme/payments-api");
+    assert.deepEqual(outputs.subjects, ["repo:acme/payments-api:ref:refs/heads/main"]);
+  });
+
+  it("applies the high tier: IMMUTABLE tags, KMS with the AWS managed key, keep 50", async () => {
+    const high = await runProgram(withArgs({ metadata: { ...minimal.metadata, risk: "high" } }));
+    const repository = single(high, REPOSITORY);
+    assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
+    assert.deepEqual(repository.inputs.encryptionConfigurations, [{ encryptionType: "KMS" }]);
+    assert.equal(
+      JSON.parse(single(high, LIFECYCLE).inputs.policy).rules[0].description,
+      "Keep last 50 images (high risk policy)",
+    );
+  });
+
+  it("applies the low tier: MUTABLE tags, AES256, keep 20", async () => {
+    const low = await runProgram(withArgs({ metadata: { ...minimal.metadata, risk: "low" } }));
+    assert.equal(single(low, REPOSITORY).inputs.imageTagMutability, "MUTABLE");
+    assert.deepEqual(single(low, REPOSITORY).inputs.encryptionConfigurations, [
+      { encryptionType: "AES256" },
+    ]);
+    assert.equal(
+      JSON.parse(single(low, LIFECYCLE).inputs.policy).rules[0].selection.countNumber,
+      20,
+    );
+  });
+
+  it("uses the given KMS key and the overrides of the tier", async () => {
+    const key = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const custom = await runProgram(
+      withArgs({
+        ecr: { encryption: "KMS", kmsKeyArn: key, imageTagMutability: "IMMUTABLE", keepImages: 7 },
+      }),
+    );
+    const repository = single(custom, REPOSITORY);
+    assert.deepEqual(repository.inputs.encryptionConfigurations, [
+      { encryptionType: "KMS", kmsKey: key },
+    ]);
+    assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
+    assert.equal(
+      JSON.parse(single(custom, LIFECYCLE).inputs.policy).rules[0].description,
+      "Keep last 7 images (medium risk policy)",
+    );
+  });
+
+  it("trusts the given OIDC provider and creates none", async () => {
+    const shared = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const given = await runProgram(withArgs({ oidcProviderArn: shared }));
+    assert.deepEqual(ofType(given, OIDC), []);
+    assert.deepEqual(ofType(given, GitHubOidcProvider.typeToken), []);
+    assert.equal(
+      JSON.parse(single(given, ROLE).inputs.assumeRolePolicy).Statement[0].Principal.Federated,
+      shared,
+    );
+  });
+
+  it("writes into the repository of the GitHub provider it is given", async () => {
+    const pinned = await runProgram(() => {
+      const provider = new github.Provider("github-acme", { owner: "acme" });
+      new TrustedDeliveryPipeline("payments-api", minimal, { providers: { github: provider } });
+    });
+    const providerUrn = single(pinned, "pulumi:providers:github").urn;
+    assert.ok(single(pinned, SECRET).provider?.startsWith(`${providerUrn}::`));
+    assert.ok(ofType(pinned, VARIABLE).every((v) => v.provider?.startsWith(`${providerUrn}::`)));
+    // AWS children keep the default AWS provider.
+    assert.equal(single(pinned, REPOSITORY).provider, undefined);
+  });
+
+  it("fails before writing any GitHub resource when its GitHub provider manages another owner", async () => {
+    const { error, registered } = await runExpectingError(() => {
+      const provider = new github.Provider("github-globex", { owner: "globex" });
+      new TrustedDeliveryPipeline("payments-api", minimal, { providers: { github: provider } });
+    });
+    // The SDK prefixes the path of the input that failed ("error serializing property ...").
+    assert.ok(
+      error.message.endsWith(
+        ': TrustedDeliveryPipeline "payments-api": the GitHub provider manages owner "globex", but github.repository is "acme/payments-api"; pass a provider whose owner is "acme"',
+      ),
+      error.message,
+    );
+    assert.deepEqual(
+      registered.filter((r) => r.type.startsWith("github:index/")),
+      [],
+    );
+  });
+
+  it("leaves Environment to the AWS provider's default tags when they already set it, keeping governance tags", async () => {
+    const withDefaults = await runProgram(withArgs({}), {
+      config: {
+        "aws:defaultTags": JSON.stringify({
+          tags: { Environment: "dev", "goldenpath.idp/risk": "medium" },
+        }),
+      },
+      account: { defaultTags: { Environment: "dev", "goldenpath.idp/risk": "medium" } },
+    });
+    const repository = single(withDefaults, REPOSITORY);
+    assert.deepEqual(repository.inputs.tags, {
+      "goldenpath.idp/id": "REGISTRY_PAYMENTS_API",
+      "goldenpath.idp/owner": "team-payments",
+      "goldenpath.idp/risk": "medium",
+    });
+    assert.equal(repository.outputs.tagsAll.Environment, "dev");
+  });
+
+  it("keeps Environment on the resource when the provider's default tags give it another value", async () => {
+    const withDefaults = await runProgram(withArgs({}), {
+      config: { "aws:defaultTags": JSON.stringify({ tags: { Environment: "shared" } }) },
+    });
+    assert.equal(single(withDefaults, REPOSITORY).inputs.tags.Environment, "dev");
+  });
+});
+
+describe("TrustedDeliveryPipeline defaults", () => {
+  // One test per documented default. The list of documented defaults is read from the TSDoc
+  // `@default` tags, so a default documented without a test here (or the reverse) fails.
+  const defaults: Record<string, () => Promise<void>> = {
+    "TrustedDeliveryPipelineArgs.repositoryName": async () => {
+      const run = await runProgram(withArgs({}, "ledger-service"));
+      assert.equal(single(run, REPOSITORY).inputs.name, "ledger-service");
+    },
+    "TrustedDeliveryPipelineArgs.oidcProviderArn": async () => {
+      const run = await runProgram(withArgs({}));
+      const provider = single(run, OIDC);
+      assert.equal(provider.parent, single(run, GitHubOidcProvider.typeToken).urn);
+      assert.equal(
+        single(run, GitHubOidcProvider.typeToken).parent,
+        single(run, "trusted-delivery:index:TrustedDeliveryPipeline").urn,
+      );
+    },
+    "TrustedDeliveryPipelineArgs.tagPrefix": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.deepEqual(
+        Object.keys(single(run, REPOSITORY).inputs.tags).filter((k) =>
+          k.startsWith("goldenpath.idp/"),
+        ),
+        ["goldenpath.idp/id", "goldenpath.idp/owner", "goldenpath.idp/risk"],
+      );
+      const custom = await runProgram(withArgs({ tagPrefix: "acme.io/" }));
+      assert.equal(single(custom, REPOSITORY).inputs.tags["acme.io/risk"], "medium");
+    },
+    "TrustedDeliveryPipelineArgs.tags": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.deepEqual(Object.keys(single(run, REPOSITORY).inputs.tags).length, 4);
+      const extra = await runProgram(withArgs({ tags: { CostCenter: "42" } }));
+      assert.equal(single(extra, REPOSITORY).inputs.tags.CostCenter, "42");
+      assert.equal(single(extra, ROLE).inputs.tags.CostCenter, "42");
+    },
+    "GitHubRepositoryAccess.branches": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.deepEqual(run.outputs.subjects, ["repo:acme/payments-api:ref:refs/heads/main"]);
+    },
+    "GitHubRepositoryAccess.tags": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.ok(!run.outputs.subjects.some((s: string) => s.includes(":ref:refs/tags/")));
+    },
+    "GitHubRepositoryAccess.environments": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.ok(!run.outputs.subjects.some((s: string) => s.includes(":environment:")));
+    },
+    "GitHubRepositoryAccess.secretName": async () => {
+      const run = await runProgram(withArgs({ environment: "staging" }));
+      assert.equal(single(run, SECRET).inputs.secretName, "TF_AWS_IAM_ROLE_STAGING");
+    },
+    "GitHubRepositoryAccess.ownerId": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.match(run.outputs.subjects[0], /^repo:acme\/payments-api:/);
+    },
+    "GitHubRepositoryAccess.repositoryId": async () => {
+      const run = await runProgram(
+        withArgs({ github: { repository: "acme/payments-api", ownerId: 10, repositoryId: 20 } }),
+      );
+      assert.deepEqual(run.outputs.subjects, ["repo:acme@10/payments-api@20:ref:refs/heads/main"]);
+    },
+    "GitHubVariableNames.repositoryUrl": async () => {
+      const run = await runProgram(withArgs({ environment: "prod" }));
+      assert.ok(
+        ofType(run, VARIABLE).some((v) => v.inputs.variableName === "ECR_REPOSITORY_URL_PROD"),
+      );
+    },
+    "GitHubVariableNames.region": async () => {
+      const run = await runProgram(withArgs({ environment: "prod" }));
+      assert.ok(ofType(run, VARIABLE).some((v) => v.inputs.variableName === "AWS_REGION_PROD"));
+    },
+    "EcrSettings.imageTagMutability": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, REPOSITORY).inputs.imageTagMutability, "MUTABLE");
+    },
+    "EcrSettings.encryption": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(
+        single(run, REPOSITORY).inputs.encryptionConfigurations[0].encryptionType,
+        "AES256",
+      );
+    },
+    "EcrSettings.kmsKeyArn": async () => {
+      const run = await runProgram(withArgs({ ecr: { encryption: "KMS" } }));
+      assert.deepEqual(single(run, REPOSITORY).inputs.encryptionConfigurations, [
+        { encryptionType: "KMS" },
+      ]);
+    },
+    "EcrSettings.keepImages": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(
+        JSON.parse(single(run, LIFECYCLE).inputs.policy).rules[0].selection.countNumber,
+        30,
+      );
+    },
+    "EcrSettings.forceDelete": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, REPOSITORY).inputs.forceDelete, false);
+    },
+    "EcrSettings.protect": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, REPOSITORY).protect, true);
+      const unprotected = await runProgram(withArgs({ ecr: { protect: false } }));
+      assert.equal(single(unprotected, REPOSITORY).protect, false);
+    },
+    "GitHubOidcProviderArgs.tags": async () => {
+      const run = await runProgram(() => new GitHubOidcProvider("github-oidc"));
+      assert.equal(single(run, OIDC).inputs.tags, undefined);
+    },
+    "GitHubOidcProviderArgs.protect": async () => {
+      const run = await runProgram(() => new GitHubOidcProvider("github-oidc"));
+      assert.equal(single(run, OIDC).protect, true);
+    },
+  };
+
+  it("has one test for every @default documented in the component's TSDoc", () => {
+    const documented = [
+      ...documentedDefaults(path.join(__dirname, "../../components/pipelineArgs.ts")),
+      ...documentedDefaults(path.join(__dirname, "../../components/githubOidcProvider.ts")),
+    ].sort();
+    assert.deepEqual(Object.keys(defaults).sort(), documented);
+  });
+
+  for (const [field, test] of Object.entries(defaults)) {
+    it(`applies the documented default of ${field}`, test);
+  }
+});
+
+describe("GitHubOidcProvider", () => {
+  it("creates GitHub's OIDC provider for the sts.amazonaws.com audience, with no pinned thumbprints", async () => {
+    const run = await runProgram(() => ({ arn: new GitHubOidcProvider("github-oidc").arn }));
+    const provider = single(run, OIDC);
+    assert.deepEqual(provider.inputs, {
+      url: "https://token.actions.githubusercontent.com",
+      clientIdLists: ["sts.amazonaws.com"],
+    });
+    assert.equal(provider.parent, single(run, "trusted-delivery:index:GitHubOidcProvider").urn);
+    assert.equal(run.outputs.arn, providerArn);
+  });
+});

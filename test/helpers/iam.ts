@@ -1,0 +1,96 @@
+/**
+ * IAM decisions for meaning tests, from @cloud-copilot/iam-simulate (a maintained IAM policy
+ * evaluator), so tests assert what AWS would decide, not what a policy document looks like.
+ *
+ * Trust policies are evaluated with the library's engine (`authorize`) directly: its
+ * `runSimulation` drops the `token.actions.githubusercontent.com:sub` and `:aud` context keys,
+ * because AWS's service authorization reference does not list them for
+ * sts:AssumeRoleWithWebIdentity, so every GitHub trust policy would read as "deny"; and its
+ * `runUnsafeSimulation` fails on resource policies without a name. The package is pinned to an
+ * exact version for that reason; `test/helpers/iam.test.ts` shows the engine refusing what IAM
+ * refuses, so an upgrade that changes its behaviour fails loudly.
+ */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { loadPolicy } from "@cloud-copilot/iam-policy";
+import * as path from "path";
+
+const engineRoot = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+const { authorize } = require(path.join(engineRoot, "core_engine/CoreSimulatorEngine.js"));
+const { AwsRequestImpl } = require(path.join(engineRoot, "request/request.js"));
+const { RequestContextImpl } = require(path.join(engineRoot, "requestContext.js"));
+const { DiscoveryContextKeyConstraints } = require(
+  path.join(engineRoot, "context_keys/discoveryContextKeyConstraints.js"),
+);
+
+export const accountId = "123456789012";
+export const githubProviderArn = `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`;
+
+export interface WebIdentityRequest {
+  /** The OIDC provider the token came through. */
+  readonly provider?: string;
+  readonly sub: string;
+  /** @default "sts.amazonaws.com" */
+  readonly aud?: string;
+  /** @default "sts:AssumeRoleWithWebIdentity" */
+  readonly action?: string;
+}
+
+/** Whether IAM lets a GitHub Actions token with these claims assume a role with this trust policy. */
+export function canAssume(trustPolicy: unknown, request: WebIdentityRequest): boolean {
+  const document = typeof trustPolicy === "string" ? JSON.parse(trustPolicy) : trustPolicy;
+  const provider = request.provider ?? githubProviderArn;
+  const issuer = provider.split(":oidc-provider/")[1];
+  const context = new RequestContextImpl({
+    [`${issuer}:sub`]: request.sub,
+    [`${issuer}:aud`]: request.aud ?? "sts.amazonaws.com",
+  });
+  const awsRequest = new AwsRequestImpl(
+    provider,
+    { resource: `arn:aws:iam::${accountId}:role/under-test`, accountId },
+    request.action ?? "sts:AssumeRoleWithWebIdentity",
+    context,
+  );
+  const analysis = authorize({
+    request: awsRequest,
+    sessionPolicy: undefined,
+    identityPolicies: [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: loadPolicy(document, { name: "trust-policy" }),
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: "Strict",
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]),
+    },
+    serviceSettings: { s3: {} },
+  });
+  return analysis.result === "Allowed";
+}
+
+/** Whether a role with this identity policy may perform `action` on `resource`. */
+export async function isAllowed(
+  policy: unknown,
+  action: string,
+  resource: string,
+): Promise<boolean> {
+  const document = typeof policy === "string" ? JSON.parse(policy) : policy;
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: "policy-under-test", policy: document }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        action,
+        principal: `arn:aws:iam::${accountId}:role/under-test`,
+        resource: { resource, accountId },
+        contextVariables: {},
+      },
+    },
+    {},
+  );
+  if (result.resultType === "error") {
+    throw new Error(`the IAM simulator refused the request: ${JSON.stringify(result.errors)}`);
+  }
+  return result.overallResult === "Allowed";
+}

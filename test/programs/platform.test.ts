@@ -1,0 +1,200 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
+import { planStack } from "../../cli/plan";
+import { findProject, listStacks, readStackConfig } from "../../cli/project";
+import { InvalidArgumentsError } from "../../components/validation";
+import { platform } from "../../programs/platform/platform";
+import { canAssume } from "../helpers/iam";
+import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
+
+const project = findProject(path.join(__dirname, "../.."));
+const ns = "trusted-delivery-platform";
+
+const app = {
+  metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
+  github: { repository: "acme/payments-api" },
+};
+
+function configOf(values: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [
+      `${ns}:${k}`,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
+  );
+}
+
+const runPlatform = (values: Record<string, unknown>, stack = "dev") =>
+  runProgram(platform, { project: ns, stack, config: configOf(values) });
+
+describe("the committed stacks", () => {
+  it("are dev, prod and staging", () => {
+    assert.deepEqual(listStacks(project), ["dev", "prod", "staging"]);
+  });
+
+  for (const stack of ["dev", "staging", "prod"]) {
+    describe(`stack ${stack}`, () => {
+      it("runs the platform program under mocks: one OIDC provider and one pipeline per app, for its environment", async () => {
+        const config = readStackConfig(project, stack);
+        const apps = JSON.parse(config.values[`${ns}:apps`]);
+        const plan = await planStack(project, stack);
+        const resources = plan.run.resources;
+        assert.equal(resources.filter((r) => r.type === GitHubOidcProvider.typeToken).length, 1);
+        assert.deepEqual(
+          resources.filter((r) => r.type === TrustedDeliveryPipeline.typeToken).map((r) => r.name),
+          Object.keys(apps),
+        );
+        for (const name of Object.keys(apps)) {
+          const role = resources.find(
+            (r) => r.type === "aws:iam/role:Role" && r.name === `${name}-push-role`,
+          )!;
+          assert.equal(role.inputs.name, `ecr-push-${stack}-${name}`);
+          assert.equal(role.inputs.tags.Environment, stack);
+          const secret = resources.find((r) => r.name === `${name}-role-secret`)!;
+          assert.equal(secret.inputs.secretName, `TF_AWS_IAM_ROLE_${stack.toUpperCase()}`);
+        }
+        assert.equal(plan.run.outputs.environment, stack);
+      });
+
+      it("exports each app's repository URL and role ARN", async () => {
+        const config = readStackConfig(project, stack);
+        const apps = Object.keys(JSON.parse(config.values[`${ns}:apps`]));
+        const plan = await planStack(project, stack);
+        assert.deepEqual(Object.keys(plan.run.outputs.apps), apps);
+        for (const name of apps) {
+          assert.deepEqual(plan.run.outputs.apps[name], {
+            repositoryUrl: `123456789012.dkr.ecr.eu-west-2.amazonaws.com/${name}`,
+            roleArn: `arn:aws:iam::123456789012:role/ecr-push-${stack}-${name}`,
+          });
+        }
+      });
+    });
+  }
+});
+
+describe("the platform program", () => {
+  it("shares one OIDC provider among all pipelines of the stack", async () => {
+    const run = await runPlatform({
+      apps: {
+        "payments-api": app,
+        "web-frontend": { ...app, github: { repository: "acme/web-frontend" } },
+      },
+    });
+    const provider = single(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    assert.equal(provider.name, "github-oidc");
+    for (const role of ofType(run, "aws:iam/role:Role")) {
+      assert.equal(
+        JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Federated,
+        provider.outputs.arn,
+      );
+    }
+  });
+
+  it("trusts the account's existing OIDC provider when githubOidcProviderArn is set, creating none", async () => {
+    const existing = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const run = await runPlatform({
+      githubOidcProviderArn: existing,
+      apps: { "payments-api": app },
+    });
+    assert.deepEqual(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+    const trust = single(run, "aws:iam/role:Role").inputs.assumeRolePolicy;
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), true);
+    assert.equal(run.outputs.githubOidcProviderArn, existing);
+  });
+
+  it("writes to each app repository through a GitHub provider pinned to its owner", async () => {
+    const run = await runPlatform({
+      apps: {
+        "payments-api": app,
+        "web-frontend": { ...app, github: { repository: "acme/web-frontend" } },
+        "billing-api": { ...app, github: { repository: "Globex/billing-api" } },
+      },
+    });
+    const providers = ofType(run, "pulumi:providers:github");
+    assert.deepEqual(
+      providers.map((p) => [p.name, p.inputs.owner]),
+      [
+        ["github-acme", "acme"],
+        ["github-globex", "Globex"],
+      ],
+    );
+    const providerOf = (name: string) => run.resources.find((r) => r.name === name)!.provider!;
+    assert.ok(providerOf("billing-api-role-secret").startsWith(providers[1].urn));
+    assert.ok(providerOf("payments-api-role-secret").startsWith(providers[0].urn));
+  }).timeout(10000);
+
+  it("defaults the environment to the stack name", async () => {
+    const run = await runPlatform({ apps: { "payments-api": app } }, "qa");
+    assert.equal(
+      single(run, "github:index/actionsSecret:ActionsSecret").inputs.secretName,
+      "TF_AWS_IAM_ROLE_QA",
+    );
+  });
+
+  it("creates only the OIDC provider for a stack with no apps yet", async () => {
+    const run = await runPlatform({});
+    assert.deepEqual(
+      run.resources.filter((r) => r.custom).map((r) => r.type),
+      ["aws:iam/openIdConnectProvider:OpenIdConnectProvider"],
+    );
+  });
+});
+
+describe("the platform program with bad config", () => {
+  it("names the stack file and every bad key, and registers nothing", async () => {
+    const { error, registered } = await runExpectingError(platform, {
+      project: ns,
+      stack: "dev",
+      config: configOf({
+        environment: "Dev",
+        appz: {},
+        apps: {
+          Payments_API: app,
+          "web-frontend": { ...app, metadata: { ...app.metadata, risk: "urgent" }, githb: {} },
+          "ledger-service": "yes",
+        },
+      }),
+    });
+    assert.ok(error instanceof InvalidArgumentsError);
+    assert.equal(
+      error.message,
+      [
+        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 6 invalid arguments:',
+        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, apps",
+        '  - trusted-delivery-platform:environment is "Dev"; must be 1 to 32 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "dev" or "prod-eu"',
+        '  - trusted-delivery-platform:apps.Payments_API is "Payments_API"; must be an ECR repository name (an app\'s key is its repository name): 2 to 256 lower-case letters, digits and . _ - in path components separated by /, e.g. "payments-api" or "team/payments-api"',
+        "  - trusted-delivery-platform:apps.web-frontend.githb is not a setting; allowed: metadata, github, ecr, tags",
+        '  - trusted-delivery-platform:apps.web-frontend.metadata.risk is "urgent"; must be one of "low", "medium", "high"',
+        '  - trusted-delivery-platform:apps.ledger-service is "yes"; must be a map with metadata and github (and optionally ecr and tags)',
+      ].join("\n"),
+    );
+    assert.deepEqual(registered, []);
+  });
+
+  it("refuses two apps that would write the same secret into one repository", async () => {
+    const { error, registered } = await runExpectingError(platform, {
+      project: ns,
+      stack: "dev",
+      config: configOf({
+        apps: {
+          "payments-api": app,
+          "payments-worker": {
+            ...app,
+            metadata: { ...app.metadata, id: "REGISTRY_PAYMENTS_WORKER" },
+            github: { repository: "acme/payments-api", secretName: "WORKER_ROLE_DEV" },
+          },
+        },
+      }),
+    });
+    assert.equal(
+      error.message,
+      [
+        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 2 invalid arguments:',
+        '  - trusted-delivery-platform:apps.payments-worker.github.variableNames.repositoryUrl is "ECR_REPOSITORY_URL_DEV"; app "payments-api" already writes ECR_REPOSITORY_URL_DEV into acme/payments-api; give this app its own github.variableNames.repositoryUrl',
+        '  - trusted-delivery-platform:apps.payments-worker.github.variableNames.region is "AWS_REGION_DEV"; app "payments-api" already writes AWS_REGION_DEV into acme/payments-api; give this app its own github.variableNames.region',
+      ].join("\n"),
+    );
+    assert.deepEqual(registered, []);
+  });
+});
