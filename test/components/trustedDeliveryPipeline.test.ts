@@ -8,14 +8,11 @@ import {
 } from "../../components";
 import { OfflineRun } from "../../cli/offline/capture";
 import { canAssume } from "../helpers/iam";
+import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
 import { documentedDefaults } from "../helpers/tsdoc";
 
-const minimal: TrustedDeliveryPipelineArgs = {
-  environment: "dev",
-  metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
-  github: { repository: "acme/payments-api" },
-};
+const minimal = minimalPipelineArgs;
 
 const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 

@@ -5,13 +5,10 @@ import {
   InvalidArgumentsError,
   validateTrustedDeliveryPipelineArgs,
 } from "../../components/validation";
+import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { runExpectingError } from "../helpers/offline";
 
-const valid: TrustedDeliveryPipelineArgs = {
-  environment: "dev",
-  metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
-  github: { repository: "acme/payments-api" },
-};
+const valid = minimalPipelineArgs;
 
 type Loose = Record<string, any>;
 
@@ -225,9 +222,18 @@ describe("pipeline argument validation", () => {
       'oidcProviderArn is "arn:aws:iam::123456789012:oidc-provider/gitlab.com"; must be the ARN of a GitHub Actions OIDC provider, e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
     ],
   ];
-  for (const [rule, overrides, message, name] of cases) {
-    it(rule, () => {
+  for (const [rule, overrides, message, name = "payments-api"] of cases) {
+    it(rule, async () => {
       assert.deepEqual(messages(overrides, name), [message]);
+      // The component throws that message and registers nothing, not even itself.
+      const { error, registered } = await runExpectingError(
+        () => new TrustedDeliveryPipeline(name, argsWith(overrides) as TrustedDeliveryPipelineArgs),
+      );
+      assert.equal(
+        error.message,
+        `TrustedDeliveryPipeline "${name}" has an invalid argument:\n  - ${message}`,
+      );
+      assert.deepEqual(registered, []);
     });
   }
 
