@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { InvalidArgumentsError } from "../components/validation";
+import * as fs from "fs";
+import * as path from "path";
 import { formatPlan, planStack } from "./plan";
-import { findProject, UsageError } from "./project";
+import { readPolicyConfigFile } from "./policy/policyConfig";
+import { checkWithPolicyPack, formatPolicyReport } from "./policy/stackCheck";
+import { findProject, PulumiProject, UsageError } from "./project";
 
 const usage = `Usage: trusted-delivery <command> [options]
 
 Commands:
-  plan <stack>      Run the platform program for a stack offline, under Pulumi's mocks, and
-                    print what \`pulumi up\` would create: no credentials, no Pulumi CLI.
+  plan <stack>      Run the platform program for a stack offline, under Pulumi's mocks, print
+                    what \`pulumi up\` would create, then run the policy pack on it as
+                    \`pulumi preview --policy-pack\` does. No credentials, no Pulumi CLI.
+                    Exits 1 when a mandatory policy is violated.
 
 Options:
-  --cwd <dir>       The Pulumi project (found from here upwards). Default: the current directory.
-  -h, --help        Show this help.
+  --cwd <dir>                    The Pulumi project (found from here upwards). Default: the current directory.
+  --policy-pack <dir>            The policy pack. Default: policy-pack/ in the project, when there is one.
+  --policy-pack-config <file>    The pack's config (JSON, as pulumi preview --policy-pack-config takes it).
+  --skip-policy                  Do not run the policy pack.
+  -h, --help                     Show this help.
 `;
 
 interface Command {
@@ -28,12 +37,42 @@ const commands: Record<string, Command> = {
         );
       }
       const project = findProject(String(options.cwd ?? process.cwd()));
+      const packDir = options["skip-policy"]
+        ? undefined
+        : policyPackDir(project, options["policy-pack"] as string | undefined);
+      const configFile = options["policy-pack-config"] as string | undefined;
+      if (configFile !== undefined && packDir === undefined) {
+        throw new UsageError("--policy-pack-config needs a policy pack: give --policy-pack <dir>");
+      }
+      const config =
+        configFile === undefined
+          ? undefined
+          : { file: readPolicyConfigFile(configFile), source: configFile };
       const plan = await planStack(project, positionals[0]);
       process.stdout.write(`${formatPlan(plan)}\n`);
-      return 0;
+      if (packDir === undefined) {
+        return 0;
+      }
+      const report = await checkWithPolicyPack(plan.run.resources, packDir, config);
+      process.stdout.write(`\n${formatPolicyReport(report)}\n`);
+      return report.diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
     },
   },
 };
+
+/** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */
+function policyPackDir(project: PulumiProject, given: string | undefined): string | undefined {
+  const dir = given === undefined ? path.join(project.root, "policy-pack") : path.resolve(given);
+  if (fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+    return dir;
+  }
+  if (given !== undefined) {
+    throw new UsageError(
+      `--policy-pack ${given} is not a policy pack: it has no PulumiPolicy.yaml`,
+    );
+  }
+  return undefined;
+}
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,7 +91,13 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { cwd: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        cwd: { type: "string" },
+        "policy-pack": { type: "string" },
+        "policy-pack-config": { type: "string" },
+        "skip-policy": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     if (values.help) {
       process.stdout.write(usage);

@@ -72,8 +72,9 @@ export function awsSettings(config: StackConfig): {
 }
 
 /**
- * Loads the project's program as the Pulumi CLI would: its module's export, a function, is the
- * program. TypeScript programs are compiled on the fly, as Pulumi's Node.js host does.
+ * The project's program, as the Pulumi CLI runs it: its module is loaded inside the run (a
+ * program may declare resources as it loads), and a function it exports is called. TypeScript
+ * programs are compiled on the fly, as Pulumi's Node.js host does.
  */
 export function loadProgram(project: PulumiProject): () => unknown {
   const main = project.main;
@@ -88,10 +89,18 @@ export function loadProgram(project: PulumiProject): () => unknown {
       ...(fs.existsSync(tsconfig) ? { project: tsconfig } : {}),
     });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program's path is only known now
-  const exported = require(main);
-  const program = exported?.default ?? exported;
-  return typeof program === "function" ? program : () => program;
+  const entry = require.resolve(main);
+  return () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program's path is only known now
+    const exported = require(entry);
+    const program = exported?.default ?? exported;
+    if (typeof program === "function") {
+      return program();
+    }
+    // Its resources were declared as it loaded: load it afresh for the next run.
+    delete require.cache[entry];
+    return exported;
+  };
 }
 
 /** Runs the stack's program under mocks and groups what it registers by application. */
@@ -281,7 +290,7 @@ export function formatPlan(plan: Plan): string {
   );
   lines.push("");
   if (plan.shared.length > 0) {
-    lines.push("Shared");
+    lines.push(plan.apps.length > 0 ? "Outside the apps" : "Resources");
     for (const r of plan.shared) {
       lines.push(resourceLine(r));
       if (r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
@@ -295,8 +304,8 @@ export function formatPlan(plan: Plan): string {
     }
     lines.push("");
   }
-  if (plan.apps.length === 0) {
-    lines.push("No apps: add one to the stack's apps map.");
+  if (plan.apps.length === 0 && plan.shared.length <= 1) {
+    lines.push("No apps yet: add one to the stack's apps map (trusted-delivery add-app).");
     lines.push("");
   }
   for (const app of plan.apps) {

@@ -46,6 +46,10 @@ describe("trusted-delivery plan", () => {
       /^ {2}\+ github-oidc +aws:iam\/openIdConnectProvider:OpenIdConnectProvider {2}\[protected\]$/m,
     );
     assert.match(stdout, /^27 to create \(3 apps\)\.$/m);
+    assert.match(
+      stdout,
+      /\n\nPolicy pack trusted-delivery-guardrails@v0\.1\.0 \(10 policies\): no violations\.\n$/,
+    );
   });
 
   it("shows the high-risk registry's KMS encryption and immutable tags", () => {
@@ -96,6 +100,53 @@ describe("trusted-delivery plan", () => {
       ].join("\n"),
     );
     assert.equal(code, 2);
+  });
+
+  it("runs the policy pack like pulumi preview --policy-pack, and exits 1 on a mandatory violation", () => {
+    const { code, stdout } = runCli([
+      "plan",
+      "dev",
+      "--cwd",
+      "examples/ungoverned",
+      "--policy-pack",
+      "policy-pack",
+    ]);
+    assert.equal(code, 1);
+    const report = stdout.slice(stdout.indexOf("Policy pack "));
+    assert.match(report, /^Policy pack trusted-delivery-guardrails@v0\.1\.0 \(10 policies\)\n/);
+    assert.match(
+      report,
+      /^ {2}\[mandatory\] iam-github-oidc-trust-scoped on gha-ecr-push\n {6}IAM roles that trust .*\n {6}GitHub OIDC trust must be scoped to one repository, with aud "sts\.amazonaws\.com": statement "GitHubOIDCTrust" allows sub "repo:acme\/\*:\*", which matches every repository of owner "acme"; list exact subjects such as "repo:<owner>\/<name>:ref:refs\/heads\/main"$/m,
+    );
+    assert.match(
+      report,
+      /\n6 mandatory violations: `pulumi preview` with this pack would fail\.\n$/,
+    );
+  });
+
+  it("applies a policy config, and skips the pack on request", () => {
+    const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "td-policy-")), "advisory.json");
+    fs.writeFileSync(config, JSON.stringify({ all: "advisory" }));
+    const args = ["plan", "dev", "--cwd", "examples/ungoverned", "--policy-pack", "policy-pack"];
+    const advisory = runCli([...args, "--policy-pack-config", config]);
+    assert.equal(advisory.code, 0);
+    assert.match(
+      advisory.stdout,
+      /\nAdvisory only: `pulumi preview` with this pack would succeed\.\n$/,
+    );
+    const skipped = runCli(["plan", "dev", "--skip-policy"]);
+    assert.equal(skipped.code, 0);
+    assert.ok(!skipped.stdout.includes("Policy pack"));
+  });
+
+  it("refuses a policy pack directory that is not one, before running anything", () => {
+    const { code, stdout, stderr } = runCli(["plan", "dev", "--policy-pack", "programs"]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      "error: --policy-pack programs is not a policy pack: it has no PulumiPolicy.yaml\n",
+    );
   });
 
   it("asks for exactly one stack", () => {

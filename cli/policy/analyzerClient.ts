@@ -1,0 +1,294 @@
+import * as grpc from "@grpc/grpc-js";
+import { ChildProcess, spawn } from "child_process";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as path from "path";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
+
+const levelNames: Record<number, EnforcementLevel> = {
+  [proto.EnforcementLevel.ADVISORY]: "advisory",
+  [proto.EnforcementLevel.MANDATORY]: "mandatory",
+  [proto.EnforcementLevel.DISABLED]: "disabled",
+  [proto.EnforcementLevel.REMEDIATE]: "remediate",
+};
+const levelNumbers = Object.fromEntries(
+  Object.entries(levelNames).map(([n, name]) => [name, Number(n)]),
+);
+const severityNames = ["", "low", "medium", "high", "critical"];
+
+/** What `GetAnalyzerInfo` says of one policy. */
+export interface PolicyInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly severity: string;
+  readonly remediationSteps: string;
+  readonly type: "resource" | "stack";
+  readonly configSchema?: {
+    readonly properties: Record<string, any>;
+    readonly required: readonly string[];
+  };
+}
+
+export interface AnalyzerInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly supportsConfig: boolean;
+  readonly policies: readonly PolicyInfo[];
+}
+
+/** A resource as the engine describes it to analyzers. */
+export interface AnalyzerResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Inputs for `Analyze`; outputs for `AnalyzeStack`. */
+  readonly properties: Record<string, unknown>;
+  readonly parent?: string;
+  readonly protect?: boolean;
+  readonly ignoreChanges?: readonly string[];
+  readonly dependencies?: readonly string[];
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+  readonly provider?: {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly properties: Record<string, unknown>;
+  };
+}
+
+export interface Diagnostic {
+  readonly policyName: string;
+  readonly policyPackName: string;
+  readonly policyPackVersion: string;
+  readonly description: string;
+  readonly message: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly urn: string;
+  readonly severity: string;
+}
+
+/** One policy's effective config, as the CLI sends it in `Configure`. */
+export interface PolicyConfig {
+  readonly enforcementLevel: EnforcementLevel;
+  readonly properties: Record<string, unknown>;
+}
+
+/** The string the engine puts where a value is unknown during preview. */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function toStruct(value: Record<string, unknown>): Struct {
+  return Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
+}
+
+function resourceOptions(resource: AnalyzerResource): proto.AnalyzerResourceOptions {
+  const options = new proto.AnalyzerResourceOptions();
+  options.setProtect(resource.protect ?? false);
+  options.setIgnorechangesList([...(resource.ignoreChanges ?? [])]);
+  if (resource.parent) {
+    options.setParent(resource.parent);
+  }
+  return options;
+}
+
+function providerResource(resource: AnalyzerResource): proto.AnalyzerProviderResource | undefined {
+  if (!resource.provider) {
+    return undefined;
+  }
+  const provider = new proto.AnalyzerProviderResource();
+  provider.setUrn(resource.provider.urn);
+  provider.setType(resource.provider.type);
+  provider.setName(resource.provider.name);
+  provider.setProperties(toStruct(resource.provider.properties));
+  return provider;
+}
+
+function diagnostic(d: proto.AnalyzeDiagnostic): Diagnostic {
+  return {
+    policyName: d.getPolicyname(),
+    policyPackName: d.getPolicypackname(),
+    policyPackVersion: d.getPolicypackversion(),
+    description: d.getDescription(),
+    message: d.getMessage(),
+    enforcementLevel: levelNames[d.getEnforcementlevel()],
+    urn: d.getUrn(),
+    severity: severityNames[d.getSeverity()] ?? "",
+  };
+}
+
+function call<Req, Res>(
+  method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+  request: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    method(request, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+/**
+ * A policy pack started the way the Pulumi CLI starts it (`@pulumi/pulumi/cmd/run-policy-pack`
+ * in the pack's directory, which prints the port it serves on) and spoken to over the Analyzer
+ * gRPC protocol, as the engine does during `pulumi preview --policy-pack`.
+ */
+export class PolicyPackProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: AnalyzerClient,
+  ) {}
+
+  static async start(
+    packDir: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<PolicyPackProcess> {
+    const directory = path.resolve(packDir);
+    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", {
+      paths: [directory],
+    });
+    // The CLI passes the engine's address first; packs only log through it, and none runs here.
+    const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", directory], {
+      cwd: directory,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(
+          new Error(
+            `the policy pack in ${directory} did not print its port within ${options.timeoutMs ?? 60000} ms:\n${stderr}`,
+          ),
+        );
+      }, options.timeoutMs ?? 60000);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = /^(\d+)\s*$/m.exec(stdout);
+        if (line) {
+          clearTimeout(timer);
+          resolve(Number(line[1]));
+        }
+      });
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `the policy pack in ${directory} exited with code ${code} before serving:\n${stderr}${stdout}`,
+          ),
+        );
+      });
+    });
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return new PolicyPackProcess(child, client);
+  }
+
+  async getAnalyzerInfo(): Promise<AnalyzerInfo> {
+    const info = await call<Empty, proto.AnalyzerInfo>(
+      this.client.getAnalyzerInfo.bind(this.client),
+      new Empty(),
+    );
+    return {
+      name: info.getName(),
+      version: info.getVersion(),
+      supportsConfig: info.getSupportsconfig(),
+      policies: info.getPoliciesList().map((p) => {
+        const schema = p.getConfigschema();
+        return {
+          name: p.getName(),
+          description: p.getDescription(),
+          enforcementLevel: levelNames[p.getEnforcementlevel()],
+          severity: severityNames[p.getSeverity()] ?? "",
+          remediationSteps: p.getRemediationSteps(),
+          type: p.getPolicyType() === proto.PolicyType.POLICY_TYPE_STACK ? "stack" : "resource",
+          ...(schema && {
+            configSchema: {
+              properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, any>,
+              required: schema.getRequiredList(),
+            },
+          }),
+        };
+      }),
+    };
+  }
+
+  /** Sends every policy's enforcement level and settings, as the CLI does before analysis. */
+  async configure(config: Readonly<Record<string, PolicyConfig>>): Promise<void> {
+    const request = new proto.ConfigureAnalyzerRequest();
+    const map = request.getPolicyconfigMap();
+    for (const [name, policy] of Object.entries(config)) {
+      const entry = new proto.PolicyConfig();
+      entry.setEnforcementlevel(levelNumbers[policy.enforcementLevel] as proto.EnforcementLevel);
+      entry.setProperties(toStruct(policy.properties));
+      map.set(name, entry);
+    }
+    await call(this.client.configure.bind(this.client), request);
+  }
+
+  /** Runs the resource policies on one resource (its inputs). */
+  async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
+    const request = new proto.AnalyzeRequest();
+    request.setUrn(resource.urn);
+    request.setType(resource.type);
+    request.setName(resource.name);
+    request.setProperties(toStruct(resource.properties));
+    request.setOptions(resourceOptions(resource));
+    const provider = providerResource(resource);
+    if (provider) {
+      request.setProvider(provider);
+    }
+    const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
+      this.client.analyze.bind(this.client),
+      request,
+    );
+    return response.getDiagnosticsList().map(diagnostic);
+  }
+
+  /** Runs the stack policies on every resource of the stack (their outputs). */
+  async analyzeStack(resources: readonly AnalyzerResource[]): Promise<Diagnostic[]> {
+    const request = new proto.AnalyzeStackRequest();
+    request.setResourcesList(
+      resources.map((resource) => {
+        const r = new proto.AnalyzerResource();
+        r.setUrn(resource.urn);
+        r.setType(resource.type);
+        r.setName(resource.name);
+        r.setProperties(toStruct(resource.properties));
+        r.setOptions(resourceOptions(resource));
+        const provider = providerResource(resource);
+        if (provider) {
+          r.setProvider(provider);
+        }
+        if (resource.parent) {
+          r.setParent(resource.parent);
+        }
+        r.setDependenciesList([...(resource.dependencies ?? [])]);
+        const dependencies = r.getPropertydependenciesMap();
+        for (const [key, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+          const entry = new proto.AnalyzerPropertyDependencies();
+          entry.setUrnsList([...urns]);
+          dependencies.set(key, entry);
+        }
+        return r;
+      }),
+    );
+    const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
+      this.client.analyzeStack.bind(this.client),
+      request,
+    );
+    return response.getDiagnosticsList().map(diagnostic);
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once("exit", resolve));
+      this.child.kill();
+      await exited;
+    }
+  }
+}

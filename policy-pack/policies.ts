@@ -1,0 +1,27 @@
+import { Policies } from "@pulumi/policy";
+import { ecrGoldenPath } from "./policies/ecr/ecrGoldenPath";
+import { ecrGovernanceMetadata } from "./policies/ecr/ecrGovernanceMetadata";
+import { ecrLifecyclePolicyPresent } from "./policies/ecr/ecrLifecyclePolicyPresent";
+import { ecrNoPublicAccess } from "./policies/ecr/ecrNoPublicAccess";
+import { ecrRiskTierControls } from "./policies/ecr/ecrRiskTierControls";
+import { ecrScanOnPush } from "./policies/ecr/ecrScanOnPush";
+import { iamGithubOidcRoleLeastPrivilege } from "./policies/iam/iamGithubOidcRoleLeastPrivilege";
+import { iamGithubOidcTrustScoped } from "./policies/iam/iamGithubOidcTrustScoped";
+import { iamGithubOidcTrustWholeRepository } from "./policies/iam/iamGithubOidcTrustWholeRepository";
+import { iamOneGithubOidcProvider } from "./policies/iam/iamOneGithubOidcProvider";
+
+export const policyPackName = "trusted-delivery-guardrails";
+
+/** Every policy of the pack, as data: the pack's index serves them; tests drive them directly. */
+export const policies: Policies = [
+  ecrGovernanceMetadata,
+  ecrScanOnPush,
+  ecrRiskTierControls,
+  ecrNoPublicAccess,
+  ecrGoldenPath,
+  ecrLifecyclePolicyPresent,
+  iamGithubOidcTrustScoped,
+  iamGithubOidcTrustWholeRepository,
+  iamGithubOidcRoleLeastPrivilege,
+  iamOneGithubOidcProvider,
+];
