@@ -106,6 +106,23 @@ function providerResource(resource: AnalyzerResource): proto.AnalyzerProviderRes
   return provider;
 }
 
+/** The fields `AnalyzeRequest` and `AnalyzerResource` share, set from a resource. */
+function describe<T extends proto.AnalyzeRequest | proto.AnalyzerResource>(
+  message: T,
+  resource: AnalyzerResource,
+): T {
+  message.setUrn(resource.urn);
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setProperties(toStruct(resource.properties));
+  message.setOptions(resourceOptions(resource));
+  const provider = providerResource(resource);
+  if (provider) {
+    message.setProvider(provider);
+  }
+  return message;
+}
+
 function diagnostic(d: proto.AnalyzeDiagnostic): Diagnostic {
   return {
     policyName: d.getPolicyname(),
@@ -231,16 +248,7 @@ export class PolicyPackProcess {
 
   /** Runs the resource policies on one resource (its inputs). */
   async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
-    const request = new proto.AnalyzeRequest();
-    request.setUrn(resource.urn);
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setProperties(toStruct(resource.properties));
-    request.setOptions(resourceOptions(resource));
-    const provider = providerResource(resource);
-    if (provider) {
-      request.setProvider(provider);
-    }
+    const request = describe(new proto.AnalyzeRequest(), resource);
     const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
       this.client.analyze.bind(this.client),
       request,
@@ -253,16 +261,7 @@ export class PolicyPackProcess {
     const request = new proto.AnalyzeStackRequest();
     request.setResourcesList(
       resources.map((resource) => {
-        const r = new proto.AnalyzerResource();
-        r.setUrn(resource.urn);
-        r.setType(resource.type);
-        r.setName(resource.name);
-        r.setProperties(toStruct(resource.properties));
-        r.setOptions(resourceOptions(resource));
-        const provider = providerResource(resource);
-        if (provider) {
-          r.setProvider(provider);
-        }
+        const r = describe(new proto.AnalyzerResource(), resource);
         if (resource.parent) {
           r.setParent(resource.parent);
         }
