@@ -4,10 +4,15 @@ export {
   EcrSettings,
   GitHubRepositoryAccess,
   GitHubVariableNames,
+  PipelineImportIds,
   RegistryMetadata,
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
-export { PipelineSettings, resolvePipelineSettings } from "./pipelineSettings";
+export {
+  PipelineSettings,
+  resolvePipelineSettings,
+  tagsBesideProviderDefaults,
+} from "./pipelineSettings";
 export {
   defaultTagPrefix,
   formatProblems,

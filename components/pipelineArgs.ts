@@ -105,6 +105,18 @@ export interface EcrSettings {
   readonly protect?: boolean;
 }
 
+/**
+ * Existing resources the pipeline adopts instead of creating them (Pulumi's `import` option), for
+ * registries another tool created. Once a `pulumi up` has imported them the IDs do nothing, and
+ * can be removed.
+ */
+export interface PipelineImportIds {
+  /** The existing ECR repository's ID: its name, which must be this pipeline's repository name. */
+  readonly repository?: string;
+  /** The existing lifecycle policy's ID: its repository's name. */
+  readonly lifecyclePolicy?: string;
+}
+
 export interface TrustedDeliveryPipelineArgs {
   /**
    * The ECR repository's name.
@@ -133,4 +145,9 @@ export interface TrustedDeliveryPipelineArgs {
    * @default {}
    */
   readonly tags?: { readonly [key: string]: pulumi.Input<string> };
+  /**
+   * Adopt an existing repository and lifecycle policy instead of creating them.
+   * @default undefined (both are created)
+   */
+  readonly importIds?: PipelineImportIds;
 }

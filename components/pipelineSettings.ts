@@ -36,9 +36,12 @@ export interface PipelineSettings {
     /** The lifecycle policy's JSON text. */
     readonly lifecyclePolicy: string;
   };
+  readonly tagPrefix: string;
   /** Governance tags, then `Environment`, then the extra tags. */
   readonly tags: { readonly [key: string]: pulumi.Input<string> };
   readonly roleName: string;
+  /** Existing resources to adopt, by ID. */
+  readonly importIds: { readonly repository?: string; readonly lifecyclePolicy?: string };
   readonly github: {
     readonly repository: string;
     readonly owner: string;
@@ -49,6 +52,28 @@ export interface PipelineSettings {
     readonly repositoryUrlVariableName: string;
     readonly regionVariableName: string;
   };
+}
+
+/**
+ * The tags a resource is given, when the AWS provider already applies `defaultTags`: those the
+ * defaults set to the same value are left to them (the resource still carries them, in
+ * `tagsAll`), so the resource's own `tags` read back exactly as AWS and Terraform store them and
+ * adopted resources show no diff. Governance tags always stay on the resource, where policies look.
+ */
+export function tagsBesideProviderDefaults(
+  settings: PipelineSettings,
+  providerDefaultTags: Readonly<Record<string, string>>,
+): { [key: string]: pulumi.Input<string> } {
+  const governance = [
+    `${settings.tagPrefix}id`,
+    `${settings.tagPrefix}owner`,
+    `${settings.tagPrefix}risk`,
+  ];
+  return Object.fromEntries(
+    Object.entries(settings.tags).filter(
+      ([key, value]) => governance.includes(key) || providerDefaultTags[key] !== value,
+    ),
+  );
 }
 
 function unique(values: readonly string[]): string[] {
@@ -93,6 +118,7 @@ export function resolvePipelineSettings(
       scanOnPush: true,
       lifecyclePolicy: lifecyclePolicyDocument(keepImages, metadata.risk),
     },
+    tagPrefix,
     tags: {
       [`${tagPrefix}id`]: metadata.id,
       [`${tagPrefix}owner`]: metadata.owner,
@@ -101,6 +127,7 @@ export function resolvePipelineSettings(
       ...args.tags,
     },
     roleName: pushRoleName(repositoryName, environment),
+    importIds: { ...args.importIds },
     github: {
       repository: github.repository,
       owner,

@@ -3,27 +3,21 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { GitHubOidcProvider } from "./githubOidcProvider";
 import { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
-import { PipelineSettings, resolvePipelineSettings } from "./pipelineSettings";
+import {
+  PipelineSettings,
+  resolvePipelineSettings,
+  tagsBesideProviderDefaults,
+} from "./pipelineSettings";
 import { ecrPushPolicy } from "./pushPolicy";
 import { githubTrustPolicy } from "./trustPolicy";
-import { InvalidArgumentsError, problem, reservedTagKeys } from "./validation";
+import { InvalidArgumentsError, problem } from "./validation";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 
-type Tags = { readonly [key: string]: pulumi.Input<string> };
-
-/**
- * Drops the tags the default AWS provider's `defaultTags` already set to the same value. The
- * resource still carries them (in `tagsAll`), and its own `tags` then read back exactly as AWS
- * and Terraform store them, so adopted resources show no diff. Governance tags always stay on
- * the resource itself, where policies look for them.
- */
-function withoutProviderDefaultTags(tags: Tags, keep: readonly string[]): Tags {
-  const defaults =
-    new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ??
-    {};
-  return Object.fromEntries(
-    Object.entries(tags).filter(([key, value]) => keep.includes(key) || defaults[key] !== value),
+/** The default AWS provider's `defaultTags.tags`, from the stack's config. */
+function defaultProviderTags(): Record<string, string> {
+  return (
+    new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ?? {}
   );
 }
 
@@ -78,10 +72,11 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     super(TrustedDeliveryPipeline.typeToken, name, {}, opts);
     this.settings = settings;
 
-    const governanceKeys = reservedTagKeys(args.tagPrefix ?? "goldenpath.idp/").slice(0, 3);
+    // With the default AWS provider, its default tags are known from config; an explicit
+    // provider's are not, and the pipeline then sets every tag itself.
     const tags = (resourceType: string) =>
       this.getProvider(resourceType) === undefined
-        ? withoutProviderDefaultTags(settings.tags, governanceKeys)
+        ? tagsBesideProviderDefaults(settings, defaultProviderTags())
         : settings.tags;
 
     if (args.oidcProviderArn === undefined) {
@@ -106,13 +101,13 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
         forceDelete: ecr.forceDelete,
         tags: tags("aws:ecr/repository:Repository"),
       },
-      { parent: this, protect: ecr.protect },
+      { parent: this, protect: ecr.protect, import: settings.importIds.repository },
     );
 
     this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
       `${name}-lifecycle`,
       { repository: this.repository.name, policy: ecr.lifecyclePolicy },
-      { parent: this },
+      { parent: this, import: settings.importIds.lifecyclePolicy },
     );
 
     const subjects = settings.github.subjects;

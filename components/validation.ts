@@ -265,6 +265,7 @@ const pipelineKeys = [
   "ecr",
   "tagPrefix",
   "tags",
+  "importIds",
 ] as const;
 const metadataKeys = ["id", "owner", "risk", "description"] as const;
 const githubKeys = [
@@ -278,6 +279,7 @@ const githubKeys = [
   "repositoryId",
 ] as const;
 const variableNameKeys = ["repositoryUrl", "region"] as const;
+const importIdKeys = ["repository", "lifecyclePolicy"] as const;
 const ecrKeys = [
   "imageTagMutability",
   "encryption",
@@ -373,9 +375,36 @@ export function validateTrustedDeliveryPipelineArgs(name: string, args: unknown)
     }
   }
 
+  problems.push(...validateImportIds(args.importIds, repositoryName));
+
   const providerArnIssue = oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn);
   if (providerArnIssue) {
     problems.push(providerArnIssue);
+  }
+  return problems;
+}
+
+function validateImportIds(importIds: unknown, repositoryName: unknown): Problem[] {
+  if (importIds === undefined) {
+    return [];
+  }
+  if (!isPlainObject(importIds)) {
+    return [
+      problem("importIds", importIds, "must be an object with repository and lifecyclePolicy"),
+    ];
+  }
+  const problems = unknownKeys("importIds", importIds, importIdKeys);
+  for (const key of importIdKeys) {
+    const id = importIds[key];
+    if (id !== undefined && id !== repositoryName) {
+      problems.push(
+        problem(
+          `importIds.${key}`,
+          id,
+          `must be the repository's name ${JSON.stringify(repositoryName)}: ECR knows the ${key === "repository" ? "repository" : "lifecycle policy"} by it, and importing another would replace it`,
+        ),
+      );
+    }
   }
   return problems;
 }

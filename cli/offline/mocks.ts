@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The account and region the offline run pretends to deploy into. */
@@ -11,6 +12,24 @@ export interface OfflineAccount {
 }
 
 export const placeholderAccountId = "123456789012";
+
+/**
+ * Terraform outputs for state references the offline run cannot reach (S3), by location
+ * (`s3://<bucket>/<key>`, or `*` for any), as `terraform output -json` prints them.
+ */
+export type TerraformOutputs = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/** Output values from `terraform output -json` or a state file's `outputs` (`{ name: { value } }`). */
+export function terraformOutputValues(outputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, output]) => [
+      name,
+      typeof output === "object" && output !== null && "value" in output
+        ? (output as { value: unknown }).value
+        : output,
+    ]),
+  );
+}
 
 type State = Record<string, unknown>;
 
@@ -29,7 +48,10 @@ function str(value: unknown, fallback: string): string {
  * looks like what `pulumi up` shows. An import ID becomes the resource's ID.
  */
 export class OfflineMocks implements pulumi.runtime.Mocks {
-  constructor(readonly account: OfflineAccount) {}
+  constructor(
+    readonly account: OfflineAccount,
+    readonly terraformOutputs: TerraformOutputs = {},
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const { accountId, region, partition } = this.account;
@@ -113,6 +135,22 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
       case "aws:index/getPartition:getPartition":
         return { partition, dnsSuffix: "amazonaws.com", id: partition };
+      case "terraform:state:getLocalReference": {
+        // As the provider does: the state file's outputs, read from disk.
+        const file = String(args.inputs.path ?? "terraform.tfstate");
+        const state = JSON.parse(fs.readFileSync(file, "utf8"));
+        return { outputs: terraformOutputValues(state.outputs ?? {}) };
+      }
+      case "terraform:state:getS3Reference": {
+        const location = `s3://${args.inputs.bucket}/${args.inputs.key}`;
+        const outputs = this.terraformOutputs[location] ?? this.terraformOutputs["*"];
+        if (outputs === undefined) {
+          throw new Error(
+            `the offline run cannot read the Terraform state ${location}: give its outputs (terraform output -json) with --terraform-outputs`,
+          );
+        }
+        return { outputs: terraformOutputValues(outputs) };
+      }
       default:
         throw new Error(`the offline run cannot answer ${args.token}: it needs the real provider`);
     }

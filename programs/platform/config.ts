@@ -1,6 +1,7 @@
 import {
   EcrSettings,
   GitHubRepositoryAccess,
+  PipelineImportIds,
   RegistryMetadata,
   resolvePipelineSettings,
   TrustedDeliveryPipelineArgs,
@@ -24,21 +25,151 @@ export interface AppConfig {
   readonly github: GitHubRepositoryAccess;
   readonly ecr?: EcrSettings;
   readonly tags?: Record<string, string>;
+  /** Existing resources to adopt (written by `trusted-delivery adopt-terraform`). */
+  readonly importIds?: PipelineImportIds;
 }
+
+/**
+ * A Terraform state whose outputs the platform reads while both tools coexist, and which
+ * settings take them: `outputs` maps a setting (`githubOidcProviderArn`, or
+ * `apps.<app>.ecr.kmsKeyArn`) to a Terraform output name.
+ */
+export type TerraformStateConfig =
+  | {
+      readonly backend: "s3";
+      readonly bucket: string;
+      readonly key: string;
+      readonly region?: string;
+      readonly workspace?: string;
+      readonly outputs: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly backend: "local";
+      readonly path: string;
+      readonly outputs: Readonly<Record<string, string>>;
+    };
 
 /** The platform program's settings for one stack, checked. */
 export interface PlatformConfig {
   readonly environment: string;
   /** The account's existing GitHub OIDC provider; when absent the stack creates it. */
   readonly githubOidcProviderArn?: string;
+  readonly terraformState?: TerraformStateConfig;
   /** Keyed by ECR repository name, in the order of the stack file. */
   readonly apps: Readonly<Record<string, AppConfig>>;
 }
 
 /** The platform program's config keys (in the project's namespace). */
-export const platformConfigKeys = ["environment", "githubOidcProviderArn", "apps"] as const;
+export const platformConfigKeys = [
+  "environment",
+  "githubOidcProviderArn",
+  "terraformState",
+  "apps",
+] as const;
 
-export const appConfigKeys = ["metadata", "github", "ecr", "tags"] as const;
+const terraformBackendKeys = {
+  s3: ["backend", "bucket", "key", "region", "workspace", "outputs"],
+  local: ["backend", "path", "outputs"],
+} as const;
+
+/** Every problem with the terraformState setting, given the apps it may feed. */
+function validateTerraformState(
+  field: string,
+  value: unknown,
+  apps: Record<string, unknown>,
+  environment: string,
+  githubOidcProviderArn: unknown,
+): Problem[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!isPlainObject(value) || (value.backend !== "s3" && value.backend !== "local")) {
+    return [
+      problem(
+        field,
+        value,
+        'must be { backend: "s3", bucket, key, region?, workspace?, outputs } or { backend: "local", path, outputs }',
+      ),
+    ];
+  }
+  const problems = unknownKeys(field, value, terraformBackendKeys[value.backend]);
+  const required = value.backend === "s3" ? ["bucket", "key"] : ["path"];
+  for (const key of [...required, ...(value.backend === "s3" ? ["region", "workspace"] : [])]) {
+    const setting = value[key];
+    if (
+      (required.includes(key) || setting !== undefined) &&
+      (typeof setting !== "string" || setting === "")
+    ) {
+      problems.push(
+        problem(
+          `${field}.${key}`,
+          setting,
+          `must be a non-empty string for the ${value.backend} backend`,
+        ),
+      );
+    }
+  }
+  if (!isPlainObject(value.outputs)) {
+    problems.push(
+      problem(
+        `${field}.outputs`,
+        value.outputs,
+        'must map settings to Terraform output names, e.g. { githubOidcProviderArn: "github_oidc_provider_arn" }',
+      ),
+    );
+    return problems;
+  }
+  for (const [target, output] of Object.entries(value.outputs)) {
+    const targetField = `${field}.outputs.${target}`;
+    if (typeof output !== "string" || output === "") {
+      problems.push(problem(targetField, output, "must be the name of a Terraform output"));
+      continue;
+    }
+    if (target === "githubOidcProviderArn") {
+      if (githubOidcProviderArn !== undefined) {
+        problems.push(
+          problem(
+            targetField,
+            output,
+            "cannot be set together with githubOidcProviderArn: keep one source of the provider ARN",
+          ),
+        );
+      }
+      continue;
+    }
+    const app = /^apps\.(.+)\.ecr\.kmsKeyArn$/.exec(target)?.[1];
+    if (app === undefined || !(app in apps)) {
+      problems.push({
+        field: targetField,
+        message: `${targetField} is not a setting Terraform outputs can feed; allowed: githubOidcProviderArn, apps.<app>.ecr.kmsKeyArn for an app of this stack`,
+      });
+      continue;
+    }
+    const entry = apps[app];
+    if (isPlainObject(entry) && isPlainObject(entry.metadata)) {
+      try {
+        const settings = resolvePipelineSettings(
+          app,
+          pipelineArgsFor(environment, entry as unknown as AppConfig),
+        );
+        if (settings.ecr.encryption !== "KMS") {
+          problems.push(
+            problem(
+              targetField,
+              output,
+              `needs app "${app}" to use KMS encryption (ecr.encryption: KMS); it uses ${settings.ecr.encryption}`,
+            ),
+          );
+        }
+      } catch {
+        // The app's own problems are reported with the app.
+      }
+    }
+  }
+  return problems;
+}
+
+export const appConfigKeys = ["metadata", "github", "ecr", "tags", "importIds"] as const;
 
 /** The stack's config keys in the project's namespace (without the namespace), as read. */
 export type RawPlatformConfig = Record<string, unknown>;
@@ -69,7 +200,11 @@ export function validateAppConfig(name: string, environment: string, app: unknow
   if (!isPlainObject(app)) {
     return [
       ...problems,
-      problem("", app, "must be a map with metadata and github (and optionally ecr and tags)"),
+      problem(
+        "",
+        app,
+        "must be a map with metadata and github (and optionally ecr, tags and importIds)",
+      ),
     ];
   }
   problems.push(...unknownKeys("", app, appConfigKeys));
@@ -138,6 +273,15 @@ export function parsePlatformConfig(
     }
     problems.push(...githubNameCollisions(source, checkedEnvironment, apps));
   }
+  problems.push(
+    ...validateTerraformState(
+      key("terraformState"),
+      raw.terraformState,
+      isPlainObject(raw.apps) ? raw.apps : {},
+      environmentIssue ? "dev" : (environment as string),
+      raw.githubOidcProviderArn,
+    ),
+  );
 
   if (problems.length > 0) {
     throw new InvalidArgumentsError(`Stack "${source.stack}" config (${source.file})`, problems);
@@ -145,6 +289,9 @@ export function parsePlatformConfig(
   return {
     environment: environment as string,
     ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
+    ...(raw.terraformState === undefined
+      ? {}
+      : { terraformState: raw.terraformState as TerraformStateConfig }),
     apps,
   };
 }

@@ -1,10 +1,17 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import * as terraform from "@pulumi/terraform";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
-import { parsePlatformConfig, pipelineArgsFor, RawPlatformConfig } from "./config";
+import {
+  AppConfig,
+  parsePlatformConfig,
+  pipelineArgsFor,
+  RawPlatformConfig,
+  TerraformStateConfig,
+} from "./config";
 
 /** What the platform stack exports for every app. */
 export interface AppOutputs {
@@ -20,7 +27,8 @@ export function readPlatformConfig() {
   const raw: RawPlatformConfig = {};
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (key.startsWith(prefix)) {
-      raw[key.slice(prefix.length)] = key === `${prefix}apps` ? parseJsonConfig(value) : value;
+      const name = key.slice(prefix.length);
+      raw[name] = structuredKeys.includes(name) ? parseJsonConfig(value) : value;
     }
   }
   return parsePlatformConfig({ project, stack, file: stackFileForMessages(stack) }, raw);
@@ -40,6 +48,9 @@ function stackFileForMessages(stack: string): string {
   return path.join(stackConfigDir, `Pulumi.${stack}.yaml`);
 }
 
+/** Keys whose values are maps: the engine passes them as JSON text. */
+const structuredKeys = ["apps", "terraformState"];
+
 /** Structured config arrives as JSON text; anything else is kept as the string it is. */
 function parseJsonConfig(value: string): unknown {
   try {
@@ -47,6 +58,32 @@ function parseJsonConfig(value: string): unknown {
   } catch {
     return value;
   }
+}
+
+/**
+ * Reads a Terraform state's outputs (with @pulumi/terraform, on every preview and update) and
+ * returns a reader of one output, which fails naming the state when Terraform has no such output.
+ */
+function terraformOutputs(state: TerraformStateConfig): (name: string) => pulumi.Output<string> {
+  const reference =
+    state.backend === "s3"
+      ? terraform.state.getS3ReferenceOutput({
+          bucket: state.bucket,
+          key: state.key,
+          ...(state.region === undefined ? {} : { region: state.region }),
+          ...(state.workspace === undefined ? {} : { workspace: state.workspace }),
+        })
+      : terraform.state.getLocalReferenceOutput({ path: path.resolve(state.path) });
+  const where = state.backend === "s3" ? `s3://${state.bucket}/${state.key}` : state.path;
+  return (name) =>
+    reference.outputs.apply((outputs) => {
+      if (!(name in outputs)) {
+        throw new Error(
+          `Terraform state ${where} has no output "${name}"; it has: ${Object.keys(outputs).join(", ") || "none"}`,
+        );
+      }
+      return String(outputs[name]);
+    });
 }
 
 /**
@@ -75,8 +112,19 @@ function githubProviders(owners: readonly string[]): Map<string, github.Provider
  */
 export async function platform(): Promise<Record<string, unknown>> {
   const config = readPlatformConfig();
-  const oidcProviderArn = config.githubOidcProviderArn ?? new GitHubOidcProvider("github-oidc").arn;
-  const apps = Object.entries(config.apps);
+  const terraform = config.terraformState && terraformOutputs(config.terraformState);
+  const fromTerraform = (setting: string) => {
+    const output = config.terraformState?.outputs[setting];
+    return output === undefined ? undefined : terraform!(output);
+  };
+  const oidcProviderArn =
+    config.githubOidcProviderArn ??
+    fromTerraform("githubOidcProviderArn") ??
+    new GitHubOidcProvider("github-oidc").arn;
+  const apps = Object.entries(config.apps).map(([name, app]): [string, AppConfig] => {
+    const kmsKeyArn = fromTerraform(`apps.${name}.ecr.kmsKeyArn`);
+    return [name, kmsKeyArn === undefined ? app : { ...app, ecr: { ...app.ecr, kmsKeyArn } }];
+  });
   const providers = githubProviders(apps.map(([, app]) => app.github.repository.split("/")[0]));
 
   const outputs: Record<string, AppOutputs> = {};

@@ -255,6 +255,16 @@ describe("TrustedDeliveryPipeline", () => {
     );
   });
 
+  it("adopts an existing repository and lifecycle policy by import ID, creating the rest", async () => {
+    const adopted = await runProgram(
+      withArgs({ importIds: { repository: "payments-api", lifecyclePolicy: "payments-api" } }),
+    );
+    assert.equal(single(adopted, REPOSITORY).importId, "payments-api");
+    assert.equal(single(adopted, REPOSITORY).id, "payments-api");
+    assert.equal(single(adopted, LIFECYCLE).importId, "payments-api");
+    assert.equal(single(adopted, ROLE).importId, undefined);
+  });
+
   it("leaves Environment to the AWS provider's default tags when they already set it, keeping governance tags", async () => {
     const withDefaults = await runProgram(withArgs({}), {
       config: {
@@ -315,6 +325,11 @@ describe("TrustedDeliveryPipeline defaults", () => {
       const extra = await runProgram(withArgs({ tags: { CostCenter: "42" } }));
       assert.equal(single(extra, REPOSITORY).inputs.tags.CostCenter, "42");
       assert.equal(single(extra, ROLE).inputs.tags.CostCenter, "42");
+    },
+    "TrustedDeliveryPipelineArgs.importIds": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, REPOSITORY).importId, undefined);
+      assert.equal(single(run, LIFECYCLE).importId, undefined);
     },
     "GitHubRepositoryAccess.branches": async () => {
       const run = await runProgram(withArgs({}));

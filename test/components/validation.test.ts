@@ -217,6 +217,16 @@ describe("pipeline argument validation", () => {
       'tags.aws:cost-center is "aws:cost-center"; must not start with "aws:", which AWS reserves',
     ],
     [
+      "refuses an import of another repository than the pipeline's, which would replace it",
+      { importIds: { repository: "payments" } },
+      'importIds.repository is "payments"; must be the repository\'s name "payments-api": ECR knows the repository by it, and importing another would replace it',
+    ],
+    [
+      "refuses a misspelt import ID",
+      { importIds: { lifecycle: "payments-api" } },
+      "importIds.lifecycle is not a setting; allowed: repository, lifecyclePolicy",
+    ],
+    [
       "refuses an OIDC provider ARN that is not GitHub's",
       { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com" },
       'oidcProviderArn is "arn:aws:iam::123456789012:oidc-provider/gitlab.com"; must be the ARN of a GitHub Actions OIDC provider, e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',

@@ -5,7 +5,7 @@ import {
   runOffline,
   runOfflineSettled,
 } from "../../cli/offline/capture";
-import { OfflineAccount, OfflineMocks } from "../../cli/offline/mocks";
+import { OfflineAccount, OfflineMocks, TerraformOutputs } from "../../cli/offline/mocks";
 
 export const testAccount: OfflineAccount = {
   accountId: "123456789012",
@@ -19,6 +19,7 @@ export interface TestRunOptions {
   readonly stack?: string;
   readonly project?: string;
   readonly account?: Partial<OfflineAccount>;
+  readonly terraformOutputs?: TerraformOutputs;
 }
 
 function offlineOptions(program: () => unknown, options: TestRunOptions): OfflineRunOptions {
@@ -26,7 +27,7 @@ function offlineOptions(program: () => unknown, options: TestRunOptions): Offlin
     project: options.project ?? "trusted-delivery-test",
     stack: options.stack ?? "dev",
     config: { "aws:region": "eu-west-2", ...options.config },
-    mocks: new OfflineMocks({ ...testAccount, ...options.account }),
+    mocks: new OfflineMocks({ ...testAccount, ...options.account }, options.terraformOutputs),
     program,
   };
 }
