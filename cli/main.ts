@@ -1,84 +1,39 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { InvalidArgumentsError } from "../components/validation";
-import * as fs from "fs";
-import * as path from "path";
-import { formatPlan, planStack } from "./plan";
-import { readPolicyConfigFile } from "./policy/policyConfig";
-import { checkWithPolicyPack, formatPolicyReport } from "./policy/stackCheck";
-import { findProject, PulumiProject, UsageError } from "./project";
-
-const usage = `Usage: trusted-delivery <command> [options]
-
-Commands:
-  plan <stack>      Run the platform program for a stack offline, under Pulumi's mocks, print
-                    what \`pulumi up\` would create, then run the policy pack on it as
-                    \`pulumi preview --policy-pack\` does. No credentials, no Pulumi CLI.
-                    Exits 1 when a mandatory policy is violated.
-
-Options:
-  --cwd <dir>                    The Pulumi project (found from here upwards). Default: the current directory.
-  --policy-pack <dir>            The policy pack. Default: policy-pack/ in the project, when there is one.
-  --policy-pack-config <file>    The pack's config (JSON, as pulumi preview --policy-pack-config takes it).
-  --skip-policy                  Do not run the policy pack.
-  -h, --help                     Show this help.
-`;
-
-interface Command {
-  readonly run: (positionals: string[], options: Record<string, unknown>) => Promise<number>;
-}
+import { adoptTerraformCommand } from "./commands/adoptTerraform";
+import { Command } from "./commands/command";
+import { planCommand } from "./commands/plan";
+import { UsageError } from "./project";
 
 const commands: Record<string, Command> = {
-  plan: {
-    async run(positionals, options) {
-      if (positionals.length !== 1) {
-        throw new UsageError(
-          `plan takes one stack name, e.g. \`trusted-delivery plan dev\`; got ${positionals.length}`,
-        );
-      }
-      const project = findProject(String(options.cwd ?? process.cwd()));
-      const packDir = options["skip-policy"]
-        ? undefined
-        : policyPackDir(project, options["policy-pack"] as string | undefined);
-      const configFile = options["policy-pack-config"] as string | undefined;
-      if (configFile !== undefined && packDir === undefined) {
-        throw new UsageError("--policy-pack-config needs a policy pack: give --policy-pack <dir>");
-      }
-      const config =
-        configFile === undefined
-          ? undefined
-          : { file: readPolicyConfigFile(configFile), source: configFile };
-      const plan = await planStack(project, positionals[0]);
-      process.stdout.write(`${formatPlan(plan)}\n`);
-      if (packDir === undefined) {
-        return 0;
-      }
-      const report = await checkWithPolicyPack(plan.run.resources, packDir, config);
-      process.stdout.write(`\n${formatPolicyReport(report)}\n`);
-      return report.diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
-    },
-  },
+  plan: planCommand,
+  "adopt-terraform": adoptTerraformCommand,
 };
 
-/** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */
-function policyPackDir(project: PulumiProject, given: string | undefined): string | undefined {
-  const dir = given === undefined ? path.join(project.root, "policy-pack") : path.resolve(given);
-  if (fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
-    return dir;
+function usage(command?: string): string {
+  const shown =
+    command === undefined ? Object.entries(commands) : [[command, commands[command]] as const];
+  const lines = [`Usage: trusted-delivery <command> [options]`, "", "Commands:"];
+  for (const [, c] of shown) {
+    lines.push(`  ${c.summary}`);
   }
-  if (given !== undefined) {
-    throw new UsageError(
-      `--policy-pack ${given} is not a policy pack: it has no PulumiPolicy.yaml`,
-    );
+  for (const [name, c] of shown) {
+    lines.push("", `Options of ${name}:`);
+    for (const [option, spec] of Object.entries(c.options)) {
+      const flag = `--${option}${spec.type === "string" ? " <value>" : ""}`;
+      lines.push(`  ${flag.padEnd(29)}  ${spec.help}`);
+    }
   }
-  return undefined;
+  lines.push("", "  -h, --help                     Show this help.");
+  return `${lines.join("\n")}\n`;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    process.stdout.write(usage);
+    process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
@@ -92,15 +47,21 @@ export async function main(argv: string[]): Promise<number> {
       args: rest,
       allowPositionals: true,
       options: {
-        cwd: { type: "string" },
-        "policy-pack": { type: "string" },
-        "policy-pack-config": { type: "string" },
-        "skip-policy": { type: "boolean" },
+        ...Object.fromEntries(
+          Object.entries(command.options).map(([option, spec]) => [
+            option,
+            {
+              type: spec.type,
+              ...(spec.multiple ? { multiple: true } : {}),
+              ...(spec.short ? { short: spec.short } : {}),
+            },
+          ]),
+        ),
         help: { type: "boolean", short: "h" },
       },
     });
     if (values.help) {
-      process.stdout.write(usage);
+      process.stdout.write(usage(name));
       return 0;
     }
     return await command.run(positionals, values);
@@ -114,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if ((e as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`error: ${(e as Error).message}\n\n${usage}`);
+      process.stderr.write(
+        `error: ${(e as Error).message}\n\n${usage(command === undefined ? undefined : name)}`,
+      );
       return 2;
     }
     throw e;
@@ -122,6 +85,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `npm run` starts scripts in the package's root: work from where the user ran npm, so the
+  // paths they give mean what they meant.
+  if (process.env.npm_lifecycle_event !== undefined && process.env.INIT_CWD !== undefined) {
+    process.chdir(process.env.INIT_CWD);
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TrustedDeliveryPipeline } from "../components/trustedDeliveryPipeline";
 import { OfflineRun, RegisteredResource, runOffline } from "./offline/capture";
-import { OfflineMocks, placeholderAccountId } from "./offline/mocks";
+import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./offline/mocks";
 import { displayPath, PulumiProject, readStackConfig, StackConfig, UsageError } from "./project";
 
 /** What the program would do to one resource: create it, or adopt an existing one. */
@@ -103,8 +103,17 @@ export function loadProgram(project: PulumiProject): () => unknown {
   };
 }
 
+export interface PlanOptions {
+  /** Outputs for Terraform state references the offline run cannot reach. */
+  readonly terraformOutputs?: TerraformOutputs;
+}
+
 /** Runs the stack's program under mocks and groups what it registers by application. */
-export async function planStack(project: PulumiProject, stack: string): Promise<Plan> {
+export async function planStack(
+  project: PulumiProject,
+  stack: string,
+  options: PlanOptions = {},
+): Promise<Plan> {
   const config = readStackConfig(project, stack);
   const { region, defaultTags } = awsSettings(config);
   const program = loadProgram(project);
@@ -116,12 +125,10 @@ export async function planStack(project: PulumiProject, stack: string): Promise<
     stack: config.stack,
     config: config.values,
     secretKeys: config.secretKeys,
-    mocks: new OfflineMocks({
-      accountId: placeholderAccountId,
-      region,
-      partition: "aws",
-      defaultTags,
-    }),
+    mocks: new OfflineMocks(
+      { accountId: placeholderAccountId, region, partition: "aws", defaultTags },
+      options.terraformOutputs,
+    ),
     program,
   }).finally(() => process.chdir(cwd));
   return {

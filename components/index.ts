@@ -1,4 +1,4 @@
-export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
+export { pipelineChildNames, TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
 export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
 export {
   EcrSettings,

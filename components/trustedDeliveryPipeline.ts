@@ -14,6 +14,20 @@ import { InvalidArgumentsError, problem } from "./validation";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 
+/** The names of a pipeline's children, derived from its own: stable, as URNs depend on them. */
+export function pipelineChildNames(name: string) {
+  return {
+    oidcProvider: `${name}-oidc`,
+    repository: `${name}-repository`,
+    lifecyclePolicy: `${name}-lifecycle`,
+    role: `${name}-push-role`,
+    pushPolicy: `${name}-push-policy`,
+    roleSecret: `${name}-role-secret`,
+    repositoryUrlVariable: `${name}-repository-url`,
+    regionVariable: `${name}-region`,
+  } as const;
+}
+
 /** The default AWS provider's `defaultTags.tags`, from the stack's config. */
 function defaultProviderTags(): Record<string, string> {
   return (
@@ -71,6 +85,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     checkDefaultGitHubOwner(name, settings, opts);
     super(TrustedDeliveryPipeline.typeToken, name, {}, opts);
     this.settings = settings;
+    const names = pipelineChildNames(name);
 
     // With the default AWS provider, its default tags are known from config; an explicit
     // provider's are not, and the pipeline then sets every tag itself.
@@ -80,7 +95,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
         : settings.tags;
 
     if (args.oidcProviderArn === undefined) {
-      this.oidcProvider = new GitHubOidcProvider(`${name}-oidc`, {}, { parent: this });
+      this.oidcProvider = new GitHubOidcProvider(names.oidcProvider, {}, { parent: this });
     }
     this.oidcProviderArn = this.oidcProvider
       ? this.oidcProvider.arn
@@ -88,7 +103,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
 
     const { ecr } = settings;
     this.repository = new aws.ecr.Repository(
-      `${name}-repository`,
+      names.repository,
       {
         name: settings.repositoryName,
         imageTagMutability: ecr.imageTagMutability,
@@ -105,14 +120,14 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     );
 
     this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
-      `${name}-lifecycle`,
+      names.lifecyclePolicy,
       { repository: this.repository.name, policy: ecr.lifecyclePolicy },
       { parent: this, import: settings.importIds.lifecyclePolicy },
     );
 
     const subjects = settings.github.subjects;
     this.role = new aws.iam.Role(
-      `${name}-push-role`,
+      names.role,
       {
         name: settings.roleName,
         description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
@@ -126,7 +141,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     );
 
     this.pushPolicy = new aws.iam.RolePolicy(
-      `${name}-push-policy`,
+      names.pushPolicy,
       {
         role: this.role.name,
         name: "ecr-push",
@@ -137,12 +152,12 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
 
     const appRepository = this.appRepositoryName(settings);
     this.roleSecret = new github.ActionsSecret(
-      `${name}-role-secret`,
+      names.roleSecret,
       { repository: appRepository, secretName: settings.github.secretName, value: this.role.arn },
       { parent: this },
     );
     this.repositoryUrlVariable = new github.ActionsVariable(
-      `${name}-repository-url`,
+      names.repositoryUrlVariable,
       {
         repository: appRepository,
         variableName: settings.github.repositoryUrlVariableName,
@@ -151,7 +166,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       { parent: this },
     );
     this.regionVariable = new github.ActionsVariable(
-      `${name}-region`,
+      names.regionVariable,
       {
         repository: appRepository,
         variableName: settings.github.regionVariableName,

@@ -1,0 +1,48 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { findProject, PulumiProject } from "../../cli/project";
+
+const repositoryRoot = path.join(__dirname, "../..");
+
+/**
+ * A scratch copy of the platform project: its own Pulumi.yaml and stack files (copies of the
+ * committed ones), running the repository's platform program. Tests edit the copies freely.
+ */
+export function tempPlatformProject(): {
+  root: string;
+  project: PulumiProject;
+  stackFile: (stack: string) => string;
+} {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "td-project-"));
+  const stacks = path.join(root, "programs/platform");
+  fs.mkdirSync(stacks, { recursive: true });
+  fs.writeFileSync(
+    path.join(root, "Pulumi.yaml"),
+    [
+      "name: trusted-delivery-platform",
+      "runtime: nodejs",
+      `main: ${path.join(repositoryRoot, "programs/platform")}`,
+      "stackConfigDir: programs/platform",
+      "",
+    ].join("\n"),
+  );
+  for (const file of fs.readdirSync(path.join(repositoryRoot, "programs/platform"))) {
+    if (/^Pulumi\..+\.yaml$/.test(file)) {
+      fs.copyFileSync(
+        path.join(repositoryRoot, "programs/platform", file),
+        path.join(stacks, file),
+      );
+    }
+  }
+  return {
+    root,
+    project: findProject(root),
+    stackFile: (stack) => path.join(stacks, `Pulumi.${stack}.yaml`),
+  };
+}
+
+/** A file's bytes and modification time, to show that a refused command wrote nothing. */
+export function snapshot(file: string): { content: string; mtimeMs: number } {
+  return { content: fs.readFileSync(file, "utf8"), mtimeMs: fs.statSync(file).mtimeMs };
+}
