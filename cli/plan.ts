@@ -39,6 +39,8 @@ export interface PlanApp {
     readonly lifecycleRule?: string;
   };
   readonly role?: { readonly name: string; readonly subjects: readonly TrustSubject[] };
+  /** GitHub deployment environments the pipeline creates, described. */
+  readonly environments: readonly string[];
   readonly github?: {
     readonly repository: string;
     readonly secrets: readonly string[];
@@ -233,6 +235,30 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
   const secrets = own.filter(
     (r) => r.type.startsWith("github:index/actions") && r.type.endsWith("Secret"),
   );
+  const policies = own.filter(
+    (r) =>
+      r.type ===
+      "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+  );
+  const environments = own
+    .filter((r) => r.type === "github:index/repositoryEnvironment:RepositoryEnvironment")
+    .map((e) => {
+      const name = e.inputs.environment;
+      const reviewers = (e.inputs.reviewers ?? []).flatMap(
+        (r: { users?: number[]; teams?: number[] }) => [
+          ...(r.teams ?? []).map((t) => `team ${t}`),
+          ...(r.users ?? []).map((u) => `user ${u}`),
+        ],
+      );
+      const from = policies
+        .filter((p) => p.inputs.environment === name)
+        .map((p) =>
+          p.inputs.branchPattern
+            ? `branch ${p.inputs.branchPattern}`
+            : `tag ${p.inputs.tagPattern}`,
+        );
+      return `${name}: ${reviewers.length > 0 ? `approved by ${reviewers.join(", ")}` : "no reviewers"}${e.inputs.preventSelfReview ? " (not by whoever triggered it)" : ""}, deploys from ${from.join(", ") || "nothing"}${e.inputs.waitTimer ? `, after ${e.inputs.waitTimer} min` : ""}`;
+    });
   const variables = own.filter(
     (r) => r.type.startsWith("github:index/actions") && r.type.endsWith("Variable"),
   );
@@ -245,6 +271,7 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
     pipeline,
     resources: own.map(planResource),
     metadata: { id: metadataTag("id"), owner: metadataTag("owner"), risk: metadataTag("risk") },
+    environments,
     ...(repository && {
       registry: {
         name: repository.inputs.name,
@@ -277,20 +304,24 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
 
 const actionMarks: Record<PlanAction, string> = { create: "+", import: "=" };
 
-function resourceLine(r: PlanResource): string {
+function resourceLine(r: PlanResource, width: number): string {
   const flags = [
     r.resource.protect ? "protected" : "",
     r.resource.importId ? `import ${r.resource.importId}` : "",
   ]
     .filter(Boolean)
     .join(", ");
-  return `  ${actionMarks[r.action]} ${r.name.padEnd(34)} ${r.type}${flags ? `  [${flags}]` : ""}`;
+  return `  ${actionMarks[r.action]} ${r.name.padEnd(width)} ${r.type}${flags ? `  [${flags}]` : ""}`;
 }
 
 /** The plan as text, for people. */
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   const environment = plan.run.outputs.environment ?? plan.stack;
+  const width = Math.max(
+    34,
+    ...[...plan.shared, ...plan.apps.flatMap((a) => a.resources)].map((r) => r.name.length + 1),
+  );
   lines.push(`Offline plan for stack "${plan.stack}" of ${plan.project} (${plan.file})`);
   lines.push(
     `Environment ${environment}, region ${plan.region}. Run under Pulumi's mocks: no credentials, no Pulumi CLI; account ${plan.accountId} and the ARNs below are placeholders.`,
@@ -299,7 +330,7 @@ export function formatPlan(plan: Plan): string {
   if (plan.shared.length > 0) {
     lines.push(plan.apps.length > 0 ? "Outside the apps" : "Resources");
     for (const r of plan.shared) {
-      lines.push(resourceLine(r));
+      lines.push(resourceLine(r, width));
       if (r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
         lines.push(
           `      url ${r.resource.inputs.url}, audiences ${(r.resource.inputs.clientIdLists ?? []).join(", ")}`,
@@ -318,7 +349,7 @@ export function formatPlan(plan: Plan): string {
   for (const app of plan.apps) {
     const { id, owner, risk } = app.metadata;
     lines.push(`App ${app.name}  (id ${id}, owner ${owner}, risk ${risk})`);
-    lines.push(...app.resources.map(resourceLine));
+    lines.push(...app.resources.map((r) => resourceLine(r, width)));
     if (app.registry) {
       const r = app.registry;
       lines.push(
@@ -337,6 +368,9 @@ export function formatPlan(plan: Plan): string {
       for (const s of app.role.subjects) {
         lines.push(`               ${s.subject.padEnd(width)}  (${s.operator})`);
       }
+    }
+    for (const environment of app.environments) {
+      lines.push(`  Environment ${environment}`);
     }
     if (app.github) {
       lines.push(

@@ -40,3 +40,11 @@ export function pushRoleName(repositoryName: string, environment: string): strin
   const kept = full.slice(0, iamRoleNameMaxLength - hash.length - 1).replace(/-+$/, "");
   return `${kept}-${hash}`;
 }
+
+/**
+ * Where the pipeline commits the build-and-push workflow in the app repository. The name carries
+ * the environment: every stack serving the repository commits its own.
+ */
+export function buildPushWorkflowPath(environment: string): string {
+  return `.github/workflows/ci-build-push-${environment}.yml`;
+}

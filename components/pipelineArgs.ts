@@ -27,14 +27,49 @@ export interface GitHubVariableNames {
   readonly region?: string;
 }
 
+/** How the pipeline protects the GitHub deployment environments it creates. */
+export interface EnvironmentProtection {
+  /**
+   * GitHub user ids that may approve a deployment (`gh api users/<login> --jq .id`).
+   * @default [] (no required reviewer, unless teams are given)
+   */
+  readonly reviewerUsers?: number[];
+  /**
+   * GitHub team ids that may approve a deployment (`gh api orgs/<org>/teams/<slug> --jq .id`).
+   * @default []
+   */
+  readonly reviewerTeams?: number[];
+  /**
+   * Whether whoever triggered a deployment is kept from approving it.
+   * @default true
+   */
+  readonly preventSelfReview?: boolean;
+  /**
+   * Branches (patterns allowed) that may deploy to the environment.
+   * @default ["main"]
+   */
+  readonly deploymentBranches?: string[];
+  /**
+   * Tags (patterns allowed) that may deploy to the environment.
+   * @default []
+   */
+  readonly deploymentTags?: string[];
+  /**
+   * Minutes a deployment waits before it starts (0 to 43200).
+   * @default 0
+   */
+  readonly waitTimer?: number;
+}
+
 /** The GitHub repository whose workflows push images, and when they may. */
 export interface GitHubRepositoryAccess {
   /** The app repository, `owner/name` as on GitHub. Only its workflows can assume the push role. */
   readonly repository: string;
   /**
    * Branches whose workflow runs may push (`repo:<owner>/<name>:ref:refs/heads/<branch>`). A `*`
-   * makes a pattern (`release/*`), matched with `StringLike`; a bare `*` is refused.
-   * @default ["main"]
+   * makes a pattern (`release/*`), matched with `StringLike`; a bare `*` is refused. Not
+   * combined with `environments`.
+   * @default ["main"], or [] when environments are given
    */
   readonly branches?: string[];
   /**
@@ -43,10 +78,24 @@ export interface GitHubRepositoryAccess {
    */
   readonly tags?: string[];
   /**
-   * GitHub deployment environments whose jobs may push (`:environment:<name>`). Exact names.
-   * @default [] (no environment subject)
+   * GitHub deployment environments whose jobs may push (`:environment:<name>`), exact names that
+   * contain the stack's environment (`production` for `prod`). The pipeline creates them, with
+   * `environmentProtection`, stores the role ARN as an environment secret in each, and then trusts
+   * only jobs that run in them: branches and tags cannot be given as well.
+   * @default [] (no environment: branch and tag subjects, and a repository secret)
    */
   readonly environments?: string[];
+  /**
+   * Reviewers and deployment policy of the environments the pipeline creates.
+   * @default reviewers none, self-review prevented, deployments from main only, no wait
+   */
+  readonly environmentProtection?: EnvironmentProtection;
+  /**
+   * Whether the pipeline commits the build-and-push workflow to the app repository, as
+   * `.github/workflows/ci-build-push-<environment>.yml` on its default branch.
+   * @default false
+   */
+  readonly commitWorkflow?: boolean;
   /**
    * The Actions secret that receives the push role's ARN. Must contain the upper-cased
    * environment as a word, so stacks of other environments never write the same secret.

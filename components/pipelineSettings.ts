@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lifecyclePolicyDocument } from "./lifecyclePolicy";
 import {
+  buildPushWorkflowPath,
   defaultRegionVariableName,
   defaultRepositoryUrlVariableName,
   defaultRoleSecretName,
@@ -46,8 +47,24 @@ export interface PipelineSettings {
     readonly repository: string;
     readonly owner: string;
     readonly name: string;
+    readonly branches: readonly string[];
+    readonly tags: readonly string[];
+    /** GitHub deployment environments the pipeline creates and trusts (then the only subjects). */
+    readonly environments: readonly string[];
+    /** Their protection, every default applied. */
+    readonly environmentProtection: {
+      readonly reviewerUsers: readonly number[];
+      readonly reviewerTeams: readonly number[];
+      readonly preventSelfReview: boolean;
+      readonly deploymentBranches: readonly string[];
+      readonly deploymentTags: readonly string[];
+      readonly waitTimer: number;
+    };
     /** The trust policy's `sub` values. */
     readonly subjects: readonly string[];
+    /** Whether the pipeline commits the build-and-push workflow, and where. */
+    readonly commitWorkflow: boolean;
+    readonly workflowPath: string;
     readonly secretName: string;
     readonly repositoryUrlVariableName: string;
     readonly regionVariableName: string;
@@ -99,6 +116,10 @@ export function resolvePipelineSettings(
   const keepImages = ecr.keepImages ?? tier.keepImages;
   const tagPrefix = args.tagPrefix ?? defaultTagPrefix;
   const [owner, repository] = github.repository.split("/");
+  const environments = unique(github.environments ?? []);
+  const branches = unique(github.branches ?? (environments.length > 0 ? [] : ["main"]));
+  const tags = unique(github.tags ?? []);
+  const protection = github.environmentProtection ?? {};
   return {
     repositoryName,
     environment,
@@ -132,16 +153,27 @@ export function resolvePipelineSettings(
       repository: github.repository,
       owner,
       name: repository,
-      subjects: unique(
-        githubSubjects({
-          repository: github.repository,
-          branches: github.branches ?? ["main"],
-          tags: github.tags ?? [],
-          environments: github.environments ?? [],
-          ownerId: github.ownerId,
-          repositoryId: github.repositoryId,
-        }),
-      ),
+      branches,
+      tags,
+      environments,
+      environmentProtection: {
+        reviewerUsers: protection.reviewerUsers ?? [],
+        reviewerTeams: protection.reviewerTeams ?? [],
+        preventSelfReview: protection.preventSelfReview ?? true,
+        deploymentBranches: protection.deploymentBranches ?? ["main"],
+        deploymentTags: protection.deploymentTags ?? [],
+        waitTimer: protection.waitTimer ?? 0,
+      },
+      subjects: githubSubjects({
+        repository: github.repository,
+        branches,
+        tags,
+        environments,
+        ownerId: github.ownerId,
+        repositoryId: github.repositoryId,
+      }),
+      commitWorkflow: github.commitWorkflow ?? false,
+      workflowPath: buildPushWorkflowPath(environment),
       secretName: github.secretName ?? defaultRoleSecretName(environment),
       repositoryUrlVariableName:
         github.variableNames?.repositoryUrl ?? defaultRepositoryUrlVariableName(environment),

@@ -10,6 +10,7 @@ import {
 } from "./pipelineSettings";
 import { ecrPushPolicy } from "./pushPolicy";
 import { githubTrustPolicy } from "./trustPolicy";
+import { buildPushWorkflow } from "./workflow";
 import { InvalidArgumentsError, problem } from "./validation";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
@@ -25,7 +26,18 @@ export function pipelineChildNames(name: string) {
     roleSecret: `${name}-role-secret`,
     repositoryUrlVariable: `${name}-repository-url`,
     regionVariable: `${name}-region`,
+    workflowFile: `${name}-workflow`,
+    /** Per GitHub deployment environment. */
+    environment: (environment: string) => `${name}-environment-${slug(environment)}`,
+    environmentSecret: (environment: string) => `${name}-role-secret-${slug(environment)}`,
+    deploymentPolicy: (environment: string, kind: "branch" | "tag", index: number) =>
+      `${name}-environment-${slug(environment)}-${kind}-${index}`,
   } as const;
+}
+
+/** An environment name as a part of a resource name: lower case, spaces as hyphens. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
 }
 
 /** The default AWS provider's `defaultTags.tags`, from the stack's config. */
@@ -71,7 +83,14 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly oidcProvider?: GitHubOidcProvider;
   public readonly role: aws.iam.Role;
   public readonly pushPolicy: aws.iam.RolePolicy;
-  public readonly roleSecret: github.ActionsSecret;
+  /** The repository secret holding the role ARN; absent when the pipeline uses environments. */
+  public readonly roleSecret?: github.ActionsSecret;
+  /** The GitHub deployment environments the pipeline created, by name. */
+  public readonly environments: Readonly<Record<string, github.RepositoryEnvironment>>;
+  /** The environment secrets holding the role ARN, by environment. */
+  public readonly environmentSecrets: Readonly<Record<string, github.ActionsEnvironmentSecret>>;
+  /** The committed build-and-push workflow, when `github.commitWorkflow` is set. */
+  public readonly workflowFile?: github.RepositoryFile;
   public readonly repositoryUrlVariable: github.ActionsVariable;
   public readonly regionVariable: github.ActionsVariable;
 
@@ -151,11 +170,63 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     );
 
     const appRepository = this.appRepositoryName(settings);
-    this.roleSecret = new github.ActionsSecret(
-      names.roleSecret,
-      { repository: appRepository, secretName: settings.github.secretName, value: this.role.arn },
-      { parent: this },
-    );
+    const { environments, environmentProtection: protection } = settings.github;
+    const createdEnvironments: Record<string, github.RepositoryEnvironment> = {};
+    const environmentSecrets: Record<string, github.ActionsEnvironmentSecret> = {};
+    for (const environment of environments) {
+      const created = new github.RepositoryEnvironment(
+        names.environment(environment),
+        {
+          repository: appRepository,
+          environment,
+          ...(protection.reviewerUsers.length + protection.reviewerTeams.length > 0 && {
+            reviewers: [
+              { users: [...protection.reviewerUsers], teams: [...protection.reviewerTeams] },
+            ],
+          }),
+          preventSelfReview: protection.preventSelfReview,
+          canAdminsBypass: false,
+          waitTimer: protection.waitTimer,
+          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        },
+        { parent: this },
+      );
+      const patterns = [
+        ...protection.deploymentBranches.map((pattern) => ["branch", pattern] as const),
+        ...protection.deploymentTags.map((pattern) => ["tag", pattern] as const),
+      ];
+      for (const [index, [kind, pattern]] of patterns.entries()) {
+        new github.RepositoryEnvironmentDeploymentPolicy(
+          names.deploymentPolicy(environment, kind, index),
+          {
+            repository: appRepository,
+            environment: created.environment,
+            ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }),
+          },
+          { parent: this },
+        );
+      }
+      createdEnvironments[environment] = created;
+      environmentSecrets[environment] = new github.ActionsEnvironmentSecret(
+        names.environmentSecret(environment),
+        {
+          repository: appRepository,
+          environment: created.environment,
+          secretName: settings.github.secretName,
+          value: this.role.arn,
+        },
+        { parent: this },
+      );
+    }
+    this.environments = createdEnvironments;
+    this.environmentSecrets = environmentSecrets;
+    if (environments.length === 0) {
+      this.roleSecret = new github.ActionsSecret(
+        names.roleSecret,
+        { repository: appRepository, secretName: settings.github.secretName, value: this.role.arn },
+        { parent: this },
+      );
+    }
     this.repositoryUrlVariable = new github.ActionsVariable(
       names.repositoryUrlVariable,
       {
@@ -181,7 +252,20 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
     this.githubRepository = pulumi.output(settings.github.repository);
-    this.secretName = this.roleSecret.secretName;
+    this.secretName = pulumi.output(settings.github.secretName);
+    if (settings.github.commitWorkflow) {
+      this.workflowFile = new github.RepositoryFile(
+        names.workflowFile,
+        {
+          repository: appRepository,
+          file: settings.github.workflowPath,
+          content: buildPushWorkflow(name, settings),
+          commitMessage: `ci: build and push ${settings.repositoryName} to ECR (${settings.environment}), from trusted-delivery`,
+          overwriteOnCreate: true,
+        },
+        { parent: this },
+      );
+    }
     this.repositoryUrlVariableName = this.repositoryUrlVariable.variableName;
     this.regionVariableName = this.regionVariable.variableName;
     this.subjects = pulumi.output([...subjects]);

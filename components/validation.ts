@@ -273,10 +273,20 @@ const githubKeys = [
   "branches",
   "tags",
   "environments",
+  "environmentProtection",
+  "commitWorkflow",
   "secretName",
   "variableNames",
   "ownerId",
   "repositoryId",
+] as const;
+const protectionKeys = [
+  "reviewerUsers",
+  "reviewerTeams",
+  "preventSelfReview",
+  "deploymentBranches",
+  "deploymentTags",
+  "waitTimer",
 ] as const;
 const variableNameKeys = ["repositoryUrl", "region"] as const;
 const importIdKeys = ["repository", "lifecyclePolicy"] as const;
@@ -495,8 +505,7 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
     const reason = refNameProblem(item, kind);
     return reason ? problem(field, item, `must be ${reason}`) : undefined;
   };
-  const branches = stringList("github.branches", github.branches ?? ["main"], refCheck("branch"));
-  const tags = stringList("github.tags", github.tags, refCheck("tag"));
+  const word = typeof environment === "string" ? environment.toLowerCase() : undefined;
   const environments = stringList("github.environments", github.environments, (item, field) =>
     item.length > 255 || !githubEnvironmentPattern.test(item)
       ? problem(
@@ -504,9 +513,36 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
           item,
           'must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
         )
-      : undefined,
+      : word !== undefined && !item.toLowerCase().includes(word)
+        ? problem(
+            field,
+            item,
+            `must contain the stack's environment "${word}", so stacks of other environments never manage the same GitHub environment, e.g. "${word}"`,
+          )
+        : undefined,
   );
+  const withEnvironments = Array.isArray(github.environments) && github.environments.length > 0;
+  const branches = stringList(
+    "github.branches",
+    github.branches ?? (withEnvironments ? [] : ["main"]),
+    refCheck("branch"),
+  );
+  const tags = stringList("github.tags", github.tags, refCheck("tag"));
   problems.push(...branches.problems, ...tags.problems, ...environments.problems);
+  if (withEnvironments) {
+    for (const key of ["branches", "tags"] as const) {
+      const given = github[key];
+      if (Array.isArray(given) && given.length > 0) {
+        problems.push(
+          problem(
+            `github.${key}`,
+            given,
+            `cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deployment${key === "branches" ? "Branches" : "Tags"} picks the ${key} that may deploy`,
+          ),
+        );
+      }
+    }
+  }
   const subjectLists = [branches, tags, environments];
   if (subjectLists.every((list) => list.items.length === 0 && list.problems.length === 0)) {
     problems.push(
@@ -520,6 +556,12 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
         "must give at least one branch, tag or environment: otherwise no workflow can assume the push role",
       ),
     );
+  }
+  problems.push(
+    ...validateEnvironmentProtection(github.environmentProtection, withEnvironments, refCheck),
+  );
+  if (github.commitWorkflow !== undefined && typeof github.commitWorkflow !== "boolean") {
+    problems.push(problem("github.commitWorkflow", github.commitWorkflow, "must be true or false"));
   }
 
   if (github.secretName !== undefined) {
@@ -570,6 +612,80 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
           (missing === "ownerId" ? "github.repositoryId" : "github.ownerId") +
           ": the immutable subject form needs both ids",
       ),
+    );
+  }
+  return problems;
+}
+
+function validateEnvironmentProtection(
+  protection: unknown,
+  withEnvironments: boolean,
+  refCheck: (kind: "branch" | "tag") => (item: string, field: string) => Problem | undefined,
+): Problem[] {
+  const field = "github.environmentProtection";
+  if (protection === undefined) {
+    return [];
+  }
+  if (!isPlainObject(protection)) {
+    return [
+      problem(field, protection, `must be an object with any of ${protectionKeys.join(", ")}`),
+    ];
+  }
+  const problems = unknownKeys(field, protection, protectionKeys);
+  if (!withEnvironments) {
+    problems.push(
+      problem(
+        field,
+        protection,
+        "is only used with github.environments, which the pipeline then creates",
+      ),
+    );
+  }
+  for (const key of ["reviewerUsers", "reviewerTeams"] as const) {
+    const ids = protection[key];
+    if (
+      ids !== undefined &&
+      (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id) && id > 0))
+    ) {
+      problems.push(problem(`${field}.${key}`, ids, "must be a list of GitHub's numeric ids"));
+    }
+  }
+  if (
+    protection.preventSelfReview !== undefined &&
+    typeof protection.preventSelfReview !== "boolean"
+  ) {
+    problems.push(
+      problem(`${field}.preventSelfReview`, protection.preventSelfReview, "must be true or false"),
+    );
+  }
+  problems.push(
+    ...stringList(`${field}.deploymentBranches`, protection.deploymentBranches, refCheck("branch"))
+      .problems,
+  );
+  problems.push(
+    ...stringList(`${field}.deploymentTags`, protection.deploymentTags, refCheck("tag")).problems,
+  );
+  if (
+    withEnvironments &&
+    Array.isArray(protection.deploymentBranches) &&
+    protection.deploymentBranches.length === 0 &&
+    (!Array.isArray(protection.deploymentTags) || protection.deploymentTags.length === 0)
+  ) {
+    problems.push(
+      problem(
+        `${field}.deploymentBranches`,
+        [],
+        "must name at least one branch, or deploymentTags a tag: otherwise nothing can deploy",
+      ),
+    );
+  }
+  const wait = protection.waitTimer;
+  if (
+    wait !== undefined &&
+    !(Number.isSafeInteger(wait) && (wait as number) >= 0 && (wait as number) <= 43200)
+  ) {
+    problems.push(
+      problem(`${field}.waitTimer`, wait, "must be whole minutes from 0 to 43200 (30 days)"),
     );
   }
   return problems;

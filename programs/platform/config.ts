@@ -314,9 +314,11 @@ function githubNameCollisions(
       ["secretName", github.secretName],
       ["variableNames.repositoryUrl", github.repositoryUrlVariableName],
       ["variableNames.region", github.regionVariableName],
+      ...github.environments.map((environment): [string, string] => ["environments", environment]),
     ];
     for (const [setting, value] of written) {
-      const slot = `${github.repository.toLowerCase()} ${value.toUpperCase()}`;
+      // GitHub compares secret, variable and environment names without case.
+      const slot = `${github.repository.toLowerCase()} ${setting === "environments" ? "environment " : ""}${value.toUpperCase()}`;
       const other = writers.get(slot);
       if (other !== undefined) {
         const field = `${source.project}:apps.${name}.github.${setting}`;

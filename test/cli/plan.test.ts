@@ -58,7 +58,18 @@ describe("trusted-delivery plan", () => {
       stdout,
       /^ {2}Registry {3}ledger-service: IMMUTABLE tags, KMS encryption \(key aws\/ecr, AWS managed\), scan on push on, force delete off, protected from deletion$/m,
     );
-    assert.match(stdout, /^ {15}repo:acme\/ledger-service:ref:refs\/tags\/v\* {2}\(StringLike\)$/m);
+    assert.match(
+      stdout,
+      /^ {15}repo:acme\/ledger-service:environment:production {2}\(StringEquals\)$/m,
+    );
+    assert.match(
+      stdout,
+      /^ {2}Environment production: approved by team 4821007 \(not by whoever triggered it\), deploys from tag v\*$/m,
+    );
+    assert.match(
+      stdout,
+      /^ {2}GitHub {5}acme\/ledger-service: secret TF_AWS_IAM_ROLE_PROD \(environment production\) holds the role ARN; variables ECR_REPOSITORY_URL_PROD, AWS_REGION_PROD$/m,
+    );
   });
 
   it("refuses an unknown stack, listing the stacks there are", () => {

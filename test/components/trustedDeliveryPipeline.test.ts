@@ -30,6 +30,23 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 const SECRET = "github:index/actionsSecret:ActionsSecret";
 const VARIABLE = "github:index/actionsVariable:ActionsVariable";
+const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
+const DEPLOYMENT_POLICY =
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+const ENVIRONMENT_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
+const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";
+
+/** A prod pipeline with the production deployment environment, protected as given. */
+function withEnvironments(environmentProtection: Record<string, unknown>) {
+  return withArgs({
+    environment: "prod",
+    github: {
+      repository: "acme/payments-api",
+      environments: ["production"],
+      environmentProtection,
+    },
+  });
+}
 
 describe("TrustedDeliveryPipeline", () => {
   let run: OfflineRun;
@@ -132,6 +149,7 @@ describe("TrustedDeliveryPipeline", () => {
 
   it("writes the role ARN as a secret, and the repository URL and region as variables, into the app repository", () => {
     const secret = single(run, SECRET);
+    assert.equal(secret.name, "payments-api-role-secret");
     assert.deepEqual(secret.inputs, {
       repository: "payments-api",
       secretName: "TF_AWS_IAM_ROLE_DEV",
@@ -291,6 +309,93 @@ describe("TrustedDeliveryPipeline", () => {
   });
 });
 
+describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
+  let run: OfflineRun;
+  before(async () => {
+    run = await runProgram(
+      withArgs({
+        environment: "prod",
+        github: {
+          repository: "acme/payments-api",
+          environments: ["production", "production-eu"],
+          environmentProtection: { reviewerTeams: [42], deploymentTags: ["v*"], waitTimer: 5 },
+        },
+      }),
+    );
+  });
+
+  it("creates each environment, protected: reviewers, no self-review, no admin bypass, and a deployment policy", () => {
+    assert.deepEqual(
+      ofType(run, ENVIRONMENT).map((e) => [
+        e.name,
+        e.inputs.environment,
+        e.inputs.reviewers,
+        e.inputs.waitTimer,
+      ]),
+      [
+        ["payments-api-environment-production", "production", [{ users: [], teams: [42] }], 5],
+        [
+          "payments-api-environment-production-eu",
+          "production-eu",
+          [{ users: [], teams: [42] }],
+          5,
+        ],
+      ],
+    );
+    assert.deepEqual(
+      ofType(run, DEPLOYMENT_POLICY).map((p) => [
+        p.inputs.environment,
+        p.inputs.branchPattern ?? p.inputs.tagPattern,
+      ]),
+      [
+        ["production", "main"],
+        ["production", "v*"],
+        ["production-eu", "main"],
+        ["production-eu", "v*"],
+      ],
+    );
+  });
+
+  it("stores the role ARN as a secret of each environment, and no repository secret", () => {
+    assert.deepEqual(ofType(run, SECRET), []);
+    assert.deepEqual(
+      ofType(run, ENVIRONMENT_SECRET).map((s) => s.inputs),
+      ["production", "production-eu"].map((environment) => ({
+        repository: "payments-api",
+        environment,
+        secretName: "TF_AWS_IAM_ROLE_PROD",
+        value: "arn:aws:iam::123456789012:role/ecr-push-prod-payments-api",
+      })),
+    );
+    assert.deepEqual(ofType(run, ENVIRONMENT_SECRET)[0].secretInputs, ["value"]);
+  });
+
+  it("lets only jobs in those environments assume the role: no branch, tag or pull request", () => {
+    const trust = single(run, ROLE).inputs.assumeRolePolicy;
+    assert.deepEqual(run.outputs.subjects, [
+      "repo:acme/payments-api:environment:production",
+      "repo:acme/payments-api:environment:production-eu",
+    ]);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:production" }), true);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:staging" }), false);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), false);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/tags/v1.0.0" }), false);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:pull_request" }), false);
+  });
+
+  it("commits the build-and-push workflow to the app repository when asked, under a name carrying the environment", async () => {
+    const committed = await runProgram(
+      withArgs({ github: { repository: "acme/payments-api", commitWorkflow: true } }),
+    );
+    const file = single(committed, REPOSITORY_FILE);
+    assert.equal(file.inputs.file, ".github/workflows/ci-build-push-dev.yml");
+    assert.equal(file.inputs.repository, "payments-api");
+    assert.equal(file.inputs.overwriteOnCreate, true);
+    assert.match(file.inputs.content, /^name: Build and push payments-api \(dev\)$/m);
+    assert.match(file.inputs.content, /role-to-assume: \$\{\{ secrets\.TF_AWS_IAM_ROLE_DEV \}\}/);
+  });
+});
+
 describe("TrustedDeliveryPipeline defaults", () => {
   // One test per documented default. The list of documented defaults is read from the TSDoc
   // `@default` tags, so a default documented without a test here (or the reverse) fails.
@@ -342,6 +447,61 @@ describe("TrustedDeliveryPipeline defaults", () => {
     "GitHubRepositoryAccess.environments": async () => {
       const run = await runProgram(withArgs({}));
       assert.ok(!run.outputs.subjects.some((s: string) => s.includes(":environment:")));
+      assert.deepEqual(ofType(run, ENVIRONMENT), []);
+      assert.equal(ofType(run, SECRET).length, 1);
+    },
+    "GitHubRepositoryAccess.environmentProtection": async () => {
+      const run = await runProgram(withEnvironments({}));
+      assert.deepEqual(single(run, ENVIRONMENT).inputs, {
+        repository: "payments-api",
+        environment: "production",
+        preventSelfReview: true,
+        canAdminsBypass: false,
+        waitTimer: 0,
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      });
+    },
+    "GitHubRepositoryAccess.commitWorkflow": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.deepEqual(ofType(run, REPOSITORY_FILE), []);
+    },
+    "EnvironmentProtection.reviewerUsers": async () => {
+      const run = await runProgram(withEnvironments({}));
+      assert.equal(single(run, ENVIRONMENT).inputs.reviewers, undefined);
+      const reviewed = await runProgram(withEnvironments({ reviewerUsers: [7] }));
+      assert.deepEqual(single(reviewed, ENVIRONMENT).inputs.reviewers, [{ users: [7], teams: [] }]);
+    },
+    "EnvironmentProtection.reviewerTeams": async () => {
+      const run = await runProgram(withEnvironments({ reviewerTeams: [42] }));
+      assert.deepEqual(single(run, ENVIRONMENT).inputs.reviewers, [{ users: [], teams: [42] }]);
+    },
+    "EnvironmentProtection.preventSelfReview": async () => {
+      const run = await runProgram(withEnvironments({}));
+      assert.equal(single(run, ENVIRONMENT).inputs.preventSelfReview, true);
+    },
+    "EnvironmentProtection.deploymentBranches": async () => {
+      const run = await runProgram(withEnvironments({}));
+      assert.deepEqual(
+        ofType(run, DEPLOYMENT_POLICY).map((p) => p.inputs),
+        [{ repository: "payments-api", environment: "production", branchPattern: "main" }],
+      );
+    },
+    "EnvironmentProtection.deploymentTags": async () => {
+      const run = await runProgram(withEnvironments({ deploymentTags: ["v*"] }));
+      assert.deepEqual(
+        ofType(run, DEPLOYMENT_POLICY).map((p) => [
+          p.name,
+          p.inputs.branchPattern ?? p.inputs.tagPattern,
+        ]),
+        [
+          ["payments-api-environment-production-branch-0", "main"],
+          ["payments-api-environment-production-tag-1", "v*"],
+        ],
+      );
+    },
+    "EnvironmentProtection.waitTimer": async () => {
+      const run = await runProgram(withEnvironments({}));
+      assert.equal(single(run, ENVIRONMENT).inputs.waitTimer, 0);
     },
     "GitHubRepositoryAccess.secretName": async () => {
       const run = await runProgram(withArgs({ environment: "staging" }));

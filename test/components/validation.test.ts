@@ -89,7 +89,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a misspelt setting instead of ignoring it",
       { github: { brances: ["main"] } },
-      "github.brances is not a setting; allowed: repository, branches, tags, environments, secretName, variableNames, ownerId, repositoryId",
+      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, secretName, variableNames, ownerId, repositoryId",
     ],
     [
       "refuses a GitHub repository that is not owner/name",
@@ -133,8 +133,64 @@ describe("pipeline argument validation", () => {
     ],
     [
       "refuses wildcards in environment names",
-      { github: { environments: ["prod*"] } },
-      'github.environments[0] is "prod*"; must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
+      { github: { environments: ["dev*"] } },
+      'github.environments[0] is "dev*"; must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
+    ],
+    [
+      "refuses a GitHub environment without the stack's environment in its name, which another stack could manage",
+      { environment: "prod", github: { environments: ["staging"] } },
+      'github.environments[0] is "staging"; must contain the stack\'s environment "prod", so stacks of other environments never manage the same GitHub environment, e.g. "prod"',
+    ],
+    [
+      "refuses branches beside environments: then only jobs in the environments may push",
+      { environment: "prod", github: { environments: ["production"], branches: ["main"] } },
+      'github.branches is ["main"]; cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deploymentBranches picks the branches that may deploy',
+    ],
+    [
+      "refuses environment protection without environments",
+      { github: { environmentProtection: { reviewerTeams: [42] } } },
+      'github.environmentProtection is {"reviewerTeams":[42]}; is only used with github.environments, which the pipeline then creates',
+    ],
+    [
+      "refuses reviewers that are not GitHub ids",
+      {
+        environment: "prod",
+        github: {
+          environments: ["production"],
+          environmentProtection: { reviewerTeams: ["platform"] },
+        },
+      },
+      'github.environmentProtection.reviewerTeams is ["platform"]; must be a list of GitHub\'s numeric ids',
+    ],
+    [
+      "refuses an environment nothing can deploy to",
+      {
+        environment: "prod",
+        github: {
+          environments: ["production"],
+          environmentProtection: { deploymentBranches: [], deploymentTags: [] },
+        },
+      },
+      "github.environmentProtection.deploymentBranches is []; must name at least one branch, or deploymentTags a tag: otherwise nothing can deploy",
+    ],
+    [
+      "refuses a bare * as the branches that may deploy",
+      {
+        environment: "prod",
+        github: {
+          environments: ["production"],
+          environmentProtection: { deploymentBranches: ["*"] },
+        },
+      },
+      'github.environmentProtection.deploymentBranches[0] is "*"; must be a branch name or a pattern with at least one literal character: "*" would admit every branch',
+    ],
+    [
+      "refuses a wait timer beyond GitHub's 30 days",
+      {
+        environment: "prod",
+        github: { environments: ["production"], environmentProtection: { waitTimer: 50000 } },
+      },
+      "github.environmentProtection.waitTimer is 50000; must be whole minutes from 0 to 43200 (30 days)",
     ],
     [
       "refuses arguments that admit no subject at all",
@@ -260,7 +316,6 @@ describe("pipeline argument validation", () => {
         github: {
           branches: ["release/*"],
           tags: ["v*"],
-          environments: ["production"],
           ownerId: 1,
           repositoryId: 2,
         },

@@ -51,7 +51,7 @@ describe("the committed stacks", () => {
           )!;
           assert.equal(role.inputs.name, `ecr-push-${stack}-${name}`);
           assert.equal(role.inputs.tags.Environment, stack);
-          const secret = resources.find((r) => r.name === `${name}-role-secret`)!;
+          const secret = resources.find((r) => r.name.startsWith(`${name}-role-secret`))!;
           assert.equal(secret.inputs.secretName, `TF_AWS_IAM_ROLE_${stack.toUpperCase()}`);
         }
         assert.equal(plan.run.outputs.environment, stack);
@@ -142,6 +142,36 @@ describe("the platform program", () => {
 });
 
 describe("the platform program with bad config", () => {
+  it("refuses two apps that would manage the same GitHub environment of one repository", async () => {
+    const production = { environments: ["production"] };
+    const { error } = await runExpectingError(platform, {
+      project: ns,
+      stack: "prod",
+      config: configOf({
+        apps: {
+          "payments-api": { ...app, github: { repository: "acme/payments-api", ...production } },
+          "payments-worker": {
+            ...app,
+            metadata: { ...app.metadata, id: "REGISTRY_PAYMENTS_WORKER" },
+            github: {
+              repository: "acme/payments-api",
+              secretName: "WORKER_ROLE_PROD",
+              variableNames: { repositoryUrl: "WORKER_URL_PROD", region: "WORKER_REGION_PROD" },
+              ...production,
+            },
+          },
+        },
+      }),
+    });
+    assert.equal(
+      error.message,
+      [
+        'Stack "prod" config (programs/platform/Pulumi.prod.yaml) has an invalid argument:',
+        '  - trusted-delivery-platform:apps.payments-worker.github.environments is "production"; app "payments-api" already writes production into acme/payments-api; give this app its own github.environments',
+      ].join("\n"),
+    );
+  });
+
   it("names the stack file and every bad key, and registers nothing", async () => {
     const { error, registered } = await runExpectingError(platform, {
       project: ns,
