@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { InvalidArgumentsError } from "../components/validation";
+import { addAppCommand } from "./commands/addApp";
 import { adoptTerraformCommand } from "./commands/adoptTerraform";
+import { catalogCommand } from "./commands/catalog";
 import { Command } from "./commands/command";
 import { planCommand } from "./commands/plan";
+import { workflowCommand } from "./commands/workflow";
 import { UsageError } from "./project";
 
 const commands: Record<string, Command> = {
   plan: planCommand,
+  "add-app": addAppCommand,
+  workflow: workflowCommand,
+  catalog: catalogCommand,
   "adopt-terraform": adoptTerraformCommand,
 };
 

@@ -181,6 +181,40 @@ export interface PlatformConfigSource {
   readonly file: string;
 }
 
+/** Keys whose values are maps: the engine passes them as JSON text. */
+export const structuredPlatformKeys: readonly string[] = ["apps", "terraformState"];
+
+/**
+ * The platform config keys of a stack, from config as the language host passes it (namespaced
+ * keys to strings, maps as JSON) or as a stack file holds it (plain data).
+ */
+export function platformConfigValues(
+  project: string,
+  config: Readonly<Record<string, unknown>>,
+): RawPlatformConfig {
+  const raw: RawPlatformConfig = {};
+  for (const [key, value] of Object.entries(config)) {
+    const name = key.startsWith(`${project}:`)
+      ? key.slice(project.length + 1)
+      : key.includes(":")
+        ? undefined
+        : key;
+    if (name === undefined) {
+      continue;
+    }
+    if (typeof value === "string" && structuredPlatformKeys.includes(name)) {
+      try {
+        raw[name] = JSON.parse(value);
+        continue;
+      } catch {
+        // Not JSON: kept as the string it is, and refused as such.
+      }
+    }
+    raw[name] = value;
+  }
+  return raw;
+}
+
 /** The pipeline arguments the platform program passes for one app. */
 export function pipelineArgsFor(
   environment: string,

@@ -9,7 +9,7 @@ import {
   AppConfig,
   parsePlatformConfig,
   pipelineArgsFor,
-  RawPlatformConfig,
+  platformConfigValues,
   TerraformStateConfig,
 } from "./config";
 
@@ -23,14 +23,7 @@ export interface AppOutputs {
 export function readPlatformConfig() {
   const project = pulumi.getProject();
   const stack = pulumi.getStack();
-  const prefix = `${project}:`;
-  const raw: RawPlatformConfig = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (key.startsWith(prefix)) {
-      const name = key.slice(prefix.length);
-      raw[name] = structuredKeys.includes(name) ? parseJsonConfig(value) : value;
-    }
-  }
+  const raw = platformConfigValues(project, pulumi.runtime.allConfig());
   return parsePlatformConfig({ project, stack, file: stackFileForMessages(stack) }, raw);
 }
 
@@ -46,18 +39,6 @@ function stackFileForMessages(stack: string): string {
     // No readable Pulumi.yaml here: name the file alone.
   }
   return path.join(stackConfigDir, `Pulumi.${stack}.yaml`);
-}
-
-/** Keys whose values are maps: the engine passes them as JSON text. */
-const structuredKeys = ["apps", "terraformState"];
-
-/** Structured config arrives as JSON text; anything else is kept as the string it is. */
-function parseJsonConfig(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 /**

@@ -1,0 +1,265 @@
+import YAML from "yaml";
+import { isPlainObject } from "../../components/validation";
+import {
+  AppConfig,
+  parsePlatformConfig,
+  platformConfigValues,
+} from "../../programs/platform/config";
+import { lineDiff } from "../lineDiff";
+import {
+  displayPath,
+  findProject,
+  PulumiProject,
+  stackFileName,
+  stackFilePath,
+  UsageError,
+} from "../project";
+import { ask, processTerminal, Terminal } from "../prompt";
+import { sameData, StackFileEditor } from "../stackFile";
+import { Command } from "./command";
+
+/** What `add-app` is asked to add. */
+export interface AddAppRequest {
+  /** The ECR repository name, which is the app's key. */
+  readonly app: string;
+  /** @default REGISTRY_<APP>, the app name upper-cased with `_` for anything else */
+  readonly id?: string;
+  readonly owner: string;
+  /** @default "medium" */
+  readonly risk?: string;
+  readonly description?: string;
+  /** `owner/name`. */
+  readonly repository: string;
+  /** @default the pipeline's default (main, or none with environments) */
+  readonly branches?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly environments?: readonly string[];
+  readonly stacks: readonly string[];
+  /** Replace an entry of the same app with other settings. */
+  readonly force?: boolean;
+}
+
+export type AddAppStatus = "added" | "unchanged" | "replaced";
+
+export interface AddAppOutcome {
+  readonly stack: string;
+  readonly file: string;
+  readonly status: AddAppStatus;
+  readonly entry: AppConfig;
+  readonly editor: StackFileEditor;
+}
+
+/** The registry id an app gets unless one is given: `REGISTRY_` and the name in upper case. */
+export function defaultRegistryId(app: string): string {
+  return `REGISTRY_${app
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")}`;
+}
+
+/** The app entry the request describes: only what was asked for, defaults left implicit. */
+export function appEntry(request: AddAppRequest): AppConfig {
+  const listed = (values: readonly string[] | undefined) =>
+    values !== undefined && values.length > 0 ? [...values] : undefined;
+  const branches = listed(request.branches);
+  const tags = listed(request.tags);
+  const environments = listed(request.environments);
+  return {
+    metadata: {
+      id: request.id ?? defaultRegistryId(request.app),
+      owner: request.owner,
+      risk: (request.risk ?? "medium") as AppConfig["metadata"]["risk"],
+      ...(request.description === undefined ? {} : { description: request.description }),
+    },
+    github: {
+      repository: request.repository,
+      ...(branches && { branches }),
+      ...(tags && { tags }),
+      ...(environments && { environments }),
+    },
+  };
+}
+
+/**
+ * Adds an app to the config of each stack, as the platform program will read it: every stack is
+ * checked with the program's own validation (the component's, and the stack's cross-app rules)
+ * before any file is touched. An identical entry is left alone; a different one is refused with
+ * the difference, unless `force`. Nothing is written here.
+ */
+export function planAddApp(project: PulumiProject, request: AddAppRequest): AddAppOutcome[] {
+  if (request.stacks.length === 0) {
+    throw new UsageError(
+      "add-app needs --stack: name the stack(s) to add the app to, e.g. --stack dev",
+    );
+  }
+  const entry = appEntry(request);
+  return request.stacks.map((stack) => {
+    const file = displayPath(project, stackFilePath(project, stack));
+    const editor = StackFileEditor.load(stackFilePath(project, stack), file);
+    const config = editor.config();
+    const appsKey =
+      `${project.name}:apps` in config || !("apps" in config) ? `${project.name}:apps` : "apps";
+    const apps = isPlainObject(config[appsKey]) ? (config[appsKey] as Record<string, unknown>) : {};
+    const existing = apps[request.app];
+    const raw = platformConfigValues(project.name, config);
+    parsePlatformConfig(
+      { project: project.name, stack: stackFileName(stack), file },
+      { ...raw, apps: { ...apps, [request.app]: entry } },
+    );
+    if (existing !== undefined && sameData(existing, entry)) {
+      return { stack, file, status: "unchanged", entry, editor };
+    }
+    if (existing !== undefined && !request.force) {
+      throw new UsageError(
+        [
+          `${request.app} is already in ${file} with other settings (- there now, + asked for):`,
+          lineDiff(YAML.stringify(existing), YAML.stringify(entry)),
+          "Pass --force to replace it.",
+        ].join("\n"),
+      );
+    }
+    editor.setEntry(appsKey, request.app, entry);
+    return { stack, file, status: existing === undefined ? "added" : "replaced", entry, editor };
+  });
+}
+
+function listOption(value: unknown): string[] | undefined {
+  const values = (value as string[] | undefined)
+    ?.flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return values === undefined || values.length === 0 ? undefined : values;
+}
+
+/** Fills in missing required settings by asking, on a terminal only. */
+export async function completeRequest(
+  given: Partial<AddAppRequest>,
+  terminal: Terminal,
+): Promise<AddAppRequest> {
+  const missing = (["owner", "repository"] as const).filter((key) => given[key] === undefined);
+  if (given.app === undefined || missing.length > 0) {
+    if (!terminal.interactive) {
+      const flags = [
+        ...(given.app === undefined ? ["<app>"] : []),
+        ...missing.map((m) => (m === "owner" ? "--owner" : "--github-repository")),
+      ];
+      throw new UsageError(
+        `add-app needs ${flags.join(" and ")} (or run it in a terminal to be asked)`,
+      );
+    }
+    const answers = await ask(terminal, [
+      ...(given.app === undefined
+        ? [{ key: "app", question: "ECR repository name (the app)" }]
+        : []),
+      ...(given.owner === undefined ? [{ key: "owner", question: "Owning team" }] : []),
+      ...(given.repository === undefined
+        ? [{ key: "repository", question: "GitHub repository (owner/name)" }]
+        : []),
+      ...(given.risk === undefined
+        ? [{ key: "risk", question: "Risk (low, medium, high)", default: "medium" }]
+        : []),
+    ]);
+    return { ...given, ...answers } as AddAppRequest;
+  }
+  return given as AddAppRequest;
+}
+
+export const addAppCommand: Command = {
+  summary: `add-app <app> --owner <team> --github-repository <owner/name> --stack <stack>
+                                 Add an app to stack config, checked as the pipeline checks it, keeping the
+                                 file's comments and formatting. Identical entries are left alone; different
+                                 ones refused (with the difference) unless --force. Asks for what is missing
+                                 on a terminal. \`make create-ecr APP=<app> ...\` runs it.`,
+  options: {
+    cwd: {
+      type: "string",
+      help: "The Pulumi project (found from here upwards). Default: the current directory.",
+    },
+    id: { type: "string", help: "The registry's catalog id. Default: REGISTRY_<APP>." },
+    owner: { type: "string", help: "The owning team." },
+    risk: { type: "string", help: "low, medium or high. Default: medium." },
+    description: { type: "string", help: "What the images are, for the catalog." },
+    "github-repository": {
+      type: "string",
+      help: "The app repository, owner/name: the only one that can push.",
+    },
+    branches: {
+      type: "string",
+      multiple: true,
+      help: "Branches that may push, comma-separated or repeated. Default: main.",
+    },
+    tags: {
+      type: "string",
+      multiple: true,
+      help: "Tags that may push, comma-separated or repeated.",
+    },
+    environments: {
+      type: "string",
+      multiple: true,
+      help: "GitHub deployment environments that alone may push (created by the pipeline).",
+    },
+    stack: {
+      type: "string",
+      multiple: true,
+      help: "Stack(s) to add the app to, comma-separated or repeated.",
+    },
+    "dry-run": { type: "boolean", help: "Show the change, and write nothing." },
+    force: { type: "boolean", help: "Replace an entry of the same app that has other settings." },
+  },
+  async run(positionals, options) {
+    if (positionals.length > 1) {
+      throw new UsageError(`add-app takes one app name; got ${positionals.join(" ")}`);
+    }
+    const project = findProject(String(options.cwd ?? process.cwd()));
+    const request = await completeRequest(
+      {
+        ...(positionals[0] !== undefined && { app: positionals[0] }),
+        ...(options.id !== undefined && { id: String(options.id) }),
+        ...(options.owner !== undefined && { owner: String(options.owner) }),
+        ...(options.risk !== undefined && { risk: String(options.risk) }),
+        ...(options.description !== undefined && { description: String(options.description) }),
+        ...(options["github-repository"] !== undefined && {
+          repository: String(options["github-repository"]),
+        }),
+        branches: listOption(options.branches),
+        tags: listOption(options.tags),
+        environments: listOption(options.environments),
+        stacks: listOption(options.stack) ?? [],
+        force: Boolean(options.force),
+      },
+      processTerminal,
+    );
+    const outcomes = planAddApp(project, request);
+    const dryRun = Boolean(options["dry-run"]);
+    const indent = (text: string) => text.replace(/\n$/, "").replace(/^/gm, "    ");
+    for (const outcome of outcomes) {
+      if (outcome.status === "unchanged") {
+        process.stdout.write(
+          `${request.app} is already in ${outcome.file} with these settings: nothing to change.\n`,
+        );
+        continue;
+      }
+      const verb =
+        outcome.status === "added"
+          ? dryRun
+            ? "Would add"
+            : "Added"
+          : dryRun
+            ? "Would replace"
+            : "Replaced";
+      if (!dryRun) {
+        outcome.editor.write();
+      }
+      process.stdout.write(
+        `${verb} ${request.app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [request.app]: outcome.entry }))}\n`,
+      );
+    }
+    if (!dryRun && outcomes.some((o) => o.status !== "unchanged")) {
+      const stacks = outcomes.filter((o) => o.status !== "unchanged").map((o) => o.stack);
+      process.stdout.write(
+        `\nNext: npm run plan -- ${stacks[0]}, then pulumi up -s ${stacks[0]}; the app repository's workflow: trusted-delivery workflow ${request.app} --stack ${stacks[0]}\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,109 @@
+import YAML from "yaml";
+import { PlatformConfig } from "../../programs/platform/config";
+import { readPlatformStack } from "../platformStack";
+import { findProject, stackFileName, UsageError } from "../project";
+import { Command } from "./command";
+
+export interface CatalogHeader {
+  readonly domain: string;
+  readonly owner: string;
+  readonly physicalRegistry: string;
+  /** `YYYY-MM-DD`. */
+  readonly lastUpdated: string;
+}
+
+/**
+ * The registries of a stack in the platform's registry catalog format (the one Backstage and
+ * audits read, as `ecr-catalog.yaml` had it).
+ */
+export function registryCatalog(
+  config: PlatformConfig,
+  header: CatalogHeader,
+): Record<string, unknown> {
+  return {
+    version: "1.0",
+    domain: header.domain,
+    owner: header.owner,
+    last_updated: header.lastUpdated,
+    managed_by: header.owner,
+    physical_registry: header.physicalRegistry,
+    repositories: Object.fromEntries(
+      Object.entries(config.apps).map(([name, app]) => [
+        name,
+        {
+          metadata: {
+            id: app.metadata.id,
+            owner: app.metadata.owner,
+            risk: app.metadata.risk,
+            environment: config.environment,
+            status: "active",
+            ...(app.metadata.description === undefined
+              ? {}
+              : { description: app.metadata.description }),
+          },
+        },
+      ]),
+    ),
+  };
+}
+
+/** The catalog as YAML, with the version and date quoted as YAML 1.1 readers need them. */
+export function catalogYaml(catalog: Record<string, unknown>): string {
+  const document = new YAML.Document(catalog);
+  for (const key of ["version", "last_updated"]) {
+    const node = document.get(key, true) as YAML.Scalar;
+    node.type = "QUOTE_DOUBLE";
+  }
+  return document.toString();
+}
+
+export const catalogCommand: Command = {
+  summary: `catalog --stack <stack>        Print the stack's registries with their metadata in the registry
+                                 catalog format (ecr-catalog.yaml), for Backstage and audits.`,
+  options: {
+    cwd: {
+      type: "string",
+      help: "The Pulumi project (found from here upwards). Default: the current directory.",
+    },
+    stack: { type: "string", help: "The stack whose registries to list." },
+    format: { type: "string", help: "yaml (the default) or json." },
+    owner: { type: "string", help: "The catalog's owner and maintainer. Default: platform-team." },
+    domain: { type: "string", help: "The catalog's domain. Default: delivery." },
+    "physical-registry": {
+      type: "string",
+      help: "The registry's name in the catalog. Default: <project>-<stack>.",
+    },
+    date: { type: "string", help: "last_updated, as YYYY-MM-DD. Default: today (UTC)." },
+  },
+  async run(positionals, options) {
+    if (positionals.length > 0) {
+      throw new UsageError(`catalog takes no positional arguments; got ${positionals.join(" ")}`);
+    }
+    if (options.stack === undefined) {
+      throw new UsageError("catalog needs --stack");
+    }
+    const format = String(options.format ?? "yaml");
+    if (format !== "yaml" && format !== "json") {
+      throw new UsageError(`--format ${format} is not a format; allowed: yaml, json`);
+    }
+    const date = String(options.date ?? new Date().toISOString().slice(0, 10));
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      throw new UsageError(`--date ${date} must be YYYY-MM-DD`);
+    }
+    const project = findProject(String(options.cwd ?? process.cwd()));
+    const stack = String(options.stack);
+    const { config } = readPlatformStack(project, stack);
+    const catalog = registryCatalog(config, {
+      domain: String(options.domain ?? "delivery"),
+      owner: String(options.owner ?? "platform-team"),
+      physicalRegistry: String(
+        options["physical-registry"] ?? `${project.name}-${stackFileName(stack)}`,
+      ),
+      lastUpdated: date,
+    });
+    process.stdout.write(
+      format === "json" ? `${JSON.stringify(catalog, null, 2)}\n` : catalogYaml(catalog),
+    );
+    return 0;
+  },
+};

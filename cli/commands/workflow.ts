@@ -1,0 +1,56 @@
+import * as path from "path";
+import { resolvePipelineSettings } from "../../components/pipelineSettings";
+import { buildPushWorkflow } from "../../components/workflow";
+import { pipelineArgsFor } from "../../programs/platform/config";
+import { readPlatformStack } from "../platformStack";
+import { findProject, UsageError } from "../project";
+import { writeFileAtomically } from "../stackFile";
+import { Command } from "./command";
+
+export const workflowCommand: Command = {
+  summary: `workflow <app> --stack <stack>  Print the app repository's build-and-push workflow
+                                 (.github/workflows/ci-build-push.yml) for the app in that stack: OIDC to
+                                 the push role, ECR login, build and push tagged with the commit SHA.`,
+  options: {
+    cwd: {
+      type: "string",
+      help: "The Pulumi project (found from here upwards). Default: the current directory.",
+    },
+    stack: { type: "string", help: "The stack whose pipeline the workflow pushes through." },
+    output: { type: "string", help: "Write the workflow to this file instead of printing it." },
+  },
+  async run(positionals, options) {
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        `workflow takes one app name, e.g. \`trusted-delivery workflow payments-api --stack dev\`; got ${positionals.length}`,
+      );
+    }
+    if (options.stack === undefined) {
+      throw new UsageError(
+        "workflow needs --stack: the secret and variable names it reads are the stack's",
+      );
+    }
+    const [app] = positionals;
+    const { config, file } = readPlatformStack(
+      findProject(String(options.cwd ?? process.cwd())),
+      String(options.stack),
+    );
+    const entry = config.apps[app];
+    if (entry === undefined) {
+      throw new UsageError(
+        `app "${app}" is not in ${file}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
+      );
+    }
+    const workflow = buildPushWorkflow(
+      app,
+      resolvePipelineSettings(app, pipelineArgsFor(config.environment, entry)),
+    );
+    if (options.output !== undefined) {
+      writeFileAtomically(path.resolve(String(options.output)), workflow);
+      process.stdout.write(`Wrote ${options.output}.\n`);
+    } else {
+      process.stdout.write(workflow);
+    }
+    return 0;
+  },
+};

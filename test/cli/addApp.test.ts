@@ -1,0 +1,313 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PassThrough } from "stream";
+import YAML from "yaml";
+import {
+  AddAppRequest,
+  completeRequest,
+  defaultRegistryId,
+  planAddApp,
+} from "../../cli/commands/addApp";
+import { planStack } from "../../cli/plan";
+import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
+import { repositoryRoot, runCli } from "../helpers/cli";
+import { snapshot, tempPlatformProject } from "../helpers/tempProject";
+
+const billing = ["--owner", "team-billing", "--github-repository", "acme/billing-api"];
+
+/** Whether every line of `before` is still in `after`, in order. */
+function keepsEveryLine(before: string, after: string): boolean {
+  const remaining = after.split("\n");
+  return before.split("\n").every((line) => {
+    const at = remaining.indexOf(line);
+    remaining.splice(0, at + 1);
+    return at >= 0;
+  });
+}
+
+describe("trusted-delivery add-app", function () {
+  this.timeout(60000);
+
+  it("adds the app to every stack named, keeping each file's comments and formatting", async () => {
+    const { root, project, stackFile } = tempPlatformProject();
+    const before = {
+      dev: fs.readFileSync(stackFile("dev"), "utf8"),
+      staging: fs.readFileSync(stackFile("staging"), "utf8"),
+    };
+    const { code, stdout, stderr } = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "--branches",
+      "main,release/*",
+      "--stack",
+      "dev",
+      "--stack",
+      "staging",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
+    assert.match(stdout, /^Added billing-api to programs\/platform\/Pulumi\.dev\.yaml:$/m);
+    assert.match(stdout, /^Added billing-api to programs\/platform\/Pulumi\.staging\.yaml:$/m);
+    for (const stack of ["dev", "staging"] as const) {
+      const after = fs.readFileSync(stackFile(stack), "utf8");
+      assert.ok(keepsEveryLine(before[stack], after), stack);
+      assert.deepEqual(YAML.parse(after).config["trusted-delivery-platform:apps"]["billing-api"], {
+        metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "medium" },
+        github: { repository: "acme/billing-api", branches: ["main", "release/*"] },
+      });
+    }
+    // The platform program now runs one more pipeline, for the new app.
+    const plan = await planStack(project, "dev");
+    assert.ok(plan.apps.some((app) => app.name === "billing-api"));
+  });
+
+  it("changes nothing when run again with the same settings, and says so", () => {
+    const { root, stackFile } = tempPlatformProject();
+    runCli(["add-app", "billing-api", ...billing, "--stack", "dev", "--cwd", root]);
+    const written = snapshot(stackFile("dev"));
+    const again = runCli(["add-app", "billing-api", ...billing, "--stack", "dev", "--cwd", root]);
+    assert.equal(again.code, 0);
+    assert.equal(
+      again.stdout,
+      "billing-api is already in programs/platform/Pulumi.dev.yaml with these settings: nothing to change.\n",
+    );
+    assert.deepEqual(snapshot(stackFile("dev")), written);
+  });
+
+  it("refuses an app of the same name with other settings, showing the difference; --force replaces it", () => {
+    const { root, stackFile } = tempPlatformProject();
+    const untouched = snapshot(stackFile("dev"));
+    const refused = runCli([
+      "add-app",
+      "payments-api",
+      "--owner",
+      "team-cards",
+      "--github-repository",
+      "acme/payments-api",
+      "--stack",
+      "dev",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.stderr,
+      [
+        "error: payments-api is already in programs/platform/Pulumi.dev.yaml with other settings (- there now, + asked for):",
+        "  metadata:",
+        "    id: REGISTRY_PAYMENTS_API",
+        "-   owner: team-payments",
+        "+   owner: team-cards",
+        "    risk: medium",
+        "-   description: Card payment API",
+        "  github:",
+        "    repository: acme/payments-api",
+        "-   branches:",
+        "-     - main",
+        "-     - feature/*",
+        "Pass --force to replace it.",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(snapshot(stackFile("dev")), untouched);
+    const forced = runCli([
+      "add-app",
+      "payments-api",
+      "--owner",
+      "team-cards",
+      "--github-repository",
+      "acme/payments-api",
+      "--stack",
+      "dev",
+      "--force",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(forced.code, 0);
+    assert.match(
+      forced.stdout,
+      /^Replaced payments-api in programs\/platform\/Pulumi\.dev\.yaml:$/m,
+    );
+    assert.equal(
+      YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config[
+        "trusted-delivery-platform:apps"
+      ]["payments-api"].metadata.owner,
+      "team-cards",
+    );
+  });
+
+  it("shows the change with --dry-run, and writes nothing", () => {
+    const { root, stackFile } = tempPlatformProject();
+    const untouched = snapshot(stackFile("dev"));
+    const { code, stdout } = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "--stack",
+      "dev",
+      "--dry-run",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /^Would add billing-api to programs\/platform\/Pulumi\.dev\.yaml:\n {4}billing-api:\n/m,
+    );
+    assert.deepEqual(snapshot(stackFile("dev")), untouched);
+  });
+
+  it("checks the app exactly as the pipeline does, before writing anything", () => {
+    const { project, stackFile } = tempPlatformProject();
+    const untouched = snapshot(stackFile("dev"));
+    const request: AddAppRequest = {
+      app: "billing-api",
+      owner: "team-billing",
+      repository: "acme",
+      risk: "critical",
+      stacks: ["dev"],
+    };
+    // The component's own messages, from the one validation they share.
+    const componentMessages = validateTrustedDeliveryPipelineArgs("billing-api", {
+      environment: "dev",
+      metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "critical" },
+      github: { repository: "acme" },
+    }).map((p) => `  - trusted-delivery-platform:apps.billing-api.${p.message}`);
+    assert.throws(() => planAddApp(project, request), {
+      message: [
+        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 2 invalid arguments:',
+        ...componentMessages,
+      ].join("\n"),
+    });
+    assert.equal(componentMessages.length, 2);
+    assert.deepEqual(snapshot(stackFile("dev")), untouched);
+  });
+
+  it("refuses an app that would write the secret another app of the stack writes into the same repository", () => {
+    const { project, stackFile } = tempPlatformProject();
+    const untouched = snapshot(stackFile("dev"));
+    assert.throws(
+      () =>
+        planAddApp(project, {
+          app: "payments-worker",
+          owner: "team-payments",
+          repository: "acme/payments-api",
+          stacks: ["dev"],
+        }),
+      {
+        message: [
+          'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 3 invalid arguments:',
+          '  - trusted-delivery-platform:apps.payments-worker.github.secretName is "TF_AWS_IAM_ROLE_DEV"; app "payments-api" already writes TF_AWS_IAM_ROLE_DEV into acme/payments-api; give this app its own github.secretName',
+          '  - trusted-delivery-platform:apps.payments-worker.github.variableNames.repositoryUrl is "ECR_REPOSITORY_URL_DEV"; app "payments-api" already writes ECR_REPOSITORY_URL_DEV into acme/payments-api; give this app its own github.variableNames.repositoryUrl',
+          '  - trusted-delivery-platform:apps.payments-worker.github.variableNames.region is "AWS_REGION_DEV"; app "payments-api" already writes AWS_REGION_DEV into acme/payments-api; give this app its own github.variableNames.region',
+        ].join("\n"),
+      },
+    );
+    assert.deepEqual(snapshot(stackFile("dev")), untouched);
+  });
+
+  it("checks every stack before writing any", () => {
+    const { project, stackFile } = tempPlatformProject();
+    const untouched = snapshot(stackFile("dev"));
+    // Fine for staging, refused for prod: a prod GitHub environment must carry "prod".
+    assert.throws(
+      () =>
+        planAddApp(project, {
+          app: "billing-api",
+          owner: "team-billing",
+          repository: "acme/billing-api",
+          environments: ["staging"],
+          stacks: ["staging", "prod"],
+        }),
+      /github\.environments\[0\] is "staging"; must contain the stack's environment "prod"/,
+    );
+    assert.deepEqual(snapshot(stackFile("dev")), untouched);
+    assert.equal(fs.readFileSync(stackFile("staging"), "utf8").includes("billing-api"), false);
+  });
+
+  it("refuses missing settings off a terminal, naming the flags", () => {
+    const { root } = tempPlatformProject();
+    const { code, stderr } = runCli(["add-app", "billing-api", "--stack", "dev", "--cwd", root]);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr,
+      "error: add-app needs --owner and --github-repository (or run it in a terminal to be asked)\n",
+    );
+    const noStack = runCli(["add-app", "billing-api", ...billing, "--cwd", root]);
+    assert.equal(
+      noStack.stderr,
+      "error: add-app needs --stack: name the stack(s) to add the app to, e.g. --stack dev\n",
+    );
+  });
+
+  it("asks for missing settings on a terminal, offering the default risk", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let asked = "";
+    output.on("data", (chunk) => (asked += chunk.toString()));
+    const answers = ["team-billing", "acme/billing-api", ""];
+    input.pause();
+    const request = completeRequest(
+      { app: "billing-api", stacks: ["dev"] },
+      { input, output, interactive: true },
+    );
+    for (const answer of answers) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      input.write(`${answer}\n`);
+    }
+    assert.deepEqual(await request, {
+      app: "billing-api",
+      stacks: ["dev"],
+      owner: "team-billing",
+      repository: "acme/billing-api",
+      risk: "medium",
+    });
+    assert.equal(
+      asked,
+      "Owning team: GitHub repository (owner/name): Risk (low, medium, high) [medium]: ",
+    );
+  });
+
+  it("derives the registry id from the app name", () => {
+    assert.equal(defaultRegistryId("billing-api"), "REGISTRY_BILLING_API");
+    assert.equal(defaultRegistryId("team/payments.api"), "REGISTRY_TEAM_PAYMENTS_API");
+  });
+
+  it("is what make create-ecr runs", () => {
+    const result = spawnSync(
+      "make",
+      [
+        "--no-print-directory",
+        "create-ecr",
+        "APP=billing-api",
+        "OWNER=team-billing",
+        "REPO=acme/billing-api",
+        "RISK=high",
+        "DRY_RUN=1",
+      ],
+      { cwd: repositoryRoot, encoding: "utf8" },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^Would add billing-api to programs\/platform\/Pulumi\.dev\.yaml:$/m,
+    );
+    assert.match(result.stdout, /^ {8}risk: high$/m);
+    const noApp = spawnSync("make", ["--no-print-directory", "create-ecr"], {
+      cwd: repositoryRoot,
+      encoding: "utf8",
+    });
+    assert.equal(noApp.status, 2);
+    assert.equal(noApp.stderr.split("\n")[0], "make create-ecr needs APP=<ECR repository name>");
+    assert.ok(
+      fs
+        .readFileSync(path.join(repositoryRoot, "programs/platform/Pulumi.dev.yaml"), "utf8")
+        .indexOf("billing-api") < 0,
+    );
+  });
+});
