@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { TrustedDeliveryPipeline } from "../components/trustedDeliveryPipeline";
+import { trustedDeliveryPipelineType } from "../components/names";
 import { OfflineRun, RegisteredResource, runOffline } from "./offline/capture";
 import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./offline/mocks";
 import { displayPath, PulumiProject, readStackConfig, StackConfig, UsageError } from "./project";
@@ -164,7 +164,7 @@ function groupByApp(resources: readonly RegisteredResource[]): {
       r;
       r = r.parent ? byUrn.get(r.parent) : undefined
     ) {
-      if (r.type === TrustedDeliveryPipeline.typeToken) {
+      if (r.type === trustedDeliveryPipelineType) {
         return r;
       }
     }

@@ -1,4 +1,4 @@
-export { pipelineChildNames, TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
+export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
 export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
 export {
   EcrSettings,
@@ -31,4 +31,5 @@ export {
 export { lifecyclePolicyDocument } from "./lifecyclePolicy";
 export { githubSubjects, githubTrustPolicy, githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
 export { ecrPushActions, ecrPushPolicy } from "./pushPolicy";
-export { pushRoleName } from "./names";
+export { pipelineChildNames, pushRoleName, trustedDeliveryPipelineType } from "./names";
+export { buildPushWorkflow, pinnedActions } from "./workflow";

@@ -48,3 +48,31 @@ export function pushRoleName(repositoryName: string, environment: string): strin
 export function buildPushWorkflowPath(environment: string): string {
   return `.github/workflows/ci-build-push-${environment}.yml`;
 }
+
+/** The pipeline component's type token. */
+export const trustedDeliveryPipelineType = "trusted-delivery:index:TrustedDeliveryPipeline";
+
+/** An environment name as a part of a resource name: lower case, spaces as hyphens. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
+}
+
+/** The names of a pipeline's children, derived from its own: stable, as URNs depend on them. */
+export function pipelineChildNames(name: string) {
+  return {
+    oidcProvider: `${name}-oidc`,
+    repository: `${name}-repository`,
+    lifecyclePolicy: `${name}-lifecycle`,
+    role: `${name}-push-role`,
+    pushPolicy: `${name}-push-policy`,
+    roleSecret: `${name}-role-secret`,
+    repositoryUrlVariable: `${name}-repository-url`,
+    regionVariable: `${name}-region`,
+    workflowFile: `${name}-workflow`,
+    /** Per GitHub deployment environment. */
+    environment: (environment: string) => `${name}-environment-${slug(environment)}`,
+    environmentSecret: (environment: string) => `${name}-role-secret-${slug(environment)}`,
+    deploymentPolicy: (environment: string, kind: "branch" | "tag", index: number) =>
+      `${name}-environment-${slug(environment)}-${kind}-${index}`,
+  } as const;
+}

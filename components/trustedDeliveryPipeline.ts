@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { GitHubOidcProvider } from "./githubOidcProvider";
+import { pipelineChildNames, trustedDeliveryPipelineType } from "./names";
 import { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 import {
   PipelineSettings,
@@ -14,31 +15,6 @@ import { buildPushWorkflow } from "./workflow";
 import { InvalidArgumentsError, problem } from "./validation";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
-
-/** The names of a pipeline's children, derived from its own: stable, as URNs depend on them. */
-export function pipelineChildNames(name: string) {
-  return {
-    oidcProvider: `${name}-oidc`,
-    repository: `${name}-repository`,
-    lifecyclePolicy: `${name}-lifecycle`,
-    role: `${name}-push-role`,
-    pushPolicy: `${name}-push-policy`,
-    roleSecret: `${name}-role-secret`,
-    repositoryUrlVariable: `${name}-repository-url`,
-    regionVariable: `${name}-region`,
-    workflowFile: `${name}-workflow`,
-    /** Per GitHub deployment environment. */
-    environment: (environment: string) => `${name}-environment-${slug(environment)}`,
-    environmentSecret: (environment: string) => `${name}-role-secret-${slug(environment)}`,
-    deploymentPolicy: (environment: string, kind: "branch" | "tag", index: number) =>
-      `${name}-environment-${slug(environment)}-${kind}-${index}`,
-  } as const;
-}
-
-/** An environment name as a part of a resource name: lower case, spaces as hyphens. */
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
-}
 
 /** The default AWS provider's `defaultTags.tags`, from the stack's config. */
 function defaultProviderTags(): Record<string, string> {
@@ -58,7 +34,7 @@ function defaultProviderTags(): Record<string, string> {
  * `owner` must be the app repository's owner.
  */
 export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
-  public static readonly typeToken = "trusted-delivery:index:TrustedDeliveryPipeline";
+  public static readonly typeToken = trustedDeliveryPipelineType;
 
   public readonly repositoryName: pulumi.Output<string>;
   public readonly repositoryUrl: pulumi.Output<string>;

@@ -1,8 +1,6 @@
 import * as path from "path";
 import { findProject, UsageError } from "../project";
 import { writeFileAtomically } from "../stackFile";
-import { formatDrift } from "../terraform/drift";
-import { changes, planAdoption, replacements } from "../terraform/adopt";
 import { Command } from "./command";
 
 function repositoryMappings(values: unknown): Record<string, string> {
@@ -79,6 +77,9 @@ export const adoptTerraformCommand: Command = {
       }
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
+    // Loaded on use: the HCL parser starts a WebAssembly runtime as it loads.
+    const { changes, planAdoption, replacements } = await import("../terraform/adopt");
+    const { formatDrift } = await import("../terraform/drift");
     const plan = await planAdoption({
       project,
       stack: String(options.stack),

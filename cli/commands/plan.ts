@@ -1,8 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { formatPlan, planStack } from "../plan";
 import { readPolicyConfigFile } from "../policy/policyConfig";
-import { checkWithPolicyPack, formatPolicyReport } from "../policy/stackCheck";
 import { findProject, PulumiProject, UsageError } from "../project";
 import { Command } from "./command";
 
@@ -64,6 +62,9 @@ export const planCommand: Command = {
     const outputsFile = options["terraform-outputs"] as string | undefined;
     const terraformOutputs =
       outputsFile === undefined ? undefined : { "*": readJson(outputsFile, "--terraform-outputs") };
+    // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
+    const { formatPlan, planStack } = await import("../plan");
+    const { checkWithPolicyPack, formatPolicyReport } = await import("../policy/stackCheck");
     const plan = await planStack(project, positionals[0], { terraformOutputs });
     process.stdout.write(`${formatPlan(plan)}\n`);
     if (packDir === undefined) {

@@ -1,9 +1,6 @@
 import { resolvePipelineSettings } from "../../components/pipelineSettings";
 import { riskTiers, isRiskLevel } from "../../components/riskTiers";
-import {
-  pipelineChildNames,
-  TrustedDeliveryPipeline,
-} from "../../components/trustedDeliveryPipeline";
+import { pipelineChildNames, trustedDeliveryPipelineType } from "../../components/names";
 import {
   defaultTagPrefix,
   InvalidArgumentsError,
@@ -321,7 +318,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
     resources: adopted.flatMap(({ registry }) => {
       const names = pipelineChildNames(registry.name);
       return [
-        { type: TrustedDeliveryPipeline.typeToken, name: registry.name, component: true },
+        { type: trustedDeliveryPipelineType, name: registry.name, component: true },
         {
           type: "aws:ecr/repository:Repository",
           name: names.repository,

@@ -1,11 +1,11 @@
-import {
+import type {
   EcrSettings,
   GitHubRepositoryAccess,
   PipelineImportIds,
   RegistryMetadata,
-  resolvePipelineSettings,
   TrustedDeliveryPipelineArgs,
-} from "../../components";
+} from "../../components/pipelineArgs";
+import { resolvePipelineSettings } from "../../components/pipelineSettings";
 import {
   environmentProblem,
   InvalidArgumentsError,

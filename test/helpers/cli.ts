@@ -1,7 +1,39 @@
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 export const repositoryRoot = path.join(__dirname, "../..");
+
+let built: string | undefined;
+
+/**
+ * The package built as `npm run build` builds it, once per test run, into a scratch directory
+ * (with the repository's node_modules): the CLI tests run what ships.
+ */
+export function builtPackage(): string {
+  if (built === undefined) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "td-build-"));
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve("typescript/bin/tsc"),
+        "-p",
+        path.join(repositoryRoot, "tsconfig.build.json"),
+        "--outDir",
+        path.join(out, "dist"),
+      ],
+      { stdio: "pipe" },
+    );
+    fs.symlinkSync(
+      path.join(repositoryRoot, "node_modules"),
+      path.join(out, "node_modules"),
+      "dir",
+    );
+    built = out;
+  }
+  return built;
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -9,14 +41,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the trusted-delivery CLI in a child process, as a user would. */
+/** Runs the built trusted-delivery CLI in a child process, as a user would. */
 export function runCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): CliResult {
   const result = spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(repositoryRoot, "cli/main.ts"), ...args],
+    [path.join(builtPackage(), "dist/cli/main.js"), ...args],
     {
       cwd: options.cwd ?? repositoryRoot,
       env: {

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { builtPackage } from "../helpers/cli";
 
 const root = path.join(__dirname, "../..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -12,21 +12,7 @@ describe("the published package", function () {
   let out: string;
 
   before(() => {
-    // Build exactly as `npm run build` does, into a scratch copy of dist/.
-    out = fs.mkdtempSync(path.join(os.tmpdir(), "td-build-"));
-    execFileSync(
-      process.execPath,
-      [
-        require.resolve("typescript/bin/tsc"),
-        "-p",
-        path.join(root, "tsconfig.build.json"),
-        "--outDir",
-        path.join(out, "dist"),
-      ],
-      { stdio: "pipe" },
-    );
-    // Resolve @pulumi/* and friends from the repository's node_modules.
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(out, "node_modules"), "dir");
+    out = builtPackage();
   });
 
   const built = (target: string) => path.join(out, target);
