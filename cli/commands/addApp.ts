@@ -16,7 +16,7 @@ import {
 } from "../project";
 import { ask, processTerminal, Terminal } from "../prompt";
 import { sameData, StackFileEditor } from "../stackFile";
-import { Command } from "./command";
+import { Command, cwdOption } from "./command";
 
 /** What `add-app` is asked to add. */
 export interface AddAppRequest {
@@ -171,10 +171,7 @@ export const addAppCommand: Command = {
                                  ones refused (with the difference) unless --force. Asks for what is missing
                                  on a terminal. \`make create-ecr APP=<app> ...\` runs it.`,
   options: {
-    cwd: {
-      type: "string",
-      help: "The Pulumi project (found from here upwards). Default: the current directory.",
-    },
+    cwd: cwdOption,
     id: { type: "string", help: "The registry's catalog id. Default: REGISTRY_<APP>." },
     owner: { type: "string", help: "The owning team." },
     risk: { type: "string", help: "low, medium or high. Default: medium." },

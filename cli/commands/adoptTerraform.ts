@@ -1,7 +1,7 @@
 import * as path from "path";
 import { findProject, UsageError } from "../project";
 import { writeFileAtomically } from "../stackFile";
-import { Command } from "./command";
+import { Command, cwdOption } from "./command";
 
 function repositoryMappings(values: unknown): Record<string, string> {
   const mappings: Record<string, string> = {};
@@ -25,10 +25,7 @@ export const adoptTerraformCommand: Command = {
                                  \`terraform state rm\` commands. Refuses (exit 1) when adoption would change
                                  a registry, unless --accept-changes; never when it would replace one.`,
   options: {
-    cwd: {
-      type: "string",
-      help: "The Pulumi project (found from here upwards). Default: the current directory.",
-    },
+    cwd: cwdOption,
     state: {
       type: "string",
       help: "The Terraform state, as `terraform state pull > terraform.tfstate.json` writes it.",

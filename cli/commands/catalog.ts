@@ -2,7 +2,7 @@ import YAML from "yaml";
 import { PlatformConfig } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
 import { findProject, stackFileName, UsageError } from "../project";
-import { Command } from "./command";
+import { Command, cwdOption } from "./command";
 
 export interface CatalogHeader {
   readonly domain: string;
@@ -61,10 +61,7 @@ export const catalogCommand: Command = {
   summary: `catalog --stack <stack>        Print the stack's registries with their metadata in the registry
                                  catalog format (ecr-catalog.yaml), for Backstage and audits.`,
   options: {
-    cwd: {
-      type: "string",
-      help: "The Pulumi project (found from here upwards). Default: the current directory.",
-    },
+    cwd: cwdOption,
     stack: { type: "string", help: "The stack whose registries to list." },
     format: { type: "string", help: "yaml (the default) or json." },
     owner: { type: "string", help: "The catalog's owner and maintainer. Default: platform-team." },

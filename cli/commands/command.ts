@@ -14,3 +14,9 @@ export interface Command {
   /** Runs the command; resolves to the exit code. */
   readonly run: (positionals: string[], options: Record<string, unknown>) => Promise<number>;
 }
+
+/** `--cwd`, which every command takes. */
+export const cwdOption: CommandOption = {
+  type: "string",
+  help: "The Pulumi project (found from here upwards). Default: the current directory.",
+};

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readPolicyConfigFile } from "../policy/policyConfig";
 import { findProject, PulumiProject, UsageError } from "../project";
-import { Command } from "./command";
+import { Command, cwdOption } from "./command";
 
 /** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */
 function policyPackDir(project: PulumiProject, given: string | undefined): string | undefined {
@@ -23,10 +23,7 @@ export const planCommand: Command = {
                                  \`pulumi up\` would create, then run the policy pack on it as
                                  \`pulumi preview --policy-pack\` does. Exits 1 on a mandatory violation.`,
   options: {
-    cwd: {
-      type: "string",
-      help: "The Pulumi project (found from here upwards). Default: the current directory.",
-    },
+    cwd: cwdOption,
     "policy-pack": {
       type: "string",
       help: "The policy pack. Default: policy-pack/ in the project, when there is one.",

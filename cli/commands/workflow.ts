@@ -5,17 +5,14 @@ import { pipelineArgsFor } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
 import { findProject, UsageError } from "../project";
 import { writeFileAtomically } from "../stackFile";
-import { Command } from "./command";
+import { Command, cwdOption } from "./command";
 
 export const workflowCommand: Command = {
   summary: `workflow <app> --stack <stack>  Print the app repository's build-and-push workflow
                                  (.github/workflows/ci-build-push.yml) for the app in that stack: OIDC to
                                  the push role, ECR login, build and push tagged with the commit SHA.`,
   options: {
-    cwd: {
-      type: "string",
-      help: "The Pulumi project (found from here upwards). Default: the current directory.",
-    },
+    cwd: cwdOption,
     stack: { type: "string", help: "The stack whose pipeline the workflow pushes through." },
     output: { type: "string", help: "Write the workflow to this file instead of printing it." },
   },

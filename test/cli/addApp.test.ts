@@ -13,19 +13,9 @@ import {
 import { planStack } from "../../cli/plan";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { repositoryRoot, runCli } from "../helpers/cli";
-import { snapshot, tempPlatformProject } from "../helpers/tempProject";
+import { keepsEveryLine, snapshot, tempPlatformProject } from "../helpers/tempProject";
 
 const billing = ["--owner", "team-billing", "--github-repository", "acme/billing-api"];
-
-/** Whether every line of `before` is still in `after`, in order. */
-function keepsEveryLine(before: string, after: string): boolean {
-  const remaining = after.split("\n");
-  return before.split("\n").every((line) => {
-    const at = remaining.indexOf(line);
-    remaining.splice(0, at + 1);
-    return at >= 0;
-  });
-}
 
 describe("trusted-delivery add-app", function () {
   this.timeout(60000);

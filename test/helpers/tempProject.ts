@@ -46,3 +46,13 @@ export function tempPlatformProject(): {
 export function snapshot(file: string): { content: string; mtimeMs: number } {
   return { content: fs.readFileSync(file, "utf8"), mtimeMs: fs.statSync(file).mtimeMs };
 }
+
+/** Whether every line of `before` is still in `after`, in order: an edit only added lines. */
+export function keepsEveryLine(before: string, after: string): boolean {
+  const remaining = after.split("\n");
+  return before.split("\n").every((line) => {
+    const at = remaining.indexOf(line);
+    remaining.splice(0, at + 1);
+    return at >= 0;
+  });
+}

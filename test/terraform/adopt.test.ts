@@ -7,7 +7,7 @@ import { readStackConfig } from "../../cli/project";
 import { planAdoption } from "../../cli/terraform/adopt";
 import { runCli } from "../helpers/cli";
 import { readFixture, stateInstances, terraformFixtureDir } from "../helpers/fixtures";
-import { snapshot, tempPlatformProject } from "../helpers/tempProject";
+import { keepsEveryLine, snapshot, tempPlatformProject } from "../helpers/tempProject";
 
 const stateFile = path.join(terraformFixtureDir, "terraform.tfstate");
 const tfvarsFile = path.join(terraformFixtureDir, "terraform.tfvars");
@@ -26,16 +26,6 @@ function repositoryOf(state: any, app: string) {
   return state.resources.find(
     (r: any) => r.type === "aws_ecr_repository" && r.module.includes(`"${app}"`),
   ).instances[0].attributes;
-}
-
-/** Whether every line of `before` is still in `after`, in order. */
-function keepsEveryLine(before: string, after: string): boolean {
-  const remaining = after.split("\n");
-  return before.split("\n").every((line) => {
-    const at = remaining.indexOf(line);
-    remaining.splice(0, at + 1);
-    return at >= 0;
-  });
 }
 
 describe("trusted-delivery adopt-terraform", function () {
