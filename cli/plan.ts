@@ -3,7 +3,7 @@ import * as path from "path";
 import { trustedDeliveryPipelineType } from "../components/names";
 import { OfflineRun, RegisteredResource, runOffline } from "./offline/capture";
 import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./offline/mocks";
-import { displayPath, PulumiProject, readStackConfig, StackConfig, UsageError } from "./project";
+import { displayPath, PulumiProject, readStackConfig, StackConfig } from "./project";
 
 /** What the program would do to one resource: create it, or adopt an existing one. */
 export type PlanAction = "create" | "import";
@@ -391,5 +391,3 @@ export function formatPlan(plan: Plan): string {
   }
   return lines.join("\n");
 }
-
-export { UsageError };

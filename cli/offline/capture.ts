@@ -256,28 +256,3 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   }
   return { resources: registered(), outputs: (outcome.outputs as Record<string, any>) ?? {}, logs };
 }
-
-/** The resources whose parent is `parent`, in registration order. */
-export function childrenOf(
-  resources: readonly RegisteredResource[],
-  parent: RegisteredResource,
-): RegisteredResource[] {
-  return resources.filter((r) => r.parent === parent.urn);
-}
-
-/** The one resource of a type and name; throws when there is none or more than one. */
-export function findResource(
-  resources: readonly RegisteredResource[],
-  type: string,
-  name: string,
-): RegisteredResource {
-  const matches = resources.filter((r) => r.type === type && r.name === name);
-  if (matches.length !== 1) {
-    throw new Error(
-      `expected one ${type} named "${name}", found ${matches.length}; registered: ${resources
-        .map((r) => `${r.type} ${r.name}`)
-        .join(", ")}`,
-    );
-  }
-  return matches[0];
-}

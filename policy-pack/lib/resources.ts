@@ -86,8 +86,3 @@ export function refersTo(
   const value = knownOrUndefined(() => resource.props[property]);
   return [value].flat().some((v) => v === targetName);
 }
-
-/** `"<name>"` (the physical name when known, else the logical name) for messages. */
-export function describeResource(resource: PolicyResource, nameProperty: string): string {
-  return `"${physicalName(resource, nameProperty) ?? resource.name}"`;
-}

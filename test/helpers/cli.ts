@@ -5,7 +5,7 @@ import * as path from "path";
 
 export const repositoryRoot = path.join(__dirname, "../..");
 
-let built: string | undefined;
+let built: string | Error | undefined;
 
 /**
  * The package built as `npm run build` builds it, once per test run, into a scratch directory
@@ -14,23 +14,32 @@ let built: string | undefined;
 export function builtPackage(): string {
   if (built === undefined) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "td-build-"));
-    execFileSync(
-      process.execPath,
-      [
-        require.resolve("typescript/bin/tsc"),
-        "-p",
-        path.join(repositoryRoot, "tsconfig.build.json"),
-        "--outDir",
-        path.join(out, "dist"),
-      ],
-      { stdio: "pipe" },
-    );
-    fs.symlinkSync(
-      path.join(repositoryRoot, "node_modules"),
-      path.join(out, "node_modules"),
-      "dir",
-    );
-    built = out;
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve("typescript/bin/tsc"),
+          "-p",
+          path.join(repositoryRoot, "tsconfig.build.json"),
+          "--outDir",
+          path.join(out, "dist"),
+        ],
+        { stdio: "pipe" },
+      );
+      fs.symlinkSync(
+        path.join(repositoryRoot, "node_modules"),
+        path.join(out, "node_modules"),
+        "dir",
+      );
+      built = out;
+    } catch (error) {
+      // Every CLI test fails with the compiler's own message, without compiling again.
+      const output = (error as { stdout?: Buffer }).stdout?.toString() ?? "";
+      built = new Error(`the package does not build:\n${output || String(error)}`);
+    }
+  }
+  if (built instanceof Error) {
+    throw built;
   }
   return built;
 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { findProject, listStacks, stackFilePath } from "../../cli/project";
+import { findProject, listStacks, readStackConfig, stackFilePath } from "../../cli/project";
 import { projectSchemaErrors } from "../helpers/pulumiSchema";
 
 const root = path.join(__dirname, "../..");
@@ -56,4 +56,26 @@ describe("Pulumi files", () => {
       assert.ok(listStacks(project).includes(stack));
     });
   }
+});
+
+describe("reading stack config as the Pulumi CLI passes it to programs", () => {
+  it("qualifies project keys, passes maps as JSON, and stands in for secure values it cannot decrypt", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "td-stack-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      "name: demo\nruntime: nodejs\nconfig:\n  greeting:\n    default: hello\n",
+    );
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.dev.yaml"),
+      "config:\n  github:token:\n    secure: v1:abc\n  demo:apps:\n    a:\n      key:\n        secure: v1:def\n  count: 3\n",
+    );
+    const config = readStackConfig(findProject(dir), "dev");
+    assert.deepEqual(config.values, {
+      "demo:greeting": "hello",
+      "github:token": "[secret]",
+      "demo:apps": '{"a":{"key":"[secret]"}}',
+      "demo:count": "3",
+    });
+    assert.deepEqual(config.secretKeys, ["github:token", "demo:apps"]);
+  });
 });
