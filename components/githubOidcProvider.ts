@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
 
+/** Options of the account's GitHub Actions OIDC provider. */
 export interface GitHubOidcProviderArgs {
   /**
    * Tags for the provider.
@@ -29,7 +30,9 @@ export class GitHubOidcProvider extends pulumi.ComponentResource {
 
   /** The provider's ARN, for `TrustedDeliveryPipelineArgs.oidcProviderArn`. */
   public readonly arn: pulumi.Output<string>;
+  /** The issuer URL, `https://token.actions.githubusercontent.com`. */
   public readonly url: pulumi.Output<string>;
+  /** The IAM OIDC provider. */
   public readonly provider: aws.iam.OpenIdConnectProvider;
 
   constructor(

@@ -1,7 +1,6 @@
-export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";
-export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
 export {
   EcrSettings,
+  EnvironmentProtection,
   GitHubRepositoryAccess,
   GitHubVariableNames,
   PipelineImportIds,
@@ -29,7 +28,17 @@ export {
   riskTiers,
 } from "./riskTiers";
 export { lifecyclePolicyDocument } from "./lifecyclePolicy";
-export { githubSubjects, githubTrustPolicy, githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
+export {
+  GitHubSubjectSpec,
+  githubSubjects,
+  githubTrustPolicy,
+  githubOidcIssuerUrl,
+  PolicyDocument,
+  PolicyStatement,
+  stsAudience,
+} from "./trustPolicy";
 export { ecrPushActions, ecrPushPolicy } from "./pushPolicy";
 export { pipelineChildNames, pushRoleName, trustedDeliveryPipelineType } from "./names";
 export { buildPushWorkflow, pinnedActions } from "./workflow";
+export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
+export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";

@@ -122,11 +122,13 @@ export interface GitHubRepositoryAccess {
 /** Overrides of the registry settings the risk tier gives. */
 export interface EcrSettings {
   /**
+   * Whether a tag can be pushed again with other content.
    * @default the risk tier's: `MUTABLE` for low and medium, `IMMUTABLE` for high. High-risk
    * registries cannot be made mutable.
    */
   readonly imageTagMutability?: ImageTagMutability;
   /**
+   * How ECR encrypts images at rest.
    * @default the risk tier's: `AES256` for low and medium, `KMS` for high. High-risk registries
    * cannot drop KMS.
    */
@@ -166,6 +168,7 @@ export interface PipelineImportIds {
   readonly lifecyclePolicy?: string;
 }
 
+/** The arguments of a {@link TrustedDeliveryPipeline}. */
 export interface TrustedDeliveryPipelineArgs {
   /**
    * The ECR repository's name.
@@ -174,7 +177,9 @@ export interface TrustedDeliveryPipelineArgs {
   readonly repositoryName?: string;
   /** The environment this stack deploys (`dev`, `staging`, `prod`): tagged, and part of every name. */
   readonly environment: string;
+  /** Governance metadata: the registry's catalog id, owner and risk tier. */
   readonly metadata: RegistryMetadata;
+  /** The app repository on GitHub whose workflows push, and when they may. */
   readonly github: GitHubRepositoryAccess;
   /**
    * The account's GitHub Actions OIDC provider, shared by every pipeline of the account.
@@ -182,6 +187,7 @@ export interface TrustedDeliveryPipelineArgs {
    * account with a single app only (IAM allows one provider per URL and account)
    */
   readonly oidcProviderArn?: pulumi.Input<string>;
+  /** Overrides of the registry settings the risk tier gives; each documents its default. */
   readonly ecr?: EcrSettings;
   /**
    * Prefix of the governance tag keys: `<prefix>id`, `<prefix>owner`, `<prefix>risk`.

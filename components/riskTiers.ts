@@ -1,11 +1,40 @@
-/** The governance risk levels a registry can carry, lowest first. */
-export const riskLevels = ["low", "medium", "high"] as const;
+/**
+ * The governance risk levels a registry can carry. The level decides tag mutability, encryption
+ * and how many images are kept.
+ */
+export const RiskLevel = {
+  /** Mutable tags, AES256, the last 20 images kept. */
+  Low: "low",
+  /** Mutable tags, AES256, the last 30 images kept. */
+  Medium: "medium",
+  /** Immutable tags, KMS, the last 50 images kept. */
+  High: "high",
+} as const;
 
-export type RiskLevel = (typeof riskLevels)[number];
+export type RiskLevel = (typeof RiskLevel)[keyof typeof RiskLevel];
 
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
+/** The risk levels, lowest first. */
+export const riskLevels: readonly RiskLevel[] = Object.freeze(Object.values(RiskLevel));
 
-export type EncryptionType = "AES256" | "KMS";
+/** Whether an image tag can be pushed again with other content. */
+export const ImageTagMutability = {
+  /** A tag can be moved to a new image (`latest`, `main`). */
+  Mutable: "MUTABLE",
+  /** A tag, once pushed, always names the same image. */
+  Immutable: "IMMUTABLE",
+} as const;
+
+export type ImageTagMutability = (typeof ImageTagMutability)[keyof typeof ImageTagMutability];
+
+/** How ECR encrypts images at rest. */
+export const EncryptionType = {
+  /** Amazon S3-managed keys. */
+  Aes256: "AES256",
+  /** An AWS KMS key: AWS's managed `aws/ecr` key, or the one given. */
+  Kms: "KMS",
+} as const;
+
+export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
 
 /** The registry controls a risk level implies. */
 export interface RiskTier {

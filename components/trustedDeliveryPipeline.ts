@@ -36,28 +36,41 @@ function defaultProviderTags(): Record<string, string> {
 export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public static readonly typeToken = trustedDeliveryPipelineType;
 
+  /** The ECR repository's name. */
   public readonly repositoryName: pulumi.Output<string>;
+  /** The registry URL images are pushed to, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
   public readonly repositoryUrl: pulumi.Output<string>;
+  /** The ECR repository's ARN. */
   public readonly repositoryArn: pulumi.Output<string>;
+  /** The push role's ARN: what the app's workflow assumes over OIDC. */
   public readonly roleArn: pulumi.Output<string>;
+  /** The push role's name, `ecr-push-<environment>-<repository>` (cut and hashed past 64 characters). */
   public readonly roleName: pulumi.Output<string>;
+  /** The ARN of the GitHub Actions OIDC provider the role trusts. */
   public readonly oidcProviderArn: pulumi.Output<string>;
   /** The app repository on GitHub, `owner/name`. */
   public readonly githubRepository: pulumi.Output<string>;
   /** The Actions secret holding the role ARN. */
   public readonly secretName: pulumi.Output<string>;
+  /** The Actions variable holding the repository URL. */
   public readonly repositoryUrlVariableName: pulumi.Output<string>;
+  /** The Actions variable holding the AWS region. */
   public readonly regionVariableName: pulumi.Output<string>;
   /** The `sub` values the role's trust policy admits. */
   public readonly subjects: pulumi.Output<string[]>;
 
-  /** The arguments with every default applied. */
-  public readonly settings: PipelineSettings;
+  /** The ECR repository. */
   public readonly repository: aws.ecr.Repository;
+  /** The repository's lifecycle policy: keeps the risk tier's number of images. */
   public readonly lifecyclePolicy: aws.ecr.LifecyclePolicy;
-  /** Only when `oidcProviderArn` was not given. */
-  public readonly oidcProvider?: GitHubOidcProvider;
+  /**
+   * The account's IAM OIDC provider, created (inside a `GitHubOidcProvider` child) only when
+   * `oidcProviderArn` was not given.
+   */
+  public readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
+  /** The push role, which only the app repository's workflows can assume. */
   public readonly role: aws.iam.Role;
+  /** The role's inline policy: push to this one repository, and nothing else. */
   public readonly pushPolicy: aws.iam.RolePolicy;
   /** The repository secret holding the role ARN; absent when the pipeline uses environments. */
   public readonly roleSecret?: github.ActionsSecret;
@@ -67,7 +80,9 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly environmentSecrets: Readonly<Record<string, github.ActionsEnvironmentSecret>>;
   /** The committed build-and-push workflow, when `github.commitWorkflow` is set. */
   public readonly workflowFile?: github.RepositoryFile;
+  /** The Actions variable holding the repository URL. */
   public readonly repositoryUrlVariable: github.ActionsVariable;
+  /** The Actions variable holding the AWS region. */
   public readonly regionVariable: github.ActionsVariable;
 
   constructor(
@@ -79,7 +94,6 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     const settings = resolvePipelineSettings(name, args);
     checkDefaultGitHubOwner(name, settings, opts);
     super(TrustedDeliveryPipeline.typeToken, name, {}, opts);
-    this.settings = settings;
     const names = pipelineChildNames(name);
 
     // With the default AWS provider, its default tags are known from config; an explicit
@@ -90,7 +104,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
         : settings.tags;
 
     if (args.oidcProviderArn === undefined) {
-      this.oidcProvider = new GitHubOidcProvider(names.oidcProvider, {}, { parent: this });
+      this.oidcProvider = new GitHubOidcProvider(names.oidcProvider, {}, { parent: this }).provider;
     }
     this.oidcProviderArn = this.oidcProvider
       ? this.oidcProvider.arn
@@ -274,7 +288,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     return provider.owner.apply((providerOwner) => {
       if (providerOwner !== undefined && providerOwner.toLowerCase() !== owner.toLowerCase()) {
         throw new Error(
-          `TrustedDeliveryPipeline "${this.settings.repositoryName}": the GitHub provider manages owner "${providerOwner}", but github.repository is "${repository}"; pass a provider whose owner is "${owner}"`,
+          `TrustedDeliveryPipeline "${settings.repositoryName}": the GitHub provider manages owner "${providerOwner}", but github.repository is "${repository}"; pass a provider whose owner is "${owner}"`,
         );
       }
       return name;

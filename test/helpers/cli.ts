@@ -14,6 +14,7 @@ let built: string | Error | undefined;
 export function builtPackage(): string {
   if (built === undefined) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "td-build-"));
+    process.on("exit", () => fs.rmSync(out, { recursive: true, force: true }));
     try {
       execFileSync(
         process.execPath,
