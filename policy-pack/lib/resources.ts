@@ -62,27 +62,3 @@ export function physicalName(resource: PolicyResource, property: string): string
   const value = knownOrUndefined(() => resource.props[property]);
   return typeof value === "string" ? value : undefined;
 }
-
-/**
- * Whether `resource`'s `property` refers to `target`: through the program's data flow (the
- * property was computed from `target`), or by naming it literally.
- */
-export function refersTo(
-  resource: PolicyResource,
-  property: string,
-  target: PolicyResource,
-  targetName?: string,
-): boolean {
-  if (
-    (resource.propertyDependencies[property] ?? []).some(
-      (dependency) => dependency.urn === target.urn,
-    )
-  ) {
-    return true;
-  }
-  if (targetName === undefined) {
-    return false;
-  }
-  const value = knownOrUndefined(() => resource.props[property]);
-  return [value].flat().some((v) => v === targetName);
-}

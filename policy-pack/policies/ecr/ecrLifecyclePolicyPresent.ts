@@ -1,10 +1,26 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { types } from "../../lib/resourceTypes";
-import { physicalName, refersTo } from "../../lib/resources";
+import { knownOrUndefined, physicalName } from "../../lib/resources";
 
-/** Repositories whose images never expire: no lifecycle policy attached in the stack. */
+/**
+ * Repositories whose images never expire: no lifecycle policy attached in the stack. A policy
+ * attaches by depending on the repository's output, or by naming it. Indexed once, so a stack
+ * of thousands of registries costs one pass, not one per pair.
+ */
 export function withoutLifecyclePolicy(resources: readonly PolicyResource[]): PolicyResource[] {
-  const lifecyclePolicies = resources.filter((r) => r.type === types.ecrLifecyclePolicy);
+  const attachedUrns = new Set<string>();
+  const attachedNames = new Set<unknown>();
+  for (const policy of resources) {
+    if (policy.type !== types.ecrLifecyclePolicy) {
+      continue;
+    }
+    for (const dependency of policy.propertyDependencies.repository ?? []) {
+      attachedUrns.add(dependency.urn);
+    }
+    for (const name of [knownOrUndefined(() => policy.props.repository)].flat()) {
+      attachedNames.add(name);
+    }
+  }
   return resources.filter((resource) => {
     if (resource.type === types.nativeEcrRepository) {
       return resource.props.lifecyclePolicy?.lifecyclePolicyText === undefined;
@@ -13,7 +29,7 @@ export function withoutLifecyclePolicy(resources: readonly PolicyResource[]): Po
       return false;
     }
     const name = physicalName(resource, "name");
-    return !lifecyclePolicies.some((policy) => refersTo(policy, "repository", resource, name));
+    return !attachedUrns.has(resource.urn) && !(name !== undefined && attachedNames.has(name));
   });
 }
 

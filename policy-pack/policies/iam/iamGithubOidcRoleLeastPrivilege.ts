@@ -3,13 +3,7 @@ import { configWithDefaults } from "../../lib/config";
 import { trustsGitHub } from "../../lib/githubTrust";
 import { globMatches, grantsAction, isAllow, parsePolicyDocument } from "../../lib/iamDocument";
 import { types } from "../../lib/resourceTypes";
-import {
-  isRole,
-  knownOrUndefined,
-  physicalName,
-  refersTo,
-  trustPolicyOf,
-} from "../../lib/resources";
+import { isRole, knownOrUndefined, physicalName, trustPolicyOf } from "../../lib/resources";
 
 export interface LeastPrivilegeConfig {
   /** AWS managed policies (by name) a GitHub-trusted role must not have. */
@@ -127,9 +121,49 @@ function managedPolicyName(arn: string): string | undefined {
 }
 
 /** Every identity policy a role gets in the stack: inline, role policies, and attached policies. */
+/** The property through which each kind of role policy or attachment names its role. */
+const roleProperty: Readonly<Record<string, string>> = {
+  [types.iamRolePolicy]: "role",
+  [types.nativeIamRolePolicy]: "roleName",
+  [types.iamRolePolicyAttachment]: "role",
+  [types.iamPolicyAttachment]: "roles",
+};
+
+/**
+ * The stack's role policies and attachments by the role they name: `urn:<role URN>` for those
+ * that depend on the role's output, `name:<role name>` for those that name it. One pass, so a
+ * stack of thousands of roles is not read once per role.
+ */
+function attachmentsByRole(resources: readonly PolicyResource[]): Map<string, PolicyResource[]> {
+  const index = new Map<string, PolicyResource[]>();
+  const add = (key: string, resource: PolicyResource) => {
+    const list = index.get(key) ?? [];
+    if (!list.includes(resource)) {
+      list.push(resource);
+    }
+    index.set(key, list);
+  };
+  for (const resource of resources) {
+    const property = roleProperty[resource.type];
+    if (property === undefined) {
+      continue;
+    }
+    for (const dependency of resource.propertyDependencies[property] ?? []) {
+      add(`urn:${dependency.urn}`, resource);
+    }
+    for (const name of [knownOrUndefined(() => resource.props[property])].flat()) {
+      if (typeof name === "string") {
+        add(`name:${name}`, resource);
+      }
+    }
+  }
+  return index;
+}
+
 function policiesOf(
   role: PolicyResource,
-  resources: readonly PolicyResource[],
+  attachments: Map<string, PolicyResource[]>,
+  order: Map<PolicyResource, number>,
 ): {
   documents: RolePolicySource[];
   managedArns: string[];
@@ -146,22 +180,20 @@ function policiesOf(
       policy: native ? entry.policyDocument : entry.policy,
     });
   }
-  for (const resource of resources) {
-    if (resource.type === types.iamRolePolicy && refersTo(resource, "role", role, roleName)) {
+  const attached = new Set([
+    ...(attachments.get(`urn:${role.urn}`) ?? []),
+    ...(roleName === undefined ? [] : (attachments.get(`name:${roleName}`) ?? [])),
+  ]);
+  // In stack order, as the engine lists resources.
+  for (const resource of [...attached].sort((a, b) => order.get(a)! - order.get(b)!)) {
+    if (resource.type === types.iamRolePolicy) {
       documents.push({ label: `role policy "${resource.name}"`, policy: resource.props.policy });
-    } else if (
-      resource.type === types.nativeIamRolePolicy &&
-      refersTo(resource, "roleName", role, roleName)
-    ) {
+    } else if (resource.type === types.nativeIamRolePolicy) {
       documents.push({
         label: `role policy "${resource.name}"`,
         policy: resource.props.policyDocument,
       });
-    } else if (
-      (resource.type === types.iamRolePolicyAttachment &&
-        refersTo(resource, "role", role, roleName)) ||
-      (resource.type === types.iamPolicyAttachment && refersTo(resource, "roles", role, roleName))
-    ) {
+    } else {
       const customer = (resource.propertyDependencies.policyArn ?? []).find(
         (d) => d.type === types.iamPolicy,
       );
@@ -187,13 +219,15 @@ export function leastPrivilegeViolations(
   config: LeastPrivilegeConfig,
 ): { urn: string; message: string }[] {
   const violations: { urn: string; message: string }[] = [];
+  const attachments = attachmentsByRole(resources);
+  const order = new Map(resources.map((resource, index) => [resource, index]));
   for (const role of resources.filter(
     (r) => isRole(r) && trustsGitHub(parsePolicyDocument(trustPolicyOf(r))),
   )) {
     const name =
       physicalName(role, role.type === types.nativeIamRole ? "roleName" : "name") ?? role.name;
     const lead = `Role "${name}" is trusted by GitHub Actions and must only push to its own repositories`;
-    const { documents, managedArns } = policiesOf(role, resources);
+    const { documents, managedArns } = policiesOf(role, attachments, order);
     for (const arn of managedArns) {
       const managed = managedPolicyName(arn);
       if (managed !== undefined && config.forbiddenManagedPolicies.includes(managed)) {

@@ -1,0 +1,236 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { RegisteredResource } from "../cli/offline/capture";
+import { AnalyzerResource, PolicyPackProcess } from "../cli/policy/analyzerClient";
+import { resolvePolicyConfig } from "../cli/policy/policyConfig";
+import { analyzerResources } from "../cli/policy/stackCheck";
+import type {
+  RecordedPlatformStack,
+  RecordPlatformStackRequest,
+} from "./children/recordPlatformStack";
+import { runNodeChild } from "./childProcess";
+import { BuiltPackage, repositoryRoot } from "./packageBuild";
+import { median, millisecondsSince, ratio, round } from "./stats";
+
+/** One protocol call's throughput. */
+export interface CallThroughput {
+  /** Resources sent. */
+  readonly resources: number;
+  readonly milliseconds: number;
+  readonly resourcesPerSecond: number;
+  /** Diagnostics the pack returned for them. */
+  readonly diagnostics: number;
+}
+
+export interface PackThroughput {
+  readonly pack: string;
+  readonly version: string;
+  readonly policies: number;
+  /** How many of them are stack policies (run by `AnalyzeStack`; the others by `Analyze`). */
+  readonly stackPolicies: number;
+  /** From spawning the pack to its answer to `GetAnalyzerInfo`. */
+  readonly startMilliseconds: number;
+  /** One `Analyze` call per custom resource, one after another, with its inputs. */
+  readonly analyze: CallThroughput;
+  /** One `AnalyzeStack` call with every resource's outputs (median of the repetitions). */
+  readonly analyzeStack: CallThroughput;
+}
+
+/** A pack that could not be measured, and why. */
+export interface PackFailure {
+  readonly pack: string;
+  readonly error: string;
+}
+
+export interface PolicyThroughputResults {
+  /** Apps in the platform stack the resources come from. */
+  readonly apps: number;
+  /** How many `AnalyzeStack` calls each figure is the median of. */
+  readonly analyzeStackRepetitions: number;
+  readonly ours: PackThroughput;
+  readonly awsguard: PackThroughput | PackFailure;
+  /** What showed that awsguard runs: its policies, and what it said of a probe resource. */
+  readonly awsguardCheck: string;
+  /** Ours over awsguard, resources per second. */
+  readonly ratio: { readonly analyze?: number; readonly analyzeStack?: number };
+}
+
+/** The awsguard version this bench installs as a devDependency. */
+export const awsguardVersion: string = JSON.parse(
+  fs.readFileSync(path.join(repositoryRoot, "node_modules/@pulumi/awsguard/package.json"), "utf8"),
+).version.replace(/^v/, "");
+
+/**
+ * A policy pack of `@pulumi/awsguard` with every policy advisory, written to a scratch
+ * directory as `pulumi policy new aws-javascript` lays one out (the repository's node_modules
+ * symlinked).
+ */
+export function writeAwsguardPack(): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-bench-awsguard-"));
+  fs.writeFileSync(
+    path.join(directory, "package.json"),
+    `${JSON.stringify(
+      {
+        name: "awsguard-bench",
+        version: "0.0.0",
+        main: "index.js",
+        dependencies: { "@pulumi/awsguard": awsguardVersion },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  fs.writeFileSync(
+    path.join(directory, "PulumiPolicy.yaml"),
+    "runtime: nodejs\ndescription: AWS Guard with every policy advisory, for the bench.\n",
+  );
+  fs.writeFileSync(
+    path.join(directory, "index.js"),
+    'const { AwsGuard } = require("@pulumi/awsguard");\n\nnew AwsGuard({ all: "advisory" });\n',
+  );
+  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
+  return directory;
+}
+
+/** An S3 bucket without logging, which awsguard's `s3-bucket-logging-enabled` flags. */
+const awsguardProbe: AnalyzerResource = {
+  urn: "urn:pulumi:bench::probe::aws:s3/bucket:Bucket::probe",
+  type: "aws:s3/bucket:Bucket",
+  name: "probe",
+  properties: { bucket: "probe" },
+};
+
+/** The platform stack with `apps` apps, recorded under mocks by a child of the built package. */
+export function recordPlatformStack(built: BuiltPackage, apps: number): RegisteredResource[] {
+  const file = path.join(built.directory, `platform-${apps}.json`);
+  const request: RecordPlatformStackRequest = { apps, file };
+  runNodeChild<RecordedPlatformStack>(built.childScript("children/recordPlatformStack"), request, {
+    nodeOptions: ["--max-old-space-size=6144"],
+    cwd: built.directory,
+  });
+  const resources = JSON.parse(fs.readFileSync(file, "utf8")) as RegisteredResource[];
+  fs.rmSync(file);
+  return resources;
+}
+
+function throughput(resources: number, milliseconds: number, diagnostics: number): CallThroughput {
+  return {
+    resources,
+    milliseconds: round(milliseconds, 1),
+    resourcesPerSecond: Math.round((resources / milliseconds) * 1000),
+    diagnostics,
+  };
+}
+
+/**
+ * Starts a pack as the Pulumi CLI does, configures it with its defaults, warms it up, then
+ * times `Analyze` on every custom resource and `AnalyzeStack` on the whole stack.
+ */
+export async function measurePack(
+  packDir: string,
+  resources: readonly RegisteredResource[],
+  stackRepetitions: number,
+  probe?: (pack: PolicyPackProcess) => Promise<void>,
+): Promise<PackThroughput> {
+  const inputs = analyzerResources(
+    resources.filter((r) => r.custom && !r.read),
+    "inputs",
+  );
+  const outputs = analyzerResources(resources, "outputs");
+  const started = process.hrtime.bigint();
+  const pack = await PolicyPackProcess.start(packDir);
+  try {
+    const info = await pack.getAnalyzerInfo();
+    const startMilliseconds = millisecondsSince(started);
+    await pack.configure(resolvePolicyConfig(info, undefined));
+    await probe?.(pack);
+    for (const resource of inputs.slice(0, 200)) {
+      await pack.analyze(resource);
+    }
+    await pack.analyzeStack(outputs.slice(0, 200));
+
+    let analyzeDiagnostics = 0;
+    const analyzeStart = process.hrtime.bigint();
+    for (const resource of inputs) {
+      analyzeDiagnostics += (await pack.analyze(resource)).length;
+    }
+    const analyze = throughput(inputs.length, millisecondsSince(analyzeStart), analyzeDiagnostics);
+
+    const stackTimes: number[] = [];
+    let stackDiagnostics = 0;
+    for (let repetition = 0; repetition < stackRepetitions; repetition++) {
+      const stackStart = process.hrtime.bigint();
+      stackDiagnostics = (await pack.analyzeStack(outputs)).length;
+      stackTimes.push(millisecondsSince(stackStart));
+    }
+    return {
+      pack: info.name,
+      version: info.version,
+      policies: info.policies.length,
+      stackPolicies: info.policies.filter((p) => p.type === "stack").length,
+      startMilliseconds: round(startMilliseconds, 0),
+      analyze,
+      analyzeStack: throughput(outputs.length, median(stackTimes), stackDiagnostics),
+    };
+  } finally {
+    await pack.stop();
+  }
+}
+
+/**
+ * Our policy pack and awsguard, one after the other in this run, on the same platform stack of
+ * `apps` apps (recorded from the built package).
+ */
+export async function measurePolicyThroughput(
+  built: BuiltPackage,
+  apps: number,
+  stackRepetitions: number,
+  progress: (message: string) => void,
+): Promise<PolicyThroughputResults> {
+  progress(`policy throughput: recording the platform stack with ${apps} apps`);
+  const resources = recordPlatformStack(built, apps);
+  progress(`policy throughput: our pack on ${resources.length} resources`);
+  const ours = await measurePack(
+    path.join(repositoryRoot, "policy-pack"),
+    resources,
+    stackRepetitions,
+  );
+
+  progress(`policy throughput: awsguard ${awsguardVersion} on the same resources`);
+  const awsguardDir = writeAwsguardPack();
+  let awsguardCheck = "";
+  let awsguard: PackThroughput | PackFailure;
+  try {
+    awsguard = await measurePack(awsguardDir, resources, stackRepetitions, async (pack) => {
+      const info = await pack.getAnalyzerInfo();
+      const flagged = (await pack.analyze(awsguardProbe)).map((d) => d.policyName);
+      awsguardCheck = `${info.name} serves ${info.policies.length} policies; on a probe S3 bucket without logging it reported ${flagged.join(", ") || "nothing"}`;
+      if (info.policies.length === 0) {
+        throw new Error("awsguard started but reported no policies in GetAnalyzerInfo");
+      }
+    });
+  } catch (error) {
+    awsguard = { pack: `@pulumi/awsguard ${awsguardVersion}`, error: String(error) };
+    awsguardCheck ||= `awsguard did not start: ${String(error).split("\n")[0]}`;
+  } finally {
+    fs.rmSync(awsguardDir, { recursive: true, force: true });
+  }
+  return {
+    apps,
+    analyzeStackRepetitions: stackRepetitions,
+    ours,
+    awsguard,
+    awsguardCheck,
+    ratio:
+      "error" in awsguard
+        ? {}
+        : {
+            analyze: ratio(ours.analyze.resourcesPerSecond, awsguard.analyze.resourcesPerSecond),
+            analyzeStack: ratio(
+              ours.analyzeStack.resourcesPerSecond,
+              awsguard.analyzeStack.resourcesPerSecond,
+            ),
+          },
+  };
+}

@@ -1,0 +1,247 @@
+import { ChainStep, PipelineCriticalPath } from "./deploymentGraph";
+import { PipelineVariant } from "./workload";
+import { PackFailure, PackThroughput } from "./policyThroughput";
+import { BenchResults } from "./results";
+
+export const readmeStart = "<!-- bench:start (written by npm run bench -- --readme) -->";
+export const readmeEnd = "<!-- bench:end -->";
+
+/**
+ * README.md with the lines between its bench markers replaced by `body`; everything else,
+ * the markers included, is kept byte for byte. Throws when the markers are missing, repeated
+ * or out of order.
+ */
+export function replaceReadmeRegion(readme: string, body: string): string {
+  const lines = readme.split("\n");
+  const starts = lines.flatMap((line, index) => (line.trim() === readmeStart ? [index] : []));
+  const ends = lines.flatMap((line, index) => (line.trim() === readmeEnd ? [index] : []));
+  if (starts.length !== 1 || ends.length !== 1 || ends[0] < starts[0]) {
+    throw new Error(
+      `README.md must hold one line "${readmeStart}" and, after it, one line "${readmeEnd}" (found ${starts.length} and ${ends.length})`,
+    );
+  }
+  const content = body === "" ? [] : body.replace(/\n+$/, "").split("\n");
+  return [...lines.slice(0, starts[0] + 1), ...content, ...lines.slice(ends[0])].join("\n");
+}
+
+/** `1,234`. */
+export function formatCount(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+/** Milliseconds, with the precision a reader can use: `0.85 ms`, `24.8 ms`, `2,462 ms`. */
+export function formatMilliseconds(value: number): string {
+  const decimals = value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toLocaleString("en-US", {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  })} ms`;
+}
+
+/** Bytes as MiB with one decimal (two below 10 MiB). */
+export function formatBytes(value: number): string {
+  const mib = value / 1024 ** 2;
+  return `${mib.toFixed(mib < 10 ? 2 : 1)} MiB`;
+}
+
+/** A ratio such as `1.38×`, or `n/a` when the reference was zero. */
+export function formatRatio(value: number | undefined): string {
+  return value === undefined ? "n/a" : `${value.toFixed(2)}×`;
+}
+
+/** A resource type as a chain shows it: `Repository`, `github provider`. */
+export function typeLabel(type: string): string {
+  const provider = /^pulumi:providers:(.+)$/.exec(type);
+  return provider ? `${provider[1]} provider` : type.slice(type.lastIndexOf(":") + 1);
+}
+
+function chainText(chain: readonly ChainStep[]): string {
+  return chain.map((step) => typeLabel(step.type)).join(" → ");
+}
+
+function table(header: readonly string[], align: string, rows: readonly string[][]): string[] {
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${align
+      .split("")
+      .map((a) => (a === "r" ? " ---: " : " --- "))
+      .join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
+const variantLabels: Readonly<Record<PipelineVariant, string>> = {
+  default: "default (branch `main`)",
+  environments: 'GitHub environment (`environments: ["production"]`, stack `prod`)',
+  commitWorkflow: "`commitWorkflow: true`",
+};
+
+function programCostSection(results: BenchResults): string[] {
+  const { sizes, scaling } = results.programCost;
+  const lines = [
+    "**Program cost**: constructing the platform program (the built package, as shipped) under Pulumi's mocks, from setting the mocks to the last registration; heap held once every resource is constructed, after a forced GC. Each run in a fresh process, after a one-app warm-up; median of the runs. Reference: as many bare `aws.ecr.Repository` resources under the same mocks (the Pulumi runtime's floor per resource).",
+    "",
+    ...table(
+      [
+        "Apps",
+        "Resources",
+        "Runs",
+        "Time",
+        "Per app",
+        "Reference time",
+        "Time ratio",
+        "Heap",
+        "Reference heap",
+        "Heap ratio",
+      ],
+      "rrrrrrrrrr",
+      sizes.map((s) => [
+        formatCount(s.apps),
+        formatCount(s.resources),
+        String(s.repetitions),
+        formatMilliseconds(s.platform.milliseconds),
+        formatMilliseconds(s.platform.perAppMilliseconds),
+        formatMilliseconds(s.reference.milliseconds),
+        formatRatio(s.ratio.time),
+        formatBytes(s.platform.heapBytes),
+        formatBytes(s.reference.heapBytes),
+        formatRatio(s.ratio.heap),
+      ]),
+    ),
+  ];
+  if (scaling) {
+    lines.push(
+      "",
+      `Scaling: per-app time at ${formatCount(scaling.toApps)} apps is ${formatRatio(scaling.perAppTime)} the per-app time at ${formatCount(scaling.fromApps)} (1.00× would be linear); for the reference, per resource: ${formatRatio(scaling.referencePerResourceTime)}.`,
+    );
+  }
+  return lines;
+}
+
+function pipelineRow(p: PipelineCriticalPath): string[] {
+  return [
+    variantLabels[p.variant],
+    String(p.customResources),
+    String(p.criticalPath),
+    formatRatio(p.ratio),
+    chainText(p.chain),
+    `${p.fromEmptyStack}: ${chainText(p.fromEmptyStackChain)}`,
+  ];
+}
+
+function criticalPathSection(results: BenchResults): string[] {
+  const { pipelines, stack } = results.deploymentGraph;
+  return [
+    "**Deployment critical path**: the longest chain of custom resources that wait for one another (`dependencies` and `propertyDependencies` as registered; a component stands for its children), which bounds `pulumi up` however many run in parallel. Reference: the pipeline's custom resources, the steps of a fully serial deployment; ratio = critical path / resources.",
+    "",
+    ...table(
+      [
+        "Pipeline",
+        "Resources",
+        "Critical path",
+        "Ratio",
+        "Longest chain",
+        "From an empty stack (with the shared OIDC and GitHub providers)",
+      ],
+      "lrrrll",
+      [
+        ...pipelines.map(pipelineRow),
+        [
+          `whole stack, ${formatCount(stack.apps)} default apps`,
+          formatCount(stack.customResources),
+          String(stack.criticalPath),
+          formatRatio(stack.ratio),
+          chainText(stack.chain),
+          "",
+        ],
+      ],
+    ),
+  ];
+}
+
+function packRow(label: string, pack: PackThroughput | PackFailure): string[] {
+  if ("error" in pack) {
+    return [label, `did not run: ${pack.error.split("\n")[0]}`, "", "", "", "", ""];
+  }
+  return [
+    label,
+    `${pack.policies - pack.stackPolicies} + ${pack.stackPolicies}`,
+    formatCount(pack.analyze.resources),
+    formatCount(pack.analyze.resourcesPerSecond),
+    formatCount(pack.analyzeStack.resources),
+    formatCount(pack.analyzeStack.resourcesPerSecond),
+    `${pack.analyze.diagnostics} + ${pack.analyzeStack.diagnostics}`,
+  ];
+}
+
+function policySection(results: BenchResults): string[] {
+  const p = results.policyThroughput;
+  const awsguardVersion = results.environment.awsguard;
+  return [
+    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run.`,
+    "",
+    ...table(
+      [
+        "Pack",
+        "Policies (resource + stack)",
+        "Analyze: resources",
+        "Analyze: resources/s",
+        "AnalyzeStack: resources",
+        "AnalyzeStack: resources/s",
+        "Diagnostics (Analyze + AnalyzeStack)",
+      ],
+      "lrrrrrr",
+      [
+        packRow(`ours (\`${p.ours.pack}\`)`, p.ours),
+        packRow(`awsguard ${awsguardVersion}`, p.awsguard),
+        [
+          "ratio ours / awsguard",
+          "",
+          "",
+          formatRatio(p.ratio.analyze),
+          "",
+          formatRatio(p.ratio.analyzeStack),
+          "",
+        ],
+      ],
+    ),
+    "",
+    `awsguard check: ${p.awsguardCheck}.`,
+  ];
+}
+
+function startupSection(results: BenchResults): string[] {
+  const s = results.startup;
+  return [
+    `**Start-up**: \`require\` of the built package's entry in a fresh \`node\` process, median of ${s.repetitions}. Reference: \`@pulumi/aws\` alone, in the same way.`,
+    "",
+    ...table(["Module", "require", "Ratio"], "lrr", [
+      [
+        `\`${s.package.module}\` (built: \`dist/components/index.js\`)`,
+        formatMilliseconds(s.package.milliseconds),
+        formatRatio(s.ratio),
+      ],
+      [
+        `\`${s.reference.module}\` (reference)`,
+        formatMilliseconds(s.reference.milliseconds),
+        "1.00×",
+      ],
+    ]),
+  ];
+}
+
+/** The results as markdown: how to reproduce them, then one table per measurement. */
+export function markdownReport(results: BenchResults): string {
+  const e = results.environment;
+  return [
+    `Measured ${results.date.slice(0, 10)} on ${e.cpu} (${e.cpus} cores, ${e.memoryGiB} GiB), Node ${e.node}, @pulumi/pulumi ${e.pulumi}, @pulumi/aws ${e.pulumiAws}, @pulumi/github ${e.pulumiGithub}${results.quick ? ", with --quick sizes" : ""}. Reproduce with \`npm run bench -- --readme\` (${Math.round(results.durationSeconds / 60)} min here).`,
+    "",
+    ...programCostSection(results),
+    "",
+    ...criticalPathSection(results),
+    "",
+    ...policySection(results),
+    "",
+    ...startupSection(results),
+  ].join("\n");
+}

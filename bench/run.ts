@@ -1,0 +1,87 @@
+// The benchmark suite: `npm run bench -- [--readme] [--quick]` (see ./options.ts for the usage).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { measureDeploymentGraph } from "./deploymentGraph";
+import { appsForResources, fullPlan, parseBenchArgs, quickPlan, usage } from "./options";
+import { buildPackage, repositoryRoot } from "./packageBuild";
+import { measurePolicyThroughput } from "./policyThroughput";
+import { measureProgramCost } from "./programCost";
+import { markdownReport, replaceReadmeRegion } from "./report";
+import { benchEnvironment, BenchResults, latestResultsFile, stableJson } from "./results";
+import { measureStartup } from "./startup";
+import { millisecondsSince, round } from "./stats";
+
+const benchStart = process.hrtime.bigint();
+
+/** Progress, with the time since the start, goes to stderr: stdout holds only the tables. */
+function progress(message: string): void {
+  const seconds = Math.round(millisecondsSince(benchStart) / 1000);
+  process.stderr.write(
+    `bench [${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s]: ${message}\n`,
+  );
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const options = parseBenchArgs(args);
+  if (options.help) {
+    console.log(usage);
+    return;
+  }
+  const plan = options.quick ? quickPlan : fullPlan;
+  const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const environment = benchEnvironment();
+
+  progress("deployment critical path: the platform program under mocks");
+  const deploymentGraph = await measureDeploymentGraph(plan.graphStackApps);
+  progress("building the package into a scratch directory");
+  const built = buildPackage();
+  try {
+    const programCost = measureProgramCost(built, plan.programSizes, progress);
+    const defaultPipeline = deploymentGraph.pipelines.find((p) => p.variant === "default")!;
+    // What every pipeline shares: the OIDC provider and one GitHub provider per owner.
+    const shared =
+      deploymentGraph.stack.customResources -
+      deploymentGraph.stack.apps * defaultPipeline.customResources;
+    const policyThroughput = await measurePolicyThroughput(
+      built,
+      appsForResources(plan.policyResources, defaultPipeline.customResources, shared),
+      plan.analyzeStackRepetitions,
+      progress,
+    );
+    const startup = measureStartup(built, plan.startupRepetitions, progress);
+    const results: BenchResults = {
+      date,
+      quick: options.quick,
+      durationSeconds: round(millisecondsSince(benchStart) / 1000, 0),
+      environment,
+      programCost,
+      deploymentGraph,
+      policyThroughput,
+      startup,
+    };
+
+    const report = markdownReport(results);
+    console.log(report);
+    const resultsFile = options.quick
+      ? path.join(os.tmpdir(), "trusted-delivery-bench-quick.json")
+      : latestResultsFile;
+    fs.writeFileSync(resultsFile, stableJson(results));
+    progress(`wrote ${options.quick ? resultsFile : path.relative(repositoryRoot, resultsFile)}`);
+    if (options.readme) {
+      const readmeFile = path.join(repositoryRoot, "README.md");
+      fs.writeFileSync(
+        readmeFile,
+        replaceReadmeRegion(fs.readFileSync(readmeFile, "utf8"), report),
+      );
+      progress("wrote the tables into README.md");
+    }
+  } finally {
+    built.remove();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
