@@ -1,10 +1,10 @@
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
+import { buildPackageInto, repositoryRoot } from "../scripts/buildPackage";
 
-export const repositoryRoot = path.join(__dirname, "..");
+export { repositoryRoot };
 
 /**
  * The bench's child processes, with the bench modules they import, compiled beside the built
@@ -28,30 +28,17 @@ export interface BuiltPackage {
 }
 
 /**
- * Builds the package as `npm run build` does, into a scratch directory rather than the
- * repository (`tsc -p tsconfig.build.json --outDir <dir>/dist`, node_modules symlinked, as the
- * CLI tests' `builtPackage()` does), and compiles the bench children into it.
+ * Builds the package into a scratch directory (`buildPackageInto`, as the CLI tests do), and
+ * compiles the bench children into it.
  */
 export function buildPackage(): BuiltPackage {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-bench-"));
   try {
-    execFileSync(
-      process.execPath,
-      [
-        require.resolve("typescript/bin/tsc"),
-        "-p",
-        path.join(repositoryRoot, "tsconfig.build.json"),
-        "--outDir",
-        path.join(directory, "dist"),
-      ],
-      { stdio: "pipe" },
-    );
+    buildPackageInto(directory);
   } catch (error) {
     fs.rmSync(directory, { recursive: true, force: true });
-    const output = (error as { stdout?: Buffer }).stdout?.toString() ?? "";
-    throw new Error(`the package does not build:\n${output || String(error)}`, { cause: error });
+    throw error;
   }
-  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
   for (const source of childSources) {
     const output = ts.transpileModule(fs.readFileSync(path.join(repositoryRoot, source), "utf8"), {
       compilerOptions: {

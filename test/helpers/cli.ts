@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { buildPackageInto, repositoryRoot } from "../../scripts/buildPackage";
 
-export const repositoryRoot = path.join(__dirname, "../..");
+export { repositoryRoot };
 
 let built: string | Error | undefined;
 
@@ -16,27 +17,11 @@ export function builtPackage(): string {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "td-build-"));
     process.on("exit", () => fs.rmSync(out, { recursive: true, force: true }));
     try {
-      execFileSync(
-        process.execPath,
-        [
-          require.resolve("typescript/bin/tsc"),
-          "-p",
-          path.join(repositoryRoot, "tsconfig.build.json"),
-          "--outDir",
-          path.join(out, "dist"),
-        ],
-        { stdio: "pipe" },
-      );
-      fs.symlinkSync(
-        path.join(repositoryRoot, "node_modules"),
-        path.join(out, "node_modules"),
-        "dir",
-      );
+      buildPackageInto(out);
       built = out;
     } catch (error) {
       // Every CLI test fails with the compiler's own message, without compiling again.
-      const output = (error as { stdout?: Buffer }).stdout?.toString() ?? "";
-      built = new Error(`the package does not build:\n${output || String(error)}`);
+      built = error as Error;
     }
   }
   if (built instanceof Error) {

@@ -4,20 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { builtPackage, repositoryRoot } from "../helpers/cli";
+import { npm } from "../helpers/npm";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package.json"), "utf8"));
-const npmCli = path.join(path.dirname(process.execPath), "../lib/node_modules/npm/bin/npm-cli.js");
 const tsc = require.resolve("typescript/bin/tsc");
-
-function npm(args: readonly string[], cwd: string): string {
-  const command = fs.existsSync(npmCli) ? [process.execPath, npmCli] : ["npm"];
-  return execFileSync(command[0], [...command.slice(1), ...args], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" },
-  });
-}
 
 /** Runs a consumer program under Pulumi's mocks, with the consumer project's own modules. */
 const runUnderMocks = `

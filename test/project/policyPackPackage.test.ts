@@ -6,13 +6,7 @@ import * as path from "path";
 import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
 import { policyPackManifest, syncPolicyPackVersion } from "../../scripts/syncVersion";
 import { repositoryRoot } from "../helpers/cli";
-
-const npmCli = path.join(path.dirname(process.execPath), "../lib/node_modules/npm/bin/npm-cli.js");
-
-function npm(args: readonly string[], cwd: string): string {
-  const command = fs.existsSync(npmCli) ? [process.execPath, npmCli] : ["npm"];
-  return execFileSync(command[0], [...command.slice(1), ...args], { cwd, encoding: "utf8" });
-}
+import { npm } from "../helpers/npm";
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
 
