@@ -11,14 +11,20 @@ import { writeFileAtomically } from "../cli/stackFile";
 
 export const policyPackManifest = path.join("policy-pack", "package.json");
 
-/** Writes the root version into the policy pack's package.json; returns the version it replaced. */
-export function syncPolicyPackVersion(root: string): { version: string; previous: string } {
+/**
+ * Writes the root version into the policy pack's package.json (unless `check`, which only
+ * reads); returns the version it replaced.
+ */
+export function syncPolicyPackVersion(
+  root: string,
+  { check = false }: { check?: boolean } = {},
+): { version: string; previous: string } {
   const { version } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const file = path.join(root, policyPackManifest);
   const text = fs.readFileSync(file, "utf8");
   const pack = JSON.parse(text);
   const previous: string = pack.version;
-  if (previous !== version) {
+  if (previous !== version && !check) {
     // Only the version line changes: the rest of the file keeps its formatting.
     const updated = text.replace(
       /^(\s*"version"\s*:\s*)"[^"]*"/m,
@@ -34,19 +40,14 @@ export function syncPolicyPackVersion(root: string): { version: string; previous
 
 if (require.main === module) {
   const root = path.join(__dirname, "..");
-  if (process.argv.includes("--check")) {
-    const readVersion = (file: string): string =>
-      JSON.parse(fs.readFileSync(path.join(root, file), "utf8")).version;
-    const version = readVersion("package.json");
-    const packVersion = readVersion(policyPackManifest);
-    if (packVersion !== version) {
-      console.error(
-        `${policyPackManifest} has version ${packVersion}, package.json ${version}: run npm run sync-version`,
-      );
-      process.exit(1);
-    }
-  } else {
-    const { version, previous } = syncPolicyPackVersion(root);
+  const check = process.argv.includes("--check");
+  const { version, previous } = syncPolicyPackVersion(root, { check });
+  if (check && previous !== version) {
+    console.error(
+      `${policyPackManifest} has version ${previous}, package.json ${version}: run npm run sync-version`,
+    );
+    process.exit(1);
+  } else if (!check) {
     console.log(
       previous === version
         ? `${policyPackManifest} already has version ${version}`

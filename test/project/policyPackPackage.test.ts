@@ -39,6 +39,11 @@ describe("the policy pack as a package of its own", function () {
     fs.writeFileSync(path.join(root, policyPackManifest), packText);
     fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ version: "1.4.0" }));
 
+    assert.deepEqual(syncPolicyPackVersion(root, { check: true }), {
+      version: "1.4.0",
+      previous: "0.1.0",
+    });
+    assert.equal(fs.readFileSync(path.join(root, policyPackManifest), "utf8"), packText);
     assert.deepEqual(syncPolicyPackVersion(root), { version: "1.4.0", previous: "0.1.0" });
     const updated = fs.readFileSync(path.join(root, policyPackManifest), "utf8");
     assert.equal(updated, packText.replace('"version": "0.1.0"', '"version": "1.4.0"'));
@@ -72,9 +77,10 @@ describe("the policy pack as a package of its own", function () {
     execFileSync("tar", ["-xzf", path.join(out, packed.filename), "-C", unpacked]);
     const packDir = path.join(unpacked, "package");
     const modules = path.join(packDir, "node_modules");
+    const packManifest = readJson(path.join(packDir, "package.json"));
     for (const dependency of Object.keys({
-      ...readJson(path.join(packDir, "package.json")).dependencies,
-      ...readJson(path.join(packDir, "package.json")).devDependencies,
+      ...packManifest.dependencies,
+      ...packManifest.devDependencies,
     })) {
       fs.mkdirSync(path.dirname(path.join(modules, dependency)), { recursive: true });
       fs.symlinkSync(
