@@ -1,11 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** The Terraform system being replaced (read-only fixtures shared by the workplace). */
-export const terraformFixtureDir = path.resolve(
-  __dirname,
-  "../../../shared/fixtures/terraform/goldenpath-dev",
-);
+/** The Terraform system being replaced (see test/fixtures/README.md for where it comes from). */
+export const terraformFixtureDir = path.resolve(__dirname, "../fixtures/terraform/goldenpath-dev");
 
 export function readFixture(name: string): string {
   return fs.readFileSync(path.join(terraformFixtureDir, name), "utf8");

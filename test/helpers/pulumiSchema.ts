@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 
-const schemaFile = path.join(__dirname, "../../../shared/schemas/pulumi-project.schema.json");
+const schemaFile = path.join(__dirname, "../fixtures/schemas/pulumi-project.schema.json");
 
 /** Validates a project file against the Pulumi CLI's own schema for Pulumi.yaml. */
 export function projectSchemaErrors(file: string): string[] {
