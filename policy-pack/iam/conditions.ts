@@ -1,0 +1,198 @@
+/**
+ * IAM condition operators, evaluated as IAM documents them, over request values that are known,
+ * absent, symbolic (a variable the caller searches over) or unknown to the model:
+ *
+ * - every operator of a statement, and every key of an operator, must hold; the values listed
+ *   for a key are alternatives (for negated operators: none may match);
+ * - a key absent from the request fails positive operators and satisfies negated ones
+ *   (`StringNotEquals`, `StringNotLike`, `ArnNotLike`, ...); `...IfExists` holds on an absent key;
+ *   `ForAnyValue:` fails on an absent key, with `IfExists` too, and `ForAllValues:` holds;
+ *   `Null` tests presence;
+ * - condition keys are compared without letter case, values with it unless the operator says
+ *   `IgnoreCase`; `StringLike` and `ArnLike` expand `*` and `?`;
+ * - operators the model does not evaluate on a key (numbers, dates, addresses, binary) and
+ *   operators IAM does not have are unknown.
+ */
+import { Language, matches, union } from "./automaton";
+import { ConditionEntry } from "./document";
+import { and, atom, FALSE, Formula, not, or, TRUE, unknown } from "./formula";
+import { compileArnPattern, compilePattern } from "./patterns";
+
+/** What a condition key is in the request being judged. */
+export type KeyValue =
+  | { readonly kind: "absent" }
+  /** A single string value, searched over: atoms on it name the variable. */
+  | { readonly kind: "variable"; readonly variable: string }
+  | { readonly kind: "known"; readonly value: string }
+  | { readonly kind: "unknown"; readonly reason: string };
+
+export type KeyResolver = (lowerCaseKey: string) => KeyValue;
+
+type Family = "string" | "arn" | "null" | "other";
+
+interface Operator {
+  readonly family: Family;
+  readonly negated: boolean;
+  readonly ignoreCase: boolean;
+  readonly wildcards: boolean;
+  readonly qualifier?: "any" | "all";
+  readonly ifExists: boolean;
+}
+
+const baseOperators: Readonly<Record<string, Omit<Operator, "qualifier" | "ifExists">>> = {
+  StringEquals: { family: "string", negated: false, ignoreCase: false, wildcards: false },
+  StringNotEquals: { family: "string", negated: true, ignoreCase: false, wildcards: false },
+  StringEqualsIgnoreCase: { family: "string", negated: false, ignoreCase: true, wildcards: false },
+  StringNotEqualsIgnoreCase: {
+    family: "string",
+    negated: true,
+    ignoreCase: true,
+    wildcards: false,
+  },
+  StringLike: { family: "string", negated: false, ignoreCase: false, wildcards: true },
+  StringNotLike: { family: "string", negated: true, ignoreCase: false, wildcards: true },
+  ArnEquals: { family: "arn", negated: false, ignoreCase: false, wildcards: true },
+  ArnLike: { family: "arn", negated: false, ignoreCase: false, wildcards: true },
+  ArnNotEquals: { family: "arn", negated: true, ignoreCase: false, wildcards: true },
+  ArnNotLike: { family: "arn", negated: true, ignoreCase: false, wildcards: true },
+  Null: { family: "null", negated: false, ignoreCase: false, wildcards: false },
+  ...Object.fromEntries(
+    [
+      "NumericEquals",
+      "NumericLessThan",
+      "NumericLessThanEquals",
+      "NumericGreaterThan",
+      "NumericGreaterThanEquals",
+      "DateEquals",
+      "DateLessThan",
+      "DateLessThanEquals",
+      "DateGreaterThan",
+      "DateGreaterThanEquals",
+      "Bool",
+      "BinaryEquals",
+      "IpAddress",
+    ].map((name) => [
+      name,
+      { family: "other" as const, negated: false, ignoreCase: false, wildcards: false },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["NumericNotEquals", "DateNotEquals", "NotIpAddress"].map((name) => [
+      name,
+      { family: "other" as const, negated: true, ignoreCase: false, wildcards: false },
+    ]),
+  ),
+};
+
+/** An operator as written, or undefined when IAM has no such operator. */
+export function parseOperator(written: string): Operator | undefined {
+  let name = written;
+  let qualifier: Operator["qualifier"];
+  const colon = name.indexOf(":");
+  if (colon >= 0) {
+    const prefix = name.slice(0, colon);
+    if (prefix === "ForAnyValue") {
+      qualifier = "any";
+    } else if (prefix === "ForAllValues") {
+      qualifier = "all";
+    } else {
+      return undefined;
+    }
+    name = name.slice(colon + 1);
+  }
+  const ifExists = name.endsWith("IfExists");
+  if (ifExists) {
+    name = name.slice(0, -"IfExists".length);
+  }
+  const base = baseOperators[name];
+  if (base === undefined || (ifExists && base.family === "null")) {
+    return undefined;
+  }
+  return { ...base, ...(qualifier && { qualifier }), ifExists };
+}
+
+/** The language of a condition's values, or the reason it cannot be known. */
+function valuesLanguage(
+  operator: Operator,
+  values: readonly string[],
+  variables: boolean,
+): { language: Language; unknown?: string } {
+  const languages: Language[] = [];
+  let unknownReason: string | undefined;
+  for (const value of values) {
+    const compiled =
+      operator.family === "arn"
+        ? compileArnPattern(value, operator.wildcards)
+        : compilePattern(value, {
+            wildcards: operator.wildcards,
+            ignoreCase: operator.ignoreCase,
+            variables,
+          });
+    if ("unknown" in compiled) {
+      unknownReason ??= compiled.unknown;
+    } else {
+      languages.push(compiled.language);
+    }
+  }
+  return { language: union(...languages), ...(unknownReason && { unknown: unknownReason }) };
+}
+
+/** One condition entry (operator, key, values) as a formula. */
+export function conditionFormula(
+  entry: ConditionEntry,
+  resolve: KeyResolver,
+  variables: boolean,
+): Formula {
+  const operator = parseOperator(entry.operator);
+  if (operator === undefined) {
+    return unknown(`the condition operator "${entry.operator}", which IAM does not have`);
+  }
+  const value = resolve(entry.key.toLowerCase());
+  if (value.kind === "unknown") {
+    return unknown(value.reason);
+  }
+  if (operator.family === "null") {
+    const wanted = entry.values.map((v) => v.toLowerCase());
+    if (!wanted.every((v) => v === "true" || v === "false")) {
+      return unknown(`Null on ${entry.key} with values other than "true" or "false"`);
+    }
+    const absent = value.kind === "absent";
+    return wanted.some((v) => (v === "true") === absent) ? TRUE : FALSE;
+  }
+  if (value.kind === "absent") {
+    // A set operator decides on the empty set first, IfExists or not (seen in IAM itself:
+    // ForAnyValue:StringEqualsIfExists on a missing key does not match).
+    if (operator.qualifier === "any") {
+      return FALSE;
+    }
+    if (operator.qualifier === "all" || operator.ifExists) {
+      return TRUE;
+    }
+    return operator.negated ? TRUE : FALSE;
+  }
+  if (operator.family === "other") {
+    return unknown(`${entry.operator} on ${entry.key}, which the model does not evaluate`);
+  }
+  const { language, unknown: unknownValue } = valuesLanguage(operator, entry.values, variables);
+  let matched: Formula =
+    value.kind === "known"
+      ? matches(language, value.value)
+        ? TRUE
+        : FALSE
+      : language.length === 0
+        ? FALSE
+        : atom(value.variable, language);
+  if (unknownValue !== undefined) {
+    matched = or(matched, unknown(unknownValue));
+  }
+  return operator.negated ? not(matched) : matched;
+}
+
+/** A statement's conditions: every entry must hold. */
+export function conditionsFormula(
+  entries: readonly ConditionEntry[],
+  resolve: KeyResolver,
+  variables: boolean,
+): Formula {
+  return and(...entries.map((entry) => conditionFormula(entry, resolve, variables)));
+}

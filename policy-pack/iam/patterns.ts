@@ -1,0 +1,105 @@
+/**
+ * IAM's string patterns as languages: exact values, `StringLike` patterns (`*` any run of
+ * characters, `?` one character), ARN patterns (in `Resource`, where a `*` also spans `:`; in
+ * `ArnLike`, where each of the six `:`-separated parts is matched on its own), letter case
+ * ignored or not, and policy variables (`${aws:username}`; `${*}`, `${?}` and `${$}` stand for
+ * those characters).
+ */
+import { anyChar, charsExcept, concat, Language, literal, literalSteps, Step } from "./automaton";
+
+export interface PatternOptions {
+  /** `*` and `?` are wildcards (StringLike, ArnLike, Action, Resource). */
+  readonly wildcards: boolean;
+  /** Letter case is ignored (StringEqualsIgnoreCase, and actions). */
+  readonly ignoreCase?: boolean;
+  /** `${...}` is a policy variable (policy language version 2012-10-17). */
+  readonly variables?: boolean;
+  /** Wildcards do not match these characters (`:` for the parts of an ArnLike pattern). */
+  readonly wildcardExcept?: string;
+}
+
+/** A pattern as a language, or the reason it cannot be one (it uses a policy variable). */
+export type CompiledPattern = { readonly language: Language } | { readonly unknown: string };
+
+const escapes: Readonly<Record<string, string>> = { "${*}": "*", "${?}": "?", "${$}": "$" };
+
+/** Compiles one IAM value. */
+export function compilePattern(value: string, options: PatternOptions): CompiledPattern {
+  const steps: Step[] = [];
+  const wildcardSet =
+    options.wildcardExcept === undefined ? anyChar : charsExcept(options.wildcardExcept);
+  const chars = [...value];
+  for (let i = 0; i < chars.length; i += 1) {
+    const c = chars[i];
+    if (options.variables && c === "$" && chars[i + 1] === "{") {
+      const end = chars.indexOf("}", i);
+      const variable = end < 0 ? chars.slice(i).join("") : chars.slice(i, end + 1).join("");
+      if (escapes[variable] !== undefined) {
+        steps.push(...literalSteps(escapes[variable], options.ignoreCase));
+        i = end;
+        continue;
+      }
+      if (end >= 0) {
+        return { unknown: `the policy variable ${variable} in "${value}"` };
+      }
+    }
+    if (options.wildcards && c === "*") {
+      steps.push({ set: wildcardSet, repeat: true });
+    } else if (options.wildcards && c === "?") {
+      steps.push({ set: wildcardSet, repeat: false });
+    } else {
+      steps.push(...literalSteps(c, options.ignoreCase));
+    }
+  }
+  return { language: [steps] };
+}
+
+/** Whether a value holds a wildcard or policy variable, so that it may match more than itself. */
+export function isLiteralValue(value: string): boolean {
+  return !/[*?]|\$\{/.test(value);
+}
+
+/**
+ * An `ArnLike`/`ArnEquals` pattern: the first five `:`-separated parts are matched on their own
+ * (a wildcard does not cross a `:`), the sixth is the rest. A value that is not an ARN matches
+ * nothing.
+ */
+export function compileArnPattern(value: string, wildcards: boolean): CompiledPattern {
+  const parts = value.split(":");
+  if (parts.length < 6) {
+    // IAM compares the value as it would an ARN only when it is one; treat as exact text.
+    return compilePattern(value, { wildcards, variables: true });
+  }
+  const languages: Language[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    const part = i < 5 ? parts[i] : parts.slice(5).join(":");
+    const compiled = compilePattern(part, {
+      wildcards,
+      variables: true,
+      ...(i < 5 ? { wildcardExcept: ":" } : {}),
+    });
+    if ("unknown" in compiled) {
+      return compiled;
+    }
+    languages.push(compiled.language);
+    if (i < 5) {
+      languages.push(literal(":"));
+    }
+  }
+  return { language: concat(...languages) };
+}
+
+const actionCache = new Map<string, RegExp>();
+
+/** Whether an IAM action pattern (`ecr:Put*`, `*`) names an action; actions ignore letter case. */
+export function actionMatches(pattern: string, action: string): boolean {
+  let regex = actionCache.get(pattern);
+  if (regex === undefined) {
+    const source = [...pattern]
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&")))
+      .join("");
+    regex = new RegExp(`^${source}$`, "is");
+    actionCache.set(pattern, regex);
+  }
+  return regex.test(action);
+}
