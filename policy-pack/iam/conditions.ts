@@ -21,8 +21,21 @@ import { compileArnPattern, compilePattern } from "./patterns";
 /** What a condition key is in the request being judged. */
 export type KeyValue =
   | { readonly kind: "absent" }
-  /** A single string value, searched over: atoms on it name the variable. */
-  | { readonly kind: "variable"; readonly variable: string }
+  /**
+   * A single string value, searched over: atoms on it name the variable. With `wrap`, the key is
+   * a part of the variable (an account in a principal ARN): its languages are wrapped into the
+   * variable's.
+   */
+  | {
+      readonly kind: "variable";
+      readonly variable: string;
+      readonly wrap?: (language: Language) => Language;
+      /**
+       * The key holds a set of values (one, here): operators without `ForAnyValue:` or
+       * `ForAllValues:` on it are not documented, so they are unknown.
+       */
+      readonly multivalued?: boolean;
+    }
   | { readonly kind: "known"; readonly value: string }
   | { readonly kind: "unknown"; readonly reason: string };
 
@@ -170,6 +183,11 @@ export function conditionFormula(
     }
     return operator.negated ? TRUE : FALSE;
   }
+  if (value.kind === "variable" && value.multivalued && operator.qualifier === undefined) {
+    return unknown(
+      `${entry.operator} on the multivalued key ${entry.key} without ForAnyValue or ForAllValues`,
+    );
+  }
   if (operator.family === "other") {
     return unknown(`${entry.operator} on ${entry.key}, which the model does not evaluate`);
   }
@@ -181,7 +199,7 @@ export function conditionFormula(
         : FALSE
       : language.length === 0
         ? FALSE
-        : atom(value.variable, language);
+        : atom(value.variable, value.wrap ? value.wrap(language) : language);
   if (unknownValue !== undefined) {
     matched = or(matched, unknown(unknownValue));
   }

@@ -67,8 +67,8 @@ export function isLiteralValue(value: string): boolean {
 export function compileArnPattern(value: string, wildcards: boolean): CompiledPattern {
   const parts = value.split(":");
   if (parts.length < 6) {
-    // IAM compares the value as it would an ARN only when it is one; treat as exact text.
-    return compilePattern(value, { wildcards, variables: true });
+    // How IAM compares an ARN with a value of fewer than six parts is not documented.
+    return { unknown: `the ARN pattern "${value}", which has fewer than six parts` };
   }
   const languages: Language[] = [];
   for (let i = 0; i < 6; i += 1) {

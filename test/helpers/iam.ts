@@ -94,3 +94,83 @@ export async function isAllowed(
   }
   return result.overallResult === "Allowed";
 }
+
+export interface ResourceRequest {
+  /** The caller: a role ARN, or a service principal (`lambda.amazonaws.com`). */
+  readonly principal: string;
+  readonly action: string;
+  /** The resource acted on. @default this account's repository "app" */
+  readonly resource?: string;
+  /** Request context keys, e.g. `aws:PrincipalOrgID`. */
+  readonly context?: Readonly<Record<string, string | string[]>>;
+}
+
+const allowEverything = loadPolicy(
+  { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+  { name: "callers-own-policy" },
+);
+
+/**
+ * Whether IAM lets a caller act on a resource with this resource policy (an ECR repository
+ * policy, say). The caller's own identity policy allows everything: an outsider grants itself
+ * whatever it likes, and only the resource policy can keep it out.
+ */
+export function canAccess(resourcePolicy: unknown, request: ResourceRequest): boolean {
+  const document = typeof resourcePolicy === "string" ? JSON.parse(resourcePolicy) : resourcePolicy;
+  const resource =
+    request.resource ?? `arn:aws:ecr:eu-west-2:${accountId}:repository/app`;
+  const service = !request.principal.startsWith("arn:");
+  const awsRequest = new AwsRequestImpl(
+    request.principal,
+    { resource, accountId },
+    request.action,
+    new RequestContextImpl({ ...request.context }),
+  );
+  const analysis = authorize({
+    request: awsRequest,
+    sessionPolicy: undefined,
+    identityPolicies: service ? [] : [allowEverything],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: loadPolicy(document, { name: "resource-policy" }),
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: "Strict",
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]),
+    },
+    serviceSettings: { s3: {} },
+  });
+  return analysis.result === "Allowed";
+}
+
+/**
+ * Whether a role of this account with these identity policies may perform `action` on
+ * `resource` (no resource policy, no request context): the engine's decision, synchronously.
+ */
+export function identityAllows(policies: readonly unknown[], action: string, resource: string): boolean {
+  const awsRequest = new AwsRequestImpl(
+    `arn:aws:iam::${accountId}:role/under-test`,
+    { resource, accountId },
+    action,
+    new RequestContextImpl({}),
+  );
+  const analysis = authorize({
+    request: awsRequest,
+    sessionPolicy: undefined,
+    identityPolicies: policies.map((policy, i) =>
+      loadPolicy(typeof policy === "string" ? JSON.parse(policy) : policy, { name: `policy-${i}` }),
+    ),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: undefined,
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: "Strict",
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]),
+    },
+    serviceSettings: { s3: {} },
+  });
+  return analysis.result === "Allowed";
+}

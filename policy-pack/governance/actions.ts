@@ -1,0 +1,54 @@
+/**
+ * The actions the least-privilege rule cares about, derived from AWS's own classification
+ * (access levels in the service authorization reference, `awsActions.ts`).
+ */
+import { awsActions } from "./awsActions";
+
+type Service = keyof typeof awsActions;
+
+function actions(
+  service: Service,
+  keep: (accessLevel: string, resources: readonly string[]) => boolean,
+): string[] {
+  return awsActions[service]
+    .filter(([, accessLevel, resources]) => keep(accessLevel, resources))
+    .map(([name]) => `${service}:${name}`);
+}
+
+/** AWS's access levels that change something (all but Read and List). */
+export function changes(accessLevel: string): boolean {
+  return accessLevel !== "Read" && accessLevel !== "List";
+}
+
+/** Every ECR action. */
+export const ecrActions: readonly string[] = actions("ecr", () => true);
+
+/** ECR actions that change a repository or its images, scoped to repository ARNs. */
+export const ecrRepositoryWriteActions: readonly string[] = actions(
+  "ecr",
+  (level, resources) => changes(level) && resources.includes("repository"),
+);
+
+/**
+ * ECR actions that change the registry as a whole (its policy, replication, scanning, creation
+ * templates, pull-through cache): IAM only grants them on "*", and they reach every repository.
+ */
+export const ecrRegistryWriteActions: readonly string[] = actions(
+  "ecr",
+  (level, resources) => changes(level) && resources.length === 0,
+);
+
+/**
+ * IAM and STS actions that change identities, their policies or credentials, or take on
+ * another principal's: with any of them a role can give itself more rights than it was given.
+ */
+export const privilegeEscalationActions: readonly string[] = [
+  ...actions("iam", changes),
+  ...actions("sts", changes),
+];
+
+/** Every IAM and STS action, to expand patterns given in config. */
+export const iamAndStsActions: readonly string[] = [
+  ...actions("iam", () => true),
+  ...actions("sts", () => true),
+];

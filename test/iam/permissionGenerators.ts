@@ -1,0 +1,119 @@
+/**
+ * Generated identity policies of a push role, and the probes that tell, with an independent IAM
+ * evaluator, what they really allow.
+ */
+import fc from "fast-check";
+import { accountId, identityAllows } from "../helpers/iam";
+
+export const repositoryArn = (name: string, region = "eu-west-2", account = accountId) =>
+  `arn:aws:ecr:${region}:${account}:repository/${name}`;
+export const named = repositoryArn("app");
+
+const actions = [
+  "ecr:PutImage",
+  "ecr:UploadLayerPart",
+  "ecr:BatchDeleteImage",
+  "ecr:SetRepositoryPolicy",
+  "ecr:Put*",
+  "ecr:*",
+  "ecr:GetAuthorizationToken",
+  "ecr:PutRegistryPolicy",
+  "*",
+  "iam:PassRole",
+  "iam:PutRolePolicy",
+  "iam:*",
+  "iam:Get*",
+  "sts:AssumeRole",
+  "s3:GetObject",
+];
+
+/**
+ * Resource patterns. A `*` spans `:` only where it ends a segment as a whole (IAM documents
+ * that it may expand past colons there; the evaluator reads a `*` in the middle of an ARN as one
+ * segment, which the model does not, failing closed: see the named tests).
+ */
+const resources = [
+  named,
+  repositoryArn("app"),
+  repositoryArn("billing"),
+  repositoryArn("app", "us-east-1"),
+  "*",
+  "arn:aws:ecr:*:*:repository/*",
+  `arn:aws:ecr:eu-west-2:${accountId}:repository/*`,
+  `arn:aws:ecr:eu-west-2:${accountId}:repository/app*`,
+  `arn:aws:ecr:eu-west-2:${accountId}:repository/*b*`,
+  `arn:aws:ecr:eu-west-2:${accountId}:repository/a?p`,
+  `arn:aws:ecr:*:${accountId}:repository/app`,
+  "arn:aws:ecr:*",
+  "arn:aws:*",
+  "arn:*",
+  `arn:aws:iam::${accountId}:role/*`,
+  "arn:aws:s3:::bucket/*",
+];
+
+/**
+ * NotResource patterns: ARNs of all six segments. The evaluator reads an ARN of fewer segments
+ * in NotResource conservatively (it does not exclude what the padded pattern fails to match:
+ * `arn:aws:ecr:*` would not let an IAM action through), where IAM excludes only what matches.
+ */
+const fullArns = resources.filter((r) => r === "*" || r.split(":").length >= 6);
+
+const statement = fc
+  .tuple(
+    fc.constantFrom("Allow", "Allow", "Allow", "Deny"),
+    fc.boolean(),
+    fc.subarray(actions, { minLength: 1, maxLength: 3 }),
+    fc.constantFrom(false, false, false, true),
+  )
+  .chain(([effect, notAction, action, notResource]) =>
+    fc.tuple(
+      fc.constant(effect),
+      fc.constant(notAction),
+      fc.constant(action),
+      fc.constant(notResource),
+      fc.subarray(notResource ? fullArns : resources, { minLength: 1, maxLength: 3 }),
+    ),
+  )
+  .map(([effect, notAction, action, notResource, resource]) => ({
+    Effect: effect,
+    [notAction && effect === "Allow" ? "NotAction" : "Action"]: action,
+    [notResource ? "NotResource" : "Resource"]: resource,
+  }));
+
+const document = fc
+  .array(statement, { minLength: 1, maxLength: 3 })
+  .map((statements) => ({ Version: "2012-10-17", Statement: statements }));
+
+/** One or two policies of a role. */
+export const rolePolicies = fc.array(document, { minLength: 1, maxLength: 2 });
+
+/** Actions and resources the evaluator is asked about. */
+export const probeActions = {
+  escalation: ["iam:PassRole", "iam:PutRolePolicy", "iam:CreateAccessKey", "sts:AssumeRole"],
+  registry: ["ecr:PutRegistryPolicy", "ecr:PutReplicationConfiguration"],
+  repository: ["ecr:PutImage", "ecr:BatchDeleteImage", "ecr:SetRepositoryPolicy"],
+};
+export const probeResources = {
+  escalation: [`arn:aws:iam::${accountId}:role/admin`],
+  registry: ["*"],
+  repository: [
+    named,
+    repositoryArn("billing"),
+    repositoryArn("app", "us-east-1"),
+    repositoryArn("app", "eu-west-2", "999999999999"),
+    repositoryArn("team/app"),
+  ],
+};
+
+export function allows(policies: readonly unknown[], action: string, resource: string): boolean {
+  return identityAllows(policies, action, resource);
+}
+
+/** Repository ARNs the policies name literally in an Allow's Resource. */
+export function literallyNamed(policies: readonly any[]): string[] {
+  return policies.flatMap((policy) =>
+    policy.Statement.filter((s: any) => s.Effect === "Allow" && s.Resource).flatMap((s: any) =>
+      [s.Resource].flat().filter((r: string) => !/[*?]/.test(r)),
+    ),
+  );
+}
