@@ -72,7 +72,7 @@ function table(header: readonly string[], align: string, rows: readonly string[]
 
 const variantLabels: Readonly<Record<PipelineVariant, string>> = {
   default: "default (branch `main`)",
-  environments: 'GitHub environment (`environments: ["production"]`, stack `prod`)',
+  environments: 'GitHub environment (`environments: ["prod"]`, stack `prod`)',
   commitWorkflow: "`commitWorkflow: true`",
 };
 

@@ -40,7 +40,7 @@ export function benchApps(
       },
       github:
         variant === "environments"
-          ? { repository: `acme/${name}`, environments: ["production"] }
+          ? { repository: `acme/${name}`, environments: ["prod"] }
           : {
               repository: `acme/${name}`,
               branches: ["main"],

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { githubOidcIssuerUrl, stsAudience } from "./trustPolicy";
+import { githubOidcIssuerUrl, stsAudience } from "../policy-pack/governance/github";
+import { componentTypes } from "../policy-pack/governance/typeTokens";
 
 /** Options of the account's GitHub Actions OIDC provider. */
 export interface GitHubOidcProviderArgs {
@@ -26,7 +27,7 @@ export interface GitHubOidcProviderArgs {
  * authorities, and pinned thumbprints only break when GitHub rotates certificates.
  */
 export class GitHubOidcProvider extends pulumi.ComponentResource {
-  public static readonly typeToken = "trusted-delivery:index:GitHubOidcProvider";
+  public static readonly typeToken = componentTypes.githubOidcProvider;
 
   /** The provider's ARN, for `TrustedDeliveryPipelineArgs.oidcProviderArn`. */
   public readonly arn: pulumi.Output<string>;

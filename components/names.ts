@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { componentTypes } from "../policy-pack/governance/typeTokens";
 
 /** IAM's limit on role names. */
 export const iamRoleNameMaxLength = 64;
@@ -50,7 +51,7 @@ export function buildPushWorkflowPath(environment: string): string {
 }
 
 /** The pipeline component's type token. */
-export const trustedDeliveryPipelineType = "trusted-delivery:index:TrustedDeliveryPipeline";
+export const trustedDeliveryPipelineType = componentTypes.trustedDeliveryPipeline;
 
 /** An environment name as a part of a resource name: lower case, spaces as hyphens. */
 function slug(text: string): string {

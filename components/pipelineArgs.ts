@@ -79,7 +79,7 @@ export interface GitHubRepositoryAccess {
   readonly tags?: string[];
   /**
    * GitHub deployment environments whose jobs may push (`:environment:<name>`), exact names that
-   * contain the stack's environment (`production` for `prod`). The pipeline creates them, with
+   * contain the stack's environment as a whole word (`prod` or `prod-release` for `prod`, not `production`). The pipeline creates them, with
    * `environmentProtection`, stores the role ARN as an environment secret in each, and then trusts
    * only jobs that run in them: branches and tags cannot be given as well.
    * @default [] (no environment: branch and tag subjects, and a repository secret)
@@ -205,4 +205,11 @@ export interface TrustedDeliveryPipelineArgs {
    * @default undefined (both are created)
    */
   readonly importIds?: PipelineImportIds;
+  /**
+   * The account's "Role trust policy length" quota in IAM: a push role whose trust policy is
+   * longer is refused before anything is created. Raise the quota in Service Quotas (up to
+   * 8192) before raising this.
+   * @default 2048 (IAM's default quota)
+   */
+  readonly trustPolicyMaxLength?: number;
 }

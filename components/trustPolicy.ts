@@ -1,8 +1,14 @@
-/** The issuer of GitHub Actions' OIDC tokens on github.com. */
-export const githubOidcIssuerUrl = "https://token.actions.githubusercontent.com";
+import {
+  conditionKey,
+  githubIssuerOfProvider,
+  githubOidcIssuerUrl,
+  issuerOfProvider,
+  stsAudience,
+  subjectOf,
+} from "../policy-pack/governance/github";
 
-/** The audience `aws-actions/configure-aws-credentials` asks GitHub to put in its tokens. */
-export const stsAudience = "sts.amazonaws.com";
+// The facts of GitHub's OIDC trust are shared with the policy pack (policy-pack/governance).
+export { githubOidcIssuerUrl, stsAudience };
 
 /** Who may assume the push role: one GitHub repository, on these refs and environments. */
 export interface GitHubSubjectSpec {
@@ -16,25 +22,19 @@ export interface GitHubSubjectSpec {
   readonly repositoryId?: number;
 }
 
-/** The `repo:` part of the subject claim GitHub puts in the repository's tokens. */
-export function repositoryClaim(spec: GitHubSubjectSpec): string {
-  const [owner, name] = spec.repository.split("/");
-  if (spec.ownerId !== undefined && spec.repositoryId !== undefined) {
-    return `repo:${owner}@${spec.ownerId}/${name}@${spec.repositoryId}`;
-  }
-  return `repo:${owner}/${name}`;
-}
-
 /**
  * The `sub` values the trust policy admits: one per branch (`:ref:refs/heads/<branch>`), tag
  * (`:ref:refs/tags/<tag>`) and deployment environment (`:environment:<name>`), in that order.
  */
 export function githubSubjects(spec: GitHubSubjectSpec): string[] {
-  const claim = repositoryClaim(spec);
+  const [owner, name] = spec.repository.split("/");
+  const repository = { owner, name, ownerId: spec.ownerId, repositoryId: spec.repositoryId };
   return [
-    ...spec.branches.map((branch) => `${claim}:ref:refs/heads/${branch}`),
-    ...spec.tags.map((tag) => `${claim}:ref:refs/tags/${tag}`),
-    ...spec.environments.map((environment) => `${claim}:environment:${environment}`),
+    ...spec.branches.map((branch) => subjectOf(repository, { kind: "branch", name: branch })),
+    ...spec.tags.map((tag) => subjectOf(repository, { kind: "tag", name: tag })),
+    ...spec.environments.map((environment) =>
+      subjectOf(repository, { kind: "environment", name: environment }),
+    ),
   ];
 }
 
@@ -44,16 +44,14 @@ export function isSubjectPattern(subject: string): boolean {
 }
 
 /**
- * The issuer part of an IAM OIDC provider ARN (`token.actions.githubusercontent.com`, or with
- * an enterprise path), which prefixes the condition keys the provider's tokens set.
+ * The issuer part of a GitHub OIDC provider's ARN (`token.actions.githubusercontent.com`, or an
+ * enterprise's), which prefixes the condition keys the provider's tokens set.
  */
 export function oidcIssuerFromProviderArn(providerArn: string): string {
-  const marker = ":oidc-provider/";
-  const at = providerArn.indexOf(marker);
-  if (at < 0) {
-    throw new Error(`"${providerArn}" is not an IAM OIDC provider ARN`);
+  if (!providerArn.includes(":oidc-provider/") || githubIssuerOfProvider(providerArn) === undefined) {
+    throw new Error(`"${providerArn}" is not the ARN of a GitHub Actions OIDC provider`);
   }
-  return providerArn.slice(at + marker.length);
+  return issuerOfProvider(providerArn);
 }
 
 export interface PolicyStatement {
@@ -83,7 +81,7 @@ export function githubTrustPolicy(
   subjects: readonly string[],
 ): PolicyDocument {
   const issuer = oidcIssuerFromProviderArn(providerArn);
-  const audience = { [`${issuer}:aud`]: stsAudience };
+  const audience = { [conditionKey(issuer, "aud")]: stsAudience };
   const exact = subjects.filter((subject) => !isSubjectPattern(subject));
   const patterns = subjects.filter(isSubjectPattern);
   const statement = (sid: string, condition: PolicyStatement["Condition"]): PolicyStatement => ({
@@ -97,7 +95,7 @@ export function githubTrustPolicy(
   if (exact.length > 0) {
     statements.push(
       statement("GitHubActionsExactSubjects", {
-        StringEquals: { ...audience, [`${issuer}:sub`]: exact },
+        StringEquals: { ...audience, [conditionKey(issuer, "sub")]: exact },
       }),
     );
   }
@@ -105,9 +103,25 @@ export function githubTrustPolicy(
     statements.push(
       statement("GitHubActionsSubjectPatterns", {
         StringEquals: audience,
-        StringLike: { [`${issuer}:sub`]: patterns },
+        StringLike: { [conditionKey(issuer, "sub")]: patterns },
       }),
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** IAM's default quota on the length of a role's trust policy ("Role trust policy length"). */
+export const defaultTrustPolicyMaxLength = 2048;
+/** The highest that quota can be raised to. */
+export const trustPolicyLengthQuotaMaximum = 8192;
+
+/**
+ * A provider ARN as long as any the trust policy could name, for measuring a policy whose
+ * provider ARN is only known later: the longest partition, on github.com's issuer.
+ */
+export const longestGitHubProviderArn = `arn:aws-us-gov:iam::123456789012:oidc-provider/token.actions.githubusercontent.com`;
+
+/** The length IAM counts of a trust policy: its JSON without whitespace, as the pipeline sends it. */
+export function trustPolicyLength(providerArn: string, subjects: readonly string[]): number {
+  return JSON.stringify(githubTrustPolicy(providerArn, subjects)).length;
 }

@@ -1,22 +1,43 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultRoleSecretName, environmentNameSuffix } from "./names";
+import {
+  githubIssuerOfProvider,
+  isGitHubRepository,
+  oidcProviderArnPattern,
+} from "../policy-pack/governance/github";
+import {
+  defaultTagPrefix,
+  governanceTagKeys,
+  environmentTagKey,
+  registryIdPattern,
+  requiredTierControls,
+} from "../policy-pack/governance/registry";
+import { defaultRoleSecretName, environmentNameSuffix, pipelineChildNames } from "./names";
 import { isRiskLevel, riskLevels, riskTiers } from "./riskTiers";
+import {
+  defaultTrustPolicyMaxLength,
+  githubSubjects,
+  longestGitHubProviderArn,
+  trustPolicyLength,
+  trustPolicyLengthQuotaMaximum,
+} from "./trustPolicy";
+
+export { defaultTagPrefix, registryIdPattern };
 
 // ECR: 2-256 characters, lower-case path components separated by `/`.
 const ecrRepositoryNamePattern =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-export const registryIdPattern = /^[A-Z0-9_]+$/;
 const environmentPattern = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
-const githubOwnerPattern = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const githubRepositoryNamePattern = /^[A-Za-z0-9._-]{1,100}$/;
 const githubEnvironmentPattern = /^[A-Za-z0-9_.-]+(?: [A-Za-z0-9_.-]+)*$/;
 const githubSecretNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // AWS tags: letters, digits, spaces and _ . : / = + - @.
 const awsTagCharacters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const kmsKeyArnPattern = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
-const oidcProviderArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
-const githubOidcIssuerPattern =
-  /^(?:token\.actions\.githubusercontent\.com(?:\/[A-Za-z0-9_.-]+)?|token\.actions\.[a-z0-9-]+\.ghe\.com)$/;
+/**
+ * Characters that do not print, or print as something else: controls, format characters
+ * (zero-width spaces, bidirectional overrides), private and unassigned code points, and spaces
+ * other than the ASCII one. A name that holds one cannot be told from another that does not.
+ */
+const invisibleCharacters = /[\p{C}\p{Zl}\p{Zp}]|(?! )\p{Zs}/u;
 
 /** One thing wrong with the arguments: which one, what it was, and what is allowed. */
 export interface Problem {
@@ -114,11 +135,11 @@ export function oidcProviderArnProblem(field: string, value: unknown): Problem |
     return undefined;
   }
   const match = typeof value === "string" ? oidcProviderArnPattern.exec(value) : null;
-  if (!match || !githubOidcIssuerPattern.test(match[1])) {
+  if (!match || githubIssuerOfProvider(value as string) === undefined) {
     return problem(
       field,
       value,
-      'must be the ARN of a GitHub Actions OIDC provider, e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
+      'must be the ARN of a GitHub Actions OIDC provider (github.com, an enterprise\'s issuer, GHE.com or GitHub Enterprise Server), e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
     );
   }
   return undefined;
@@ -166,7 +187,29 @@ function refNameProblem(name: string, kind: "branch" | "tag"): string | undefine
   if (!/[^*/]/.test(name)) {
     return `a ${kind} name or a pattern with at least one literal character: "${name}" would admit every ${kind}`;
   }
+  if (name.includes("${")) {
+    return `a ${kind} name without "\${": IAM reads "\${...}" in a subject as a policy variable, so the trust policy would not match the ${kind}`;
+  }
+  if (invisibleCharacters.test(name)) {
+    return `a ${kind} name of printing characters: it holds an invisible or non-printing character (${describeInvisible(name)}), so it cannot be told from a ${kind} that looks the same`;
+  }
   return undefined;
+}
+
+/** The invisible characters of a text, as code points. */
+function describeInvisible(text: string): string {
+  return [...text]
+    .filter((c) => invisibleCharacters.test(c))
+    .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)
+    .join(", ");
+}
+
+/** Whether `text` holds `word` as a whole word: between non-alphanumeric characters or ends. */
+function containsWord(text: string, word: string): boolean {
+  const words = (value: string) => value.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const haystack = words(text);
+  const needle = words(word);
+  return haystack.some((_, i) => needle.every((part, j) => haystack[i + j] === part));
 }
 
 function stringList(
@@ -209,6 +252,13 @@ function tagValueProblem(field: string, value: unknown): Problem | undefined {
       "must be an AWS tag value: up to 256 letters, digits, spaces and _ . : / = + - @",
     );
   }
+  if (invisibleCharacters.test(value)) {
+    return problem(
+      field,
+      value,
+      `must be printing characters and ASCII spaces: it holds an invisible or non-printing character (${describeInvisible(value)})`,
+    );
+  }
   return undefined;
 }
 
@@ -222,6 +272,13 @@ function tagKeyProblem(field: string, key: string): Problem | undefined {
   }
   if (key.toLowerCase().startsWith("aws:")) {
     return problem(field, key, 'must not start with "aws:", which AWS reserves');
+  }
+  if (invisibleCharacters.test(key)) {
+    return problem(
+      field,
+      key,
+      `must be printing characters and ASCII spaces: it holds an invisible or non-printing character (${describeInvisible(key)})`,
+    );
   }
   return undefined;
 }
@@ -258,6 +315,7 @@ function githubNameProblem(
 
 const pipelineKeys = [
   "repositoryName",
+  "trustPolicyMaxLength",
   "environment",
   "metadata",
   "github",
@@ -301,10 +359,8 @@ const ecrKeys = [
 
 /** Tag keys the pipeline sets itself, which `tags` may not replace. */
 export function reservedTagKeys(tagPrefix: string): string[] {
-  return [`${tagPrefix}id`, `${tagPrefix}owner`, `${tagPrefix}risk`, "Environment"];
+  return [...Object.values(governanceTagKeys(tagPrefix)), environmentTagKey];
 }
-
-export const defaultTagPrefix = "goldenpath.idp/";
 
 /**
  * Every problem with a pipeline's arguments, in argument order; empty when they are valid.
@@ -335,8 +391,16 @@ export function validateTrustedDeliveryPipelineArgs(name: string, args: unknown)
 
   const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
   problems.push(...validateMetadata(args.metadata));
-  problems.push(...validateGitHub(args.github, environment));
+  const githubProblems = validateGitHub(args.github, environment);
+  problems.push(...githubProblems);
   problems.push(...validateEcr(args.ecr, risk));
+  problems.push(
+    ...validateTrustPolicyLength(
+      args.trustPolicyMaxLength,
+      githubProblems.length === 0 ? args.github : undefined,
+      args.oidcProviderArn,
+    ),
+  );
 
   const tagPrefix = args.tagPrefix ?? defaultTagPrefix;
   let reserved: string[] = [];
@@ -471,6 +535,64 @@ function validateMetadata(metadata: unknown): Problem[] {
   return problems;
 }
 
+/**
+ * The trust policy must fit IAM's quota on its length: a role whose policy is longer cannot be
+ * created. Checked once the GitHub settings are valid; the provider ARN, when only known later,
+ * is measured as the longest it could be.
+ */
+function validateTrustPolicyLength(
+  maxLength: unknown,
+  github: unknown,
+  oidcProviderArn: unknown,
+): Problem[] {
+  if (
+    maxLength !== undefined &&
+    !(
+      Number.isSafeInteger(maxLength) &&
+      (maxLength as number) >= defaultTrustPolicyMaxLength &&
+      (maxLength as number) <= trustPolicyLengthQuotaMaximum
+    )
+  ) {
+    return [
+      problem(
+        "trustPolicyMaxLength",
+        maxLength,
+        `must be your account's "Role trust policy length" quota in IAM, from ${defaultTrustPolicyMaxLength} (the default) to ${trustPolicyLengthQuotaMaximum}`,
+      ),
+    ];
+  }
+  if (!isPlainObject(github)) {
+    return [];
+  }
+  const limit = (maxLength as number | undefined) ?? defaultTrustPolicyMaxLength;
+  const environments = (github.environments as string[] | undefined) ?? [];
+  const subjects = githubSubjects({
+    repository: github.repository as string,
+    branches: (github.branches as string[] | undefined) ?? (environments.length > 0 ? [] : ["main"]),
+    tags: (github.tags as string[] | undefined) ?? [],
+    environments,
+    ownerId: github.ownerId as number | undefined,
+    repositoryId: github.repositoryId as number | undefined,
+  });
+  const providerArn =
+    typeof oidcProviderArn === "string" && oidcProviderArnProblem("", oidcProviderArn) === undefined
+      ? oidcProviderArn
+      : longestGitHubProviderArn;
+  const length = trustPolicyLength(providerArn, subjects);
+  if (length <= limit) {
+    return [];
+  }
+  const count = (list: unknown, one: string) =>
+    `${Array.isArray(list) ? list.length : 0} ${one}${Array.isArray(list) && list.length === 1 ? "" : one.endsWith("h") ? "es" : "s"}`;
+  return [
+    problem(
+      "github",
+      `${subjects.length} subjects: ${count(github.branches ?? (environments.length > 0 ? [] : ["main"]), "branch")}, ${count(github.tags, "tag")}, ${count(environments, "environment")}`,
+      `makes a trust policy of ${length} characters, over IAM's limit of ${limit} (the "Role trust policy length" quota, ${defaultTrustPolicyMaxLength} by default): trust fewer branches, tags or environments, or use patterns (release/*); or raise the quota in Service Quotas (IAM, up to ${trustPolicyLengthQuotaMaximum}) and set trustPolicyMaxLength to it`,
+    ),
+  ];
+}
+
 function validateGitHub(github: unknown, environment: unknown): Problem[] {
   if (!isPlainObject(github)) {
     return [
@@ -484,14 +606,7 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
   const problems = unknownKeys("github", github, githubKeys);
 
   const repository = github.repository;
-  const parts = typeof repository === "string" ? repository.split("/") : [];
-  if (
-    parts.length !== 2 ||
-    !githubOwnerPattern.test(parts[0]) ||
-    !githubRepositoryNamePattern.test(parts[1]) ||
-    parts[1] === "." ||
-    parts[1] === ".."
-  ) {
+  if (typeof repository !== "string" || !isGitHubRepository(repository)) {
     problems.push(
       problem(
         "github.repository",
@@ -513,14 +628,31 @@ function validateGitHub(github: unknown, environment: unknown): Problem[] {
           item,
           'must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
         )
-      : word !== undefined && !item.toLowerCase().includes(word)
+      : word !== undefined && !containsWord(item, word)
         ? problem(
             field,
             item,
-            `must contain the stack's environment "${word}", so stacks of other environments never manage the same GitHub environment, e.g. "${word}"`,
+            `must contain the stack's environment "${word}" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "${word}" or "${word}-release"`,
           )
         : undefined,
   );
+  // Environments become child resources named after them: two that name the same child collide.
+  const childOf = new Map<string, string>();
+  environments.items.forEach((item) => {
+    const child = pipelineChildNames("").environment(item);
+    const other = childOf.get(child);
+    if (other !== undefined && other !== item) {
+      problems.push(
+        problem(
+          "github.environments",
+          github.environments,
+          `must name distinct environments: "${other}" and "${item}" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)`,
+        ),
+      );
+    } else {
+      childOf.set(child, item);
+    }
+  });
   const withEnvironments = Array.isArray(github.environments) && github.environments.length > 0;
   const branches = stringList(
     "github.branches",
@@ -699,7 +831,8 @@ function validateEcr(ecr: unknown, risk: unknown): Problem[] {
     return [problem("ecr", ecr, `must be an object with any of ${ecrKeys.join(", ")}`)];
   }
   const problems = unknownKeys("ecr", ecr, ecrKeys);
-  const high = risk === "high";
+  // What the risk tier may not give up (immutable tags, KMS), from the one definition.
+  const required = typeof risk === "string" ? (requiredTierControls[risk] ?? {}) : {};
   if (ecr.imageTagMutability !== undefined) {
     if (ecr.imageTagMutability !== "MUTABLE" && ecr.imageTagMutability !== "IMMUTABLE") {
       problems.push(
@@ -709,12 +842,12 @@ function validateEcr(ecr: unknown, risk: unknown): Problem[] {
           'must be "MUTABLE" or "IMMUTABLE"',
         ),
       );
-    } else if (high && ecr.imageTagMutability !== riskTiers.high.imageTagMutability) {
+    } else if (required.imageTagMutability && ecr.imageTagMutability !== required.imageTagMutability) {
       problems.push(
         problem(
           "ecr.imageTagMutability",
           ecr.imageTagMutability,
-          'must be "IMMUTABLE" for a high-risk registry',
+          `must be "${required.imageTagMutability}" for a ${risk}-risk registry`,
         ),
       );
     }
@@ -722,9 +855,13 @@ function validateEcr(ecr: unknown, risk: unknown): Problem[] {
   if (ecr.encryption !== undefined) {
     if (ecr.encryption !== "AES256" && ecr.encryption !== "KMS") {
       problems.push(problem("ecr.encryption", ecr.encryption, 'must be "AES256" or "KMS"'));
-    } else if (high && ecr.encryption !== riskTiers.high.encryption) {
+    } else if (required.encryption && ecr.encryption !== required.encryption) {
       problems.push(
-        problem("ecr.encryption", ecr.encryption, 'must be "KMS" for a high-risk registry'),
+        problem(
+          "ecr.encryption",
+          ecr.encryption,
+          `must be "${required.encryption}" for a ${risk}-risk registry`,
+        ),
       );
     }
   }

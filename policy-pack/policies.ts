@@ -1,8 +1,9 @@
-import { Policies } from "@pulumi/policy";
+import type { Policies } from "@pulumi/policy";
 import { ecrGoldenPath } from "./policies/ecr/ecrGoldenPath";
 import { ecrGovernanceMetadata } from "./policies/ecr/ecrGovernanceMetadata";
 import { ecrLifecyclePolicyPresent } from "./policies/ecr/ecrLifecyclePolicyPresent";
 import { ecrNoPublicAccess } from "./policies/ecr/ecrNoPublicAccess";
+import { ecrRepositoryCreationGoverned } from "./policies/ecr/ecrRepositoryCreationGoverned";
 import { ecrRiskTierControls } from "./policies/ecr/ecrRiskTierControls";
 import { ecrScanOnPush } from "./policies/ecr/ecrScanOnPush";
 import { iamGithubOidcRoleLeastPrivilege } from "./policies/iam/iamGithubOidcRoleLeastPrivilege";
@@ -20,6 +21,7 @@ export const policies: Policies = [
   ecrNoPublicAccess,
   ecrGoldenPath,
   ecrLifecyclePolicyPresent,
+  ecrRepositoryCreationGoverned,
   iamGithubOidcTrustScoped,
   iamGithubOidcTrustWholeRepository,
   iamGithubOidcRoleLeastPrivilege,

@@ -197,14 +197,15 @@ function findResource(
  * Repository ARNs the Allows name literally: the principal's own repositories. A write on any
  * other is a write on another team's.
  */
-function namedRepositories(allows: readonly Grant[]): string[] {
-  return allows.flatMap((g) =>
-    g.statement.resources && !g.statement.resources.not
+function namedRepositories(allows: readonly Grant[], denies: readonly Grant[]): string[] {
+  // An Allow names them in Resource; a Deny that takes everything else back, in NotResource.
+  const literal = (g: Grant, not: boolean) =>
+    g.statement.resources && g.statement.resources.not === not
       ? g.statement.resources.patterns.filter(
           (p) => isLiteralValue(p) && ecrRepositoryArnPattern.test(p),
         )
-      : [],
-  );
+      : [];
+  return [...allows.flatMap((g) => literal(g, false)), ...denies.flatMap((g) => literal(g, true))];
 }
 
 /** Whether every Allow of the group lists only literal resources: then it names all it reaches. */
@@ -217,12 +218,23 @@ function onlyLiteralResources(group: ActionGroup): boolean {
   );
 }
 
-/** Natural repositories to try first: another team's beside the one named. */
-function otherRepositoryProbes(named: readonly string[]): string[] {
+/**
+ * Natural repositories to try first: another team's beside the one named, and the patterns the
+ * Allows give with their wildcards filled in.
+ */
+function otherRepositoryProbes(named: readonly string[], group: ActionGroup): string[] {
   const sample = named[0] ?? "arn:aws:ecr:eu-west-2:123456789012:repository/app";
-  return ["another-team-app", "b", "other"].map((name) =>
-    sample.replace(/repository\/.*$/, `repository/${name}`),
+  const filled = group.allows.flatMap((g) =>
+    (g.statement.resources?.patterns ?? [])
+      .filter((p) => /:repository\/.*[*?]/.test(p))
+      .map((p) => p.replace(/\*/g, "other").replace(/\?/g, "x")),
   );
+  return [
+    ...["another-team-app", "b", "other"].map((name) =>
+      sample.replace(/repository\/.*$/, `repository/${name}`),
+    ),
+    ...filled,
+  ];
 }
 
 /** The account the policies' own ARNs name (the principal's, presumably), or AWS's example. */
@@ -309,7 +321,7 @@ export function analyzePermissions(
     if (onlyLiteralResources(group)) {
       continue;
     }
-    const named = namedRepositories(allows);
+    const named = namedRepositories(allows, denies);
     const elsewhere = (arns: Language) =>
       and(
         group.allowed,
@@ -317,7 +329,10 @@ export function analyzePermissions(
         ...named.map((arn) => not(atom("resource", literal(arn)))),
       );
     // Repositories of the principal's own account first: another team's, most likely.
-    let found = findResource(elsewhere(ecrRepositoryArn(account)), otherRepositoryProbes(named));
+    let found = findResource(
+      elsewhere(ecrRepositoryArn(account)),
+      otherRepositoryProbes(named, group),
+    );
     if (found === "none") {
       found = findResource(elsewhere(ecrRepositoryArn()), []);
     }
@@ -340,15 +355,20 @@ export function analyzePermissions(
   return mergeByKind(findings);
 }
 
-/** One finding per kind and resource, with the actions of every group that shows it. */
+/** One finding per kind, with the actions and statements of every group that shows it. */
 function mergeByKind(findings: readonly GrantFinding[]): GrantFinding[] {
   const merged = new Map<string, GrantFinding>();
   for (const finding of findings) {
-    const key = `${finding.kind} ${finding.statements.join(",")}`;
-    const existing = merged.get(key);
+    const existing = merged.get(finding.kind);
     merged.set(
-      key,
-      existing ? { ...existing, actions: [...existing.actions, ...finding.actions] } : finding,
+      finding.kind,
+      existing
+        ? {
+            ...existing,
+            actions: [...new Set([...existing.actions, ...finding.actions])],
+            statements: [...new Set([...existing.statements, ...finding.statements])],
+          }
+        : finding,
     );
   }
   return [...merged.values()];

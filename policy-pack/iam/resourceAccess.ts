@@ -211,7 +211,15 @@ function scenarios(document: PolicyDocument, relevant: readonly Statement[]): Sc
       constraints: and(
         atom("sourceAccount", accountNumber),
         unnamedAccount("sourceAccount", (l) => l),
-        ...(service === undefined ? [atom("service", serviceName)] : []),
+        // Any service but those the policy names (they have scenarios of their own).
+        ...(service === undefined
+          ? [
+              atom("service", serviceName),
+              ...[...services]
+                .filter((named): named is string => named !== undefined)
+                .map((named) => not(atom("service", literal(named)))),
+            ]
+          : []),
       ),
       describe: (values) => ({
         kind: "service",
@@ -290,7 +298,16 @@ export function analyzeResourceAccess(
       if (admitted.kind === "false") {
         continue;
       }
-      const result = solve(admitted);
+      // A natural outsider first (AWS's documentation's example account), then the search.
+      const natural = {
+        principal: "arn:aws:iam::111122223333:role/outsider",
+        organisationPath: "o-zzzzzzzzzz/r-zzzz/ou-zzzz-zzzzzzzz/",
+        sourceAccount: "111122223333",
+        service: "lambda.amazonaws.com",
+      };
+      const result = evaluate(admitted, natural)
+        ? ({ kind: "found", values: natural } as const)
+        : solve(admitted);
       if (result.kind === "unknown") {
         return "undecided";
       }

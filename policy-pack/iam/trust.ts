@@ -150,6 +150,14 @@ const contextPart: Language = union(
 /** Subjects of GitHub's default template. */
 const validSubject: Language = concat(literal("repo:"), repositoryPart, literal(":"), contextPart);
 
+/** Subjects of any repository's pull requests. */
+const anyPullRequest: Language = concat(
+  literal("repo:"),
+  repositoryPart,
+  literal(`:${pullRequestContext}`),
+  union(literal(""), concat(literal(":"), anyString)),
+);
+
 /** Subjects that name one repository, whatever follows (a customised template may add claims). */
 const repositorySubject: Language = concat(
   literal("repo:"),
@@ -182,6 +190,8 @@ interface Scenario {
   readonly admitted: Formula;
   /** Conditions the model could not evaluate in those Allows. */
   readonly assumptions: readonly string[];
+  /** The policy's own subject values, wildcards filled in: natural tokens to try first. */
+  readonly subjectExamples: readonly string[];
 }
 
 function coversWebIdentity(statement: Statement): boolean {
@@ -330,12 +340,21 @@ function scenario(
     }
   }
   const admitted = and(or(...allows.map((a) => a.formula)), not(or(...denies)));
+  const subjectExamples = relevant
+    .flatMap((statement) => statement.conditions)
+    .filter((entry) => entry.key.toLowerCase().endsWith(":sub"))
+    .flatMap((entry) => entry.values)
+    .flatMap((value) => [
+      value.replace(/\*$/, "ref:refs/heads/main").replace(/\*/g, "app").replace(/\?/g, "x"),
+      value.replace(/\*/g, "main").replace(/\?/g, "x"),
+    ]);
   return {
     issuer,
     provider,
     allows,
     admitted,
     assumptions: allows.flatMap((a) => unknownReasons(a.raw)),
+    subjectExamples,
   };
 }
 
@@ -360,20 +379,27 @@ function stepChar(step: Step): string | undefined {
 /** The repository part a sequence of a sub language fixes, and the steps after it. */
 function fixedRepository(
   sequence: readonly Step[],
-): { repository: string; rest: Step[] } | undefined {
+): { repository: string; key: string; rest: Step[] } | undefined {
   let text = "";
+  let written = "";
   for (let i = 0; i < sequence.length; i += 1) {
     const c = stepChar(sequence[i]);
     if (c === undefined) {
       return undefined;
     }
     if (c === ":" && text.length > "repo:".length) {
-      const parsed = parseSubject(`${text}:`);
+      const parsed = parseSubject(`${written}:`);
       return parsed
-        ? { repository: parsed.repository.toLowerCase(), rest: sequence.slice(i + 1) }
+        ? {
+            repository: parsed.repository,
+            key: parsed.repository.toLowerCase(),
+            rest: sequence.slice(i + 1),
+          }
         : undefined;
     }
     text += c;
+    // As written: a step that ignores case lists the written character first.
+    written += [...(sequence[i].set as { chars: ReadonlySet<string> }).chars][0];
     if (!"repo:".startsWith(text) && !text.startsWith("repo:")) {
       return undefined;
     }
@@ -437,12 +463,9 @@ function provenRepository(scenario: Scenario): string | undefined {
       if (variable === "sub" && language.length > 0 && !pinnedSub) {
         const fixed = language.map(fixedRepository);
         if (
-          fixed.every(
-            (f) =>
-              f !== undefined && f.repository === fixed[0]!.repository && neverPullRequest(f.rest),
-          )
+          fixed.every((f) => f !== undefined && f.key === fixed[0]!.key && neverPullRequest(f.rest))
         ) {
-          if (repository !== undefined && repository !== fixed[0]!.repository) {
+          if (repository !== undefined && repository.toLowerCase() !== fixed[0]!.key) {
             return undefined;
           }
           repository = fixed[0]!.repository;
@@ -459,43 +482,41 @@ function provenRepository(scenario: Scenario): string | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A run name none of the policy's values mentions a character of. */
-function unlistedName(document: PolicyDocument): string {
-  const used = new Set(
-    document.statements.flatMap((s) => s.conditions.flatMap((c) => [...c.values.join("")])),
-  );
-  const candidates = [..."zqxjkvwyfgbmhd0123456789"].filter(
-    (c) => !used.has(c) && !used.has(c.toUpperCase()),
-  );
-  const pool = candidates.length > 0 ? candidates : ["z"];
-  return Array.from({ length: 8 }, (_, i) => pool[i % pool.length]).join("");
-}
-
-function wholeRepository(
-  document: PolicyDocument,
-  primary: Scenario,
-  repository: string,
-): WholeRepositoryFinding[] {
-  const name = unlistedName(document);
+/**
+ * Whole-repository trust: every branch (or tag, or environment) of the one repository is
+ * admitted, i.e. no such subject is refused. A name nobody would list is tried first; only when
+ * it is admitted does a search look for one that is refused.
+ */
+function wholeRepository(primary: Scenario, repository: string): WholeRepositoryFinding[] {
   const found: WholeRepositoryFinding[] = [];
-  const contexts: [RunContextKind, string, string][] = [
-    ["branch", "every branch", "a branch"],
-    ["tag", "every tag", "a tag"],
+  const contexts: [RunContextKind, string][] = [
+    ["branch", "every branch"],
+    ["tag", "every tag"],
     [
       "environment",
       "every deployment environment (a workflow that names a missing one creates it, unprotected)",
-      "an environment",
     ],
   ];
-  for (const [kind, what, one] of contexts) {
-    const sub = `repo:${repository}:${contextClaim({ kind, name })}`;
+  for (const [kind, what] of contexts) {
+    const prefix = `repo:${repository}:${contextClaim({ kind, name: "" })}`;
+    const sub = `${prefix}any-other-${kind}`;
     const token = { sub, aud: stsAudience };
-    if (evaluate(primary.admitted, token)) {
+    if (!evaluate(primary.admitted, token)) {
+      continue;
+    }
+    const refused = solve(
+      and(
+        atom("sub", concat(literal(prefix), [plus(anyChar)])),
+        atom("aud", literal(stsAudience)),
+        not(primary.admitted),
+      ),
+    );
+    if (refused.kind === "none") {
       found.push({
         context: kind,
         statements: admittingStatements(primary, token),
         example: sub,
-        problem: `admits ${what} of ${repository}, e.g. sub "${sub}", ${one} it names nowhere`,
+        problem: `admits ${what} of ${repository}, e.g. sub "${sub}"`,
       });
     }
   }
@@ -564,13 +585,13 @@ class Inquiry {
   }
 }
 
-/** Tokens of an audience other than STS's. */
-function judgeAudience(inquiry: Inquiry): void {
+/** Tokens of an audience other than STS's; `admitted` is one the policy admits. */
+function judgeAudience(inquiry: Inquiry, admittedToken: TrustToken): void {
   const { admitted } = inquiry.scenario;
-  const token = inquiry.find(and(admitted, not(atom("aud", literal(stsAudience)))), [
-    { aud: "sigstore" },
-    { aud: "https://github.com" },
-  ]);
+  const token = inquiry.find(
+    and(admitted, not(atom("aud", literal(stsAudience)))),
+    ["sigstore", "https://github.com"].map((aud) => ({ sub: admittedToken.sub, aud })),
+  );
   if (token === "unknown") {
     inquiry.undecided(`pin aud to "${stsAudience}"`);
   } else if (token !== "none") {
@@ -590,9 +611,13 @@ function judgeSubjects(inquiry: Inquiry): string | undefined {
   // Subjects are judged on tokens for STS: a wrong audience is its own finding.
   const admitted = and(inquiry.scenario.admitted, atom("aud", literal(stsAudience)));
   const valid = atom("sub", repositorySubject);
-  let first = inquiry.find(and(admitted, atom("sub", validSubject)), [{ sub: exampleSubject }]);
+  const probes = [exampleSubject, ...inquiry.scenario.subjectExamples].map((sub) => ({ sub }));
+  let first = inquiry.find(
+    and(admitted, atom("sub", validSubject), not(atom("sub", anyPullRequest))),
+    probes,
+  );
   if (first === "none") {
-    first = inquiry.find(and(admitted, valid));
+    first = inquiry.find(and(admitted, valid), probes);
   }
   if (first === "unknown") {
     inquiry.undecided("admit one repository only");
@@ -675,7 +700,8 @@ function judgeSubjects(inquiry: Inquiry): string | undefined {
     if (token !== "none") {
       const [tokens, problem] = describe(token);
       inquiry.report(kind, tokens, problem);
-      return undefined;
+      // Pull requests are still the one repository's: its whole-repository trust is judged too.
+      return kind === "pull-request" ? repository : undefined;
     }
   }
   // The formulas above cover every foreign token: reaching here would be a bug in the model.
@@ -693,7 +719,7 @@ export function analyzeTrust(document: PolicyDocument): TrustAnalysis {
       kind: "invalid",
       statements: [s.label],
       tokens: [],
-      problem: `uses NotPrincipal in ${s.label}, which IAM does not allow in a role trust policy (and an Allow with NotPrincipal would admit every principal it does not list); name the OIDC provider in Principal.Federated`,
+      problem: `uses NotPrincipal, which IAM does not allow in a role trust policy (and an Allow with NotPrincipal would admit every principal it does not list); name the OIDC provider in Principal.Federated`,
     }));
   if (invalid.length > 0) {
     const rest = analyzeTrust({
@@ -723,7 +749,7 @@ export function analyzeTrust(document: PolicyDocument): TrustAnalysis {
         repository,
         issuer: scenarios[0].issuer,
         findings: [],
-        wholeRepository: wholeRepository(document, scenarios[0], repository),
+        wholeRepository: wholeRepository(scenarios[0], repository),
         assumptions,
       };
     }
@@ -753,7 +779,7 @@ export function analyzeTrust(document: PolicyDocument): TrustAnalysis {
       `admits tokens of other issuers than ${primary.scenario.issuer} too: ${others.map((o) => o.inquiry.scenario.issuer).join(", ")}`,
     );
   }
-  judgeAudience(primary);
+  judgeAudience(primary, primaryToken);
   const repository = judgeSubjects(primary);
   findings.push(...primary.findings);
   const single = repository !== undefined && others.length === 0;
@@ -762,7 +788,7 @@ export function analyzeTrust(document: PolicyDocument): TrustAnalysis {
     ...(single && { repository }),
     issuer: primary.scenario.issuer,
     findings,
-    wholeRepository: single ? wholeRepository(document, primary.scenario, repository) : [],
+    wholeRepository: single ? wholeRepository(primary.scenario, repository) : [],
     assumptions,
   };
 }

@@ -1,4 +1,4 @@
-import { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigSchema } from "@pulumi/policy";
 
 /**
  * A policy's config: the values set for it, over the defaults its schema declares. The Pulumi

@@ -35,9 +35,9 @@ describe("the bench's platform stacks", () => {
     assert.deepEqual(risks, ["low", "medium", "high"]);
   });
 
-  it("trust a production environment instead of branches in the environments variant", () => {
+  it("trust a prod environment instead of branches in the environments variant", () => {
     const [app] = Object.values(benchApps(1, "environments"));
-    assert.deepEqual(app.github, { repository: "acme/svc-0001", environments: ["production"] });
+    assert.deepEqual(app.github, { repository: "acme/svc-0001", environments: ["prod"] });
     assert.equal(variantEnvironment.environments, "prod");
   });
 

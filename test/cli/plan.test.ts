@@ -60,15 +60,15 @@ describe("trusted-delivery plan", () => {
     );
     assert.match(
       stdout,
-      /^ {15}repo:acme\/ledger-service:environment:production {2}\(StringEquals\)$/m,
+      /^ {15}repo:acme\/ledger-service:environment:prod {2}\(StringEquals\)$/m,
     );
     assert.match(
       stdout,
-      /^ {2}Environment production: approved by team 4821007 \(not by whoever triggered it\), deploys from tag v\*$/m,
+      /^ {2}Environment prod: approved by team 4821007 \(not by whoever triggered it\), deploys from tag v\*$/m,
     );
     assert.match(
       stdout,
-      /^ {2}GitHub {5}acme\/ledger-service: secret TF_AWS_IAM_ROLE_PROD \(environment production\) holds the role ARN; variables ECR_REPOSITORY_URL_PROD, AWS_REGION_PROD$/m,
+      /^ {2}GitHub {5}acme\/ledger-service: secret TF_AWS_IAM_ROLE_PROD \(environment prod\) holds the role ARN; variables ECR_REPOSITORY_URL_PROD, AWS_REGION_PROD$/m,
     );
   });
 

@@ -45,7 +45,7 @@ describe("the build-and-push workflow", () => {
   it("passes actionlint with deployment environments", async () => {
     const { text } = workflowFor({
       environment: "prod",
-      github: { repository: "acme/payments-api", environments: ["production", "production-eu"] },
+      github: { repository: "acme/payments-api", environments: ["prod", "prod-eu"] },
     });
     assert.deepEqual(await lintWorkflow(text), []);
   });
@@ -122,12 +122,12 @@ describe("the build-and-push workflow", () => {
       environment: "prod",
       github: {
         repository: "acme/payments-api",
-        environments: ["production"],
+        environments: ["prod"],
         environmentProtection: { deploymentBranches: [], deploymentTags: ["v*"] },
       },
     });
     assert.deepEqual(document.on.push, { tags: ["v*"] });
-    assert.equal(document.jobs["build-push"].environment, "production");
+    assert.equal(document.jobs["build-push"].environment, "prod");
   });
 });
 
@@ -136,7 +136,7 @@ describe("trusted-delivery workflow", () => {
     const { code, stdout } = runCli(["workflow", "ledger-service", "--stack", "prod"]);
     assert.equal(code, 0);
     assert.match(stdout, /^name: Build and push ledger-service \(prod\)$/m);
-    assert.match(stdout, /^ {4}environment: production$/m);
+    assert.match(stdout, /^ {4}environment: prod$/m);
     assert.doesNotMatch(stdout, /:latest/);
   });
 

@@ -7,6 +7,7 @@ import {
   TrustedDeliveryPipelineArgs,
 } from "../../components";
 import { OfflineRun } from "../../cli/offline/capture";
+import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { canAssume } from "../helpers/iam";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
@@ -36,13 +37,13 @@ const DEPLOYMENT_POLICY =
 const ENVIRONMENT_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
 const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";
 
-/** A prod pipeline with the production deployment environment, protected as given. */
+/** A prod pipeline with the prod deployment environment, protected as given. */
 function withEnvironments(environmentProtection: Record<string, unknown>) {
   return withArgs({
     environment: "prod",
     github: {
       repository: "acme/payments-api",
-      environments: ["production"],
+      environments: ["prod"],
       environmentProtection,
     },
   });
@@ -317,7 +318,7 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
         environment: "prod",
         github: {
           repository: "acme/payments-api",
-          environments: ["production", "production-eu"],
+          environments: ["prod", "prod-eu"],
           environmentProtection: { reviewerTeams: [42], deploymentTags: ["v*"], waitTimer: 5 },
         },
       }),
@@ -333,10 +334,10 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
         e.inputs.waitTimer,
       ]),
       [
-        ["payments-api-environment-production", "production", [{ users: [], teams: [42] }], 5],
+        ["payments-api-environment-prod", "prod", [{ users: [], teams: [42] }], 5],
         [
-          "payments-api-environment-production-eu",
-          "production-eu",
+          "payments-api-environment-prod-eu",
+          "prod-eu",
           [{ users: [], teams: [42] }],
           5,
         ],
@@ -348,10 +349,10 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
         p.inputs.branchPattern ?? p.inputs.tagPattern,
       ]),
       [
-        ["production", "main"],
-        ["production", "v*"],
-        ["production-eu", "main"],
-        ["production-eu", "v*"],
+        ["prod", "main"],
+        ["prod", "v*"],
+        ["prod-eu", "main"],
+        ["prod-eu", "v*"],
       ],
     );
   });
@@ -360,7 +361,7 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
     assert.deepEqual(ofType(run, SECRET), []);
     assert.deepEqual(
       ofType(run, ENVIRONMENT_SECRET).map((s) => s.inputs),
-      ["production", "production-eu"].map((environment) => ({
+      ["prod", "prod-eu"].map((environment) => ({
         repository: "payments-api",
         environment,
         secretName: "TF_AWS_IAM_ROLE_PROD",
@@ -373,10 +374,10 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
   it("lets only jobs in those environments assume the role: no branch, tag or pull request", () => {
     const trust = single(run, ROLE).inputs.assumeRolePolicy;
     assert.deepEqual(run.outputs.subjects, [
-      "repo:acme/payments-api:environment:production",
-      "repo:acme/payments-api:environment:production-eu",
+      "repo:acme/payments-api:environment:prod",
+      "repo:acme/payments-api:environment:prod-eu",
     ]);
-    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:production" }), true);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:prod" }), true);
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:staging" }), false);
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), false);
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/tags/v1.0.0" }), false);
@@ -431,6 +432,18 @@ describe("TrustedDeliveryPipeline defaults", () => {
       assert.equal(single(extra, REPOSITORY).inputs.tags.CostCenter, "42");
       assert.equal(single(extra, ROLE).inputs.tags.CostCenter, "42");
     },
+    "TrustedDeliveryPipelineArgs.trustPolicyMaxLength": async () => {
+      // 2048 characters by default: a trust policy one character longer is refused.
+      const branches = Array.from({ length: 40 }, (_, i) => `release/team-${i}`);
+      const lengths = [29, 30].map((count) =>
+        validateTrustedDeliveryPipelineArgs("payments-api", {
+          ...minimal,
+          github: { repository: "acme/payments-api", branches: branches.slice(0, count) },
+        }),
+      );
+      assert.deepEqual(lengths[0], []);
+      assert.match(lengths[1][0].message, /over IAM's limit of 2048/);
+    },
     "TrustedDeliveryPipelineArgs.importIds": async () => {
       const run = await runProgram(withArgs({}));
       assert.equal(single(run, REPOSITORY).importId, undefined);
@@ -454,7 +467,7 @@ describe("TrustedDeliveryPipeline defaults", () => {
       const run = await runProgram(withEnvironments({}));
       assert.deepEqual(single(run, ENVIRONMENT).inputs, {
         repository: "payments-api",
-        environment: "production",
+        environment: "prod",
         preventSelfReview: true,
         canAdminsBypass: false,
         waitTimer: 0,
@@ -483,7 +496,7 @@ describe("TrustedDeliveryPipeline defaults", () => {
       const run = await runProgram(withEnvironments({}));
       assert.deepEqual(
         ofType(run, DEPLOYMENT_POLICY).map((p) => p.inputs),
-        [{ repository: "payments-api", environment: "production", branchPattern: "main" }],
+        [{ repository: "payments-api", environment: "prod", branchPattern: "main" }],
       );
     },
     "EnvironmentProtection.deploymentTags": async () => {
@@ -494,8 +507,8 @@ describe("TrustedDeliveryPipeline defaults", () => {
           p.inputs.branchPattern ?? p.inputs.tagPattern,
         ]),
         [
-          ["payments-api-environment-production-branch-0", "main"],
-          ["payments-api-environment-production-tag-1", "v*"],
+          ["payments-api-environment-prod-branch-0", "main"],
+          ["payments-api-environment-prod-tag-1", "v*"],
         ],
       );
     },

@@ -44,6 +44,37 @@ describe("pipeline argument validation", () => {
     assert.deepEqual(messages({}), []);
   });
 
+  it("accepts the stack's environment as any whole word of a GitHub environment's name", () => {
+    assert.deepEqual(
+      messages({
+        environment: "prod-eu",
+        github: { environments: ["release prod-eu", "prod-eu.canary"], branches: undefined },
+      }),
+      [],
+    );
+  });
+
+  it("accepts every GitHub issuer the policy pack counts as GitHub's, Enterprise Server's too", () => {
+    for (const issuer of [
+      "token.actions.githubusercontent.com",
+      "token.actions.githubusercontent.com/acme",
+      "token.actions.acme.ghe.com",
+      "github.acme.internal/_services/token",
+    ]) {
+      assert.deepEqual(
+        messages({ oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${issuer}` }),
+        [],
+        issuer,
+      );
+    }
+  });
+
+  it("accepts a longer trust policy once trustPolicyMaxLength says the quota was raised", () => {
+    const branches = Array.from({ length: 40 }, (_, i) => `release/team-${i}`);
+    assert.equal(messages({ github: { branches } }).length, 1);
+    assert.deepEqual(messages({ github: { branches }, trustPolicyMaxLength: 4096 }), []);
+  });
+
   const cases: [string, Loose, string, string?][] = [
     [
       "refuses a repository name ECR would refuse",
@@ -139,11 +170,46 @@ describe("pipeline argument validation", () => {
     [
       "refuses a GitHub environment without the stack's environment in its name, which another stack could manage",
       { environment: "prod", github: { environments: ["staging"] } },
-      'github.environments[0] is "staging"; must contain the stack\'s environment "prod", so stacks of other environments never manage the same GitHub environment, e.g. "prod"',
+      'github.environments[0] is "staging"; must contain the stack\'s environment "prod" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "prod" or "prod-release"',
+    ],
+    [
+      "refuses a GitHub environment that holds the stack's environment only inside a longer word",
+      { environment: "prod", github: { environments: ["production"] } },
+      'github.environments[0] is "production"; must contain the stack\'s environment "prod" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "prod" or "prod-release"',
+    ],
+    [
+      "refuses GitHub environments that name the same child resource",
+      { environment: "prod", github: { environments: ["prod release", "Prod-Release"] } },
+      'github.environments is ["prod release","Prod-Release"]; must name distinct environments: "prod release" and "Prod-Release" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)',
+    ],
+    [
+      "refuses an IAM policy variable in a branch, which the trust policy would read as a variable",
+      { github: { branches: ["release-${user}"] } },
+      'github.branches[0] is "release-${user}"; must be a branch name without "${": IAM reads "${...}" in a subject as a policy variable, so the trust policy would not match the branch',
+    ],
+    [
+      "refuses invisible characters in a tag pattern, which would look like another tag",
+      { github: { tags: ["v1\u200b*"] } },
+      'github.tags[0] is "v1\u200b*"; must be a tag name of printing characters: it holds an invisible or non-printing character (U+200B), so it cannot be told from a tag that looks the same',
+    ],
+    [
+      "refuses a non-breaking space in the owner, which would look like a space",
+      { metadata: { owner: "team\u00a0payments" } },
+      'metadata.owner is "team\u00a0payments"; must be printing characters and ASCII spaces: it holds an invisible or non-printing character (U+00A0)',
+    ],
+    [
+      "refuses a trust policy longer than IAM's quota, saying how to raise it",
+      { github: { branches: Array.from({ length: 40 }, (_, i) => `release/team-${i}`) } },
+      `github is "40 subjects: 40 branches, 0 tags, 0 environments"; makes a trust policy of 2611 characters, over IAM's limit of 2048 (the "Role trust policy length" quota, 2048 by default): trust fewer branches, tags or environments, or use patterns (release/*); or raise the quota in Service Quotas (IAM, up to 8192) and set trustPolicyMaxLength to it`,
+    ],
+    [
+      "refuses a trust policy length limit outside what IAM's quota can be",
+      { trustPolicyMaxLength: 10000 },
+      "trustPolicyMaxLength is 10000; must be your account's \"Role trust policy length\" quota in IAM, from 2048 (the default) to 8192",
     ],
     [
       "refuses branches beside environments: then only jobs in the environments may push",
-      { environment: "prod", github: { environments: ["production"], branches: ["main"] } },
+      { environment: "prod", github: { environments: ["prod"], branches: ["main"] } },
       'github.branches is ["main"]; cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deploymentBranches picks the branches that may deploy',
     ],
     [
@@ -156,7 +222,7 @@ describe("pipeline argument validation", () => {
       {
         environment: "prod",
         github: {
-          environments: ["production"],
+          environments: ["prod"],
           environmentProtection: { reviewerTeams: ["platform"] },
         },
       },
@@ -167,7 +233,7 @@ describe("pipeline argument validation", () => {
       {
         environment: "prod",
         github: {
-          environments: ["production"],
+          environments: ["prod"],
           environmentProtection: { deploymentBranches: [], deploymentTags: [] },
         },
       },
@@ -178,7 +244,7 @@ describe("pipeline argument validation", () => {
       {
         environment: "prod",
         github: {
-          environments: ["production"],
+          environments: ["prod"],
           environmentProtection: { deploymentBranches: ["*"] },
         },
       },
@@ -188,7 +254,7 @@ describe("pipeline argument validation", () => {
       "refuses a wait timer beyond GitHub's 30 days",
       {
         environment: "prod",
-        github: { environments: ["production"], environmentProtection: { waitTimer: 50000 } },
+        github: { environments: ["prod"], environmentProtection: { waitTimer: 50000 } },
       },
       "github.environmentProtection.waitTimer is 50000; must be whole minutes from 0 to 43200 (30 days)",
     ],
@@ -285,7 +351,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses an OIDC provider ARN that is not GitHub's",
       { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com" },
-      'oidcProviderArn is "arn:aws:iam::123456789012:oidc-provider/gitlab.com"; must be the ARN of a GitHub Actions OIDC provider, e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
+      'oidcProviderArn is "arn:aws:iam::123456789012:oidc-provider/gitlab.com"; must be the ARN of a GitHub Actions OIDC provider (github.com, an enterprise\'s issuer, GHE.com or GitHub Enterprise Server), e.g. "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
     ],
   ];
   for (const [rule, overrides, message, name = "payments-api"] of cases) {

@@ -109,11 +109,16 @@ export function allows(policies: readonly unknown[], action: string, resource: s
   return identityAllows(policies, action, resource);
 }
 
-/** Repository ARNs the policies name literally in an Allow's Resource. */
+/**
+ * Repository ARNs the policies name literally: in an Allow's Resource, or in a Deny's NotResource
+ * (a Deny that takes back everything else): the role's own repositories.
+ */
 export function literallyNamed(policies: readonly any[]): string[] {
+  const literal = (values: unknown) =>
+    [values].flat().filter((r): r is string => typeof r === "string" && !/[*?]/.test(r));
   return policies.flatMap((policy) =>
-    policy.Statement.filter((s: any) => s.Effect === "Allow" && s.Resource).flatMap((s: any) =>
-      [s.Resource].flat().filter((r: string) => !/[*?]/.test(r)),
+    policy.Statement.flatMap((s: any) =>
+      s.Effect === "Allow" ? literal(s.Resource) : literal(s.NotResource),
     ),
   );
 }

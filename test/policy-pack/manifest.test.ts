@@ -18,6 +18,7 @@ describe("the policy pack's manifest", () => {
         ["ecr-governance-metadata", "resource", "mandatory"],
         ["ecr-lifecycle-policy-present", "stack", "advisory"],
         ["ecr-no-public-access", "resource", "mandatory"],
+        ["ecr-repository-creation-governed", "stack", "mandatory"],
         ["ecr-risk-tier-controls", "resource", "mandatory"],
         ["ecr-scan-on-push", "resource", "mandatory"],
         ["iam-github-oidc-role-least-privilege", "stack", "mandatory"],

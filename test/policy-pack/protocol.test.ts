@@ -123,25 +123,25 @@ describe("the policy pack over the Analyzer protocol", function () {
           policy: "ecr-governance-metadata",
           level: "mandatory",
           message:
-            'Every ECR repository carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its catalog id: set tag "goldenpath.idp/id" (matching ^[A-Z0-9_]+$), or create the repository with TrustedDeliveryPipeline',
+            'Every ECR repository, and every repository creation template (through resourceTags, for the repositories it makes), carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its catalog id: set tag "goldenpath.idp/id" (matching ^[A-Z0-9_]+$), or create the repository with TrustedDeliveryPipeline',
         },
         {
           policy: "ecr-governance-metadata",
           level: "mandatory",
           message:
-            'Every ECR repository carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its owner: set tag "goldenpath.idp/owner" to the owning team',
+            'Every ECR repository, and every repository creation template (through resourceTags, for the repositories it makes), carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its owner: set tag "goldenpath.idp/owner" to the owning team',
         },
         {
           policy: "ecr-governance-metadata",
           level: "mandatory",
           message:
-            'Every ECR repository carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its risk: set tag "goldenpath.idp/risk" to one of low, medium, high',
+            'Every ECR repository, and every repository creation template (through resourceTags, for the repositories it makes), carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.\nECR repository must carry its risk: set tag "goldenpath.idp/risk" to one of low, medium, high',
         },
         {
           policy: "ecr-scan-on-push",
           level: "mandatory",
           message:
-            "Every ECR repository scans images for vulnerabilities when they are pushed.\nECR repository must enable scan on push: set imageScanningConfiguration.scanOnPush = true",
+            "Every ECR repository scans images for vulnerabilities when they are pushed, and a registry scanning configuration scans every repository on push or continuously (its rules replace the repositories' own setting).\nECR repository must enable scan on push: set imageScanningConfiguration.scanOnPush = true",
         },
       ]);
     });
@@ -160,7 +160,7 @@ describe("the policy pack over the Analyzer protocol", function () {
             "iam-github-oidc-trust-scoped",
             "mandatory",
             "critical",
-            'GitHub OIDC trust must be scoped to one repository, with aud "sts.amazonaws.com": statement "GitHubOIDCTrust" allows sub "repo:mikeybeezy/*:*", which matches every repository of owner "mikeybeezy"; list exact subjects such as "repo:<owner>/<name>:ref:refs/heads/main"',
+            'GitHub OIDC trust must admit one repository\'s workflow runs only, with aud "sts.amazonaws.com": statement "GitHubOIDCTrust" admits more than one repository of mikeybeezy, e.g. sub "repo:mikeybeezy/app:ref:refs/heads/main" and sub "repo:mikeybeezy/app-fork:ref:refs/heads/main"; list exact subjects such as "repo:<owner>/<name>:ref:refs/heads/main"',
           ],
         ],
       );
@@ -226,7 +226,7 @@ describe("the policy pack over the Analyzer protocol", function () {
             "iam-github-oidc-role-least-privilege",
             "mandatory",
             handMadeRole.urn,
-            'Role "gha-ecr-push" is trusted by GitHub Actions and must only push to its own repositories: role policy "gha-push-policy" statement "ECRPushPull" grants ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart on "arn:aws:ecr:*:123456789012:repository/*", which covers every repository; scope Resource to the repository\'s ARN (TrustedDeliveryPipeline does)',
+            'Role "gha-ecr-push" is trusted by GitHub Actions and must only push to its own repositories: role policy "gha-push-policy" statement "ECRPushPull" grants ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name; scope Resource to the repository\'s ARN (TrustedDeliveryPipeline does)',
           ],
           [
             "iam-one-github-oidc-provider",

@@ -143,7 +143,7 @@ describe("the platform program", () => {
 
 describe("the platform program with bad config", () => {
   it("refuses two apps that would manage the same GitHub environment of one repository", async () => {
-    const production = { environments: ["production"] };
+    const production = { environments: ["prod"] };
     const { error } = await runExpectingError(platform, {
       project: ns,
       stack: "prod",
@@ -167,7 +167,7 @@ describe("the platform program with bad config", () => {
       error.message,
       [
         'Stack "prod" config (programs/platform/Pulumi.prod.yaml) has an invalid argument:',
-        '  - trusted-delivery-platform:apps.payments-worker.github.environments is "production"; app "payments-api" already writes production into acme/payments-api; give this app its own github.environments',
+        '  - trusted-delivery-platform:apps.payments-worker.github.environments is "prod"; app "payments-api" already writes prod into acme/payments-api; give this app its own github.environments',
       ].join("\n"),
     );
   });

@@ -1,7 +1,9 @@
-import { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import { awsNativeTypes, awsTypes, componentTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
-import { ecrRepositoryTypes, trustedDeliveryPipelineType } from "../../lib/resourceTypes";
-import { physicalName } from "../../lib/resources";
+import { eachKnown } from "../../lib/judge";
+import { registrySettings } from "../../resources/registries";
+import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
 
 export interface GoldenPathConfig {
   /** Repositories allowed outside a pipeline, by logical or ECR repository name. */
@@ -24,27 +26,25 @@ export const goldenPathConfigSchema: PolicyConfigSchema = {
       items: { type: "string" },
       minItems: 1,
       description: "Component type tokens whose children count as created on the golden path.",
-      default: [trustedDeliveryPipelineType],
+      default: [componentTypes.trustedDeliveryPipeline],
     },
   },
 };
 
-function repositoryName(resource: PolicyResource): string | undefined {
-  return physicalName(
-    resource,
-    resource.type === "aws-native:ecr:Repository" ? "repositoryName" : "name",
-  );
+function repositoryName(resource: StackResource): string | undefined {
+  return knownOrUndefined(() => registrySettings(resource)?.name);
 }
 
 /** Repositories with no golden-path component among their ancestors, and not allowed by name. */
 export function offGoldenPath(
-  resources: readonly PolicyResource[],
+  resources: readonly StackResource[],
   config: GoldenPathConfig,
-): PolicyResource[] {
-  return resources.filter((resource) => {
-    if (!ecrRepositoryTypes.includes(resource.type)) {
-      return false;
-    }
+): StackResource[] {
+  const repositories = StackIndex.of(resources).ofTypes(
+    awsTypes.ecrRepository,
+    awsNativeTypes.ecrRepository,
+  );
+  return repositories.filter((resource) => {
     for (let ancestor = resource.parent; ancestor; ancestor = ancestor.parent) {
       if (config.componentTypes.includes(ancestor.type)) {
         return false;
@@ -68,11 +68,11 @@ export const ecrGoldenPath: StackValidationPolicy = {
   configSchema: goldenPathConfigSchema,
   validateStack: (args, reportViolation) => {
     const config = configWithDefaults<GoldenPathConfig>(goldenPathConfigSchema, args.getConfig());
-    for (const repository of offGoldenPath(args.resources, config)) {
+    eachKnown(offGoldenPath(args.resources, config), (repository) =>
       reportViolation(
         `ECR repository "${repositoryName(repository) ?? repository.name}" must be created by a TrustedDeliveryPipeline: declare it as an app of the platform stack, or list it in allowedRepositories`,
         repository.urn,
-      );
-    }
+      ),
+    );
   },
 };

@@ -1,7 +1,13 @@
-import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  defaultTagPrefix,
+  governanceTagKeys,
+  registryIdPattern,
+  riskLevels,
+} from "../../governance/registry";
 import { configWithDefaults } from "../../lib/config";
-import { ecrRepositoryTypes } from "../../lib/resourceTypes";
-import { ecrTags } from "../../lib/resources";
+import { judgeResource } from "../../lib/judge";
+import { describeRegistry, registrySettings } from "../../resources/registries";
 
 export interface GovernanceMetadataConfig {
   readonly tagPrefix: string;
@@ -11,50 +17,51 @@ export interface GovernanceMetadataConfig {
 
 export const governanceMetadataConfigSchema: PolicyConfigSchema = {
   properties: {
-    tagPrefix: { type: "string", minLength: 1, default: "goldenpath.idp/" },
-    idPattern: { type: "string", minLength: 1, default: "^[A-Z0-9_]+$" },
+    tagPrefix: { type: "string", minLength: 1, default: defaultTagPrefix },
+    idPattern: { type: "string", minLength: 1, default: registryIdPattern.source },
     allowedRisks: {
       type: "array",
       items: { type: "string" },
       minItems: 1,
-      default: ["low", "medium", "high"],
+      default: [...riskLevels],
     },
   },
 };
 
-/** What is missing or wrong in a repository's governance tags, as violation messages. */
+/** What is missing or wrong in a registry's governance tags, as violation messages. */
 export function governanceMetadataViolations(
   tags: Record<string, unknown>,
   config: GovernanceMetadataConfig,
+  subject = "ECR repository",
+  tagsProperty = "tags",
 ): string[] {
   const { tagPrefix, idPattern, allowedRisks } = config;
+  const keys = governanceTagKeys(tagPrefix);
   const violations: string[] = [];
   const present = (key: string) =>
     typeof tags[key] === "string" && (tags[key] as string).trim() !== "";
-  const idKey = `${tagPrefix}id`;
-  if (!present(idKey)) {
+  const via = tagsProperty === "tags" ? "" : ` in ${tagsProperty}`;
+  if (!present(keys.id)) {
     violations.push(
-      `ECR repository must carry its catalog id: set tag "${idKey}" (matching ${idPattern}), or create the repository with TrustedDeliveryPipeline`,
+      `${subject} must carry its catalog id: set tag "${keys.id}"${via} (matching ${idPattern}), or create the repository with TrustedDeliveryPipeline`,
     );
-  } else if (!new RegExp(idPattern).test(tags[idKey] as string)) {
+  } else if (!new RegExp(idPattern).test(tags[keys.id] as string)) {
     violations.push(
-      `ECR repository tag "${idKey}" is "${tags[idKey]}" but must match ${idPattern}, e.g. "REGISTRY_PAYMENTS_API"`,
-    );
-  }
-  const ownerKey = `${tagPrefix}owner`;
-  if (!present(ownerKey)) {
-    violations.push(
-      `ECR repository must carry its owner: set tag "${ownerKey}" to the owning team`,
+      `${subject} tag "${keys.id}" is "${tags[keys.id]}" but must match ${idPattern}, e.g. "REGISTRY_PAYMENTS_API"`,
     );
   }
-  const riskKey = `${tagPrefix}risk`;
-  if (!present(riskKey)) {
+  if (!present(keys.owner)) {
     violations.push(
-      `ECR repository must carry its risk: set tag "${riskKey}" to one of ${allowedRisks.join(", ")}`,
+      `${subject} must carry its owner: set tag "${keys.owner}"${via} to the owning team`,
     );
-  } else if (!allowedRisks.includes(tags[riskKey] as string)) {
+  }
+  if (!present(keys.risk)) {
     violations.push(
-      `ECR repository tag "${riskKey}" is "${tags[riskKey]}" but must be one of ${allowedRisks.join(", ")}`,
+      `${subject} must carry its risk: set tag "${keys.risk}"${via} to one of ${allowedRisks.join(", ")}`,
+    );
+  } else if (!allowedRisks.includes(tags[keys.risk] as string)) {
+    violations.push(
+      `${subject} tag "${keys.risk}" is "${tags[keys.risk]}" but must be one of ${allowedRisks.join(", ")}`,
     );
   }
   return violations;
@@ -63,22 +70,31 @@ export function governanceMetadataViolations(
 export const ecrGovernanceMetadata: ResourceValidationPolicy = {
   name: "ecr-governance-metadata",
   description:
-    "Every ECR repository carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.",
+    "Every ECR repository, and every repository creation template (through resourceTags, for the repositories it makes), carries the governance tags: <prefix>id matching the id pattern, a non-empty <prefix>owner, and <prefix>risk from the allowed set.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Create the repository with TrustedDeliveryPipeline (it sets the tags from the app's metadata), or set the tags goldenpath.idp/id, goldenpath.idp/owner and goldenpath.idp/risk on it.",
+    "Create the repository with TrustedDeliveryPipeline (it sets the tags from the app's metadata), or set the tags goldenpath.idp/id, goldenpath.idp/owner and goldenpath.idp/risk on it (on a creation template, in resourceTags).",
   configSchema: governanceMetadataConfigSchema,
-  validateResource: (args, reportViolation) => {
-    if (!ecrRepositoryTypes.includes(args.type)) {
-      return;
-    }
-    const config = configWithDefaults<GovernanceMetadataConfig>(
-      governanceMetadataConfigSchema,
-      args.getConfig(),
-    );
-    for (const violation of governanceMetadataViolations(ecrTags(args.type, args.props), config)) {
-      reportViolation(violation);
-    }
-  },
+  validateResource: (args, reportViolation) =>
+    judgeResource(args, reportViolation, () => {
+      const registry = registrySettings(args);
+      if (registry === undefined) {
+        return;
+      }
+      const config = configWithDefaults<GovernanceMetadataConfig>(
+        governanceMetadataConfigSchema,
+        args.getConfig(),
+      );
+      const subject =
+        registry.kind === "repository" ? "ECR repository" : describeRegistry(registry, args.name);
+      for (const violation of governanceMetadataViolations(
+        registry.tags(),
+        config,
+        subject,
+        registry.paths.tags,
+      )) {
+        reportViolation(violation);
+      }
+    }),
 };

@@ -1,36 +1,40 @@
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { types } from "../../lib/resourceTypes";
-import { knownOrUndefined, physicalName } from "../../lib/resources";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
+import { eachKnown } from "../../lib/judge";
+import { normalize } from "../../resources/normalize";
+import { registrySettings } from "../../resources/registries";
+import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
 
 /**
  * Repositories whose images never expire: no lifecycle policy attached in the stack. A policy
- * attaches by depending on the repository's output, or by naming it. Indexed once, so a stack
- * of thousands of registries costs one pass, not one per pair.
+ * attaches by depending on the repository's output, or by naming it; an aws-native repository
+ * carries its own. Indexed once, so a stack of thousands of registries costs one pass.
  */
-export function withoutLifecyclePolicy(resources: readonly PolicyResource[]): PolicyResource[] {
+export function withoutLifecyclePolicy(resources: readonly StackResource[]): StackResource[] {
+  const index = StackIndex.of(resources);
   const attachedUrns = new Set<string>();
   const attachedNames = new Set<unknown>();
-  for (const policy of resources) {
-    if (policy.type !== types.ecrLifecyclePolicy) {
-      continue;
-    }
+  for (const policy of index.ofTypes(awsTypes.ecrLifecyclePolicy)) {
     for (const dependency of policy.propertyDependencies.repository ?? []) {
       attachedUrns.add(dependency.urn);
     }
-    for (const name of [knownOrUndefined(() => policy.props.repository)].flat()) {
-      attachedNames.add(name);
-    }
+    attachedNames.add(knownOrUndefined(() => policy.props.repository));
   }
-  return resources.filter((resource) => {
-    if (resource.type === types.nativeEcrRepository) {
-      return resource.props.lifecyclePolicy?.lifecyclePolicyText === undefined;
+  const missing: StackResource[] = [];
+  eachKnown(index.ofTypes(awsTypes.ecrRepository, awsNativeTypes.ecrRepository), (resource) => {
+    const { type, props } = normalize(resource);
+    if (type === awsNativeTypes.ecrRepository) {
+      if (props.lifecyclePolicy?.lifecyclePolicyText === undefined) {
+        missing.push(resource);
+      }
+      return;
     }
-    if (resource.type !== types.ecrRepository) {
-      return false;
+    const name = knownOrUndefined(() => registrySettings(resource)?.name);
+    if (!attachedUrns.has(resource.urn) && !(name !== undefined && attachedNames.has(name))) {
+      missing.push(resource);
     }
-    const name = physicalName(resource, "name");
-    return !attachedUrns.has(resource.urn) && !(name !== undefined && attachedNames.has(name));
   });
+  return missing;
 }
 
 export const ecrLifecyclePolicyPresent: StackValidationPolicy = {
@@ -43,8 +47,9 @@ export const ecrLifecyclePolicyPresent: StackValidationPolicy = {
   configSchema: { properties: {} },
   validateStack: (args, reportViolation) => {
     for (const repository of withoutLifecyclePolicy(args.resources)) {
+      const name = knownOrUndefined(() => registrySettings(repository)?.name);
       reportViolation(
-        `ECR repository "${physicalName(repository, repository.type === types.nativeEcrRepository ? "repositoryName" : "name") ?? repository.name}" has no lifecycle policy, so its images never expire: attach an aws.ecr.LifecyclePolicy`,
+        `ECR repository "${name ?? repository.name}" has no lifecycle policy, so its images never expire: attach an aws.ecr.LifecyclePolicy`,
         repository.urn,
       );
     }

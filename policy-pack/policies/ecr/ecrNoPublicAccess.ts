@@ -1,11 +1,21 @@
-import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import { ecrActions, ecrRepositoryWriteActions } from "../../governance/actions";
+import { parsePolicyDocument } from "../../iam/document";
+import { AccessFinding, analyzeResourceAccess, Outsider } from "../../iam/resourceAccess";
 import { configWithDefaults } from "../../lib/config";
-import { isAllow, parsePolicyDocument, Statement } from "../../lib/iamDocument";
-import { types } from "../../lib/resourceTypes";
+import { judgeResource } from "../../lib/judge";
+import {
+  publicRepositoryName,
+  registryPolicyDocument,
+  replicationDestinations,
+} from "../../resources/registries";
+import { knownOrUndefined } from "../../resources/stackIndex";
 
 export interface NoPublicAccessConfig {
   /** ECR Public repositories allowed by name. */
   readonly allowedPublicRepositories: readonly string[];
+  /** Accounts replication may copy images to, besides the stack's own. */
+  readonly allowedReplicationAccounts: readonly string[];
 }
 
 export const noPublicAccessConfigSchema: PolicyConfigSchema = {
@@ -17,90 +27,112 @@ export const noPublicAccessConfigSchema: PolicyConfigSchema = {
         "ECR Public repositories (by repository name) that may publish images to everyone.",
       default: [],
     },
+    allowedReplicationAccounts: {
+      type: "array",
+      items: { type: "string", pattern: "^\\d{12}$" },
+      description:
+        "Accounts (12-digit ids) a replication configuration may copy images to, besides the stack's own account (known from the AWS provider's allowedAccountIds, or once the registry exists).",
+      default: [],
+    },
   },
 };
 
-/** Condition keys that confine a `*` principal to an organisation or to accounts. */
-const confiningKeys = [
-  "aws:principalorgid",
-  "aws:principalorgpaths",
-  "aws:principalaccount",
-  "aws:sourceaccount",
-  "aws:sourceorgid",
-  "aws:sourceorgpaths",
-];
-const confiningOperators = [
-  "stringequals",
-  "stringequalsignorecase",
-  "stringlike",
-  "arnequals",
-  "arnlike",
-];
-
-function isEveryone(statement: Statement): boolean {
-  const { principal } = statement;
-  return principal === "*" || (principal !== undefined && (principal.aws ?? []).includes("*"));
+function describeOutsider(outsider: Outsider): string {
+  switch (outsider.kind) {
+    case "account":
+      return `a role of an account it does not name, in no organisation (e.g. ${outsider.principal})`;
+    case "organisation":
+      return `a role of an account it does not name, in an organisation it does not name (e.g. ${outsider.principal} in ${outsider.organisationPath?.split("/")[0]})`;
+    case "service":
+      return `the service ${outsider.principal} acting for an account it does not name (e.g. ${outsider.account})`;
+  }
 }
 
-function isConfined(statement: Statement): boolean {
-  return statement.conditions.some(
-    (c) =>
-      confiningOperators.includes(c.base) &&
-      confiningKeys.includes(c.key) &&
-      c.values.length > 0 &&
-      c.values.every((v) => !/^[*?]*$/.test(v)),
-  );
+function describeActions(actions: readonly string[]): string {
+  const writes = actions
+    .filter((a) => ecrRepositoryWriteActions.includes(a))
+    .sort((a, b) => Number(b === "ecr:PutImage") - Number(a === "ecr:PutImage"));
+  const shown = (list: readonly string[]) =>
+    list.length <= 3
+      ? list.join(", ")
+      : `${list.slice(0, 3).join(", ")} and ${list.length - 3} more`;
+  return actions.includes("ecr:PutImage")
+    ? `push images (${shown(writes)})`
+    : writes.length > 0
+      ? `change it (${shown(writes)})`
+      : `read it (${shown(actions)})`;
 }
 
-/** Statements of a repository policy that let any AWS principal in, as violation messages. */
-export function publicPolicyViolations(policy: unknown): string[] {
+/** What a resource policy lets outsiders do, as violation messages. */
+export function publicPolicyViolations(policy: unknown, what = "ECR repository policy"): string[] {
   const document = parsePolicyDocument(policy);
   if ("error" in document) {
-    return [`ECR repository policy ${document.error}: give a valid policy document`];
+    return [`${what} ${document.error}: give a valid policy document`];
   }
-  return document.statements
-    .filter((s) => isAllow(s) && isEveryone(s) && !isConfined(s))
-    .map(
-      (s) =>
-        `ECR repository policy must not let every AWS principal in: ${s.label} allows Principal "*" without an aws:PrincipalOrgID or aws:PrincipalAccount condition; name the accounts that may pull, or add such a condition`,
-    );
+  const findings = analyzeResourceAccess(document, ecrActions);
+  if (findings === "undecided") {
+    return [
+      `${what} cannot be proven to keep principals of other accounts out: its conditions are too complex for the model to decide; name the accounts in Principal`,
+    ];
+  }
+  // One message per statements and actions, showing the first kind of outsider they let in
+  // (a role in no organisation, then one in another organisation, then a service).
+  const shown = new Map<string, AccessFinding>();
+  for (const finding of findings) {
+    const key = `${finding.statements.join(",")} ${finding.actions.join(",")}`;
+    if (!shown.has(key)) {
+      shown.set(key, finding);
+    }
+  }
+  return [...shown.values()].map(
+    (finding) =>
+      `${what} must not let principals of other accounts in: ${finding.statements.join(", ")} let${finding.statements.length === 1 ? "s" : ""} ${describeOutsider(finding.outsider)} ${describeActions(finding.actions)}; name the accounts that may pull in Principal, or confine "*" with an aws:PrincipalOrgID condition naming your organisation`,
+  );
 }
 
 export const ecrNoPublicAccess: ResourceValidationPolicy = {
   name: "ecr-no-public-access",
   description:
-    "ECR repository policies (aws.ecr.RepositoryPolicy, or inline on aws-native repositories) grant '*' principals only with an organisation or account condition, and ECR Public repositories exist only where allowed.",
+    "No ECR repository policy, registry policy or creation template's policy lets principals of accounts or organisations it does not name in (judged as IAM evaluates it); replication copies images only to the stack's own or allowed accounts; and ECR Public repositories exist only where allowed.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
-    'Name the accounts that may pull in the policy\'s Principal, or add a condition on aws:PrincipalOrgID or aws:PrincipalAccount to statements with Principal "*". Publish public images only from repositories listed in allowedPublicRepositories.',
+    "Name the accounts that may pull in the policy's Principal, or add a condition on aws:PrincipalOrgID (StringEquals, your organisation's id, no wildcards, no IfExists) to statements with Principal \"*\". Replicate only to accounts in allowedReplicationAccounts. Publish public images only from repositories listed in allowedPublicRepositories.",
   configSchema: noPublicAccessConfigSchema,
-  validateResource: (args, reportViolation) => {
-    switch (args.type) {
-      case types.ecrRepositoryPolicy:
-        publicPolicyViolations(args.props.policy).forEach((v) => reportViolation(v));
-        return;
-      case types.nativeEcrRepository:
-        if (args.props.repositoryPolicyText !== undefined) {
-          publicPolicyViolations(args.props.repositoryPolicyText).forEach((v) =>
-            reportViolation(v),
-          );
-        }
-        return;
-      case types.ecrPublicRepository:
-      case types.nativeEcrPublicRepository: {
-        const { allowedPublicRepositories } = configWithDefaults<NoPublicAccessConfig>(
-          noPublicAccessConfigSchema,
-          args.getConfig(),
-        );
-        const name: string = args.props.repositoryName ?? args.name;
-        if (!allowedPublicRepositories.includes(name)) {
-          reportViolation(
-            `ECR Public repository "${name}" publishes images to everyone: use a private ECR repository, or list "${name}" in allowedPublicRepositories`,
-          );
-        }
-        return;
+  validateResource: (args, reportViolation) =>
+    judgeResource(args, reportViolation, () => {
+      const config = configWithDefaults<NoPublicAccessConfig>(
+        noPublicAccessConfigSchema,
+        args.getConfig(),
+      );
+      const policy = registryPolicyDocument(args);
+      if (policy !== undefined) {
+        publicPolicyViolations(policy.document(), policy.what).forEach((v) => reportViolation(v));
       }
-    }
-  },
+      const name = publicRepositoryName(args);
+      if (name !== undefined && !config.allowedPublicRepositories.includes(name)) {
+        reportViolation(
+          `ECR Public repository "${name}" publishes images to everyone: use a private ECR repository, or list "${name}" in allowedPublicRepositories`,
+        );
+      }
+      const destinations = replicationDestinations(args);
+      if (destinations !== undefined) {
+        const own = [
+          knownOrUndefined(() => args.props.registryId),
+          ...(knownOrUndefined(() => args.provider?.props.allowedAccountIds) ?? []),
+        ].filter((id): id is string => typeof id === "string");
+        for (const { registryId, region } of destinations) {
+          if (
+            !own.includes(registryId) &&
+            !config.allowedReplicationAccounts.includes(registryId)
+          ) {
+            reportViolation(
+              own.length === 0
+                ? `ECR replication copies images to account ${registryId} (${region}), which cannot be shown to be this stack's own: set aws:allowedAccountIds on the stack's AWS provider, or list ${registryId} in allowedReplicationAccounts`
+                : `ECR replication copies images to account ${registryId} (${region}), outside this stack's account (${own.join(", ")}): replicate within the account, or list ${registryId} in allowedReplicationAccounts`,
+            );
+          }
+        }
+      }
+    }),
 };

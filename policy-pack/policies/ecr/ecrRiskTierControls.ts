@@ -1,13 +1,16 @@
-import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  defaultTagPrefix,
+  governanceTagKeys,
+  kmsEncryptionTypes,
+  requiredTierControls,
+  TierControls,
+} from "../../governance/registry";
 import { configWithDefaults } from "../../lib/config";
-import { ecrRepositoryTypes } from "../../lib/resourceTypes";
-import { ecrTags, encryptionType, encryptionTypePath } from "../../lib/resources";
+import { judgeResource } from "../../lib/judge";
+import { describeRegistry, RegistrySettings, registrySettings } from "../../resources/registries";
 
-/** The controls a risk level requires; a control left out is not required. */
-export interface TierControls {
-  readonly imageTagMutability?: "IMMUTABLE";
-  readonly encryption?: "KMS";
-}
+export type { TierControls };
 
 export interface RiskTierControlsConfig {
   readonly tagPrefix: string;
@@ -16,7 +19,7 @@ export interface RiskTierControlsConfig {
 
 export const riskTierControlsConfigSchema: PolicyConfigSchema = {
   properties: {
-    tagPrefix: { type: "string", minLength: 1, default: "goldenpath.idp/" },
+    tagPrefix: { type: "string", minLength: 1, default: defaultTagPrefix },
     tiers: {
       type: "object",
       description: "Per risk level, the controls its repositories must have.",
@@ -28,35 +31,34 @@ export const riskTierControlsConfigSchema: PolicyConfigSchema = {
         },
         additionalProperties: false,
       },
-      default: { high: { imageTagMutability: "IMMUTABLE", encryption: "KMS" } },
+      default: requiredTierControls,
     },
   },
 };
 
-/** KMS_DSSE (dual-layer KMS) satisfies a KMS requirement. */
-const kmsTypes = ["KMS", "KMS_DSSE"];
-
+/** What a registry lacks of the controls its risk tag requires, as violation messages. */
 export function riskTierViolations(
-  type: string,
-  props: Record<string, any>,
+  registry: RegistrySettings,
   config: RiskTierControlsConfig,
+  subject = "ECR repository",
 ): string[] {
-  const risk = ecrTags(type, props)[`${config.tagPrefix}risk`];
+  const risk = registry.tags()[governanceTagKeys(config.tagPrefix).risk];
   const controls = typeof risk === "string" ? config.tiers[risk] : undefined;
   if (controls === undefined) {
     return [];
   }
   const violations: string[] = [];
-  const mutability = props.imageTagMutability ?? "MUTABLE";
+  const mutability = registry.imageTagMutability();
+  // IMMUTABLE_WITH_EXCLUSION lets the excluded tags move: not immutable.
   if (controls.imageTagMutability === "IMMUTABLE" && mutability !== "IMMUTABLE") {
     violations.push(
-      `ECR repository tagged "${risk}" risk must use immutable tags: set imageTagMutability = "IMMUTABLE" (it is "${mutability}")`,
+      `${subject} tagged "${risk}" risk must use immutable tags: set ${registry.paths.imageTagMutability} = "IMMUTABLE" (it is "${mutability}")`,
     );
   }
-  const encryption = encryptionType(type, props);
-  if (controls.encryption === "KMS" && !kmsTypes.includes(encryption)) {
+  const encryption = registry.encryptionType();
+  if (controls.encryption === "KMS" && !kmsEncryptionTypes.includes(encryption)) {
     violations.push(
-      `ECR repository tagged "${risk}" risk must be encrypted with KMS: set ${encryptionTypePath(type)} = "KMS" (it is "${encryption}")`,
+      `${subject} tagged "${risk}" risk must be encrypted with KMS: set ${registry.paths.encryptionType} = "KMS" (it is "${encryption}")`,
     );
   }
   return violations;
@@ -65,22 +67,24 @@ export function riskTierViolations(
 export const ecrRiskTierControls: ResourceValidationPolicy = {
   name: "ecr-risk-tier-controls",
   description:
-    "ECR repositories have the controls their risk tag requires; by default high-risk repositories use immutable tags and KMS encryption.",
+    "ECR repositories and repository creation templates have the controls their risk tag requires; by default high-risk ones use immutable tags and KMS encryption.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
     "Use the risk tier's settings (TrustedDeliveryPipeline applies them): for high risk, imageTagMutability IMMUTABLE and KMS encryption.",
   configSchema: riskTierControlsConfigSchema,
-  validateResource: (args, reportViolation) => {
-    if (!ecrRepositoryTypes.includes(args.type)) {
-      return;
-    }
-    const config = configWithDefaults<RiskTierControlsConfig>(
-      riskTierControlsConfigSchema,
-      args.getConfig(),
-    );
-    for (const violation of riskTierViolations(args.type, args.props, config)) {
-      reportViolation(violation);
-    }
-  },
+  validateResource: (args, reportViolation) =>
+    judgeResource(args, reportViolation, () => {
+      const registry = registrySettings(args);
+      if (registry === undefined) {
+        return;
+      }
+      const config = configWithDefaults<RiskTierControlsConfig>(
+        riskTierControlsConfigSchema,
+        args.getConfig(),
+      );
+      const subject =
+        registry.kind === "repository" ? "ECR repository" : describeRegistry(registry, args.name);
+      riskTierViolations(registry, config, subject).forEach((v) => reportViolation(v));
+    }),
 };

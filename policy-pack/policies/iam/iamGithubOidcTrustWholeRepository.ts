@@ -1,28 +1,33 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { wholeRepositorySubjects } from "../../lib/githubTrust";
-import { parsePolicyDocument } from "../../lib/iamDocument";
-import { isRole, trustPolicyOf } from "../../lib/resources";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { judgeResource } from "../../lib/judge";
+import { statementsPhrase, trustOf } from "../../lib/trustMessages";
+import { roleView } from "../../resources/iam";
 
 export function wholeRepositoryViolations(trustPolicy: unknown): string[] {
-  return wholeRepositorySubjects(parsePolicyDocument(trustPolicy)).map(
+  const analysis = trustOf(trustPolicy);
+  if ("error" in analysis) {
+    return [];
+  }
+  return analysis.wholeRepository.map(
     (finding) =>
-      `GitHub OIDC trust should name the refs or environments that may assume the role: ${finding.statement} ${finding.problem}; list branches, tags or environments instead of ":*"`,
+      `GitHub OIDC trust should name the refs or environments that may assume the role: ${statementsPhrase(finding.statements)} ${finding.problem}; list the branches, tags or environments that may push instead of a wildcard`,
   );
 }
 
 export const iamGithubOidcTrustWholeRepository: ResourceValidationPolicy = {
   name: "iam-github-oidc-trust-whole-repository",
   description:
-    "IAM roles that trust GitHub Actions do not admit every workflow run of a repository (repo:<owner>/<name>:*), which includes pull requests and every branch.",
+    "IAM roles that trust GitHub Actions do not admit every branch, every tag or every deployment environment of a repository (repo:<owner>/<name>:*, :ref:*, :environment:*), judged as IAM evaluates the trust policy.",
   enforcementLevel: "advisory",
   severity: "medium",
   remediationSteps:
-    'Replace "repo:<owner>/<name>:*" with the subjects that may push: ":ref:refs/heads/main", ":ref:refs/tags/v*", ":environment:production". Set this policy to mandatory once no role relies on whole-repository trust.',
+    'Replace "repo:<owner>/<name>:*" (or ":ref:*", ":environment:*") with the subjects that may push: ":ref:refs/heads/main", ":ref:refs/tags/v*", ":environment:production". Set this policy to mandatory once no role relies on whole-repository trust.',
   configSchema: { properties: {} },
-  validateResource: (args, reportViolation) => {
-    if (!isRole(args)) {
-      return;
-    }
-    wholeRepositoryViolations(trustPolicyOf(args)).forEach((v) => reportViolation(v));
-  },
+  validateResource: (args, reportViolation) =>
+    judgeResource(args, reportViolation, () => {
+      const role = roleView(args);
+      if (role !== undefined) {
+        wholeRepositoryViolations(role.trustPolicy()).forEach((v) => reportViolation(v));
+      }
+    }),
 };

@@ -1,22 +1,24 @@
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { githubIssuer } from "../../lib/githubTrust";
-import { types } from "../../lib/resourceTypes";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { parseGitHubIssuer } from "../../governance/github";
+import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
+import { eachKnown } from "../../lib/judge";
+import { oidcProviderUrl } from "../../resources/iam";
+import { StackIndex, StackResource } from "../../resources/stackIndex";
 
 /** GitHub OIDC providers declared more than once for the same issuer URL, grouped by URL. */
 export function duplicateGitHubProviders(
-  resources: readonly PolicyResource[],
-): Map<string, PolicyResource[]> {
-  const byIssuer = new Map<string, PolicyResource[]>();
-  for (const resource of resources) {
-    if (resource.type !== types.iamOidcProvider && resource.type !== types.nativeIamOidcProvider) {
-      continue;
-    }
-    const url = String(resource.props.url ?? "");
-    const issuer = githubIssuer(url.replace(/^https:\/\//i, "").replace(/\/+$/, ""));
-    if (issuer !== undefined) {
-      byIssuer.set(issuer, [...(byIssuer.get(issuer) ?? []), resource]);
-    }
-  }
+  resources: readonly StackResource[],
+): Map<string, StackResource[]> {
+  const byIssuer = new Map<string, StackResource[]>();
+  eachKnown(
+    StackIndex.of(resources).ofTypes(awsTypes.iamOidcProvider, awsNativeTypes.iamOidcProvider),
+    (resource) => {
+      const issuer = parseGitHubIssuer(oidcProviderUrl(resource)!)?.issuer;
+      if (issuer !== undefined) {
+        byIssuer.set(issuer, [...(byIssuer.get(issuer) ?? []), resource]);
+      }
+    },
+  );
   return new Map([...byIssuer].filter(([, providers]) => providers.length > 1));
 }
 

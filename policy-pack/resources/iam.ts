@@ -1,0 +1,168 @@
+/**
+ * IAM roles and every way a stack gives a role permissions, read into one shape, whichever
+ * provider declared them: a role's own inline and managed policies, role policies, policy
+ * attachments (one role, several roles, or a role's exclusive set), and managed policies that
+ * name their roles. Reading a property unknown during a preview throws the policy SDK's
+ * UnknownValueError; callers decide what that means.
+ */
+import { awsNativeTypes, awsTypes } from "../governance/typeTokens";
+import { normalize, ResourceLike } from "./normalize";
+
+/** A policy document given with a role, or through one of the routes below. */
+export interface DocumentSource {
+  /** How a message names it: `inline policy "push"`, `role policy "x"`. */
+  readonly label: string;
+  readonly document: () => unknown;
+}
+
+export interface RoleView {
+  /** The role's name, when it is set (rather than generated). */
+  readonly name: () => string | undefined;
+  readonly trustPolicy: () => unknown;
+  readonly inline: () => DocumentSource[];
+  readonly managedPolicyArns: () => string[];
+}
+
+export function roleView(resource: ResourceLike): RoleView | undefined {
+  const { type, props } = normalize(resource);
+  if (type === awsTypes.iamRole) {
+    return {
+      name: () => (typeof props.name === "string" ? props.name : undefined),
+      trustPolicy: () => props.assumeRolePolicy,
+      inline: () =>
+        ((props.inlinePolicies ?? []) as any[]).map((entry) => ({
+          label: `inline policy "${entry.name ?? "unnamed"}"`,
+          document: () => entry.policy,
+        })),
+      managedPolicyArns: () => [...(props.managedPolicyArns ?? [])],
+    };
+  }
+  if (type === awsNativeTypes.iamRole) {
+    return {
+      name: () => (typeof props.roleName === "string" ? props.roleName : undefined),
+      trustPolicy: () => props.assumeRolePolicyDocument,
+      inline: () =>
+        ((props.policies ?? []) as any[]).map((entry) => ({
+          label: `inline policy "${entry.policyName ?? "unnamed"}"`,
+          document: () => entry.policyDocument,
+        })),
+      managedPolicyArns: () => [...(props.managedPolicyArns ?? [])],
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Something that gives roles permissions: which roles (by the properties that name them), and
+ * what (documents, or managed policies by ARN).
+ */
+export interface RoleGrant {
+  /** The property that names the roles (their names), for linking by dependency. */
+  readonly roleProperty: string;
+  readonly roleNames: () => string[];
+  readonly documents: (name: string) => DocumentSource[];
+  /** The property that names managed policies by ARN, for linking by dependency. */
+  readonly policyArnProperty?: string;
+  readonly policyArns: () => string[];
+}
+
+const names = (value: unknown): string[] =>
+  [value].flat().filter((v): v is string => typeof v === "string");
+
+export function roleGrant(resource: ResourceLike): RoleGrant | undefined {
+  const { type, props } = normalize(resource);
+  switch (type) {
+    case awsTypes.iamRolePolicy:
+      return {
+        roleProperty: "role",
+        roleNames: () => names(props.role),
+        documents: (name) => [{ label: `role policy "${name}"`, document: () => props.policy }],
+        policyArns: () => [],
+      };
+    case awsNativeTypes.iamRolePolicy:
+      return {
+        roleProperty: "roleName",
+        roleNames: () => names(props.roleName),
+        documents: (name) => [
+          { label: `role policy "${name}"`, document: () => props.policyDocument },
+        ],
+        policyArns: () => [],
+      };
+    case awsTypes.iamRolePolicyAttachment:
+      return {
+        roleProperty: "role",
+        roleNames: () => names(props.role),
+        documents: () => [],
+        policyArnProperty: "policyArn",
+        policyArns: () => names(props.policyArn),
+      };
+    case awsTypes.iamPolicyAttachment:
+      return {
+        roleProperty: "roles",
+        roleNames: () => names(props.roles ?? []),
+        documents: () => [],
+        policyArnProperty: "policyArn",
+        policyArns: () => names(props.policyArn),
+      };
+    case awsTypes.iamRolePolicyAttachmentsExclusive:
+      return {
+        roleProperty: "roleName",
+        roleNames: () => names(props.roleName),
+        documents: () => [],
+        policyArnProperty: "policyArns",
+        policyArns: () => names(props.policyArns ?? []),
+      };
+    case awsNativeTypes.iamManagedPolicy:
+      return {
+        roleProperty: "roles",
+        roleNames: () => names(props.roles ?? []),
+        documents: (name) => [
+          {
+            label: `managed policy "${props.managedPolicyName ?? name}"`,
+            document: () => props.policyDocument,
+          },
+        ],
+        policyArns: () => [],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** A customer managed policy declared in the stack: its ARN (once known) and document. */
+export function managedPolicy(
+  resource: ResourceLike,
+):
+  | { arn: () => string | undefined; document: () => unknown; name: () => string | undefined }
+  | undefined {
+  const { type, props } = normalize(resource);
+  if (type === awsTypes.iamPolicy) {
+    return {
+      arn: () => (typeof props.arn === "string" ? props.arn : undefined),
+      document: () => props.policy,
+      name: () => (typeof props.name === "string" ? props.name : undefined),
+    };
+  }
+  if (type === awsNativeTypes.iamManagedPolicy) {
+    return {
+      arn: () => (typeof props.policyArn === "string" ? props.policyArn : undefined),
+      document: () => props.policyDocument,
+      name: () =>
+        typeof props.managedPolicyName === "string" ? props.managedPolicyName : undefined,
+    };
+  }
+  return undefined;
+}
+
+/** `AdministratorAccess`, `job-function/SystemAdministrator`: an AWS managed policy by path. */
+export function awsManagedPolicyName(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+}
+
+/** The OIDC provider URL of an IAM OIDC provider resource; undefined for others. */
+export function oidcProviderUrl(resource: ResourceLike): string | undefined {
+  const { type, props } = normalize(resource);
+  return type === awsTypes.iamOidcProvider || type === awsNativeTypes.iamOidcProvider
+    ? String(props.url ?? "")
+    : undefined;
+}
