@@ -54,9 +54,11 @@ const digits = charsOf("0123456789");
 const repositoryNameCharacters = charsOf("abcdefghijklmnopqrstuvwxyz0123456789._-/");
 
 /** `arn:<partition>:ecr:<region>:<account>:repository/<name>`. */
-export function ecrRepositoryArn(account?: string): Language {
+export function ecrRepositoryArn(account?: string, partition?: string): Language {
   return concat(
-    union(...partitions.map((p) => literal(`arn:${p}:ecr:`))),
+    union(
+      ...(partition === undefined ? partitions : [partition]).map((p) => literal(`arn:${p}:ecr:`)),
+    ),
     [plus(regionCharacters)],
     literal(":"),
     account === undefined ? [times(digits, 12)] : literal(account),
@@ -237,19 +239,22 @@ function otherRepositoryProbes(named: readonly string[], group: ActionGroup): st
   ];
 }
 
-/** The account the policies' own ARNs name (the principal's, presumably), or AWS's example. */
-function accountOf(sources: readonly PolicySource[]): string {
+/**
+ * The partition and account the policies' own ARNs name (the principal's, presumably), or AWS's
+ * partition and example account: IAM never lets a principal act in another partition.
+ */
+function homeOf(sources: readonly PolicySource[]): { partition: string; account: string } {
   for (const source of sources) {
     for (const statement of source.document.statements) {
       for (const pattern of statement.resources?.patterns ?? []) {
-        const account = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(pattern)?.[1];
-        if (account !== undefined) {
-          return account;
+        const match = /^arn:(aws[a-z-]*):[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(pattern);
+        if (match) {
+          return { partition: match[1], account: match[2] };
         }
       }
     }
   }
-  return "123456789012";
+  return { partition: "aws", account: "123456789012" };
 }
 
 /** What the policies let the principal do that the questions ask about. */
@@ -262,16 +267,18 @@ export function analyzePermissions(
     return [];
   }
   const findings: GrantFinding[] = [];
-  const account = accountOf(sources);
+  const { partition, account } = homeOf(sources);
   // IAM and STS actions act on the principal's own account's identities: look there first.
-  const identity = concat(literal(`arn:aws:iam::${account}:`), anyString);
+  const identity = concat(literal(`arn:${partition}:iam::${account}:`), anyString);
   const anyResource = (kind: GrantKind, actions: readonly string[], where?: Language) => {
     for (const group of groups(actions, allows, denies)) {
       const found = findResource(
         where === undefined ? group.allowed : and(group.allowed, atom("resource", where)),
         where === undefined
           ? ["*"]
-          : ["role/admin", "user/admin", "policy/admin"].map((r) => `arn:aws:iam::${account}:${r}`),
+          : ["role/admin", "user/admin", "policy/admin"].map(
+              (r) => `arn:${partition}:iam::${account}:${r}`,
+            ),
       );
       if (found === "unknown") {
         findings.push({
@@ -330,11 +337,11 @@ export function analyzePermissions(
       );
     // Repositories of the principal's own account first: another team's, most likely.
     let found = findResource(
-      elsewhere(ecrRepositoryArn(account)),
+      elsewhere(ecrRepositoryArn(account, partition)),
       otherRepositoryProbes(named, group),
     );
     if (found === "none") {
-      found = findResource(elsewhere(ecrRepositoryArn()), []);
+      found = findResource(elsewhere(ecrRepositoryArn(undefined, partition)), []);
     }
     if (found === "unknown") {
       findings.push({

@@ -58,10 +58,7 @@ describe("trusted-delivery plan", () => {
       stdout,
       /^ {2}Registry {3}ledger-service: IMMUTABLE tags, KMS encryption \(key aws\/ecr, AWS managed\), scan on push on, force delete off, protected from deletion$/m,
     );
-    assert.match(
-      stdout,
-      /^ {15}repo:acme\/ledger-service:environment:prod {2}\(StringEquals\)$/m,
-    );
+    assert.match(stdout, /^ {15}repo:acme\/ledger-service:environment:prod {2}\(StringEquals\)$/m);
     assert.match(
       stdout,
       /^ {2}Environment prod: approved by team 4821007 \(not by whoever triggered it\), deploys from tag v\*$/m,

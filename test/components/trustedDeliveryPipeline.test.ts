@@ -335,12 +335,7 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
       ]),
       [
         ["payments-api-environment-prod", "prod", [{ users: [], teams: [42] }], 5],
-        [
-          "payments-api-environment-prod-eu",
-          "prod-eu",
-          [{ users: [], teams: [42] }],
-          5,
-        ],
+        ["payments-api-environment-prod-eu", "prod-eu", [{ users: [], teams: [42] }], 5],
       ],
     );
     assert.deepEqual(

@@ -205,7 +205,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a trust policy length limit outside what IAM's quota can be",
       { trustPolicyMaxLength: 10000 },
-      "trustPolicyMaxLength is 10000; must be your account's \"Role trust policy length\" quota in IAM, from 2048 (the default) to 8192",
+      'trustPolicyMaxLength is 10000; must be your account\'s "Role trust policy length" quota in IAM, from 2048 (the default) to 8192',
     ],
     [
       "refuses branches beside environments: then only jobs in the environments may push",

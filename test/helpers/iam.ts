@@ -117,8 +117,7 @@ const allowEverything = loadPolicy(
  */
 export function canAccess(resourcePolicy: unknown, request: ResourceRequest): boolean {
   const document = typeof resourcePolicy === "string" ? JSON.parse(resourcePolicy) : resourcePolicy;
-  const resource =
-    request.resource ?? `arn:aws:ecr:eu-west-2:${accountId}:repository/app`;
+  const resource = request.resource ?? `arn:aws:ecr:eu-west-2:${accountId}:repository/app`;
   const service = !request.principal.startsWith("arn:");
   const awsRequest = new AwsRequestImpl(
     request.principal,
@@ -148,7 +147,11 @@ export function canAccess(resourcePolicy: unknown, request: ResourceRequest): bo
  * Whether a role of this account with these identity policies may perform `action` on
  * `resource` (no resource policy, no request context): the engine's decision, synchronously.
  */
-export function identityAllows(policies: readonly unknown[], action: string, resource: string): boolean {
+export function identityAllows(
+  policies: readonly unknown[],
+  action: string,
+  resource: string,
+): boolean {
   const awsRequest = new AwsRequestImpl(
     `arn:aws:iam::${accountId}:role/under-test`,
     { resource, accountId },

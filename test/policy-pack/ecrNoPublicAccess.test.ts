@@ -197,7 +197,7 @@ describe("ecr-no-public-access", () => {
   });
 
   it("Noncompliance 11 (class 6): the registry policy, a creation template's policy and a Cloud Control registry policy", () => {
-    const run = (type: string, props: object) =>
+    const run = (type: string, props: Record<string, unknown>) =>
       runResourcePolicy(ecrNoPublicAccess, { type, props });
     assert.deepEqual(
       run("aws:ecr/registryPolicy:RegistryPolicy", { policy: withStatement(everyone) }),

@@ -36,6 +36,7 @@ describe("the published package", function () {
       "dist/components",
       "dist/cli",
       "dist/programs",
+      "dist/policy-pack",
       "README.md",
       "CHANGELOG.md",
     ]);
