@@ -205,7 +205,7 @@ export class StackFileEditor {
 
   private verify(expected: Record<string, unknown>): void {
     const document = this.document();
-    let readsBack = false;
+    let readsBack: boolean;
     try {
       readsBack = document.errors.length === 0 && sameData(this.config(), expected);
     } catch {
