@@ -12,6 +12,8 @@ import {
 /** A Pulumi project on disk: what `Pulumi.yaml` says, with paths made absolute. */
 export interface PulumiProject {
   readonly name: string;
+  /** `Pulumi.yaml` itself. */
+  readonly file: string;
   /** The directory holding `Pulumi.yaml`. */
   readonly root: string;
   /** The program's entry (directory or file). */
@@ -240,6 +242,7 @@ export function readProject(file: string): PulumiProject {
   const runtime = document.runtime;
   return {
     name: document.name as string,
+    file,
     root,
     main: path.resolve(root, (document.main as string | null | undefined) ?? "."),
     stackConfigDir: path.resolve(

@@ -94,7 +94,7 @@ describe("reading Terraform outputs while both tools coexist", () => {
     assert.equal(single(run, "pulumi:pulumi:Stack").name, `${ns}-dev`);
   });
 
-  it("fails naming the state and the outputs it has when an output is missing", async () => {
+  it("fails naming the config key, the state and the outputs it has when an output is missing", async () => {
     const { error } = await runExpectingError(platform, {
       project: ns,
       config: config({
@@ -105,9 +105,10 @@ describe("reading Terraform outputs while both tools coexist", () => {
       }),
       terraformOutputs: { "s3://b/k": terraformOutputJson },
     });
-    assert.match(
+    assert.ok(error instanceof InvalidArgumentsError);
+    assert.equal(
       error.message,
-      /Terraform state s3:\/\/b\/k has no output "oidc_arn"; it has: ecr_kms_key_arn, github_oidc_provider_arn$/,
+      'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:terraformState.outputs.githubOidcProviderArn is "oidc_arn"; must name an output of Terraform state s3://b/k; it has: ecr_kms_key_arn, github_oidc_provider_arn',
     );
   });
 
