@@ -256,7 +256,10 @@ export function readProject(file: string): PulumiProject {
 
 /** The stacks that have a config file. */
 export function listStacks(project: PulumiProject): string[] {
-  if (!fs.existsSync(project.stackConfigDir)) {
+  if (
+    !fs.existsSync(project.stackConfigDir) ||
+    !fs.statSync(project.stackConfigDir).isDirectory()
+  ) {
     return [];
   }
   return fs
