@@ -14,8 +14,7 @@ import { readUserFile } from "../project";
 export const moduleRiskDefault = "medium";
 
 /** The module variable's type, as errors quote it. */
-const moduleVariableType =
-  'map(object({ metadata = object({ id = string, owner = string, risk = optional(string, "medium") }) }))';
+const moduleVariableType = `map(object({ metadata = object({ id = string, owner = string, risk = optional(string, "${moduleRiskDefault}") }) }))`;
 
 /** A registry as the Terraform module's `ecr_repositories` variable declares it. */
 export interface DeclaredRegistry {

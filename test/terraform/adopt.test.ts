@@ -655,6 +655,16 @@ describe("trusted-delivery adopt-terraform", function () {
         '  - aws:allowedAccountIds is ["210987654321"]; must include the account of the registries in STATE, "123456789012" (from their ARNs): this stack deploys to another account; adopt them into that account\'s stack',
       ],
       [
+        "a stack whose aws:defaultTags are not JSON",
+        (text) =>
+          text.replace(
+            "  aws:region: eu-west-2\n",
+            "  aws:region: eu-west-2\n  aws:defaultTags: '{tags:'\n",
+          ),
+        () => undefined,
+        '  - aws:defaultTags is "{tags:"; must be { tags: { <key>: <value> } } (or JSON text of it), e.g. { tags: { ManagedBy: pulumi } }; this text is not JSON',
+      ],
+      [
         "registries in several regions",
         (text) => text,
         (state) => moveRegistries(state, ["wordpress-platform"], "us-east-1", "123456789012"),
