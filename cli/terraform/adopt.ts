@@ -309,8 +309,12 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       );
     }
   }
+  // The stack's own default tags, when it has readable ones (bad ones were reported above).
   const existingDefaults =
-    config["aws:defaultTags"] === undefined ? undefined : aws.settings.defaultTags;
+    config["aws:defaultTags"] === undefined ||
+    aws.problems.some((p) => p.field.startsWith("aws:defaultTags"))
+      ? undefined
+      : aws.settings.defaultTags;
   if (
     existingDefaults !== undefined &&
     Object.keys(defaultTags).length > 0 &&
