@@ -4,7 +4,12 @@ import { trustedDeliveryPipelineType } from "../components/names";
 import { InvalidArgumentsError, Problem, problem } from "../components/validation";
 import { readAwsSettings } from "./awsConfig";
 import { platformConfigValues } from "../programs/platform/config";
-import { OfflineRun, RegisteredResource, runOfflineSettled } from "./offline/capture";
+import {
+  OfflineRun,
+  RegisteredResource,
+  runOfflineSettled,
+  withoutSerializingPrefixes,
+} from "./offline/capture";
 import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./offline/mocks";
 import { displayPath, PulumiProject, readStackConfig, StackConfig, userPath } from "./project";
 
@@ -172,7 +177,7 @@ export async function planStack(
   }).finally(() => process.chdir(cwd));
   if ("error" in run) {
     // What a mock refused says more than the program's failure it caused.
-    throw mocks.failures[0] ?? run.error;
+    throw mocks.failures[0] ?? withoutSerializingPrefixes(run.error);
   }
   return {
     project: project.name,

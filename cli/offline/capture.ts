@@ -125,8 +125,12 @@ export class DuplicateUrnError extends pulumi.RunError {
   }
 }
 
-/** The SDK prefixes a failure with every stack output it surfaced through; the program's own message is what counts. */
-function withoutSerializingPrefixes(error: unknown): unknown {
+/**
+ * A program's failure with its own message: the SDK prefixes it with each output it surfaced
+ * through (`error serializing property "outputs": ...`), once per path, which says nothing to
+ * whoever reads the plan.
+ */
+export function withoutSerializingPrefixes(error: unknown): unknown {
   if (error instanceof Error) {
     error.message = error.message.replace(/^(?:error serializing property "[^"]*": )+/, "");
   }
@@ -361,20 +365,10 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
     return { resources: registered(), outputs: {}, logs, error: duplicates[0] };
   }
   if ("error" in outcome) {
-    return {
-      resources: registered(),
-      outputs: {},
-      logs,
-      error: withoutSerializingPrefixes(outcome.error),
-    };
+    return { resources: registered(), outputs: {}, logs, error: outcome.error };
   }
   if (failures.length > 0) {
-    return {
-      resources: registered(),
-      outputs: {},
-      logs,
-      error: withoutSerializingPrefixes(failures[0]),
-    };
+    return { resources: registered(), outputs: {}, logs, error: failures[0] };
   }
   return { resources: registered(), outputs: (outcome.outputs as Record<string, any>) ?? {}, logs };
 }

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { withoutSerializingPrefixes } from "../../cli/offline/capture";
 import { InvalidArgumentsError } from "../../components/validation";
 import { platform } from "../../programs/platform/platform";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
@@ -106,8 +107,9 @@ describe("reading Terraform outputs while both tools coexist", () => {
       terraformOutputs: { "s3://b/k": terraformOutputJson },
     });
     assert.ok(error instanceof InvalidArgumentsError);
+    // Without the SDK's "error serializing property ..." prefixes, as the plan prints it.
     assert.equal(
-      error.message,
+      (withoutSerializingPrefixes(error) as Error).message,
       'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:terraformState.outputs.githubOidcProviderArn is "oidc_arn"; must name an output of Terraform state s3://b/k; it has: ecr_kms_key_arn, github_oidc_provider_arn',
     );
   });
@@ -130,8 +132,9 @@ describe("reading Terraform outputs while both tools coexist", () => {
       ),
     });
     assert.ok(error instanceof InvalidArgumentsError);
+    // Without the SDK's "error serializing property ..." prefixes, as the plan prints it.
     assert.equal(
-      error.message,
+      (withoutSerializingPrefixes(error) as Error).message,
       [
         'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 6 invalid arguments:',
         '  - trusted-delivery-platform:terraformState.bucket is ""; must be a non-empty string for the s3 backend',
