@@ -7,7 +7,7 @@ import { catalogCommand } from "./commands/catalog";
 import { Command } from "./commands/command";
 import { planCommand } from "./commands/plan";
 import { workflowCommand } from "./commands/workflow";
-import { UsageError } from "./project";
+import { CliError, UsageError } from "./project";
 
 const commands: Record<string, Command> = {
   plan: planCommand,
@@ -72,13 +72,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(positionals, values);
   } catch (e) {
-    if (
-      e instanceof UsageError ||
-      e instanceof InvalidArgumentsError ||
-      (e as Error)?.name === "InvalidArgumentsError"
-    ) {
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof InvalidArgumentsError || (e as Error)?.name === "InvalidArgumentsError") {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       return 2;
+    }
+    // What the program itself reports as a failure (pulumi.RunError, as the Pulumi CLI prints
+    // it): its message alone. Anything else is a bug, and keeps its stack trace.
+    if ((e as { __pulumiRunError?: boolean })?.__pulumiRunError === true) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      return 1;
     }
     if ((e as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(

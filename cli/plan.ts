@@ -1,9 +1,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { trustedDeliveryPipelineType } from "../components/names";
-import { OfflineRun, RegisteredResource, runOffline } from "./offline/capture";
+import { InvalidArgumentsError, Problem, problem } from "../components/validation";
+import { readAwsSettings } from "./awsConfig";
+import { platformConfigValues } from "../programs/platform/config";
+import {
+  OfflineRun,
+  RegisteredResource,
+  runOfflineSettled,
+  withoutSerializingPrefixes,
+} from "./offline/capture";
 import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./offline/mocks";
-import { displayPath, PulumiProject, readStackConfig, StackConfig } from "./project";
+import { displayPath, PulumiProject, readStackConfig, StackConfig, userPath } from "./project";
 
 /** What the program would do to one resource: create it, or adopt an existing one. */
 export type PlanAction = "create" | "import";
@@ -60,17 +68,22 @@ export interface Plan {
   readonly run: OfflineRun;
 }
 
-/** The AWS region and default tags a stack's config gives the AWS provider. */
-export function awsSettings(config: StackConfig): {
+/**
+ * The AWS region and default tags a stack's config gives the AWS provider; refuses, naming the
+ * stack file, settings the provider would refuse.
+ */
+export function awsSettings(
+  config: StackConfig,
+  file = config.file,
+): {
   region: string;
-  defaultTags: Record<string, string>;
+  defaultTags: Readonly<Record<string, string>>;
 } {
-  const region = config.values["aws:region"];
-  const defaultTags = config.values["aws:defaultTags"];
-  return {
-    region: region ?? "us-east-1",
-    defaultTags: defaultTags ? (JSON.parse(defaultTags).tags ?? {}) : {},
-  };
+  const { settings, problems } = readAwsSettings(config.values);
+  if (problems.length > 0) {
+    throw new InvalidArgumentsError(`Stack "${config.stack}" config (${file})`, problems);
+  }
+  return { region: settings.region ?? "us-east-1", defaultTags: settings.defaultTags };
 }
 
 /**
@@ -80,6 +93,14 @@ export function awsSettings(config: StackConfig): {
  */
 export function loadProgram(project: PulumiProject): () => unknown {
   const main = project.main;
+  const refuse = (problems: Problem[]): never => {
+    throw new InvalidArgumentsError(`Pulumi project file ${userPath(project.file)}`, problems);
+  };
+  if (project.runtime !== "nodejs") {
+    refuse([
+      problem("runtime", project.runtime, "must be nodejs: the offline plan runs Node.js programs"),
+    ]);
+  }
   const isTypeScript = [main, `${main}.ts`, path.join(main, "index.ts")].some(
     (file) => file.endsWith(".ts") && fs.existsSync(file),
   );
@@ -91,7 +112,18 @@ export function loadProgram(project: PulumiProject): () => unknown {
       ...(fs.existsSync(tsconfig) ? { project: tsconfig } : {}),
     });
   }
-  const entry = require.resolve(main);
+  let entry = "";
+  try {
+    entry = require.resolve(main);
+  } catch {
+    refuse([
+      problem(
+        "main",
+        path.relative(project.root, main) || ".",
+        `must be the program, relative to Pulumi.yaml: a JavaScript or TypeScript file, or a directory with an index file or package.json; ${fs.existsSync(main) ? "there is no program there" : "it does not exist"}`,
+      ),
+    ]);
+  }
   return () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program's path is only known now
     const exported = require(entry);
@@ -117,26 +149,40 @@ export async function planStack(
   options: PlanOptions = {},
 ): Promise<Plan> {
   const config = readStackConfig(project, stack);
-  const { region, defaultTags } = awsSettings(config);
+  const file = displayPath(project, config.file);
+  const { region, defaultTags } = awsSettings(config, file);
   const program = loadProgram(project);
+  const terraformState = platformConfigValues(project.name, config.values).terraformState as
+    { path?: unknown } | undefined;
+  const mocks = new OfflineMocks(
+    { accountId: placeholderAccountId, region, partition: "aws", defaultTags },
+    options.terraformOutputs,
+    {
+      subject: `Stack "${config.stack}" config (${file})`,
+      ...(typeof terraformState?.path === "string" && {
+        localStatePath: { key: `${project.name}:terraformState.path`, value: terraformState.path },
+      }),
+    },
+  );
   // Pulumi runs programs in the project root; so does the plan.
   const cwd = process.cwd();
   process.chdir(project.root);
-  const run = await runOffline({
+  const run = await runOfflineSettled({
     project: project.name,
     stack: config.stack,
     config: config.values,
     secretKeys: config.secretKeys,
-    mocks: new OfflineMocks(
-      { accountId: placeholderAccountId, region, partition: "aws", defaultTags },
-      options.terraformOutputs,
-    ),
+    mocks,
     program,
   }).finally(() => process.chdir(cwd));
+  if ("error" in run) {
+    // What a mock refused says more than the program's failure it caused.
+    throw mocks.failures[0] ?? withoutSerializingPrefixes(run.error);
+  }
   return {
     project: project.name,
     stack: config.stack,
-    file: displayPath(project, config.file),
+    file,
     region,
     accountId: placeholderAccountId,
     ...groupByApp(run.resources),

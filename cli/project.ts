@@ -1,10 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import {
+  InvalidArgumentsError,
+  isPlainObject,
+  Problem,
+  problem,
+  unknownKeys,
+} from "../components/validation";
 
 /** A Pulumi project on disk: what `Pulumi.yaml` says, with paths made absolute. */
 export interface PulumiProject {
   readonly name: string;
+  /** `Pulumi.yaml` itself. */
+  readonly file: string;
   /** The directory holding `Pulumi.yaml`. */
   readonly root: string;
   /** The program's entry (directory or file). */
@@ -13,19 +22,97 @@ export interface PulumiProject {
   readonly stackConfigDir: string;
   /** Project-level config declarations (`config:` in `Pulumi.yaml`). */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The language runtime's name (`runtime` or `runtime.name`), e.g. `nodejs`. */
+  readonly runtime: string;
+}
+
+/** An error the CLI reports by its message alone, without a stack trace, with its exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
 }
 
 /** Bad input the user can fix: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends CliError {
   constructor(message: string) {
-    super(message);
+    super(message, 2);
     this.name = "UsageError";
+  }
+}
+
+/** A path as messages show it: relative to the working directory when inside it. */
+export function userPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative)
+    ? relative
+    : file;
+}
+
+/**
+ * YAML text as a document and as data, refusing, with an error naming the file, text that is
+ * not valid YAML or that expands past the yaml package's `maxAliasCount` (a "billion laughs"
+ * of nested aliases, which would exhaust memory). Every YAML file the CLI reads goes through
+ * here.
+ */
+export function parseYaml(
+  text: string,
+  display: string,
+  options: YAML.ParseOptions = {},
+): { document: YAML.Document.Parsed; data: unknown } {
+  const document = YAML.parseDocument(text, options);
+  if (document.errors.length > 0) {
+    throw new UsageError(`${display} is not valid YAML: ${document.errors[0].message}`);
+  }
+  try {
+    return { document, data: document.toJS() };
+  } catch (e) {
+    throw new UsageError(`${display} is not valid YAML: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a file the user named, refusing with `<what> is <path>; must be ...: <why>` when it cannot. */
+export function readUserFile(what: string, file: string, allowed: string, display = file): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "it does not exist"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES" || code === "EPERM"
+            ? "it cannot be read (permission denied)"
+            : code === "ENOTDIR"
+              ? "a part of its path is not a directory"
+              : (e as Error).message;
+    throw new UsageError(problem(what, display, `${allowed}: ${reason}`).message);
   }
 }
 
 /** Finds `Pulumi.yaml` in `start` or above it, as the Pulumi CLI does. */
 export function findProject(start: string): PulumiProject {
   let dir = path.resolve(start);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    stat = undefined;
+  }
+  if (!stat?.isDirectory()) {
+    throw new UsageError(
+      problem(
+        "--cwd",
+        start,
+        `must be a directory in a Pulumi project: ${stat ? "it is not a directory" : "it does not exist"}`,
+      ).message,
+    );
+  }
   for (;;) {
     for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
       const candidate = path.join(dir, file);
@@ -43,24 +130,136 @@ export function findProject(start: string): PulumiProject {
   }
 }
 
+// tokens.ValidateProjectName in the Pulumi CLI.
+const projectNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
+const configTypes = ["string", "integer", "boolean", "array", "object"];
+const configDeclarationKeys = ["type", "items", "description", "secret", "default", "value"];
+
+/** Every problem with the `Pulumi.yaml` settings the CLI reads, with the project's own schema. */
+function projectProblems(document: Record<string, unknown>): Problem[] {
+  // Other keys are Pulumi's business: its schema allows keys it does not know.
+  const problems: Problem[] = [];
+  if (typeof document.name !== "string" || !projectNamePattern.test(document.name)) {
+    problems.push(
+      problem(
+        "name",
+        document.name,
+        'must be the project\'s name: 1 to 100 letters, digits, hyphens, underscores and periods, e.g. "trusted-delivery-platform"',
+      ),
+    );
+  }
+  const runtime = document.runtime;
+  const runtimeName = isPlainObject(runtime) ? runtime.name : runtime;
+  if (typeof runtimeName !== "string" || runtimeName === "") {
+    problems.push(
+      problem(
+        isPlainObject(runtime) ? "runtime.name" : "runtime",
+        runtimeName,
+        'must name the language runtime, e.g. "nodejs" or { name: nodejs, options: { typescript: true } }',
+      ),
+    );
+  }
+  if (isPlainObject(runtime)) {
+    problems.push(...unknownKeys("runtime", runtime, ["name", "options"]));
+    if (
+      runtime.options !== undefined &&
+      runtime.options !== null &&
+      !isPlainObject(runtime.options)
+    ) {
+      problems.push(
+        problem("runtime.options", runtime.options, "must be a map of runtime options"),
+      );
+    }
+  }
+  for (const key of ["main", "stackConfigDir"] as const) {
+    const value = document[key];
+    if (value !== undefined && value !== null && (typeof value !== "string" || value === "")) {
+      problems.push(
+        problem(
+          key,
+          value,
+          key === "main"
+            ? 'must be the path of the program (a file or directory) relative to Pulumi.yaml, e.g. "programs/platform"'
+            : 'must be the directory of the stack files relative to Pulumi.yaml, e.g. "programs/platform"',
+        ),
+      );
+    }
+  }
+  const config = document.config;
+  if (config !== undefined && config !== null && !isPlainObject(config)) {
+    problems.push(
+      problem(
+        "config",
+        config,
+        'must be a map of config keys to declarations or values, e.g. { "aws:region": eu-west-2 } (stack files\' directory goes in stackConfigDir)',
+      ),
+    );
+  } else if (isPlainObject(config)) {
+    for (const [key, value] of Object.entries(config)) {
+      const field = `config.${key}`;
+      if (isPlainObject(value)) {
+        problems.push(...unknownKeys(field, value, configDeclarationKeys));
+        if (value.type !== undefined && !configTypes.includes(value.type as string)) {
+          problems.push(
+            problem(`${field}.type`, value.type, `must be one of ${configTypes.join(", ")}`),
+          );
+        }
+      } else if (
+        !(typeof value === "string" || typeof value === "boolean" || Array.isArray(value)) &&
+        !Number.isInteger(value)
+      ) {
+        problems.push(
+          problem(
+            field,
+            value,
+            "must be a string, integer, boolean, list, or a declaration { type, description, default, value, secret }",
+          ),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 export function readProject(file: string): PulumiProject {
-  const document = YAML.parse(fs.readFileSync(file, "utf8"));
-  if (typeof document?.name !== "string") {
-    throw new UsageError(`${file} has no project name`);
+  const display = userPath(file);
+  const { data } = parseYaml(fs.readFileSync(file, "utf8"), display);
+  const document = data ?? {};
+  if (!isPlainObject(document)) {
+    throw new InvalidArgumentsError(`Pulumi project file ${display}`, [
+      problem(
+        "(the whole file)",
+        document,
+        "must be a map of project settings, e.g. name: my-project",
+      ),
+    ]);
+  }
+  const problems = projectProblems(document);
+  if (problems.length > 0) {
+    throw new InvalidArgumentsError(`Pulumi project file ${display}`, problems);
   }
   const root = path.dirname(file);
+  const runtime = document.runtime;
   return {
-    name: document.name,
+    name: document.name as string,
+    file,
     root,
-    main: path.resolve(root, document.main ?? "."),
-    stackConfigDir: path.resolve(root, document.stackConfigDir ?? "."),
-    config: document.config ?? {},
+    main: path.resolve(root, (document.main as string | null | undefined) ?? "."),
+    stackConfigDir: path.resolve(
+      root,
+      (document.stackConfigDir as string | null | undefined) ?? ".",
+    ),
+    config: (document.config as Record<string, unknown> | null | undefined) ?? {},
+    runtime: (isPlainObject(runtime) ? runtime.name : runtime) as string,
   };
 }
 
 /** The stacks that have a config file. */
 export function listStacks(project: PulumiProject): string[] {
-  if (!fs.existsSync(project.stackConfigDir)) {
+  if (
+    !fs.existsSync(project.stackConfigDir) ||
+    !fs.statSync(project.stackConfigDir).isDirectory()
+  ) {
     return [];
   }
   return fs
@@ -75,7 +274,39 @@ export function stackFileName(stack: string): string {
   return stack.split("/").pop()!;
 }
 
-export function stackFilePath(project: PulumiProject, stack: string): string {
+// A stack name in the Pulumi CLI: letters, digits, -, _ and ., up to 100 of them.
+const stackNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * Why `stack` is not a stack of `project`, or undefined when it is one: a stack name, or
+ * `<org>/<name>`, or `<org>/<project>/<name>` with this project's name, as the Pulumi CLI takes
+ * them. `field` names where it came from (`--stack`).
+ */
+export function stackNameProblem(
+  project: PulumiProject,
+  stack: string,
+  field = "--stack",
+): string | undefined {
+  const parts = stack.split("/");
+  const allowed = `must be a stack of project ${project.name}: <stack>, <org>/<stack> or <org>/${project.name}/<stack>, each part letters, digits, hyphens, underscores and periods, e.g. "dev"`;
+  if (
+    parts.length > 3 ||
+    !parts.every((part) => stackNamePattern.test(part) && /[^.]/.test(part))
+  ) {
+    return problem(field, stack, allowed).message;
+  }
+  if (parts.length === 3 && parts[1] !== project.name) {
+    return problem(field, stack, `${allowed}; "${parts[1]}" is another project`).message;
+  }
+  return undefined;
+}
+
+/** The stack's config file; refuses a name that is not a stack of the project. */
+export function stackFilePath(project: PulumiProject, stack: string, field = "--stack"): string {
+  const issue = stackNameProblem(project, stack, field);
+  if (issue !== undefined) {
+    throw new UsageError(issue);
+  }
   const base = path.join(project.stackConfigDir, `Pulumi.${stackFileName(stack)}`);
   return fs.existsSync(`${base}.yml`) && !fs.existsSync(`${base}.yaml`)
     ? `${base}.yml`
@@ -104,6 +335,22 @@ function qualify(project: PulumiProject, key: string): string {
   return key.includes(":") ? key : `${project.name}:${key}`;
 }
 
+/**
+ * A stack file's config that sets one key twice, bare (`apps`, which means the project's) and
+ * namespaced (`<project>:apps`): which one counts would be a guess, so it is refused.
+ */
+export function duplicateKeyProblem(
+  project: PulumiProject,
+  config: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const bare = Object.keys(config).find(
+    (key) => !key.includes(":") && `${project.name}:${key}` in config,
+  );
+  return bare === undefined
+    ? undefined
+    : `config sets both ${bare} and ${project.name}:${bare}, which are the same key; keep one`;
+}
+
 function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
   if (typeof value === "object" && value !== null) {
     if (!Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) {
@@ -127,20 +374,26 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
  * Reads a stack's config file and the project's config defaults into the form the Pulumi CLI
  * hands a program. An unknown stack is an error that lists the stacks there are.
  */
-export function readStackConfig(project: PulumiProject, stack: string): StackConfig {
-  const file = stackFilePath(project, stack);
+export function readStackConfig(
+  project: PulumiProject,
+  stack: string,
+  field = "--stack",
+): StackConfig {
+  const file = stackFilePath(project, stack, field);
   if (!fs.existsSync(file)) {
     const stacks = listStacks(project);
     throw new UsageError(
       `stack "${stack}" has no config file ${displayPath(project, file)}; stacks with one: ${stacks.length > 0 ? stacks.join(", ") : "none"}`,
     );
   }
-  let document: any;
-  try {
-    document = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-  } catch (e) {
+  const display = displayPath(project, file);
+  const document = (parseYaml(
+    readUserFile("stack file", file, "must be a readable stack config file"),
+    display,
+  ).data ?? {}) as any;
+  if (!isPlainObject(document)) {
     throw new UsageError(
-      `${displayPath(project, file)} is not valid YAML: ${(e as Error).message}`,
+      `${display} must be a map with a config key, e.g. config: { aws:region: eu-west-2 }`,
     );
   }
   const values: Record<string, string> = {};
@@ -163,8 +416,12 @@ export function readStackConfig(project: PulumiProject, stack: string): StackCon
     }
   }
   const config = document.config ?? {};
-  if (typeof config !== "object" || Array.isArray(config)) {
-    throw new UsageError(`${displayPath(project, file)}: "config" must be a map of keys to values`);
+  if (!isPlainObject(config)) {
+    throw new UsageError(`${display}: "config" must be a map of keys to values`);
+  }
+  const duplicate = duplicateKeyProblem(project, config);
+  if (duplicate !== undefined) {
+    throw new UsageError(`${display}: ${duplicate}`);
   }
   for (const [key, value] of Object.entries(config)) {
     set(qualify(project, key), value);

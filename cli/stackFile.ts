@@ -1,7 +1,8 @@
 import * as fs from "fs";
-import * as path from "path";
 import YAML, { isMap, isPair, isScalar, Pair, YAMLMap } from "yaml";
-import { UsageError } from "./project";
+import { isPlainObject, problem } from "../components/validation";
+import { writeFilesAtomically } from "./fileWrites";
+import { CliError, parseYaml, readUserFile, UsageError } from "./project";
 
 /** Deep equality of plain data, ignoring the order of map keys. */
 export function sameData(a: unknown, b: unknown): boolean {
@@ -23,14 +24,23 @@ export function sameData(a: unknown, b: unknown): boolean {
 
 /** Writes a file so that readers see the old content or the new, never half of it. */
 export function writeFileAtomically(file: string, content: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temporary, content);
+  writeFilesAtomically([{ path: file, content }]);
+}
+
+/** JSON text of a map, if `text` is that. */
+export function jsonMap(text: string): Record<string, unknown> | undefined {
   try {
-    fs.renameSync(temporary, file);
-  } catch (e) {
-    fs.rmSync(temporary, { force: true });
-    throw e;
+    const value = JSON.parse(text);
+    return isPlainObject(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/** `value` as JSON in the layout of `like`: one line, or indented as `like` is. */
+function jsonLike(like: string, value: unknown): string {
+  const indent = /\n( +)"/.exec(like)?.[1].length ?? /\n(\t+)"/.exec(like)?.[1];
+  return like.includes("\n") ? JSON.stringify(value, null, indent ?? 2) : JSON.stringify(value);
 }
 
 function columnOf(text: string, offset: number): number {
@@ -54,27 +64,35 @@ function renderPair(key: string, value: unknown, indent: number, step: number): 
 export class StackFileEditor {
   private constructor(
     readonly file: string,
+    /** The file as messages name it. */
+    readonly display: string,
     readonly original: string,
     private text: string,
   ) {}
 
+  /**
+   * Reads a stack file to edit, refusing one that is missing, unreadable, not valid YAML (the
+   * reader every command shares, which also refuses alias bombs), not a map, or whose config
+   * is not a map.
+   */
   static load(file: string, displayName = file): StackFileEditor {
     if (!fs.existsSync(file)) {
       throw new UsageError(
         `${displayName} does not exist: create the stack first (pulumi stack init), or give an existing stack`,
       );
     }
-    const text = fs.readFileSync(file, "utf8");
-    const editor = new StackFileEditor(file, text, text);
-    const document = editor.document();
-    if (document.errors.length > 0) {
-      throw new UsageError(`${displayName} is not valid YAML: ${document.errors[0].message}`);
+    const text = readUserFile("the stack file", file, "must be a readable file", displayName);
+    const { document, data } = parseYaml(text, displayName, { keepSourceTokens: true });
+    if (data !== null && data !== undefined && !isMap(document.contents)) {
+      throw new UsageError(
+        `${displayName} must be a map with a config key, e.g. config: { aws:region: eu-west-2 }`,
+      );
     }
     const config = document.get("config", true);
     if (config !== undefined && config !== null && !isMap(config)) {
       throw new UsageError(`${displayName}: "config" must be a map of keys to values`);
     }
-    return editor;
+    return new StackFileEditor(file, displayName, text, text);
   }
 
   /** The file's content with the edits made so far. */
@@ -106,6 +124,9 @@ export class StackFileEditor {
     if (config === undefined || config === null) {
       const separator = this.text === "" || this.text.endsWith("\n") ? "" : "\n";
       this.text += `${separator}config:\n${renderPair(key, value, 2, 2)}\n`;
+    } else if (config.flow) {
+      // `config: { ... }` on one line: written again as a block map, every key kept.
+      this.setInMap(document.contents as YAMLMap, "config", expected, -2);
     } else {
       this.setInMap(config, key, value, 0);
     }
@@ -113,11 +134,28 @@ export class StackFileEditor {
     return true;
   }
 
-  /** Sets `config.<mapKey>.<entry>` (an app of the apps map, say); returns whether anything changed. */
+  /**
+   * Sets `config.<mapKey>.<entry>` (an app of the apps map, say), keeping every other entry;
+   * returns whether anything changed. The map may be a block map, a flow map (written again as
+   * a block map), or JSON text of a map, as Pulumi passes structured config to programs (which
+   * stays JSON text, in its layout). Anything else is refused: replacing it would lose whatever
+   * it holds.
+   */
   setEntry(mapKey: string, entry: string, value: unknown): boolean {
     const current = this.config()[mapKey];
-    if (typeof current !== "object" || current === null || Array.isArray(current)) {
+    if (current === undefined || current === null) {
       return this.setConfig(mapKey, { [entry]: value });
+    }
+    if (typeof current === "string" && jsonMap(current) !== undefined) {
+      const entries = jsonMap(current)!;
+      return sameData(entries[entry], value)
+        ? false
+        : this.setConfig(mapKey, jsonLike(current, { ...entries, [entry]: value }));
+    }
+    if (!isPlainObject(current)) {
+      throw new UsageError(
+        `${this.display}: ${problem(mapKey, current, `must be a map, or JSON text of one, to set ${entry} in it; nothing was written`).message}`,
+      );
     }
     if (sameData((current as Record<string, unknown>)[entry], value)) {
       return false;
@@ -167,9 +205,15 @@ export class StackFileEditor {
 
   private verify(expected: Record<string, unknown>): void {
     const document = this.document();
-    if (document.errors.length > 0 || !sameData(this.config(), expected)) {
-      throw new Error(
-        `editing ${this.file} produced a file that does not read back as intended; nothing was written`,
+    let readsBack: boolean;
+    try {
+      readsBack = document.errors.length === 0 && sameData(this.config(), expected);
+    } catch {
+      readsBack = false;
+    }
+    if (!readsBack) {
+      throw new CliError(
+        `${this.display} cannot be edited in place, keeping its layout: the edited file would not read back as intended; nothing was written. Make the change by hand.`,
       );
     }
   }

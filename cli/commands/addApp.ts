@@ -1,12 +1,14 @@
 import YAML from "yaml";
-import { isPlainObject } from "../../components/validation";
 import {
   AppConfig,
   parsePlatformConfig,
   platformConfigValues,
 } from "../../programs/platform/config";
+import { appsSetting } from "../appsSetting";
+import { writeFilesAtomically } from "../fileWrites";
 import { lineDiff } from "../lineDiff";
 import {
+  CliError,
   displayPath,
   findProject,
   PulumiProject,
@@ -83,8 +85,12 @@ export function appEntry(request: AddAppRequest): AppConfig {
 /**
  * Adds an app to the config of each stack, as the platform program will read it: every stack is
  * checked with the program's own validation (the component's, and the stack's cross-app rules)
- * before any file is touched. An identical entry is left alone; a different one is refused with
- * the difference, unless `force`. Nothing is written here.
+ * before any file is touched, and the edited file is read back as the program reads it, every
+ * app that was there still there. The apps may be kept in any form the program accepts (a YAML
+ * map or JSON text of one, under the namespaced or the bare key); the entry is added in that
+ * form. An identical entry is left alone; a different one is refused with the difference,
+ * unless `force`. A stack named twice (`dev`, `acme/dev`) is edited once. Nothing is written
+ * here.
  */
 export function planAddApp(project: PulumiProject, request: AddAppRequest): AddAppOutcome[] {
   if (request.stacks.length === 0) {
@@ -93,21 +99,24 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
     );
   }
   const entry = appEntry(request);
-  return request.stacks.map((stack) => {
-    const file = displayPath(project, stackFilePath(project, stack));
-    const editor = StackFileEditor.load(stackFilePath(project, stack), file);
-    const config = editor.config();
-    const appsKey =
-      `${project.name}:apps` in config || !("apps" in config) ? `${project.name}:apps` : "apps";
-    const apps = isPlainObject(config[appsKey]) ? (config[appsKey] as Record<string, unknown>) : {};
+  const files = new Set<string>();
+  const outcomes: AddAppOutcome[] = [];
+  for (const stack of request.stacks) {
+    const path = stackFilePath(project, stack);
+    if (files.has(path)) {
+      continue;
+    }
+    files.add(path);
+    const file = displayPath(project, path);
+    const editor = StackFileEditor.load(path, file);
+    const source = { project: project.name, stack: stackFileName(stack), file };
+    const { key, apps } = appsSetting(project, editor, source.stack);
     const existing = apps[request.app];
-    const raw = platformConfigValues(project.name, config);
-    parsePlatformConfig(
-      { project: project.name, stack: stackFileName(stack), file },
-      { ...raw, apps: { ...apps, [request.app]: entry } },
-    );
+    const raw = platformConfigValues(project.name, editor.config());
+    parsePlatformConfig(source, { ...raw, apps: { ...apps, [request.app]: entry } });
     if (existing !== undefined && sameData(existing, entry)) {
-      return { stack, file, status: "unchanged", entry, editor };
+      outcomes.push({ stack, file, status: "unchanged", entry, editor });
+      continue;
     }
     if (existing !== undefined && !request.force) {
       throw new UsageError(
@@ -118,9 +127,26 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
         ].join("\n"),
       );
     }
-    editor.setEntry(appsKey, request.app, entry);
-    return { stack, file, status: existing === undefined ? "added" : "replaced", entry, editor };
-  });
+    editor.setEntry(key, request.app, entry);
+    const written = parsePlatformConfig(
+      source,
+      platformConfigValues(project.name, editor.config()),
+    );
+    const lost = [...Object.keys(apps), request.app].filter((name) => !(name in written.apps));
+    if (lost.length > 0) {
+      throw new CliError(
+        `adding ${request.app} to ${file} would lose ${lost.join(", ")}; nothing was written`,
+      );
+    }
+    outcomes.push({
+      stack,
+      file,
+      status: existing === undefined ? "added" : "replaced",
+      entry,
+      editor,
+    });
+  }
+  return outcomes;
 }
 
 function listOption(value: unknown): string[] | undefined {
@@ -228,6 +254,14 @@ export const addAppCommand: Command = {
     );
     const outcomes = planAddApp(project, request);
     const dryRun = Boolean(options["dry-run"]);
+    if (!dryRun) {
+      // Every stack file or none.
+      writeFilesAtomically(
+        outcomes
+          .filter((o) => o.status !== "unchanged")
+          .map((o) => ({ path: o.editor.file, content: o.editor.content(), display: o.file })),
+      );
+    }
     const indent = (text: string) => text.replace(/\n$/, "").replace(/^/gm, "    ");
     for (const outcome of outcomes) {
       if (outcome.status === "unchanged") {
@@ -244,9 +278,6 @@ export const addAppCommand: Command = {
           : dryRun
             ? "Would replace"
             : "Replaced";
-      if (!dryRun) {
-        outcome.editor.write();
-      }
       process.stdout.write(
         `${verb} ${request.app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [request.app]: outcome.entry }))}\n`,
       );

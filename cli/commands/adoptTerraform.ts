@@ -1,6 +1,5 @@
-import * as path from "path";
-import { findProject, UsageError } from "../project";
-import { writeFileAtomically } from "../stackFile";
+import { FileWrite, unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
+import { findProject, stackFilePath, UsageError } from "../project";
 import { Command, cwdOption } from "./command";
 
 function repositoryMappings(values: unknown): Record<string, string> {
@@ -9,7 +8,12 @@ function repositoryMappings(values: unknown): Record<string, string> {
     const match = /^([^=]+)=(.+)$/.exec(value);
     if (!match) {
       throw new UsageError(
-        `--github-repository ${value} must be <registry>=<owner>/<name>, e.g. staging-api=acme/staging-api`,
+        `--github-repository is ${JSON.stringify(value)}; must be <registry>=<owner>/<name>, e.g. staging-api=acme/staging-api`,
+      );
+    }
+    if (match[1] in mappings && mappings[match[1]] !== match[2]) {
+      throw new UsageError(
+        `--github-repository ${match[1]} is given twice, as ${mappings[match[1]]} and ${match[2]}; give it once`,
       );
     }
     mappings[match[1]] = match[2];
@@ -74,6 +78,15 @@ export const adoptTerraformCommand: Command = {
       }
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
+    stackFilePath(project, String(options.stack)); // refuses a name that is not a stack of the project
+    const githubRepositories = repositoryMappings(options["github-repository"]);
+    const importFile = options["import-file"] as string | undefined;
+    // Refused before anything is read or written: a path it cannot write.
+    const importFileIssue =
+      importFile === undefined ? undefined : unwritableTargetProblem("--import-file", importFile);
+    if (importFileIssue !== undefined) {
+      throw new UsageError(importFileIssue);
+    }
     // Loaded on use: the HCL parser starts a WebAssembly runtime as it loads.
     const { changes, planAdoption, replacements } = await import("../terraform/adopt");
     const { formatDrift } = await import("../terraform/drift");
@@ -84,12 +97,12 @@ export const adoptTerraformCommand: Command = {
       tfvarsFile: options.tfvars as string | undefined,
       tfvarsVariable: options["tfvars-variable"] as string | undefined,
       githubOwner: options["github-owner"] as string | undefined,
-      githubRepositories: repositoryMappings(options["github-repository"]),
+      githubRepositories,
       tagPrefix: options["tag-prefix"] as string | undefined,
     });
     const out = (text = "") => process.stdout.write(`${text}\n`);
-    for (const { registry, drift } of plan.registries) {
-      out(formatDrift(registry.name, drift));
+    for (const { registry, drift, notes } of plan.registries) {
+      out(formatDrift(registry.name, drift, notes));
       out();
     }
     const replaced = replacements(plan);
@@ -106,25 +119,35 @@ export const adoptTerraformCommand: Command = {
       );
       return 1;
     }
-    const importFile = options["import-file"] as string | undefined;
+    const importJson = `${JSON.stringify(plan.importFile, null, 2)}\n`;
     if (options["dry-run"]) {
       out(
         plan.editor.changed()
           ? `Would write ${plan.stackFile}:\n\n${plan.editor.content()}`
           : `${plan.stackFile} is already up to date.`,
       );
+      if (importFile !== undefined) {
+        out(`Would write ${importFile}:\n\n${importJson}`);
+      }
       return 0;
     }
+    // The stack file and the import file together, or neither.
+    const files: FileWrite[] = [
+      ...(plan.editor.changed()
+        ? [{ path: plan.editor.file, content: plan.editor.content(), display: plan.stackFile }]
+        : []),
+      ...(importFile === undefined ? [] : [{ path: importFile, content: importJson }]),
+    ];
+    writeFilesAtomically(files);
     out(
-      plan.editor.write()
+      plan.editor.changed()
         ? `Wrote ${plan.stackFile}.`
         : `${plan.stackFile} is already up to date: nothing to write.`,
     );
+    out(
+      `Stack ${options.stack} deploys to region ${plan.region} of account ${plan.account} only (aws:region, aws:allowedAccountIds): with another account's credentials, pulumi up stops before importing anything.`,
+    );
     if (importFile !== undefined) {
-      writeFileAtomically(
-        path.resolve(importFile),
-        `${JSON.stringify(plan.importFile, null, 2)}\n`,
-      );
       out(`Wrote ${importFile} (for pulumi import --file ${importFile} --generate-code=false).`);
     }
     out();

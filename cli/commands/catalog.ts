@@ -1,4 +1,5 @@
 import YAML from "yaml";
+import { problem } from "../../components/validation";
 import { PlatformConfig } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
 import { findProject, stackFileName, UsageError } from "../project";
@@ -57,6 +58,16 @@ export function catalogYaml(catalog: Record<string, unknown>): string {
   return document.toString();
 }
 
+/** Whether `text` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not). */
+function isCalendarDate(text: string): boolean {
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+    !Number.isNaN(parsed.getTime()) &&
+    parsed.toISOString().slice(0, 10) === text
+  );
+}
+
 export const catalogCommand: Command = {
   summary: `catalog --stack <stack>        Print the stack's registries with their metadata in the registry
                                  catalog format (ecr-catalog.yaml), for Backstage and audits.`,
@@ -79,13 +90,24 @@ export const catalogCommand: Command = {
     if (options.stack === undefined) {
       throw new UsageError("catalog needs --stack");
     }
+    const problems: string[] = [];
     const format = String(options.format ?? "yaml");
     if (format !== "yaml" && format !== "json") {
-      throw new UsageError(`--format ${format} is not a format; allowed: yaml, json`);
+      problems.push(problem("--format", format, "must be yaml or json").message);
     }
     const date = String(options.date ?? new Date().toISOString().slice(0, 10));
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-      throw new UsageError(`--date ${date} must be YYYY-MM-DD`);
+    if (!isCalendarDate(date)) {
+      problems.push(
+        problem("--date", date, 'must be a calendar date as YYYY-MM-DD, e.g. "2026-11-24"').message,
+      );
+    }
+    for (const option of ["owner", "domain", "physical-registry"]) {
+      if (options[option] !== undefined && String(options[option]).trim() === "") {
+        problems.push(problem(`--${option}`, options[option], "must not be empty").message);
+      }
+    }
+    if (problems.length > 0) {
+      throw new UsageError(problems.join("\nerror: "));
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
     const stack = String(options.stack);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readPolicyConfigFile } from "../policy/policyConfig";
-import { findProject, PulumiProject, UsageError } from "../project";
+import { findProject, PulumiProject, stackNameProblem, UsageError } from "../project";
 import { Command, cwdOption } from "./command";
 
 /** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */
@@ -45,6 +45,10 @@ export const planCommand: Command = {
       );
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
+    const stackIssue = stackNameProblem(project, positionals[0], "the stack");
+    if (stackIssue !== undefined) {
+      throw new UsageError(stackIssue);
+    }
     const packDir = options["skip-policy"]
       ? undefined
       : policyPackDir(project, options["policy-pack"] as string | undefined);

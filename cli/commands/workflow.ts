@@ -1,10 +1,9 @@
-import * as path from "path";
 import { resolvePipelineSettings } from "../../components/pipelineSettings";
 import { buildPushWorkflow } from "../../components/workflow";
 import { pipelineArgsFor } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
 import { findProject, UsageError } from "../project";
-import { writeFileAtomically } from "../stackFile";
+import { unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
 import { Command, cwdOption } from "./command";
 
 export const workflowCommand: Command = {
@@ -28,6 +27,12 @@ export const workflowCommand: Command = {
       );
     }
     const [app] = positionals;
+    const output = options.output === undefined ? undefined : String(options.output);
+    const outputIssue =
+      output === undefined ? undefined : unwritableTargetProblem("--output", output);
+    if (outputIssue !== undefined) {
+      throw new UsageError(outputIssue);
+    }
     const { config, file } = readPlatformStack(
       findProject(String(options.cwd ?? process.cwd())),
       String(options.stack),
@@ -42,9 +47,9 @@ export const workflowCommand: Command = {
       app,
       resolvePipelineSettings(app, pipelineArgsFor(config.environment, entry)),
     );
-    if (options.output !== undefined) {
-      writeFileAtomically(path.resolve(String(options.output)), workflow);
-      process.stdout.write(`Wrote ${options.output}.\n`);
+    if (output !== undefined) {
+      writeFilesAtomically([{ path: output, content: workflow }]);
+      process.stdout.write(`Wrote ${output}.\n`);
     } else {
       process.stdout.write(workflow);
     }

@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { fileURLToPath } from "url";
+import { describeValue } from "../../components/validation";
 
 /** One resource as the program registered it: what `pulumi preview` would show for it. */
 export interface RegisteredResource {
@@ -57,6 +60,82 @@ export interface OfflineRunOptions {
 }
 
 type Callback = (err: unknown, response?: any) => void;
+
+/** What one registration of a URN was: enough to tell two of them apart. */
+interface Registration {
+  readonly parent?: string;
+  readonly inputs: Record<string, any>;
+  readonly sourcePosition?: { readonly uri: string; readonly line: number };
+  readonly read: boolean;
+}
+
+function showPosition(position: Registration["sourcePosition"]): string {
+  if (position === undefined) {
+    return "an unknown place";
+  }
+  let file = position.uri;
+  try {
+    file = fileURLToPath(position.uri);
+  } catch {
+    // Not a file URL: shown as it is.
+  }
+  const relative = path.relative(process.cwd(), file);
+  return `${relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file}:${position.line}`;
+}
+
+/** The inputs (and parent) in which two registrations differ, as `key value`, for each side. */
+function differences(a: Registration, b: Registration): [string, string] {
+  const shown: [string[], string[]] = [[], []];
+  const keys = [...new Set([...Object.keys(a.inputs), ...Object.keys(b.inputs)])].sort();
+  const fields: [string, unknown, unknown][] = [
+    ["parent", a.parent, b.parent],
+    ...keys.map((key): [string, unknown, unknown] => [key, a.inputs[key], b.inputs[key]]),
+  ];
+  for (const [key, x, y] of fields) {
+    if (JSON.stringify(x) !== JSON.stringify(y)) {
+      shown[0].push(`${key} ${describeValue(x)}`);
+      shown[1].push(`${key} ${describeValue(y)}`);
+    }
+  }
+  return shown[0].length === 0
+    ? ["the same inputs", "the same inputs"]
+    : [shown[0].join(", "), shown[1].join(", ")];
+}
+
+/**
+ * A program registered one URN twice. The Pulumi engine refuses the second registration with
+ * this message (and the update fails); Pulumi's mock monitor would silently let the second
+ * replace the first. The message adds where each was constructed and how their inputs differ.
+ */
+export class DuplicateUrnError extends pulumi.RunError {
+  constructor(
+    readonly urn: string,
+    first: Registration,
+    second: Registration,
+  ) {
+    const [was, now] = differences(first, second);
+    super(
+      [
+        `Duplicate resource URN '${urn}'; try giving it a unique name`,
+        `  first ${first.read ? "read" : "registered"} at ${showPosition(first.sourcePosition)}, with ${was}`,
+        `  then ${second.read ? "read" : "registered"} at ${showPosition(second.sourcePosition)}, with ${now}`,
+      ].join("\n"),
+    );
+    this.name = "DuplicateUrnError";
+  }
+}
+
+/**
+ * A program's failure with its own message: the SDK prefixes it with each output it surfaced
+ * through (`error serializing property "outputs": ...`), once per path, which says nothing to
+ * whoever reads the plan.
+ */
+export function withoutSerializingPrefixes(error: unknown): unknown {
+  if (error instanceof Error) {
+    error.message = error.message.replace(/^(?:error serializing property "[^"]*": )+/, "");
+  }
+  return error;
+}
 
 function sourcePositionOf(req: any): RegisteredResource["sourcePosition"] {
   const position = req.getSourceposition?.();
@@ -141,6 +220,21 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
   const resources = new Map<string, RegisteredResource>();
+  // Every URN registered (or read) so far: a second registration of one fails, as in the engine.
+  const registrations = new Map<string, Registration>();
+  const duplicates: DuplicateUrnError[] = [];
+  const claim = (urn: string, registration: Registration, callback: Callback): boolean => {
+    const first = registrations.get(urn);
+    if (first === undefined) {
+      registrations.set(urn, registration);
+      return true;
+    }
+    const error = new DuplicateUrnError(urn, first, registration);
+    duplicates.push(error);
+    // As the engine answers: a failed RPC whose details are the message.
+    callback(Object.assign(new Error(error.message), { code: 2, details: error.message }));
+    return false;
+  };
   // Registrations complete in any order; list resources in the order the program declared them.
   const declared = new Map<any, number>();
   const monitor = pulumi.runtime.getMonitor() as any;
@@ -150,6 +244,15 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
     return registerResource(req, (err: unknown, response: any) => {
       if (!err) {
         const urn: string = response.getUrn();
+        const registration: Registration = {
+          parent: req.getParent() || undefined,
+          inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+          sourcePosition: sourcePositionOf(req),
+          read: false,
+        };
+        if (!claim(urn, registration, callback)) {
+          return;
+        }
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
           propertyDependencies[key] = deps.getUrnsList();
@@ -185,6 +288,15 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
     return readResource(req, (err: unknown, response: any) => {
       if (!err) {
         const urn: string = response.getUrn();
+        const registration: Registration = {
+          parent: req.getParent() || undefined,
+          inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
+          sourcePosition: sourcePositionOf(req),
+          read: true,
+        };
+        if (!claim(urn, registration, callback)) {
+          return;
+        }
         resources.set(urn, {
           urn,
           type: req.getType(),
@@ -248,6 +360,10 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", onRejection);
   Object.assign(console, { warn, error, info });
+  // The engine stops at the first duplicate URN, whatever the program did after it.
+  if (duplicates.length > 0) {
+    return { resources: registered(), outputs: {}, logs, error: duplicates[0] };
+  }
   if ("error" in outcome) {
     return { resources: registered(), outputs: {}, logs, error: outcome.error };
   }

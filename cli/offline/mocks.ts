@@ -1,6 +1,10 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { InvalidArgumentsError, isPlainObject, problem } from "../../components/validation";
+import { fileSystemReason } from "../fileWrites";
+import { UsageError } from "../project";
 
 /** The account and region the offline run pretends to deploy into. */
 export interface OfflineAccount {
@@ -33,6 +37,14 @@ export function terraformOutputValues(outputs: Record<string, unknown>): Record<
 
 type State = Record<string, unknown>;
 
+/** Where the config the program reads comes from, so that mock failures name it. */
+export interface OfflineConfigSource {
+  /** What holds the config, e.g. `Stack "dev" config (programs/platform/Pulumi.dev.yaml)`. */
+  readonly subject: string;
+  /** The key naming a local Terraform state, and its value as written (a path relative to the project). */
+  readonly localStatePath?: { readonly key: string; readonly value: string };
+}
+
 /** A short, stable stand-in for the random suffix a provider appends to auto-named resources. */
 function autoname(name: string): string {
   return `${name}-${createHash("sha256").update(name).digest("hex").slice(0, 7)}`;
@@ -48,10 +60,60 @@ function str(value: unknown, fallback: string): string {
  * looks like what `pulumi up` shows. An import ID becomes the resource's ID.
  */
 export class OfflineMocks implements pulumi.runtime.Mocks {
+  /**
+   * What the mocks refused, as the errors to report: the SDK passes only a failed call's message
+   * on to the program, so the run's own error is less telling than these.
+   */
+  readonly failures: Error[] = [];
+
   constructor(
     readonly account: OfflineAccount,
     readonly terraformOutputs: TerraformOutputs = {},
+    readonly source: OfflineConfigSource = { subject: "The offline run's config" },
   ) {}
+
+  /** Fails the current call with `error`, as a provider fails an invoke: the program sees its message. */
+  private fail(error: Error): never {
+    this.failures.push(error);
+    // The SDK makes a failed invoke's error from the gRPC status details.
+    throw Object.assign(new Error(error.message), { details: error.message });
+  }
+
+  /**
+   * A local Terraform state's outputs, as the terraform provider reads them; refuses, naming the
+   * config key and the path as written, a file that is missing or is not Terraform state.
+   */
+  private localStateOutputs(file: string): Record<string, unknown> {
+    const written = this.source.localStatePath;
+    const shown =
+      written !== undefined && path.resolve(written.value) === path.resolve(file)
+        ? written.value
+        : file;
+    let reason: string | undefined;
+    let state: unknown;
+    try {
+      state = JSON.parse(fs.readFileSync(file, "utf8"));
+      if (!isPlainObject(state)) {
+        reason = "it holds JSON, but not an object";
+      } else if (!isPlainObject(state.outputs)) {
+        reason = 'it has no "outputs" map';
+      }
+    } catch (e) {
+      reason = e instanceof SyntaxError ? "it is not JSON" : fileSystemReason(e, false);
+    }
+    if (reason !== undefined) {
+      this.fail(
+        new InvalidArgumentsError(this.source.subject, [
+          problem(
+            written?.key ?? "terraformState.path",
+            shown,
+            `must be a Terraform state file (JSON with an "outputs" map, as terraform state pull writes it): ${reason}`,
+          ),
+        ]),
+      );
+    }
+    return (state as { outputs: Record<string, unknown> }).outputs;
+  }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const { accountId, region, partition } = this.account;
@@ -138,21 +200,24 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
       case "terraform:state:getLocalReference": {
         // As the provider does: the state file's outputs, read from disk.
         const file = String(args.inputs.path ?? "terraform.tfstate");
-        const state = JSON.parse(fs.readFileSync(file, "utf8"));
-        return { outputs: terraformOutputValues(state.outputs ?? {}) };
+        return { outputs: terraformOutputValues(this.localStateOutputs(file)) };
       }
       case "terraform:state:getS3Reference": {
         const location = `s3://${args.inputs.bucket}/${args.inputs.key}`;
         const outputs = this.terraformOutputs[location] ?? this.terraformOutputs["*"];
         if (outputs === undefined) {
-          throw new Error(
-            `the offline run cannot read the Terraform state ${location}: give its outputs (terraform output -json) with --terraform-outputs`,
+          this.fail(
+            new UsageError(
+              `the offline run cannot read the Terraform state ${location}: give its outputs (terraform output -json) with --terraform-outputs`,
+            ),
           );
         }
         return { outputs: terraformOutputValues(outputs) };
       }
       default:
-        throw new Error(`the offline run cannot answer ${args.token}: it needs the real provider`);
+        this.fail(
+          new UsageError(`the offline run cannot answer ${args.token}: it needs the real provider`),
+        );
     }
   }
 }

@@ -8,12 +8,20 @@ import {
   Problem,
   problem,
 } from "../../components/validation";
-import { AppConfig, pipelineArgsFor, validateAppConfig } from "../../programs/platform/config";
-import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../project";
+import {
+  AppConfig,
+  parsePlatformConfig,
+  pipelineArgsFor,
+  platformConfigValues,
+  validateAppConfig,
+} from "../../programs/platform/config";
+import { appsSetting } from "../appsSetting";
+import { readAwsSettings } from "../awsConfig";
+import { CliError, displayPath, PulumiProject, stackFileName, stackFilePath } from "../project";
 import { sameData, StackFileEditor } from "../stackFile";
 import { DriftRow, registryDrift } from "./drift";
 import { registriesInState, TerraformRegistry } from "./state";
-import { declaredRegistries } from "./tfvars";
+import { DeclaredRegistry, declaredRegistries, moduleRiskDefault } from "./tfvars";
 
 export interface AdoptOptions {
   readonly project: PulumiProject;
@@ -37,6 +45,8 @@ export interface AdoptedRegistry {
   /** The app entry as written to the stack file. */
   readonly app: AppConfig;
   readonly drift: readonly DriftRow[];
+  /** What the drift table should say besides its rows (where a value came from, say). */
+  readonly notes: readonly string[];
 }
 
 export interface AdoptionPlan {
@@ -47,6 +57,9 @@ export interface AdoptionPlan {
   readonly registries: readonly AdoptedRegistry[];
   /** What Terraform applied through the AWS provider's default_tags (tags_all minus tags). */
   readonly defaultTags: Readonly<Record<string, string>>;
+  /** The region and account of every registry, from their ARNs: the stack's from now on. */
+  readonly region: string;
+  readonly account: string;
   /** The commands that hand each adopted address over to Pulumi. */
   readonly stateRmCommands: readonly string[];
   /** The same imports as a `pulumi import --file` document. */
@@ -135,27 +148,94 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 /**
- * Works out how a Terraform-managed set of registries moves into a stack: the app entries and
- * default tags to write, what `pulumi up` would change on each registry, and the commands that
- * release them from Terraform. Every input problem is refused, in one error, before anything is
- * edited; nothing is written here.
+ * The one region (or account) of all registries, or a problem naming each and its registries:
+ * one stack is one region and one account.
+ */
+function onePlace(
+  registries: readonly TerraformRegistry[],
+  what: "region" | "account",
+  stateFile: string,
+): { value: string; problem?: Problem } {
+  const by = new Map<string, string[]>();
+  for (const registry of registries) {
+    by.set(registry[what], [...(by.get(registry[what]) ?? []), registry.name]);
+  }
+  if (by.size <= 1) {
+    return { value: registries[0][what] };
+  }
+  const places = [...by].map(([place, names]) => `${place} (${names.join(", ")})`);
+  return {
+    value: registries[0][what],
+    problem: {
+      field: what,
+      message: `the registries in ${stateFile} are in ${by.size} ${what === "region" ? "regions" : "accounts"}, ${listed(places)}; one stack is one region and one account: adopt each ${what}'s registries into a stack of its own, from a state that holds only those`,
+    },
+  };
+}
+
+/**
+ * Works out how a Terraform-managed set of registries moves into a stack: the app entries,
+ * default tags, region and allowed account to write, what `pulumi up` would change on each
+ * registry, and the commands that release them from Terraform. Every input problem is refused,
+ * in one error naming the stack file, before anything is edited; the edited stack file is read
+ * back as the platform program reads it (every app there before still there). Nothing is
+ * written here.
  */
 export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan> {
   const { project, stack } = options;
   const tagPrefix = options.tagPrefix ?? defaultTagPrefix;
-  const registries = registriesInState(options.stateFile);
   const file = stackFilePath(project, stack);
   const stackFile = displayPath(project, file);
+  const registries = registriesInState(options.stateFile);
+  const subject = `Adopting ${options.stateFile} into stack "${stackFileName(stack)}" (${stackFile})`;
+
+  // One stack is one region and one account: nothing else is worth checking until that holds.
+  const region = onePlace(registries, "region", options.stateFile);
+  const account = onePlace(registries, "account", options.stateFile);
+  const placeProblems = [region.problem, account.problem].filter((p): p is Problem => !!p);
+  if (placeProblems.length > 0) {
+    throw new InvalidArgumentsError(subject, placeProblems);
+  }
+
   const editor = StackFileEditor.load(file, stackFile);
   const config = editor.config();
-  const appsKey = `${project.name}:apps`;
-  const existingApps = isPlainObject(config[appsKey])
-    ? (config[appsKey] as Record<string, unknown>)
-    : {};
-  const environment = String(config[`${project.name}:environment`] ?? stackFileName(stack));
+  const { key: appsKey, apps: existingApps } = appsSetting(project, editor, stackFileName(stack));
+  const raw = platformConfigValues(project.name, config);
+  const environment = typeof raw.environment === "string" ? raw.environment : stackFileName(stack);
 
   const problems: Problem[] = [];
+  const aws = readAwsSettings(config);
+  problems.push(...aws.problems);
+  if (aws.settings.region !== undefined && aws.settings.region !== region.value) {
+    problems.push(
+      problem(
+        "aws:region",
+        aws.settings.region,
+        `must be the region of the registries in ${options.stateFile}, "${region.value}" (from their ARNs): a stack is one region; adopt them into a stack for ${region.value}`,
+      ),
+    );
+  }
+  if (
+    aws.settings.allowedAccountIds !== undefined &&
+    !aws.settings.allowedAccountIds.includes(account.value)
+  ) {
+    problems.push(
+      problem(
+        "aws:allowedAccountIds",
+        aws.settings.allowedAccountIds,
+        `must include the account of the registries in ${options.stateFile}, "${account.value}" (from their ARNs): this stack deploys to another account; adopt them into that account's stack`,
+      ),
+    );
+  }
+
   const metadataOf = new Map<string, AppConfig["metadata"]>();
   for (const registry of registries) {
     const tag = (name: string) => registry.tags[`${tagPrefix}${name}`];
@@ -173,16 +253,17 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
     metadataOf.set(registry.name, { id, owner, risk });
   }
 
+  let declared: Record<string, DeclaredRegistry> | undefined;
   if (options.tfvarsFile !== undefined) {
     const variable = options.tfvarsVariable ?? "ecr_repositories";
-    const declared = await declaredRegistries(options.tfvarsFile, variable);
+    declared = await declaredRegistries(options.tfvarsFile, variable);
     for (const [name, entry] of Object.entries(declared)) {
       const metadata = metadataOf.get(name);
       if (!registries.some((r) => r.name === name)) {
         problems.push(
           problem(
             `${variable}["${name}"]`,
-            entry,
+            { id: entry.id, owner: entry.owner, risk: entry.risk },
             `is declared in ${options.tfvarsFile} but absent from the state: apply Terraform first, or remove it`,
           ),
         );
@@ -193,7 +274,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
               problem(
                 `${variable}["${name}"].metadata.${key}`,
                 entry[key],
-                `must match the registry's tag ${tagPrefix}${key} in state, ${JSON.stringify(metadata[key])}: apply Terraform so state and variables agree`,
+                `must match the registry's tag ${tagPrefix}${key} in state, ${JSON.stringify(metadata[key])}${key === "risk" && entry.riskDefaulted ? ` (the entry does not set risk, so the module's default "${moduleRiskDefault}" applies)` : ""}: apply Terraform so state and variables agree`,
               ),
             );
           }
@@ -216,7 +297,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   // Terraform's default_tags become the stack's AWS provider default tags: one set for all.
   const defaultsOf = (r: TerraformRegistry) =>
     Object.fromEntries(Object.entries(r.tagsAll).filter(([key]) => !(key in r.tags)));
-  const defaultTags = registries.length > 0 ? defaultsOf(registries[0]) : {};
+  const defaultTags = defaultsOf(registries[0]);
   for (const registry of registries.slice(1)) {
     if (!sameData(defaultsOf(registry), defaultTags)) {
       problems.push(
@@ -228,7 +309,12 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       );
     }
   }
-  const existingDefaults = (config["aws:defaultTags"] as { tags?: unknown } | undefined)?.tags;
+  // The stack's own default tags, when it has readable ones (bad ones were reported above).
+  const existingDefaults =
+    config["aws:defaultTags"] === undefined ||
+    aws.problems.some((p) => p.field.startsWith("aws:defaultTags"))
+      ? undefined
+      : aws.settings.defaultTags;
   if (
     existingDefaults !== undefined &&
     Object.keys(defaultTags).length > 0 &&
@@ -242,6 +328,36 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       ),
     );
   }
+  // What the provider will add to every registry: the stack's, or else Terraform's, written below.
+  const providerDefaults = existingDefaults ?? defaultTags;
+
+  const mappings = options.githubRepositories ?? {};
+  for (const [name, repository] of Object.entries(mappings)) {
+    if (!registries.some((r) => r.name === name)) {
+      problems.push(
+        problem(
+          `--github-repository ${name}`,
+          repository,
+          `must name a registry in ${options.stateFile}; it has ${listed(registries.map((r) => r.name))}`,
+        ),
+      );
+    } else {
+      const existing = existingApps[name];
+      const current =
+        isPlainObject(existing) && isPlainObject(existing.github)
+          ? existing.github.repository
+          : undefined;
+      if (existing !== undefined && current !== repository) {
+        problems.push(
+          problem(
+            `--github-repository ${name}`,
+            repository,
+            `must match the app's github.repository in ${stackFile}, ${JSON.stringify(current)}, or be left out: adoption keeps the stack's entry`,
+          ),
+        );
+      }
+    }
+  }
 
   const adopted: AdoptedRegistry[] = [];
   for (const registry of registries) {
@@ -252,13 +368,13 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
     const existing = existingApps[registry.name];
     let app: AppConfig;
     if (isPlainObject(existing)) {
-      const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
+      const declaredMetadata = isPlainObject(existing.metadata) ? existing.metadata : {};
       for (const key of ["id", "owner", "risk"] as const) {
-        if (declared[key] !== metadata[key]) {
+        if (declaredMetadata[key] !== metadata[key]) {
           problems.push(
             problem(
               `${appsKey}.${registry.name}.metadata.${key}`,
-              declared[key],
+              declaredMetadata[key],
               `must match the registry's tag ${tagPrefix}${key} in state, ${JSON.stringify(metadata[key])}`,
             ),
           );
@@ -273,7 +389,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       };
     } else {
       const repository =
-        options.githubRepositories?.[registry.name] ??
+        mappings[registry.name] ??
         (options.githubOwner === undefined ? undefined : `${options.githubOwner}/${registry.name}`);
       if (repository === undefined) {
         problems.push(
@@ -298,20 +414,48 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       continue;
     }
     const settings = resolvePipelineSettings(registry.name, pipelineArgsFor(environment, app));
-    adopted.push({ registry, app, drift: registryDrift(registry, settings, defaultTags) });
+    const notes =
+      declared?.[registry.name]?.riskDefaulted === true
+        ? [
+            `risk "${moduleRiskDefault}" is the module variable's default: ${options.tfvarsFile} does not set it`,
+          ]
+        : [];
+    adopted.push({
+      registry,
+      app,
+      drift: registryDrift(registry, settings, providerDefaults),
+      notes,
+    });
   }
   if (problems.length > 0) {
-    throw new InvalidArgumentsError(
-      `Adopting ${options.stateFile} into stack "${stackFileName(stack)}"`,
-      problems,
-    );
+    throw new InvalidArgumentsError(subject, problems);
   }
 
-  if (Object.keys(defaultTags).length > 0) {
+  if (aws.settings.region === undefined) {
+    editor.setConfig("aws:region", region.value);
+  }
+  if (aws.settings.allowedAccountIds === undefined) {
+    // The provider then refuses credentials of any other account, before importing anything.
+    editor.setConfig("aws:allowedAccountIds", [account.value]);
+  }
+  if (existingDefaults === undefined && Object.keys(defaultTags).length > 0) {
     editor.setConfig("aws:defaultTags", { tags: defaultTags });
   }
   for (const { registry, app } of adopted) {
     editor.setEntry(appsKey, registry.name, app);
+  }
+  // Read back as the program reads it: every app that was there, and every one adopted.
+  const written = parsePlatformConfig(
+    { project: project.name, stack: stackFileName(stack), file: stackFile },
+    platformConfigValues(project.name, editor.config()),
+  );
+  const lost = [...Object.keys(existingApps), ...adopted.map((a) => a.registry.name)].filter(
+    (name) => !(name in written.apps),
+  );
+  if (lost.length > 0) {
+    throw new CliError(
+      `adopting into ${stackFile} would lose ${lost.join(", ")}; nothing was written`,
+    );
   }
 
   const importFile = {
@@ -347,5 +491,14 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
       .map((part, i) => (i === 0 ? part : shellQuote(part)))
       .join(" "),
   );
-  return { stackFile, editor, registries: adopted, defaultTags, stateRmCommands, importFile };
+  return {
+    stackFile,
+    editor,
+    registries: adopted,
+    defaultTags,
+    region: region.value,
+    account: account.value,
+    stateRmCommands,
+    importFile,
+  };
 }

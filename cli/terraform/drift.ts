@@ -120,8 +120,15 @@ export function registryDrift(
   return rows;
 }
 
-/** The drift of one registry as a table, for people: one value where both sides agree, both where not. */
-export function formatDrift(registry: string, rows: readonly DriftRow[]): string {
+/**
+ * The drift of one registry as a table, for people: one value where both sides agree, both
+ * where not; then any notes (where a value came from, say).
+ */
+export function formatDrift(
+  registry: string,
+  rows: readonly DriftRow[],
+  notes: readonly string[] = [],
+): string {
   const width = Math.max(...rows.map((r) => r.attribute.length));
   const changes = rows.filter((r) => r.effect !== "same").length;
   const lines = [
@@ -136,5 +143,6 @@ export function formatDrift(registry: string, rows: readonly DriftRow[]): string
       lines.push(`${" ".repeat(lead.length)}trusted-delivery: ${row.pipeline}`);
     }
   }
+  lines.push(...notes.map((note) => `  note: ${note}`));
   return lines.join("\n");
 }

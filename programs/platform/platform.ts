@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
+import { InvalidArgumentsError, problem } from "../../components/validation";
 import {
   AppConfig,
   parsePlatformConfig,
@@ -27,6 +28,12 @@ export function readPlatformConfig() {
   return parsePlatformConfig({ project, stack, file: stackFileForMessages(stack) }, raw);
 }
 
+/** How errors about this stack's config begin: `Stack "dev" config (<stack file>)`. */
+function configSubject(): string {
+  const stack = pulumi.getStack();
+  return `Stack "${stack}" config (${stackFileForMessages(stack)})`;
+}
+
 /**
  * The stack file as the user knows it, relative to the project root (the working directory
  * Pulumi runs programs in): `<stackConfigDir>/Pulumi.<stack>.yaml`.
@@ -43,9 +50,12 @@ function stackFileForMessages(stack: string): string {
 
 /**
  * Reads a Terraform state's outputs (with @pulumi/terraform, on every preview and update) and
- * returns a reader of one output, which fails naming the state when Terraform has no such output.
+ * returns a reader of the output a setting takes, which fails naming the config key, the state
+ * and the outputs it has when Terraform has no such output.
  */
-function terraformOutputs(state: TerraformStateConfig): (name: string) => pulumi.Output<string> {
+function terraformOutputs(
+  state: TerraformStateConfig,
+): (setting: string, name: string) => pulumi.Output<string> {
   const reference =
     state.backend === "s3"
       ? terraform.state.getS3ReferenceOutput({
@@ -56,12 +66,16 @@ function terraformOutputs(state: TerraformStateConfig): (name: string) => pulumi
         })
       : terraform.state.getLocalReferenceOutput({ path: path.resolve(state.path) });
   const where = state.backend === "s3" ? `s3://${state.bucket}/${state.key}` : state.path;
-  return (name) =>
+  return (setting, name) =>
     reference.outputs.apply((outputs) => {
       if (!(name in outputs)) {
-        throw new Error(
-          `Terraform state ${where} has no output "${name}"; it has: ${Object.keys(outputs).join(", ") || "none"}`,
-        );
+        throw new InvalidArgumentsError(configSubject(), [
+          problem(
+            `${pulumi.getProject()}:terraformState.outputs.${setting}`,
+            name,
+            `must name an output of Terraform state ${where}; it has: ${Object.keys(outputs).join(", ") || "none"}`,
+          ),
+        ]);
       }
       return String(outputs[name]);
     });
@@ -96,7 +110,7 @@ export async function platform(): Promise<Record<string, unknown>> {
   const terraform = config.terraformState && terraformOutputs(config.terraformState);
   const fromTerraform = (setting: string) => {
     const output = config.terraformState?.outputs[setting];
-    return output === undefined ? undefined : terraform!(output);
+    return output === undefined ? undefined : terraform!(setting, output);
   };
   const oidcProviderArn =
     config.githubOidcProviderArn ??

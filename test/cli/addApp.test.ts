@@ -11,11 +11,51 @@ import {
   planAddApp,
 } from "../../cli/commands/addApp";
 import { planStack } from "../../cli/plan";
+import { readPlatformStack } from "../../cli/platformStack";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { repositoryRoot, runCli } from "../helpers/cli";
-import { keepsEveryLine, snapshot, tempPlatformProject } from "../helpers/tempProject";
+import {
+  keepsEveryLine,
+  snapshot,
+  snapshotTree,
+  tempPlatformProject,
+} from "../helpers/tempProject";
+import { requireBindingPermissions } from "../helpers/unprivileged";
 
 const billing = ["--owner", "team-billing", "--github-repository", "acme/billing-api"];
+
+/** Two apps, as a stack file may hold them. */
+const twoApps = {
+  "payments-api": {
+    metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
+    github: { repository: "acme/payments-api" },
+  },
+  "web-frontend": {
+    metadata: { id: "REGISTRY_WEB_FRONTEND", owner: "team-web", risk: "low" },
+    github: { repository: "acme/web-frontend" },
+  },
+};
+const billingEntry = {
+  metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "medium" },
+  github: { repository: "acme/billing-api" },
+};
+
+/** A YAML billion laughs: nine aliases of nine aliases ..., 9^7 strings once expanded. */
+function aliasBomb(): string {
+  const lines = [
+    "config:",
+    "  aws:region: eu-west-2",
+    "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+  ];
+  for (let i = 1; i <= 7; i++) {
+    lines.push(
+      `  a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 describe("trusted-delivery add-app", function () {
   this.timeout(60000);
@@ -298,6 +338,188 @@ describe("trusted-delivery add-app", function () {
       fs
         .readFileSync(path.join(repositoryRoot, "programs/platform/Pulumi.dev.yaml"), "utf8")
         .indexOf("billing-api") < 0,
+    );
+  });
+
+  describe("keeps every app the program reads, in whatever form the stack file holds them", () => {
+    // Each: how the stack file holds the two apps, and how to read them back from the written file.
+    const forms: [string, string, (config: Record<string, any>) => unknown][] = [
+      [
+        "a block map",
+        `  trusted-delivery-platform:apps:\n${YAML.stringify(twoApps)
+          .replace(/\n$/, "")
+          .replace(/^/gm, "    ")}\n`,
+        (config) => config["trusted-delivery-platform:apps"],
+      ],
+      [
+        "a flow map",
+        `  trusted-delivery-platform:apps: ${JSON.stringify(twoApps)}\n`,
+        (config) => config["trusted-delivery-platform:apps"],
+      ],
+      [
+        "JSON text on one line",
+        `  trusted-delivery-platform:apps: '${JSON.stringify(twoApps)}'\n`,
+        (config) => JSON.parse(config["trusted-delivery-platform:apps"]),
+      ],
+      [
+        "JSON text over several lines",
+        `  trusted-delivery-platform:apps: |\n${JSON.stringify(twoApps, null, 2).replace(/^/gm, "    ")}\n`,
+        (config) => JSON.parse(config["trusted-delivery-platform:apps"]),
+      ],
+      [
+        "the bare apps key",
+        `  apps:\n${YAML.stringify(twoApps).replace(/\n$/, "").replace(/^/gm, "    ")}\n`,
+        (config) => config.apps,
+      ],
+    ];
+    for (const [form, apps, read] of forms) {
+      it(`as ${form}`, () => {
+        const { root, project, stackFile } = tempPlatformProject();
+        fs.writeFileSync(
+          stackFile("dev"),
+          `# dev\nconfig:\n  aws:region: eu-west-2\n${apps}  trusted-delivery-platform:environment: dev\n`,
+        );
+        const result = runCli([
+          "add-app",
+          "billing-api",
+          ...billing,
+          "--stack",
+          "dev",
+          "--cwd",
+          root,
+        ]);
+        assert.equal(result.stderr, "");
+        assert.equal(result.code, 0);
+        assert.match(
+          result.stdout,
+          /^Added billing-api to programs\/platform\/Pulumi\.dev\.yaml:$/m,
+        );
+        const written = fs.readFileSync(stackFile("dev"), "utf8");
+        assert.ok(written.startsWith("# dev\nconfig:\n  aws:region: eu-west-2\n"), written);
+        assert.deepEqual(read(YAML.parse(written).config), {
+          ...twoApps,
+          "billing-api": billingEntry,
+        });
+        // Written back in the form it was in: JSON text stays text.
+        assert.equal(
+          typeof YAML.parse(written).config[
+            form === "the bare apps key" ? "apps" : "trusted-delivery-platform:apps"
+          ],
+          form.startsWith("JSON") ? "string" : "object",
+        );
+        // The platform program's own parse of the result lists every app.
+        assert.deepEqual(Object.keys(readPlatformStack(project, "dev").config.apps), [
+          "payments-api",
+          "web-frontend",
+          "billing-api",
+        ]);
+      });
+    }
+
+    const refused: [string, string, string][] = [
+      [
+        "a list",
+        "  trusted-delivery-platform:apps: [payments-api]\n",
+        'error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:apps is ["payments-api"]; must be a map from ECR repository name to { metadata, github, ecr?, tags? }, or JSON text of one\n',
+      ],
+      [
+        "text that is not a JSON map",
+        `  trusted-delivery-platform:apps: '${JSON.stringify(twoApps).slice(0, 30)}'\n`,
+        `error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:apps is ${JSON.stringify(JSON.stringify(twoApps).slice(0, 30))}; must be a map from ECR repository name to { metadata, github, ecr?, tags? }, or JSON text of one\n`,
+      ],
+      [
+        "an encrypted value",
+        "  trusted-delivery-platform:apps:\n    secure: v1:AAAA\n",
+        'error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:apps is "an encrypted value"; must be readable to add to: keep apps unencrypted (their settings are not secrets)\n',
+      ],
+      [
+        "both the bare and the namespaced key",
+        `  apps: {}\n  trusted-delivery-platform:apps: ${JSON.stringify(twoApps)}\n`,
+        "error: programs/platform/Pulumi.dev.yaml: config sets both apps and trusted-delivery-platform:apps, which are the same key; keep one\n",
+      ],
+    ];
+    for (const [what, apps, message] of refused) {
+      it(`and refuses apps held as ${what}, writing nothing`, () => {
+        const { root, stackFile } = tempPlatformProject();
+        fs.writeFileSync(stackFile("dev"), `config:\n  aws:region: eu-west-2\n${apps}`);
+        const before = snapshotTree(root);
+        const result = runCli([
+          "add-app",
+          "billing-api",
+          ...billing,
+          "--stack",
+          "dev",
+          "--cwd",
+          root,
+        ]);
+        assert.equal(result.stderr, message);
+        assert.equal(result.code, 2);
+        assert.equal(result.stdout, "");
+        assert.deepEqual(snapshotTree(root), before);
+      });
+    }
+  });
+
+  it("refuses a stack file with a YAML alias bomb as plan and workflow do, writing nothing", () => {
+    const { root, stackFile } = tempPlatformProject();
+    fs.writeFileSync(stackFile("dev"), aliasBomb());
+    const before = snapshotTree(root);
+    const message =
+      "error: programs/platform/Pulumi.dev.yaml is not valid YAML: Excessive alias count indicates a resource exhaustion attack\n";
+    const added = runCli(["add-app", "billing-api", ...billing, "--stack", "dev", "--cwd", root]);
+    assert.equal(added.stderr, message);
+    assert.equal(added.code, 2);
+    for (const args of [
+      ["plan", "dev"],
+      ["workflow", "payments-api", "--stack", "dev"],
+    ]) {
+      const other = runCli([...args, "--cwd", root]);
+      assert.equal(other.stderr, message, args[0]);
+      assert.equal(other.code, 2, args[0]);
+    }
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  it("writes every stack named or none: one stack file it cannot write leaves the others as they were", function () {
+    requireBindingPermissions(this);
+    const { root, stackFile } = tempPlatformProject();
+    // staging's stack file lives in a read-only directory, linked from the stack directory.
+    const readOnly = path.join(root, "read-only");
+    fs.mkdirSync(readOnly);
+    fs.renameSync(stackFile("staging"), path.join(readOnly, "Pulumi.staging.yaml"));
+    fs.symlinkSync(path.join(readOnly, "Pulumi.staging.yaml"), stackFile("staging"));
+    fs.chmodSync(readOnly, 0o555);
+    const before = snapshotTree(root);
+    const result = runCli(
+      ["add-app", "billing-api", ...billing, "--stack", "dev,staging", "--cwd", root],
+      { unprivileged: true },
+    );
+    fs.chmodSync(readOnly, 0o755);
+    assert.equal(
+      result.stderr,
+      "error: cannot write programs/platform/Pulumi.staging.yaml: permission denied; nothing was written\n",
+    );
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, "");
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  it("edits a stack named twice (dev and acme/dev) once", () => {
+    const { root, stackFile } = tempPlatformProject();
+    const result = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "--stack",
+      "dev,acme/dev",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.match(/^Added billing-api/gm)?.length, 1);
+    assert.equal(
+      fs.readFileSync(stackFile("dev"), "utf8").match(/^ {4}billing-api:$/gm)?.length,
+      1,
     );
   });
 });

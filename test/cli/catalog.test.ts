@@ -97,14 +97,32 @@ describe("trusted-delivery catalog", function () {
     assert.equal(catalog.repositories["ledger-service"].metadata.environment, "prod");
   });
 
-  it("refuses an unknown format or date", () => {
+  it("refuses an unknown format, a date that is not one, or an empty owner, naming each", () => {
+    const refused = runCli([
+      "catalog",
+      "--stack",
+      "dev",
+      "--format",
+      "xml",
+      "--date",
+      "2026-02-30",
+      "--owner",
+      "",
+    ]);
     assert.equal(
-      runCli(["catalog", "--stack", "dev", "--format", "xml"]).stderr,
-      "error: --format xml is not a format; allowed: yaml, json\n",
+      refused.stderr,
+      [
+        'error: --format is "xml"; must be yaml or json',
+        'error: --date is "2026-02-30"; must be a calendar date as YYYY-MM-DD, e.g. "2026-11-24"',
+        'error: --owner is ""; must not be empty',
+        "",
+      ].join("\n"),
     );
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, "");
     assert.equal(
       runCli(["catalog", "--stack", "dev", "--date", "24/11/2026"]).stderr,
-      "error: --date 24/11/2026 must be YYYY-MM-DD\n",
+      'error: --date is "24/11/2026"; must be a calendar date as YYYY-MM-DD, e.g. "2026-11-24"\n',
     );
   });
 });

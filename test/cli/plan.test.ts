@@ -3,6 +3,24 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repositoryRoot, runCli } from "../helpers/cli";
+import { snapshotTree, tempPlatformProject } from "../helpers/tempProject";
+
+/** A scratch platform project whose stack `stack` has this config (YAML lines under config:). */
+function projectWithStack(stack: string, configLines: string[]): string {
+  const { root, stackFile } = tempPlatformProject();
+  fs.writeFileSync(
+    stackFile(stack),
+    ["config:", ...configLines.map((l) => `  ${l}`), ""].join("\n"),
+  );
+  return root;
+}
+
+const oneApp = [
+  "trusted-delivery-platform:apps:",
+  "  payments-api:",
+  "    metadata: {id: REGISTRY_PAYMENTS_API, owner: team-payments, risk: medium}",
+  "    github: {repository: acme/payments-api}",
+];
 
 describe("trusted-delivery plan", () => {
   it("prints, per app, the resources, registry settings, trust subjects and GitHub names of the dev stack", () => {
@@ -164,5 +182,139 @@ describe("trusted-delivery plan", () => {
       stderr,
       "error: plan takes one stack name, e.g. `trusted-delivery plan dev`; got 0\n",
     );
+  });
+
+  it("fails, as the engine would, when two GitHub environments of an app make one resource name", () => {
+    const root = projectWithStack("dev", [
+      "aws:region: eu-west-2",
+      "trusted-delivery-platform:apps:",
+      "  payments-api:",
+      "    metadata: {id: REGISTRY_PAYMENTS_API, owner: team-payments, risk: medium}",
+      "    github: {repository: acme/payments-api, environments: [dev env, dev-env]}",
+    ]);
+    const before = snapshotTree(root);
+    const { code, stdout, stderr } = runCli(["plan", "dev", "--cwd", root]);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^error: Duplicate resource URN 'urn:pulumi:dev::trusted-delivery-platform::trusted-delivery:index:TrustedDeliveryPipeline\$github:index\/repositoryEnvironment:RepositoryEnvironment::payments-api-environment-dev-env'; try giving it a unique name\n {2}first registered at \S+\/components\/trustedDeliveryPipeline\.(?:ts|js):(\d+), with environment "dev env"\n {2}then registered at \S+\/components\/trustedDeliveryPipeline\.(?:ts|js):\1, with environment "dev-env"\n$/,
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  const refusals: [string, string[], string][] = [
+    [
+      "aws:defaultTags that is not JSON",
+      ["aws:region: eu-west-2", "aws:defaultTags: '{tags: {ManagedBy: pulumi}'", ...oneApp],
+      '  - aws:defaultTags is "{tags: {ManagedBy: pulumi}"; must be { tags: { <key>: <value> } } (or JSON text of it), e.g. { tags: { ManagedBy: pulumi } }; this text is not JSON',
+    ],
+    [
+      "aws:defaultTags that is not { tags: { k: v } }",
+      ["aws:region: eu-west-2", "aws:defaultTags: {ManagedBy: pulumi}", ...oneApp],
+      '  - aws:defaultTags is {"ManagedBy":"pulumi"}; must be { tags: { <key>: <value> } } (or JSON text of it), e.g. { tags: { ManagedBy: pulumi } }',
+    ],
+    [
+      "a default tag that is not a string, and a region that is not one",
+      ["aws:region: [eu-west-2]", "aws:defaultTags: {tags: {Owners: [a, b]}}", ...oneApp],
+      [
+        '  - aws:region is ["eu-west-2"]; must be an AWS region, e.g. "eu-west-2"',
+        '  - aws:defaultTags.tags.Owners is ["a","b"]; must be a string',
+      ].join("\n"),
+    ],
+  ];
+  for (const [what, lines, problems] of refusals) {
+    it(`refuses ${what}, naming the stack file and key`, () => {
+      const root = projectWithStack("dev", lines);
+      const before = snapshotTree(root);
+      const { code, stdout, stderr } = runCli(["plan", "dev", "--cwd", root]);
+      const count = problems.split("\n").length;
+      assert.equal(
+        stderr,
+        `error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has ${count === 1 ? "an invalid argument" : `${count} invalid arguments`}:\n${problems}\n`,
+      );
+      assert.equal(code, 2);
+      assert.equal(stdout, "");
+      assert.deepEqual(snapshotTree(root), before);
+    });
+  }
+
+  const states: [string, string | undefined, string][] = [
+    ["a local Terraform state that does not exist", undefined, "it does not exist"],
+    ["a local Terraform state that is not JSON", "<html>", "it is not JSON"],
+    [
+      "a local Terraform state that is not an object",
+      '"state"',
+      "it holds JSON, but not an object",
+    ],
+    ["a local Terraform state with no outputs", '{"version": 4}', 'it has no "outputs" map'],
+  ];
+  for (const [what, content, reason] of states) {
+    it(`refuses ${what}, naming the stack file key trusted-delivery-platform:terraformState.path`, () => {
+      const root = projectWithStack("dev", [
+        "aws:region: eu-west-2",
+        "trusted-delivery-platform:terraformState:",
+        "  backend: local",
+        "  path: infra/terraform.tfstate",
+        "  outputs: {githubOidcProviderArn: github_oidc_provider_arn}",
+        ...oneApp,
+      ]);
+      if (content !== undefined) {
+        fs.mkdirSync(path.join(root, "infra"));
+        fs.writeFileSync(path.join(root, "infra/terraform.tfstate"), content);
+      }
+      const before = snapshotTree(root);
+      const { code, stdout, stderr } = runCli(["plan", "dev", "--cwd", root]);
+      assert.equal(
+        stderr,
+        `error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:terraformState.path is "infra/terraform.tfstate"; must be a Terraform state file (JSON with an "outputs" map, as terraform state pull writes it): ${reason}\n`,
+      );
+      assert.equal(code, 2);
+      assert.equal(stdout, "");
+      assert.deepEqual(snapshotTree(root), before);
+    });
+  }
+
+  it("refuses a Terraform output the local state does not have, naming the key and the outputs it has", () => {
+    const root = projectWithStack("dev", [
+      "aws:region: eu-west-2",
+      "trusted-delivery-platform:terraformState:",
+      "  backend: local",
+      "  path: terraform.tfstate",
+      "  outputs: {githubOidcProviderArn: oidc_arn}",
+      ...oneApp,
+    ]);
+    fs.writeFileSync(
+      path.join(root, "terraform.tfstate"),
+      JSON.stringify({ version: 4, outputs: { vpc_id: { value: "vpc-1" } } }),
+    );
+    const { code, stderr } = runCli(["plan", "dev", "--cwd", root]);
+    assert.equal(
+      stderr,
+      'error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:terraformState.outputs.githubOidcProviderArn is "oidc_arn"; must name an output of Terraform state terraform.tfstate; it has: vpc_id\n',
+    );
+    assert.equal(code, 2);
+  });
+
+  it("refuses a project whose program is not there, or not Node.js", () => {
+    const { root } = tempPlatformProject();
+    const file = path.join(root, "Pulumi.yaml");
+    fs.writeFileSync(
+      file,
+      "name: trusted-delivery-platform\nruntime: python\nmain: programs/nowhere\nstackConfigDir: programs/platform\n",
+    );
+    const python = runCli(["plan", "dev", "--cwd", root]);
+    assert.equal(
+      python.stderr,
+      `error: Pulumi project file ${file} has an invalid argument:\n  - runtime is "python"; must be nodejs: the offline plan runs Node.js programs\n`,
+    );
+    assert.equal(python.code, 2);
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("python", "nodejs"));
+    const missing = runCli(["plan", "dev", "--cwd", root]);
+    assert.equal(
+      missing.stderr,
+      `error: Pulumi project file ${file} has an invalid argument:\n  - main is "programs/nowhere"; must be the program, relative to Pulumi.yaml: a JavaScript or TypeScript file, or a directory with an index file or package.json; it does not exist\n`,
+    );
+    assert.equal(missing.code, 2);
   });
 });

@@ -163,4 +163,22 @@ describe("trusted-delivery workflow", () => {
       'error: app "billing-api" is not in programs/platform/Pulumi.dev.yaml; apps there: payments-api, web-frontend, ledger-service\n',
     );
   });
+
+  it("refuses an --output it cannot write before reading anything, and writes nothing", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "td-wf-"));
+    const missing = path.join(dir, "missing/ci-build-push.yml");
+    const intoMissing = runCli(["workflow", "payments-api", "--stack", "dev", "--output", missing]);
+    assert.equal(
+      intoMissing.stderr,
+      `error: --output is ${JSON.stringify(missing)}; must be a file path in an existing directory you can write to: its directory ${path.dirname(missing)} does not exist\n`,
+    );
+    assert.equal(intoMissing.code, 2);
+    const ontoDirectory = runCli(["workflow", "payments-api", "--stack", "dev", "--output", dir]);
+    assert.equal(
+      ontoDirectory.stderr,
+      `error: --output is ${JSON.stringify(dir)}; must be a file path in an existing directory you can write to: it is a directory\n`,
+    );
+    assert.equal(ontoDirectory.code, 2);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
 });

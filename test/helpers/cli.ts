@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildPackageInto, repositoryRoot } from "../../scripts/buildPackage";
+import { unprivilegedPrefix } from "./unprivileged";
 
 export { repositoryRoot };
 
@@ -36,24 +37,31 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built trusted-delivery CLI in a child process, as a user would. */
+/**
+ * Runs the built trusted-delivery CLI in a child process, as a user would; with `unprivileged`,
+ * bound by file permissions even when the tests run as root (see {@link unprivilegedPrefix}).
+ */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; unprivileged?: boolean } = {},
 ): CliResult {
-  const result = spawnSync(
-    process.execPath,
-    [path.join(builtPackage(), "dist/cli/main.js"), ...args],
-    {
-      cwd: options.cwd ?? repositoryRoot,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: path.join(repositoryRoot, "tsconfig.json"),
-        ...options.env,
-      },
-      encoding: "utf8",
+  const command = [process.execPath, path.join(builtPackage(), "dist/cli/main.js"), ...args];
+  if (options.unprivileged) {
+    const prefix = unprivilegedPrefix();
+    if (prefix === null) {
+      throw new Error("nothing here runs bound by file permissions: root without setpriv");
+    }
+    command.unshift(...prefix);
+  }
+  const result = spawnSync(command[0], command.slice(1), {
+    cwd: options.cwd ?? repositoryRoot,
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: path.join(repositoryRoot, "tsconfig.json"),
+      ...options.env,
     },
-  );
+    encoding: "utf8",
+  });
   return {
     code: result.status,
     stdout: result.stdout,

@@ -56,3 +56,22 @@ export function keepsEveryLine(before: string, after: string): boolean {
     return at >= 0;
   });
 }
+
+/** Every file under `dir` with its bytes (as latin1 text), by path: a refused command changes none. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const entry of fs
+      .readdirSync(at, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(at, entry.name);
+      if (entry.isDirectory()) {
+        walk(file);
+      } else {
+        files[path.relative(dir, file)] = fs.readFileSync(file, "latin1");
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}

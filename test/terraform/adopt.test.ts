@@ -1,13 +1,21 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { planStack } from "../../cli/plan";
+import { readPlatformStack } from "../../cli/platformStack";
 import { readStackConfig } from "../../cli/project";
 import { planAdoption } from "../../cli/terraform/adopt";
 import { runCli } from "../helpers/cli";
 import { readFixture, stateInstances, terraformFixtureDir } from "../helpers/fixtures";
-import { keepsEveryLine, snapshot, tempPlatformProject } from "../helpers/tempProject";
+import {
+  keepsEveryLine,
+  snapshot,
+  snapshotTree,
+  tempPlatformProject,
+} from "../helpers/tempProject";
+import { requireBindingPermissions } from "../helpers/unprivileged";
 
 const stateFile = path.join(terraformFixtureDir, "terraform.tfstate");
 const tfvarsFile = path.join(terraformFixtureDir, "terraform.tfvars");
@@ -26,6 +34,70 @@ function repositoryOf(state: any, app: string) {
   return state.resources.find(
     (r: any) => r.type === "aws_ecr_repository" && r.module.includes(`"${app}"`),
   ).instances[0].attributes;
+}
+
+/** Every registry's ARN moved to another region or account, as another provider would hold it. */
+function moveRegistries(state: any, apps: readonly string[], region: string, account: string) {
+  for (const r of state.resources) {
+    if (r.type === "aws_ecr_repository" && apps.some((app) => r.module?.includes(`"${app}"`))) {
+      const attributes = r.instances[0].attributes;
+      attributes.arn = attributes.arn.replace("eu-west-2:123456789012", `${region}:${account}`);
+    }
+  }
+}
+
+/**
+ * The fixture state in the shapes `terraform state pull` gives: staging-api in a nested module
+ * (module.platform.module.ecr["staging-api"]), test-app-dev in the root module with count and
+ * no lifecycle policy, wordpress-platform in the root module with a for_each key a shell must
+ * quote, billing-api in a second call of the fixture's module, and a data source beside them.
+ */
+function reshapedState(dir: string): string {
+  return editedState(dir, (state) => {
+    const of = (app: string) => state.resources.filter((r: any) => r.module?.includes(`"${app}"`));
+    const [stagingPolicy, stagingRepository] = of("staging-api");
+    const billing = JSON.parse(JSON.stringify([stagingPolicy, stagingRepository]));
+    for (const r of billing) {
+      r.module = 'module.ecr_repositories["billing-api"]';
+      const a = r.instances[0].attributes;
+      for (const key of ["id", "name", "repository", "arn", "repository_url"]) {
+        if (typeof a[key] === "string") {
+          a[key] = a[key].replace("staging-api", "billing-api");
+        }
+      }
+      if (a.tags) {
+        a.tags = {
+          ...a.tags,
+          "goldenpath.idp/id": "REGISTRY_BILLING_API",
+          "goldenpath.idp/owner": "team-billing",
+        };
+        a.tags_all = { ...a.tags_all, ...a.tags };
+      }
+    }
+    for (const r of of("staging-api")) {
+      r.module = 'module.platform.module.ecr["staging-api"]';
+    }
+    for (const r of of("test-app-dev")) {
+      delete r.module;
+      r.name = "apps";
+      r.instances[0].index_key = 0;
+    }
+    state.resources = state.resources.filter(
+      (r: any) => !(r.type === "aws_ecr_lifecycle_policy" && r.name === "apps"),
+    );
+    for (const r of of("wordpress-platform")) {
+      delete r.module;
+      r.name = "by_name";
+      r.instances[0].index_key = "it's wordpress";
+    }
+    state.resources.push(...billing, {
+      mode: "data",
+      type: "aws_ecr_repository",
+      name: "shared",
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: 0, attributes: { name: "shared-base-images" } }],
+    });
+  });
 }
 
 describe("trusted-delivery adopt-terraform", function () {
@@ -391,5 +463,487 @@ describe("trusted-delivery adopt-terraform", function () {
         assert.equal(fs.existsSync(path.join(root, "import.json")), false);
       });
     }
+  });
+
+  describe("on the shapes terraform state pull gives (nested and several modules, count, for_each, the root module, no lifecycle policy)", () => {
+    const { root, project, stackFile } = tempPlatformProject();
+    let state: string;
+    let refused: ReturnType<typeof runCli>;
+    let result: ReturnType<typeof runCli>;
+    const args = () => [
+      "adopt-terraform",
+      "--cwd",
+      root,
+      "--state",
+      state,
+      "--stack",
+      "dev",
+      "--github-owner",
+      "acme",
+      "--import-file",
+      path.join(root, "import.json"),
+    ];
+
+    before(() => {
+      state = reshapedState(root);
+      refused = runCli(args());
+      result = runCli([...args(), "--accept-changes"]);
+    });
+
+    it("shows the lifecycle policy a registry lacks as one the pipeline creates, and asks to accept that", () => {
+      assert.equal(refused.code, 1);
+      assert.equal(
+        refused.stderr,
+        "error: adopting test-app-dev would change it in place (see the table); pass --accept-changes to adopt with these changes. Nothing was written.\n",
+      );
+      const table = refused.stdout.slice(refused.stdout.indexOf("Registry test-app-dev"));
+      assert.equal(table.split("\n")[0], "Registry test-app-dev: 1 change on adoption");
+      assert.ok(
+        table.includes(
+          [
+            "  lifecycle_policy      CREATE   terraform state:  (none)",
+            '                                 trusted-delivery: {"rules":[{"action":{"type":"expire"},"description":"Keep last 20 images (low risk policy)","rulePriority":1,"selection":{"countNumber":20,"countType":"imageCountMoreThan","tagStatus":"any"}}]}',
+            "",
+          ].join("\n"),
+        ),
+        table,
+      );
+      for (const app of ["billing-api", "staging-api", "wordpress-platform"]) {
+        assert.match(refused.stdout, new RegExp(`^Registry ${app}: adopts with no change$`, "m"));
+      }
+    });
+
+    it("prints terraform state rm with each address exactly as Terraform writes it, quoted for the shell", () => {
+      assert.equal(result.stderr, "");
+      assert.equal(result.code, 0);
+      const commands = result.stdout
+        .split("\n")
+        .filter((line) => line.startsWith("  terraform state rm "))
+        .map((line) => line.slice(2));
+      assert.deepEqual(commands, [
+        `terraform state rm 'module.ecr_repositories["billing-api"].aws_ecr_repository.this' 'module.ecr_repositories["billing-api"].aws_ecr_lifecycle_policy.this'`,
+        `terraform state rm 'module.platform.module.ecr["staging-api"].aws_ecr_repository.this' 'module.platform.module.ecr["staging-api"].aws_ecr_lifecycle_policy.this'`,
+        "terraform state rm 'aws_ecr_repository.apps[0]'",
+        `terraform state rm 'aws_ecr_repository.by_name["it'"'"'s wordpress"]' 'aws_ecr_lifecycle_policy.by_name["it'"'"'s wordpress"]'`,
+      ]);
+      // A shell hands Terraform the addresses exactly.
+      const echoed = spawnSync(
+        "sh",
+        ["-c", commands.map((c) => c.replace("terraform state rm", "printf '%s\\n'")).join("; ")],
+        { encoding: "utf8" },
+      ).stdout;
+      assert.deepEqual(echoed.trim().split("\n"), [
+        'module.ecr_repositories["billing-api"].aws_ecr_repository.this',
+        'module.ecr_repositories["billing-api"].aws_ecr_lifecycle_policy.this',
+        'module.platform.module.ecr["staging-api"].aws_ecr_repository.this',
+        'module.platform.module.ecr["staging-api"].aws_ecr_lifecycle_policy.this',
+        "aws_ecr_repository.apps[0]",
+        'aws_ecr_repository.by_name["it\'s wordpress"]',
+        'aws_ecr_lifecycle_policy.by_name["it\'s wordpress"]',
+      ]);
+    });
+
+    it("adopts the repository without a lifecycle policy, importing only what exists", async () => {
+      const config = YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config;
+      const apps = config["trusted-delivery-platform:apps"];
+      assert.deepEqual(apps["test-app-dev"].importIds, { repository: "test-app-dev" });
+      assert.deepEqual(apps["billing-api"].importIds, {
+        repository: "billing-api",
+        lifecyclePolicy: "billing-api",
+      });
+      const importFile = JSON.parse(fs.readFileSync(path.join(root, "import.json"), "utf8"));
+      assert.deepEqual(
+        importFile.resources
+          .filter((r: any) => r.parent === "test-app-dev")
+          .map((r: any) => r.name),
+        ["test-app-dev-repository"],
+      );
+      const plan = await planStack(project, "dev");
+      const lifecycle = plan.run.resources.find((r) => r.name === "test-app-dev-lifecycle")!;
+      assert.equal(lifecycle.importId, undefined);
+      assert.equal(
+        plan.run.resources.find((r) => r.name === "test-app-dev-repository")!.importId,
+        "test-app-dev",
+      );
+    });
+
+    it("binds the stack to the state's account, and keeps its region", () => {
+      const config = YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config;
+      assert.deepEqual(config["aws:allowedAccountIds"], ["123456789012"]);
+      assert.equal(config["aws:region"], "eu-west-2");
+      assert.match(
+        result.stdout,
+        /^Stack dev deploys to region eu-west-2 of account 123456789012 only \(aws:region, aws:allowedAccountIds\): with another account's credentials, pulumi up stops before importing anything\.$/m,
+      );
+    });
+  });
+
+  describe("binds the stack to the state's region and account", () => {
+    it("writes aws:region from the state's ARNs when the stack has none", () => {
+      const { root, stackFile } = tempPlatformProject();
+      fs.writeFileSync(
+        stackFile("dev"),
+        fs.readFileSync(stackFile("dev"), "utf8").replace("  aws:region: eu-west-2\n", ""),
+      );
+      const result = runCli([
+        "adopt-terraform",
+        "--cwd",
+        root,
+        "--state",
+        stateFile,
+        "--stack",
+        "dev",
+        "--github-owner",
+        "acme",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const config = YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config;
+      assert.equal(config["aws:region"], "eu-west-2");
+      assert.deepEqual(config["aws:allowedAccountIds"], ["123456789012"]);
+    });
+
+    it("keeps aws:allowedAccountIds that already include the state's account", () => {
+      const { root, stackFile } = tempPlatformProject();
+      fs.writeFileSync(
+        stackFile("dev"),
+        fs
+          .readFileSync(stackFile("dev"), "utf8")
+          .replace(
+            "  aws:region: eu-west-2\n",
+            '  aws:region: eu-west-2\n  aws:allowedAccountIds: ["210987654321", "123456789012"]\n',
+          ),
+      );
+      const result = runCli([
+        "adopt-terraform",
+        "--cwd",
+        root,
+        "--state",
+        stateFile,
+        "--stack",
+        "dev",
+        "--github-owner",
+        "acme",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config["aws:allowedAccountIds"],
+        ["210987654321", "123456789012"],
+      );
+    });
+
+    const refusals: [string, (stackText: string) => string, (state: any) => void, string][] = [
+      [
+        "a stack in another region than the state's registries",
+        (text) => text,
+        (state) =>
+          moveRegistries(
+            state,
+            ["staging-api", "test-app-dev", "wordpress-platform"],
+            "us-east-1",
+            "123456789012",
+          ),
+        '  - aws:region is "eu-west-2"; must be the region of the registries in STATE, "us-east-1" (from their ARNs): a stack is one region; adopt them into a stack for us-east-1',
+      ],
+      [
+        "a stack whose allowed accounts leave out the state's",
+        (text) =>
+          text.replace(
+            "  aws:region: eu-west-2\n",
+            '  aws:region: eu-west-2\n  aws:allowedAccountIds:\n    - "210987654321"\n',
+          ),
+        () => undefined,
+        '  - aws:allowedAccountIds is ["210987654321"]; must include the account of the registries in STATE, "123456789012" (from their ARNs): this stack deploys to another account; adopt them into that account\'s stack',
+      ],
+      [
+        "a stack whose aws:defaultTags are not JSON",
+        (text) =>
+          text.replace(
+            "  aws:region: eu-west-2\n",
+            "  aws:region: eu-west-2\n  aws:defaultTags: '{tags:'\n",
+          ),
+        () => undefined,
+        '  - aws:defaultTags is "{tags:"; must be { tags: { <key>: <value> } } (or JSON text of it), e.g. { tags: { ManagedBy: pulumi } }; this text is not JSON',
+      ],
+      [
+        "registries in several regions",
+        (text) => text,
+        (state) => moveRegistries(state, ["wordpress-platform"], "us-east-1", "123456789012"),
+        "  - the registries in STATE are in 2 regions, eu-west-2 (staging-api, test-app-dev) and us-east-1 (wordpress-platform); one stack is one region and one account: adopt each region's registries into a stack of its own, from a state that holds only those",
+      ],
+      [
+        "registries in several accounts",
+        (text) => text,
+        (state) => moveRegistries(state, ["staging-api"], "eu-west-2", "210987654321"),
+        "  - the registries in STATE are in 2 accounts, 210987654321 (staging-api) and 123456789012 (test-app-dev, wordpress-platform); one stack is one region and one account: adopt each account's registries into a stack of its own, from a state that holds only those",
+      ],
+    ];
+    for (const [what, stackEdit, stateEdit, problem] of refusals) {
+      it(`refuses ${what}, naming both and the files, and writes nothing`, () => {
+        const { root, stackFile } = tempPlatformProject();
+        fs.writeFileSync(stackFile("dev"), stackEdit(fs.readFileSync(stackFile("dev"), "utf8")));
+        const state = editedState(root, stateEdit);
+        const before = snapshotTree(root);
+        const result = runCli([
+          "adopt-terraform",
+          "--cwd",
+          root,
+          "--state",
+          state,
+          "--stack",
+          "dev",
+          "--github-owner",
+          "acme",
+          "--import-file",
+          path.join(root, "import.json"),
+        ]);
+        assert.equal(
+          result.stderr,
+          `error: Adopting ${state} into stack "dev" (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n${problem.replace("STATE", state)}\n`,
+        );
+        assert.equal(result.code, 2);
+        assert.equal(result.stdout, "");
+        assert.deepEqual(snapshotTree(root), before);
+      });
+    }
+  });
+
+  describe("reads tfvars as Terraform does", () => {
+    it("gives an entry without risk the module's default, medium, and says so under the registry's table", () => {
+      const { root } = tempPlatformProject();
+      const tfvars = path.join(root, "terraform.tfvars");
+      fs.writeFileSync(
+        tfvars,
+        readFixture("terraform.tfvars").replace(
+          /( {6}owner = "app-team-api"\n) {6}risk {2}= "medium"\n/,
+          "$1",
+        ),
+      );
+      assert.ok(!fs.readFileSync(tfvars, "utf8").includes('risk  = "medium"'));
+      const result = runCli([
+        "adopt-terraform",
+        "--cwd",
+        root,
+        "--state",
+        stateFile,
+        "--tfvars",
+        tfvars,
+        "--stack",
+        "dev",
+        "--github-owner",
+        "acme",
+      ]);
+      assert.equal(result.stderr, "");
+      assert.equal(result.code, 0);
+      const table = result.stdout.slice(
+        result.stdout.indexOf("Registry staging-api"),
+        result.stdout.indexOf("Registry test-app-dev"),
+      );
+      assert.equal(
+        table.trimEnd().split("\n").pop(),
+        `  note: risk "medium" is the module variable's default: ${tfvars} does not set it`,
+      );
+      assert.doesNotMatch(
+        result.stdout.slice(result.stdout.indexOf("Registry test-app-dev")),
+        /note:/,
+      );
+    });
+
+    it("refuses an entry without risk whose registry is tagged with another, saying the default applied", () => {
+      const { root, stackFile } = tempPlatformProject();
+      const tfvars = path.join(root, "terraform.tfvars");
+      fs.writeFileSync(
+        tfvars,
+        readFixture("terraform.tfvars").replace('      risk  = "high"\n', ""),
+      );
+      const before = snapshot(stackFile("dev"));
+      const result = runCli([
+        "adopt-terraform",
+        "--cwd",
+        root,
+        "--state",
+        stateFile,
+        "--tfvars",
+        tfvars,
+        "--stack",
+        "dev",
+        "--github-owner",
+        "acme",
+      ]);
+      assert.equal(
+        result.stderr,
+        `error: Adopting ${stateFile} into stack "dev" (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - ecr_repositories["wordpress-platform"].metadata.risk is "medium"; must match the registry's tag goldenpath.idp/risk in state, "high" (the entry does not set risk, so the module's default "medium" applies): apply Terraform so state and variables agree\n`,
+      );
+      assert.equal(result.code, 2);
+      assert.deepEqual(snapshot(stackFile("dev")), before);
+    });
+  });
+
+  it("keeps every app of a stack that holds its apps as JSON text, writing JSON text back", () => {
+    const { root, project, stackFile } = tempPlatformProject();
+    const existing = YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config[
+      "trusted-delivery-platform:apps"
+    ];
+    fs.writeFileSync(
+      stackFile("dev"),
+      `config:\n  aws:region: eu-west-2\n  trusted-delivery-platform:apps: '${JSON.stringify(existing)}'\n`,
+    );
+    const result = runCli([
+      "adopt-terraform",
+      "--cwd",
+      root,
+      "--state",
+      stateFile,
+      "--stack",
+      "dev",
+      "--github-owner",
+      "acme",
+    ]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    const written = YAML.parse(fs.readFileSync(stackFile("dev"), "utf8")).config[
+      "trusted-delivery-platform:apps"
+    ];
+    assert.equal(typeof written, "string");
+    assert.deepEqual(Object.keys(JSON.parse(written)), [...Object.keys(existing), ...apps]);
+    assert.deepEqual(Object.keys(readPlatformStack(project, "dev").config.apps), [
+      ...Object.keys(existing),
+      ...apps,
+    ]);
+  });
+
+  describe("refuses bad input before anything is written", () => {
+    it("a state with no registries: says so, exit 1", () => {
+      const { root } = tempPlatformProject();
+      const state = editedState(root, (s) => {
+        s.resources = s.resources.filter(
+          (r: any) => r.type !== "aws_ecr_repository" && r.type !== "aws_ecr_lifecycle_policy",
+        );
+      });
+      const before = snapshotTree(root);
+      const result = runCli([
+        "adopt-terraform",
+        "--cwd",
+        root,
+        "--state",
+        state,
+        "--stack",
+        "dev",
+        "--github-owner",
+        "acme",
+        "--import-file",
+        path.join(root, "import.json"),
+      ]);
+      assert.equal(
+        result.stderr,
+        `error: Terraform state ${state} manages no aws_ecr_repository (it manages no resources): there is nothing to adopt. Pull the state of the configuration that holds the registry module; nothing was written.\n`,
+      );
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, "");
+      assert.deepEqual(snapshotTree(root), before);
+    });
+
+    const badFiles: [string, (root: string) => string[], (root: string) => string][] = [
+      [
+        "a --state file that does not exist",
+        (root) => ["--state", path.join(root, "missing.tfstate")],
+        (root) =>
+          `--state is ${JSON.stringify(path.join(root, "missing.tfstate"))}; must be Terraform state, as \`terraform state pull > terraform.tfstate.json\` writes it: it does not exist`,
+      ],
+      [
+        "a --state that is a directory",
+        (root) => ["--state", path.join(root, "programs")],
+        (root) =>
+          `--state is ${JSON.stringify(path.join(root, "programs"))}; must be Terraform state, as \`terraform state pull > terraform.tfstate.json\` writes it: it is a directory`,
+      ],
+      [
+        "a --tfvars file that does not exist",
+        (root) => ["--state", stateFile, "--tfvars", path.join(root, "terraform.tfvars")],
+        (root) =>
+          `--tfvars is ${JSON.stringify(path.join(root, "terraform.tfvars"))}; must be the environment's Terraform variables file (terraform.tfvars): it does not exist`,
+      ],
+      [
+        "an --import-file in a directory that does not exist",
+        (root) => ["--state", stateFile, "--import-file", path.join(root, "out/import.json")],
+        (root) =>
+          `--import-file is ${JSON.stringify(path.join(root, "out/import.json"))}; must be a file path in an existing directory you can write to: its directory ${path.join(root, "out")} does not exist`,
+      ],
+      [
+        "an --import-file that is a directory",
+        (root) => ["--state", stateFile, "--import-file", path.join(root, "programs")],
+        (root) =>
+          `--import-file is ${JSON.stringify(path.join(root, "programs"))}; must be a file path in an existing directory you can write to: it is a directory`,
+      ],
+      [
+        "a --github-repository for a registry the state does not have",
+        () => ["--state", stateFile, "--github-repository", "billing-api=acme/billing"],
+        () =>
+          `Adopting ${stateFile} into stack "dev" (programs/platform/Pulumi.dev.yaml) has an invalid argument:\n  - --github-repository billing-api is "acme/billing"; must name a registry in ${stateFile}; it has staging-api, test-app-dev and wordpress-platform`,
+      ],
+      [
+        "a --github-repository that is not <registry>=<owner>/<name>",
+        () => ["--state", stateFile, "--github-repository", "acme/staging-api"],
+        () =>
+          '--github-repository is "acme/staging-api"; must be <registry>=<owner>/<name>, e.g. staging-api=acme/staging-api',
+      ],
+      [
+        "a stack name with a slash too many",
+        () => ["--state", stateFile, "--stack", "acme/trusted-delivery-platform/dev/x"],
+        () =>
+          '--stack is "acme/trusted-delivery-platform/dev/x"; must be a stack of project trusted-delivery-platform: <stack>, <org>/<stack> or <org>/trusted-delivery-platform/<stack>, each part letters, digits, hyphens, underscores and periods, e.g. "dev"',
+      ],
+    ];
+    for (const [what, given, message] of badFiles) {
+      it(`${what}: a clear error, exit 2, no file changed`, () => {
+        const { root } = tempPlatformProject();
+        const extra = given(root);
+        const before = snapshotTree(root);
+        const result = runCli([
+          "adopt-terraform",
+          "--cwd",
+          root,
+          "--stack",
+          "dev",
+          "--github-owner",
+          "acme",
+          ...extra,
+        ]);
+        assert.equal(result.stderr, `error: ${message(root)}\n`);
+        assert.equal(result.code, 2);
+        assert.equal(result.stdout, "");
+        assert.deepEqual(snapshotTree(root), before);
+      });
+    }
+
+    it("an unreadable --state, and an --import-file in a read-only directory", function () {
+      requireBindingPermissions(this);
+      const { root } = tempPlatformProject();
+      const unreadable = path.join(root, "unreadable.tfstate");
+      fs.copyFileSync(stateFile, unreadable);
+      fs.chmodSync(unreadable, 0o000);
+      const readOnly = path.join(root, "read-only");
+      fs.mkdirSync(readOnly);
+      fs.chmodSync(readOnly, 0o555);
+      const before = snapshotTree(root);
+      const common = ["adopt-terraform", "--cwd", root, "--stack", "dev", "--github-owner", "acme"];
+      const unread = runCli([...common, "--state", unreadable], { unprivileged: true });
+      const unwritten = runCli(
+        [...common, "--state", stateFile, "--import-file", path.join(readOnly, "import.json")],
+        { unprivileged: true },
+      );
+      fs.chmodSync(readOnly, 0o755);
+      fs.chmodSync(unreadable, 0o644);
+      assert.equal(
+        unread.stderr,
+        `error: --state is ${JSON.stringify(unreadable)}; must be Terraform state, as \`terraform state pull > terraform.tfstate.json\` writes it: it cannot be read (permission denied)\n`,
+      );
+      assert.equal(unread.code, 2);
+      assert.equal(
+        unwritten.stderr,
+        `error: --import-file is ${JSON.stringify(path.join(readOnly, "import.json"))}; must be a file path in an existing directory you can write to: permission denied in ${readOnly}\n`,
+      );
+      assert.equal(unwritten.code, 2);
+      assert.equal(unwritten.stdout, "");
+      assert.deepEqual(snapshotTree(root), before);
+    });
   });
 });

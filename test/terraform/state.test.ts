@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { registriesInState } from "../../cli/terraform/state";
+import { registriesInState, terraformQuoted } from "../../cli/terraform/state";
 import { declaredRegistries } from "../../cli/terraform/tfvars";
 import { readFixture, stateInstances, terraformFixtureDir } from "../helpers/fixtures";
 
@@ -54,6 +54,8 @@ describe("reading Terraform state", () => {
         address: 'module.ecr_repositories["wordpress-platform"].aws_ecr_repository.this',
         id: "wordpress-platform",
         arn: attributes.arn,
+        region: "eu-west-2",
+        account: "123456789012",
         imageTagMutability: "IMMUTABLE",
         encryptionType: "KMS",
         kmsKey: "arn:aws:kms:eu-west-2:123456789012:key/3f1c9a2e-7b4d-4e8a-9c61-2d5f0b8e4a17",
@@ -85,6 +87,105 @@ describe("reading Terraform state", () => {
         'module.registries["wordpress-platform"].aws_ecr_repository.this',
       ],
     );
+  });
+
+  it("writes every address as Terraform does: nested modules, count, for_each, the root module", () => {
+    const shaped = withState((state) => {
+      const of = (app: string) =>
+        state.resources.filter((r: any) => r.module?.includes(`"${app}"`));
+      for (const r of of("staging-api")) {
+        r.module = 'module.platform.module.ecr["staging-api"]';
+      }
+      for (const r of of("test-app-dev")) {
+        delete r.module;
+        r.name = "apps";
+        r.instances[0].index_key = 0;
+      }
+      for (const r of of("wordpress-platform")) {
+        delete r.module;
+        r.name = "by_name";
+        r.instances[0].index_key = 'it\'s "wordpress" ${env}';
+      }
+      // Neither a data source nor an object Terraform is about to destroy is adopted.
+      state.resources.push(
+        {
+          mode: "data",
+          type: "aws_ecr_repository",
+          name: "shared",
+          instances: [{ attributes: {} }],
+        },
+        {
+          mode: "managed",
+          type: "aws_ecr_repository",
+          name: "old",
+          instances: [{ deposed: "00000001", attributes: {} }],
+        },
+      );
+    });
+    assert.deepEqual(
+      registriesInState("shaped.tfstate", shaped).map((r) => [
+        r.address,
+        r.lifecyclePolicy?.address,
+      ]),
+      [
+        [
+          'module.platform.module.ecr["staging-api"].aws_ecr_repository.this',
+          'module.platform.module.ecr["staging-api"].aws_ecr_lifecycle_policy.this',
+        ],
+        ["aws_ecr_repository.apps[0]", "aws_ecr_lifecycle_policy.apps[0]"],
+        [
+          'aws_ecr_repository.by_name["it\'s \\"wordpress\\" $${env}"]',
+          'aws_ecr_lifecycle_policy.by_name["it\'s \\"wordpress\\" $${env}"]',
+        ],
+      ],
+    );
+  });
+
+  it("quotes for_each keys as Terraform's addresses do", () => {
+    assert.equal(terraformQuoted("staging-api"), '"staging-api"');
+    assert.equal(
+      terraformQuoted('a"b\\c\n\t${x}%{y}$z \u0007\u00a0é😀'),
+      '"a\\"b\\\\c\\n\\t$${x}%%{y}$z \\u0007\\u00a0é😀"',
+    );
+  });
+
+  it("reads each registry's region and account from its ARN, and refuses an ARN that is not a repository's", () => {
+    const moved = withState((state) => {
+      for (const r of state.resources.filter((x: any) => x.type === "aws_ecr_repository")) {
+        r.instances[0].attributes.arn = r.instances[0].attributes.arn.replace(
+          "eu-west-2:123456789012",
+          "us-gov-west-1:210987654321",
+        );
+      }
+    });
+    assert.deepEqual(
+      registriesInState("moved.tfstate", moved).map((r) => [r.region, r.account]),
+      [
+        ["us-gov-west-1", "210987654321"],
+        ["us-gov-west-1", "210987654321"],
+        ["us-gov-west-1", "210987654321"],
+      ],
+    );
+    const broken = withState((state) => {
+      state.resources.find(
+        (x: any) => x.type === "aws_ecr_repository",
+      ).instances[0].attributes.arn = "staging-api";
+    });
+    assert.throws(() => registriesInState("broken.tfstate", broken), {
+      message:
+        'Terraform state broken.tfstate has an invalid argument:\n  - module.ecr_repositories["staging-api"].aws_ecr_repository.this.arn is "staging-api"; is not what hashicorp/aws 4 or later writes there; refresh the state (terraform apply -refresh-only) and pull it again',
+    });
+  });
+
+  it("refuses a state file that is missing, or a directory", () => {
+    const missing = path.join(os.tmpdir(), "td-no-such.tfstate");
+    assert.throws(() => registriesInState(missing), {
+      message: `--state is ${JSON.stringify(missing)}; must be Terraform state, as \`terraform state pull > terraform.tfstate.json\` writes it: it does not exist`,
+    });
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-state-"));
+    assert.throws(() => registriesInState(directory), {
+      message: `--state is ${JSON.stringify(directory)}; must be Terraform state, as \`terraform state pull > terraform.tfstate.json\` writes it: it is a directory`,
+    });
   });
 
   it("refuses state that is not JSON", () => {
@@ -125,26 +226,52 @@ describe("reading Terraform state", () => {
     });
   });
 
-  it("refuses state with no registry at all", () => {
+  it("refuses state with no registry at all, saying what it manages instead (exit code 1)", () => {
     assert.throws(
       () => registriesInState("empty.tfstate", JSON.stringify({ version: 4, resources: [] })),
       {
+        name: "NothingToAdoptError",
+        exitCode: 1,
         message:
-          'Terraform state empty.tfstate has an invalid argument:\n  - resources is "0 resources"; must include at least one aws_ecr_repository to adopt',
+          "Terraform state empty.tfstate manages no aws_ecr_repository (it manages no resources): there is nothing to adopt. Pull the state of the configuration that holds the registry module; nothing was written.",
       },
     );
+    const other = withState((state) => {
+      state.resources = state.resources.filter((r: any) => r.type !== "aws_ecr_repository");
+      state.resources.push({
+        mode: "data",
+        type: "aws_ecr_repository",
+        name: "x",
+        instances: [{}],
+      });
+    });
+    assert.throws(() => registriesInState("other.tfstate", other), {
+      message:
+        "Terraform state other.tfstate manages no aws_ecr_repository (it manages 3 aws_ecr_lifecycle_policy): there is nothing to adopt. Pull the state of the configuration that holds the registry module; nothing was written.",
+    });
   });
 });
 
 describe("reading tfvars with HashiCorp's HCL parser", () => {
   it("reads the registry map of the fixture", async () => {
     assert.deepEqual(await declaredRegistries(tfvarsFile), {
-      "staging-api": { id: "REGISTRY_STAGING_API", owner: "app-team-api", risk: "medium" },
-      "test-app-dev": { id: "REGISTRY_TEST_APP_DEV", owner: "app-team-test", risk: "low" },
+      "staging-api": {
+        id: "REGISTRY_STAGING_API",
+        owner: "app-team-api",
+        risk: "medium",
+        riskDefaulted: false,
+      },
+      "test-app-dev": {
+        id: "REGISTRY_TEST_APP_DEV",
+        owner: "app-team-test",
+        risk: "low",
+        riskDefaulted: false,
+      },
       "wordpress-platform": {
         id: "REGISTRY_WORDPRESS_PLATFORM",
         owner: "app-team-wordpress",
         risk: "high",
+        riskDefaulted: false,
       },
     });
   });
@@ -156,17 +283,47 @@ describe("reading tfvars with HashiCorp's HCL parser", () => {
     });
   });
 
-  it("refuses a file without the registry map, or entries without metadata", async () => {
+  it("refuses a file without the registry map, or entries without id or owner, as the module's variable type does", async () => {
     const file = scratch("vars.tfvars", 'environment = "dev"\n');
     await assert.rejects(declaredRegistries(file), {
-      message: `Terraform variables ${file} has an invalid argument:\n  - ecr_repositories is missing; must be a map of registry names to { metadata = { id, owner, risk } }`,
+      message: `Terraform variables ${file} has an invalid argument:\n  - ecr_repositories is missing; must be a map of registry names to { metadata = { id, owner, risk } } (map(object({ metadata = object({ id = string, owner = string, risk = optional(string, "medium") }) })))`,
     });
     const partial = scratch(
       "partial.tfvars",
-      'ecr_repositories = {\n  "x" = { metadata = { id = "X" } }\n}\n',
+      'ecr_repositories = {\n  "x" = { metadata = { id = "X" } }\n  "y" = { meta = {} }\n  "z" = { metadata = { id = "Z", owner = ["a"], risk = {} } }\n}\n',
     );
     await assert.rejects(declaredRegistries(partial), {
-      message: `Terraform variables ${partial} has an invalid argument:\n  - ecr_repositories["x"].metadata is {"id":"X"}; must be { id, owner, risk } as strings`,
+      message: [
+        `Terraform variables ${partial} has 4 invalid arguments:`,
+        '  - ecr_repositories["x"].metadata.owner is missing; must be a string: the module\'s variable requires id and owner (risk is optional, default "medium")',
+        '  - ecr_repositories["y"].metadata is missing; must be { id, owner, risk }: the module\'s variable is map(object({ metadata = object({ id = string, owner = string, risk = optional(string, "medium") }) }))',
+        '  - ecr_repositories["z"].metadata.owner is ["a"]; must be a string: the module\'s variable requires id and owner (risk is optional, default "medium")',
+        '  - ecr_repositories["z"].metadata.risk is {}; must be a string, or left out for the module\'s default "medium"',
+      ].join("\n"),
+    });
+  });
+
+  it("gives an entry without risk the module variable's default, medium, and says it did", async () => {
+    const file = scratch(
+      "defaults.tfvars",
+      'ecr_repositories = {\n  "a" = { metadata = { id = "A", owner = "team-a" } }\n  "b" = { metadata = { id = "B", owner = "team-b", risk = null } }\n  "c" = { metadata = { id = 7, owner = true, risk = "high" } }\n}\n',
+    );
+    assert.deepEqual(await declaredRegistries(file), {
+      a: { id: "A", owner: "team-a", risk: "medium", riskDefaulted: true },
+      b: { id: "B", owner: "team-b", risk: "medium", riskDefaulted: true },
+      // Terraform converts numbers and bools to the string the type asks for.
+      c: { id: "7", owner: "true", risk: "high", riskDefaulted: false },
+    });
+  });
+
+  it("refuses a tfvars file that is missing, a directory, or cannot be read", async () => {
+    const missing = path.join(os.tmpdir(), "td-no-such.tfvars");
+    await assert.rejects(declaredRegistries(missing), {
+      message: `--tfvars is ${JSON.stringify(missing)}; must be the environment's Terraform variables file (terraform.tfvars): it does not exist`,
+    });
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-tfvars-"));
+    await assert.rejects(declaredRegistries(directory), {
+      message: `--tfvars is ${JSON.stringify(directory)}; must be the environment's Terraform variables file (terraform.tfvars): it is a directory`,
     });
   });
 });

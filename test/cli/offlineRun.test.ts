@@ -1,0 +1,142 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DuplicateUrnError } from "../../cli/offline/capture";
+import { platform } from "../../programs/platform/platform";
+import { runExpectingError, runProgram } from "../helpers/offline";
+
+const thisFile = path.relative(process.cwd(), __filename);
+
+/** The line of this file on which `marker` stands: where a test's program constructs a resource. */
+function lineOf(marker: string): number {
+  return (
+    fs
+      .readFileSync(__filename, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(marker)) + 1
+  );
+}
+
+class Thing extends pulumi.CustomResource {
+  constructor(name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super("test:index:Thing", name, args, opts);
+  }
+}
+
+class Group extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("test:index:Group", name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
+describe("the offline run, like the engine", () => {
+  it("fails a program that registers one URN twice, saying where each was constructed and how they differ", async () => {
+    const { error, registered } = await runExpectingError(() => {
+      new Thing("thing", { size: 1, colour: "red" }); // first thing
+      new Thing("thing", { size: 2, colour: "red" }); // second thing
+    });
+    assert.ok(error instanceof DuplicateUrnError);
+    assert.equal(
+      error.message,
+      [
+        "Duplicate resource URN 'urn:pulumi:dev::trusted-delivery-test::pulumi:pulumi:Stack$test:index:Thing::thing'; try giving it a unique name",
+        `  first registered at ${thisFile}:${lineOf("// first thing")}, with size 1`,
+        `  then registered at ${thisFile}:${lineOf("// second thing")}, with size 2`,
+      ].join("\n"),
+    );
+    // The first registration stands; the second was refused.
+    assert.deepEqual(
+      registered.map((r) => [r.type, r.name, r.inputs.size]),
+      [["test:index:Thing", "thing", 1]],
+    );
+  });
+
+  it("fails on a duplicate of any kind of resource: components, and children of one parent", async () => {
+    const { error } = await runExpectingError(() => {
+      const group = new Group("group");
+      new Group("group"); // second group
+      new Thing("child", {}, { parent: group });
+      new Thing("child", {}, { parent: group });
+    });
+    assert.ok(error instanceof DuplicateUrnError);
+    assert.equal(
+      error.message,
+      [
+        "Duplicate resource URN 'urn:pulumi:dev::trusted-delivery-test::pulumi:pulumi:Stack$test:index:Group::group'; try giving it a unique name",
+        `  first registered at ${thisFile}:${lineOf("const group = new Group")}, with the same inputs`,
+        `  then registered at ${thisFile}:${lineOf("// second group")}, with the same inputs`,
+      ].join("\n"),
+    );
+  });
+
+  it("runs a program whose names are all distinct", async () => {
+    const run = await runProgram(() => {
+      new Thing("one", {});
+      new Thing("two", {});
+    });
+    assert.deepEqual(
+      run.resources.filter((r) => r.type === "test:index:Thing").map((r) => r.name),
+      ["one", "two"],
+    );
+  });
+
+  it("fails the platform program whose app names two GitHub environments of one resource name", async () => {
+    const { error } = await runExpectingError(platform, {
+      project: "trusted-delivery-platform",
+      stack: "prod",
+      config: {
+        "trusted-delivery-platform:apps": JSON.stringify({
+          "ledger-service": {
+            metadata: { id: "REGISTRY_LEDGER_SERVICE", owner: "team-ledger", risk: "high" },
+            github: { repository: "acme/ledger-service", environments: ["prod env", "prod-env"] },
+          },
+        }),
+      },
+    });
+    assert.ok(error instanceof DuplicateUrnError);
+    assert.match(
+      error.message,
+      /^Duplicate resource URN 'urn:pulumi:prod::trusted-delivery-platform::trusted-delivery:index:TrustedDeliveryPipeline\$github:index\/repositoryEnvironment:RepositoryEnvironment::ledger-service-environment-prod-env'; try giving it a unique name\n {2}first registered at components\/trustedDeliveryPipeline\.ts:(\d+), with environment "prod env"\n {2}then registered at components\/trustedDeliveryPipeline\.ts:\1, with environment "prod-env"$/,
+    );
+  });
+});
+
+describe("the offline run's Terraform state mock", () => {
+  const localState = (content: string | undefined) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "td-state-"));
+    const file = path.join(dir, "terraform.tfstate");
+    if (content !== undefined) {
+      fs.writeFileSync(file, content);
+    }
+    return file;
+  };
+  const cases: [string, string | undefined, string][] = [
+    ["a missing file", undefined, "it does not exist"],
+    ["a file that is not JSON", "terraform state pull: error", "it is not JSON"],
+    ["JSON that is not an object", "[1, 2]", "it holds JSON, but not an object"],
+    ["state without outputs", '{"version": 4, "resources": []}', 'it has no "outputs" map'],
+  ];
+  for (const [what, content, reason] of cases) {
+    it(`refuses ${what}, naming the config key and the path`, async () => {
+      const file = localState(content);
+      const { error } = await runExpectingError(platform, {
+        project: "trusted-delivery-platform",
+        config: {
+          "trusted-delivery-platform:terraformState": JSON.stringify({
+            backend: "local",
+            path: file,
+            outputs: { githubOidcProviderArn: "github_oidc_provider_arn" },
+          }),
+        },
+      });
+      // Under the bare mocks the key is generic; the plan names the stack file's (test/cli/plan.test.ts).
+      assert.equal(
+        error.message,
+        `The offline run's config has an invalid argument:\n  - terraformState.path is ${JSON.stringify(file)}; must be a Terraform state file (JSON with an "outputs" map, as terraform state pull writes it): ${reason}`,
+      );
+    });
+  }
+});
