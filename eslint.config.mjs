@@ -2,7 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "policy-pack/node_modules/", "scratch/"] },
+  {
+    ignores: ["dist/", "node_modules/", "policy-pack/node_modules/", "scratch/", "test/fixtures/"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -48,7 +48,10 @@ export function isSubjectPattern(subject: string): boolean {
  * enterprise's), which prefixes the condition keys the provider's tokens set.
  */
 export function oidcIssuerFromProviderArn(providerArn: string): string {
-  if (!providerArn.includes(":oidc-provider/") || githubIssuerOfProvider(providerArn) === undefined) {
+  if (
+    !providerArn.includes(":oidc-provider/") ||
+    githubIssuerOfProvider(providerArn) === undefined
+  ) {
     throw new Error(`"${providerArn}" is not the ARN of a GitHub Actions OIDC provider`);
   }
   return issuerOfProvider(providerArn);

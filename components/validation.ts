@@ -206,7 +206,11 @@ function describeInvisible(text: string): string {
 
 /** Whether `text` holds `word` as a whole word: between non-alphanumeric characters or ends. */
 function containsWord(text: string, word: string): boolean {
-  const words = (value: string) => value.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = (value: string) =>
+    value
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean);
   const haystack = words(text);
   const needle = words(word);
   return haystack.some((_, i) => needle.every((part, j) => haystack[i + j] === part));
@@ -568,7 +572,8 @@ function validateTrustPolicyLength(
   const environments = (github.environments as string[] | undefined) ?? [];
   const subjects = githubSubjects({
     repository: github.repository as string,
-    branches: (github.branches as string[] | undefined) ?? (environments.length > 0 ? [] : ["main"]),
+    branches:
+      (github.branches as string[] | undefined) ?? (environments.length > 0 ? [] : ["main"]),
     tags: (github.tags as string[] | undefined) ?? [],
     environments,
     ownerId: github.ownerId as number | undefined,
@@ -842,7 +847,10 @@ function validateEcr(ecr: unknown, risk: unknown): Problem[] {
           'must be "MUTABLE" or "IMMUTABLE"',
         ),
       );
-    } else if (required.imageTagMutability && ecr.imageTagMutability !== required.imageTagMutability) {
+    } else if (
+      required.imageTagMutability &&
+      ecr.imageTagMutability !== required.imageTagMutability
+    ) {
       problems.push(
         problem(
           "ecr.imageTagMutability",

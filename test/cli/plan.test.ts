@@ -66,7 +66,7 @@ describe("trusted-delivery plan", () => {
     assert.match(stdout, /^27 to create \(3 apps\)\.$/m);
     assert.match(
       stdout,
-      /\n\nPolicy pack trusted-delivery-guardrails@v0\.1\.0 \(10 policies\): no violations\.\n$/,
+      /\n\nPolicy pack trusted-delivery-guardrails@v0\.1\.0 \(11 policies\): no violations\.\n$/,
     );
   });
 
@@ -139,10 +139,10 @@ describe("trusted-delivery plan", () => {
     ]);
     assert.equal(code, 1);
     const report = stdout.slice(stdout.indexOf("Policy pack "));
-    assert.match(report, /^Policy pack trusted-delivery-guardrails@v0\.1\.0 \(10 policies\)\n/);
+    assert.match(report, /^Policy pack trusted-delivery-guardrails@v0\.1\.0 \(11 policies\)\n/);
     assert.match(
       report,
-      /^ {2}\[mandatory\] iam-github-oidc-trust-scoped on gha-ecr-push\n {6}IAM roles that trust .*\n {6}GitHub OIDC trust must be scoped to one repository, with aud "sts\.amazonaws\.com": statement "GitHubOIDCTrust" allows sub "repo:acme\/\*:\*", which matches every repository of owner "acme"; list exact subjects such as "repo:<owner>\/<name>:ref:refs\/heads\/main"$/m,
+      /^ {2}\[mandatory\] iam-github-oidc-trust-scoped on gha-ecr-push\n {6}IAM roles that GitHub Actions' OIDC tokens can assume .*\n {6}GitHub OIDC trust must admit one repository's workflow runs only, with aud "sts\.amazonaws\.com": statement "GitHubOIDCTrust" admits more than one repository of acme, e.g. sub "repo:acme\/app:ref:refs\/heads\/main" and sub "repo:acme\/app-fork:ref:refs\/heads\/main"; list exact subjects such as "repo:<owner>\/<name>:ref:refs\/heads\/main"$/m,
     );
     assert.match(
       report,
@@ -184,7 +184,20 @@ describe("trusted-delivery plan", () => {
     );
   });
 
-  it("fails, as the engine would, when two GitHub environments of an app make one resource name", () => {
+  it("fails, as the engine would, on a program that registers two resources of one URN", () => {
+    const root = path.join(__dirname, "../fixtures/programs/duplicate-urn");
+    const before = snapshotTree(root);
+    const { code, stdout, stderr } = runCli(["plan", "dev", "--cwd", root, "--skip-policy"]);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^error: Duplicate resource URN 'urn:pulumi:dev::duplicate-urn::pulumi:pulumi:Stack\$aws:ecr\/repository:Repository::images'; try giving it a unique name\n {2}first registered at index\.js:4, with name "images-a"\n {2}then registered at index\.js:5, with name "images-b"\n$/,
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  it("refuses, before anything is registered, two GitHub environments of an app that would make one resource name", () => {
     const root = projectWithStack("dev", [
       "aws:region: eu-west-2",
       "trusted-delivery-platform:apps:",
@@ -195,11 +208,15 @@ describe("trusted-delivery plan", () => {
     const before = snapshotTree(root);
     const { code, stdout, stderr } = runCli(["plan", "dev", "--cwd", root]);
     assert.equal(stdout, "");
-    assert.match(
+    assert.equal(
       stderr,
-      /^error: Duplicate resource URN 'urn:pulumi:dev::trusted-delivery-platform::trusted-delivery:index:TrustedDeliveryPipeline\$github:index\/repositoryEnvironment:RepositoryEnvironment::payments-api-environment-dev-env'; try giving it a unique name\n {2}first registered at \S+\/components\/trustedDeliveryPipeline\.(?:ts|js):(\d+), with environment "dev env"\n {2}then registered at \S+\/components\/trustedDeliveryPipeline\.(?:ts|js):\1, with environment "dev-env"\n$/,
+      [
+        'error: Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:',
+        '  - trusted-delivery-platform:apps.payments-api.github.environments is ["dev env","dev-env"]; must name distinct environments: "dev env" and "dev-env" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)',
+        "",
+      ].join("\n"),
     );
-    assert.equal(code, 1);
+    assert.equal(code, 2);
     assert.deepEqual(snapshotTree(root), before);
   });
 

@@ -116,6 +116,7 @@ describe("the component package for other languages", function () {
       tagPrefix: "string",
       tags: "map<string>",
       importIds: "#PipelineImportIds",
+      trustPolicyMaxLength: "number",
     });
     assert.deepEqual(pipeline.requiredInputs.sort(), ["environment", "github", "metadata"]);
     assert.deepEqual(undocumented(pipeline.inputProperties), []);

@@ -94,7 +94,7 @@ describe("the policy pack as a package of its own", function () {
       const info = await pack.getAnalyzerInfo();
       assert.equal(info.name, "trusted-delivery-guardrails");
       assert.equal(info.version, readJson(path.join(repositoryRoot, "package.json")).version);
-      assert.equal(info.policies.length, 10);
+      assert.equal(info.policies.length, 11);
     } finally {
       await pack.stop();
     }
