@@ -1,5 +1,6 @@
-import { InvalidArgumentsError, isPlainObject, problem } from "../components/validation";
-import { duplicateKeyProblem, PulumiProject, UsageError } from "./project";
+import { InvalidInputError, UsageError } from "./errors";
+import { isPlainObject, problem } from "../components/problems";
+import { duplicateKeyProblem, PulumiProject } from "./project";
 import { jsonMap, StackFileEditor } from "./stackFile";
 
 /** Where a stack file keeps its apps, and the apps it has. */
@@ -40,7 +41,7 @@ export function appsSetting(
           ? value
           : undefined;
   if (apps === undefined) {
-    throw new InvalidArgumentsError(`Stack "${stack}" config (${editor.display})`, [
+    throw new InvalidInputError(`Stack "${stack}" config (${editor.display})`, [
       problem(
         key,
         secure ? "an encrypted value" : value,

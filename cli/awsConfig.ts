@@ -1,4 +1,4 @@
-import { isPlainObject, Problem, problem } from "../components/validation";
+import { Problem, isPlainObject, problem } from "../components/problems";
 
 /** The AWS provider settings of a stack the CLI reads, checked. */
 export interface AwsSettings {

@@ -1,8 +1,8 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { problem } from "../components/validation";
-import { UsageError } from "./project";
+import { problem } from "../components/problems";
+import { UsageError } from "./errors";
 
 /** One file a command writes: where, and its whole new content. */
 export interface FileWrite {

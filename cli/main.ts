@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
-import { InvalidArgumentsError } from "../components/validation";
 import { addAppCommand } from "./commands/addApp";
 import { adoptTerraformCommand } from "./commands/adoptTerraform";
 import { catalogCommand } from "./commands/catalog";
 import { Command } from "./commands/command";
 import { planCommand } from "./commands/plan";
 import { workflowCommand } from "./commands/workflow";
-import { CliError, UsageError } from "./project";
+import { CliError, UsageError } from "./errors";
 
 const commands: Record<string, Command> = {
   plan: planCommand,
@@ -76,15 +75,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    if (e instanceof InvalidArgumentsError || (e as Error)?.name === "InvalidArgumentsError") {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
-      return 2;
-    }
     // What the program itself reports as a failure (pulumi.RunError, as the Pulumi CLI prints
-    // it): its message alone. Anything else is a bug, and keeps its stack trace.
+    // it): its message alone; arguments it refuses (the pipeline's, or its own config) are the
+    // user's to fix. Anything else is a bug, and keeps its stack trace.
     if ((e as { __pulumiRunError?: boolean })?.__pulumiRunError === true) {
       process.stderr.write(`error: ${(e as Error).message}\n`);
-      return 1;
+      return Array.isArray((e as { problems?: unknown }).problems) ? 2 : 1;
     }
     if ((e as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(

@@ -1,13 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import {
-  InvalidArgumentsError,
-  isPlainObject,
-  Problem,
-  problem,
-  unknownKeys,
-} from "../components/validation";
+import { InvalidInputError, UsageError } from "./errors";
+import { Problem, isPlainObject, problem, unknownKeys } from "../components/problems";
 
 /** A Pulumi project on disk: what `Pulumi.yaml` says, with paths made absolute. */
 export interface PulumiProject {
@@ -27,24 +22,6 @@ export interface PulumiProject {
 }
 
 /** An error the CLI reports by its message alone, without a stack trace, with its exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = "CliError";
-  }
-}
-
-/** Bad input the user can fix: printed without a stack trace, exit code 2. */
-export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-    this.name = "UsageError";
-  }
-}
-
 /** A path as messages show it: relative to the working directory when inside it. */
 export function userPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
@@ -226,7 +203,7 @@ export function readProject(file: string): PulumiProject {
   const { data } = parseYaml(fs.readFileSync(file, "utf8"), display);
   const document = data ?? {};
   if (!isPlainObject(document)) {
-    throw new InvalidArgumentsError(`Pulumi project file ${display}`, [
+    throw new InvalidInputError(`Pulumi project file ${display}`, [
       problem(
         "(the whole file)",
         document,
@@ -236,7 +213,7 @@ export function readProject(file: string): PulumiProject {
   }
   const problems = projectProblems(document);
   if (problems.length > 0) {
-    throw new InvalidArgumentsError(`Pulumi project file ${display}`, problems);
+    throw new InvalidInputError(`Pulumi project file ${display}`, problems);
   }
   const root = path.dirname(file);
   const runtime = document.runtime;

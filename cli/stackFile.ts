@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import YAML, { isMap, isPair, isScalar, Pair, YAMLMap } from "yaml";
-import { isPlainObject, problem } from "../components/validation";
+import { isPlainObject, problem } from "../components/problems";
 import { writeFilesAtomically } from "./fileWrites";
-import { CliError, parseYaml, readUserFile, UsageError } from "./project";
+import { parseYaml, readUserFile } from "./project";
+import { CliError, UsageError } from "./errors";
 
 /** Deep equality of plain data, ignoring the order of map keys. */
 export function sameData(a: unknown, b: unknown): boolean {

@@ -8,17 +8,16 @@ export {
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
 export {
+  EcrPipelineSettings,
+  GitHubPipelineSettings,
   PipelineSettings,
+  Resolved,
   resolvePipelineSettings,
   tagsBesideProviderDefaults,
 } from "./pipelineSettings";
-export {
-  defaultTagPrefix,
-  formatProblems,
-  InvalidArgumentsError,
-  Problem,
-  validateTrustedDeliveryPipelineArgs,
-} from "./validation";
+export { validateTrustedDeliveryPipelineArgs } from "./validation";
+export { formatProblems, InvalidArgumentsError, Problem } from "./problems";
+export { defaultTagPrefix } from "./defaults";
 export {
   EncryptionType,
   ImageTagMutability,

@@ -27,3 +27,30 @@ export function lifecyclePolicyDocument(keepImages: number, risk: RiskLevel): st
     ],
   });
 }
+
+/**
+ * How many images a lifecycle policy keeps, when it is exactly the one
+ * {@link lifecyclePolicyDocument} writes (one rule expiring images beyond a count, whatever their
+ * tags); undefined for any other policy. Its inverse, so that adoption reads back what the
+ * pipeline would write: `keptImages(lifecyclePolicyDocument(n, risk)) === n`.
+ */
+export function keptImages(policy: string | undefined): number | undefined {
+  let rules: unknown;
+  try {
+    rules = JSON.parse(policy ?? "").rules;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(rules) || rules.length !== 1) {
+    return undefined;
+  }
+  const [rule] = rules;
+  const selection = rule?.selection;
+  return rule?.action?.type === "expire" &&
+    selection?.countType === "imageCountMoreThan" &&
+    selection?.tagStatus === "any" &&
+    Number.isSafeInteger(selection.countNumber) &&
+    selection.countNumber >= 1
+    ? selection.countNumber
+    : undefined;
+}

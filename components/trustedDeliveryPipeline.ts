@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { awsTypes, githubTypes } from "../policy-pack/governance/typeTokens";
 import { GitHubOidcProvider } from "./githubOidcProvider";
 import { pipelineChildNames, trustedDeliveryPipelineType } from "./names";
-import { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
+import { RegistryMetadata, TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 import {
   PipelineSettings,
   resolvePipelineSettings,
@@ -12,7 +13,7 @@ import {
 import { ecrPushPolicy } from "./pushPolicy";
 import { githubTrustPolicy } from "./trustPolicy";
 import { buildPushWorkflow } from "./workflow";
-import { InvalidArgumentsError, problem } from "./validation";
+import { InvalidArgumentsError, problem } from "./problems";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 
@@ -58,6 +59,8 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly regionVariableName: pulumi.Output<string>;
   /** The `sub` values the role's trust policy admits. */
   public readonly subjects: pulumi.Output<string[]>;
+  /** The registry's governance metadata, as given: what its governance tags say. */
+  public readonly metadata: pulumi.Output<RegistryMetadata>;
 
   /** The ECR repository. */
   public readonly repository: aws.ecr.Repository;
@@ -123,7 +126,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
             : { encryptionType: ecr.encryption, kmsKey: ecr.kmsKeyArn },
         ],
         forceDelete: ecr.forceDelete,
-        tags: tags("aws:ecr/repository:Repository"),
+        tags: tags(awsTypes.ecrRepository),
       },
       { parent: this, protect: ecr.protect, import: settings.importIds.repository },
     );
@@ -144,7 +147,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
           JSON.stringify(githubTrustPolicy(arn, subjects)),
         ),
         maxSessionDuration: 3600,
-        tags: tags("aws:iam/role:Role"),
+        tags: tags(awsTypes.iamRole),
       },
       { parent: this },
     );
@@ -259,6 +262,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     this.repositoryUrlVariableName = this.repositoryUrlVariable.variableName;
     this.regionVariableName = this.regionVariable.variableName;
     this.subjects = pulumi.output([...subjects]);
+    this.metadata = pulumi.output({ ...settings.metadata });
     this.registerOutputs({
       repositoryName: this.repositoryName,
       repositoryUrl: this.repositoryUrl,
@@ -271,6 +275,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       repositoryUrlVariableName: this.repositoryUrlVariableName,
       regionVariableName: this.regionVariableName,
       subjects: this.subjects,
+      metadata: this.metadata,
     });
   }
 
@@ -280,7 +285,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
    * (a fork, say) must fail, not succeed quietly.
    */
   private appRepositoryName(settings: PipelineSettings): pulumi.Input<string> {
-    const provider = this.getProvider("github:index/actionsSecret:ActionsSecret");
+    const provider = this.getProvider(githubTypes.actionsSecret);
     const { owner, name, repository } = settings.github;
     if (provider === undefined || !github.Provider.isInstance(provider)) {
       return name;
@@ -329,6 +334,6 @@ function hasExplicitGitHubProvider(opts: pulumi.ComponentResourceOptions | undef
   return (
     isGitHub(opts?.provider) ||
     (Array.isArray(providers) ? providers.some(isGitHub) : providers?.["github"] !== undefined) ||
-    opts?.parent?.getProvider("github:index/actionsSecret:ActionsSecret") !== undefined
+    opts?.parent?.getProvider(githubTypes.actionsSecret) !== undefined
   );
 }

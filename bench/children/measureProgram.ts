@@ -5,6 +5,7 @@ import { runOffline } from "../../cli/offline/capture";
 import { platform } from "../../programs/platform/platform";
 import { millisecondsSince } from "../stats";
 import { platformRunOptions } from "../workload";
+import { pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
 /** Which program to construct: the platform, or its reference. */
 export type MeasuredProgram = "platform" | "bareRepositories";
@@ -68,7 +69,7 @@ async function measure(request: MeasureProgramRequest): Promise<ProgramMeasureme
   const start = process.hrtime.bigint();
   const run = await runOffline(platformRunOptions(request.apps, "default", measured));
   const milliseconds = millisecondsSince(start) - gcMilliseconds;
-  const resources = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+  const resources = run.resources.filter((r) => r.type !== pulumiTypes.stack);
   return {
     resources: resources.length,
     customResources: resources.filter((r) => r.custom).length,

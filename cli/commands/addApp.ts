@@ -4,18 +4,13 @@ import {
   parsePlatformConfig,
   platformConfigValues,
 } from "../../programs/platform/config";
+import { defaultBranch, defaultRegistryId, defaultRiskLevel } from "../../components/defaults";
+import { riskLevels } from "../../components/riskTiers";
 import { appsSetting } from "../appsSetting";
 import { writeFilesAtomically } from "../fileWrites";
 import { lineDiff } from "../lineDiff";
-import {
-  CliError,
-  displayPath,
-  findProject,
-  PulumiProject,
-  stackFileName,
-  stackFilePath,
-  UsageError,
-} from "../project";
+import { displayPath, findProject, PulumiProject, stackFileName, stackFilePath } from "../project";
+import { CliError, UsageError } from "../errors";
 import { ask, processTerminal, Terminal } from "../prompt";
 import { sameData, StackFileEditor } from "../stackFile";
 import { Command, cwdOption } from "./command";
@@ -27,7 +22,7 @@ export interface AddAppRequest {
   /** @default REGISTRY_<APP>, the app name upper-cased with `_` for anything else */
   readonly id?: string;
   readonly owner: string;
-  /** @default "medium" */
+  /** @default the governance default risk, {@link defaultRiskLevel} ("medium") */
   readonly risk?: string;
   readonly description?: string;
   /** `owner/name`. */
@@ -51,14 +46,6 @@ export interface AddAppOutcome {
   readonly editor: StackFileEditor;
 }
 
-/** The registry id an app gets unless one is given: `REGISTRY_` and the name in upper case. */
-export function defaultRegistryId(app: string): string {
-  return `REGISTRY_${app
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")}`;
-}
-
 /** The app entry the request describes: only what was asked for, defaults left implicit. */
 export function appEntry(request: AddAppRequest): AppConfig {
   const listed = (values: readonly string[] | undefined) =>
@@ -70,7 +57,7 @@ export function appEntry(request: AddAppRequest): AppConfig {
     metadata: {
       id: request.id ?? defaultRegistryId(request.app),
       owner: request.owner,
-      risk: (request.risk ?? "medium") as AppConfig["metadata"]["risk"],
+      risk: (request.risk ?? defaultRiskLevel) as AppConfig["metadata"]["risk"],
       ...(request.description === undefined ? {} : { description: request.description }),
     },
     github: {
@@ -182,7 +169,13 @@ export async function completeRequest(
         ? [{ key: "repository", question: "GitHub repository (owner/name)" }]
         : []),
       ...(given.risk === undefined
-        ? [{ key: "risk", question: "Risk (low, medium, high)", default: "medium" }]
+        ? [
+            {
+              key: "risk",
+              question: `Risk (${riskLevels.join(", ")})`,
+              default: defaultRiskLevel,
+            },
+          ]
         : []),
     ]);
     return { ...given, ...answers } as AddAppRequest;
@@ -200,7 +193,10 @@ export const addAppCommand: Command = {
     cwd: cwdOption,
     id: { type: "string", help: "The registry's catalog id. Default: REGISTRY_<APP>." },
     owner: { type: "string", help: "The owning team." },
-    risk: { type: "string", help: "low, medium or high. Default: medium." },
+    risk: {
+      type: "string",
+      help: `${riskLevels.join(", ")}. Default: ${defaultRiskLevel}.`,
+    },
     description: { type: "string", help: "What the images are, for the catalog." },
     "github-repository": {
       type: "string",
@@ -209,7 +205,7 @@ export const addAppCommand: Command = {
     branches: {
       type: "string",
       multiple: true,
-      help: "Branches that may push, comma-separated or repeated. Default: main.",
+      help: `Branches that may push, comma-separated or repeated. Default: ${defaultBranch} (none with --environments).`,
     },
     tags: {
       type: "string",

@@ -1,5 +1,7 @@
+import { defaultTagPrefix } from "../../components/defaults";
 import { FileWrite, unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
-import { findProject, stackFilePath, UsageError } from "../project";
+import { findProject, stackFilePath } from "../project";
+import { UsageError } from "../errors";
 import { Command, cwdOption } from "./command";
 
 function repositoryMappings(values: unknown): Record<string, string> {
@@ -54,7 +56,7 @@ export const adoptTerraformCommand: Command = {
     },
     "tag-prefix": {
       type: "string",
-      help: "Prefix of the governance tags in state. Default: goldenpath.idp/.",
+      help: `Prefix of the governance tags in state. Default: ${defaultTagPrefix}.`,
     },
     "accept-changes": {
       type: "boolean",

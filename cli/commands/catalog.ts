@@ -1,8 +1,9 @@
 import YAML from "yaml";
-import { problem } from "../../components/validation";
+import { problem } from "../../components/problems";
 import { PlatformConfig } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
-import { findProject, stackFileName, UsageError } from "../project";
+import { findProject, stackFileName } from "../project";
+import { UsageError } from "../errors";
 import { Command, cwdOption } from "./command";
 
 export interface CatalogHeader {
@@ -29,18 +30,18 @@ export function registryCatalog(
     managed_by: header.owner,
     physical_registry: header.physicalRegistry,
     repositories: Object.fromEntries(
-      Object.entries(config.apps).map(([name, app]) => [
+      Object.entries(config.apps).map(([name, { settings }]) => [
         name,
         {
           metadata: {
-            id: app.metadata.id,
-            owner: app.metadata.owner,
-            risk: app.metadata.risk,
+            id: settings.metadata.id,
+            owner: settings.metadata.owner,
+            risk: settings.metadata.risk,
             environment: config.environment,
             status: "active",
-            ...(app.metadata.description === undefined
+            ...(settings.metadata.description === undefined
               ? {}
-              : { description: app.metadata.description }),
+              : { description: settings.metadata.description }),
           },
         },
       ]),

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readPolicyConfigFile } from "../policy/policyConfig";
-import { findProject, PulumiProject, stackNameProblem, UsageError } from "../project";
+import { findProject, PulumiProject, stackNameProblem } from "../project";
+import { UsageError } from "../errors";
 import { Command, cwdOption } from "./command";
 
 /** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */

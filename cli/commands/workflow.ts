@@ -1,15 +1,15 @@
-import { resolvePipelineSettings } from "../../components/pipelineSettings";
+import { buildPushWorkflowPath } from "../../components/names";
 import { buildPushWorkflow } from "../../components/workflow";
-import { pipelineArgsFor } from "../../programs/platform/config";
 import { readPlatformStack } from "../platformStack";
-import { findProject, UsageError } from "../project";
+import { findProject } from "../project";
+import { UsageError } from "../errors";
 import { unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
 import { Command, cwdOption } from "./command";
 
 export const workflowCommand: Command = {
-  summary: `workflow <app> --stack <stack>  Print the app repository's build-and-push workflow
-                                 (.github/workflows/ci-build-push.yml) for the app in that stack: OIDC to
-                                 the push role, ECR login, build and push tagged with the commit SHA.`,
+  summary: `workflow <app> --stack <stack>  Print the app's build-and-push workflow for that stack, the
+                                 file the pipeline commits as ${buildPushWorkflowPath("<environment>")}:
+                                 OIDC to the push role, ECR login, build and push tagged with the commit SHA.`,
   options: {
     cwd: cwdOption,
     stack: { type: "string", help: "The stack whose pipeline the workflow pushes through." },
@@ -37,16 +37,13 @@ export const workflowCommand: Command = {
       findProject(String(options.cwd ?? process.cwd())),
       String(options.stack),
     );
-    const entry = config.apps[app];
-    if (entry === undefined) {
+    const resolved = config.apps[app];
+    if (resolved === undefined) {
       throw new UsageError(
         `app "${app}" is not in ${file}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
       );
     }
-    const workflow = buildPushWorkflow(
-      app,
-      resolvePipelineSettings(app, pipelineArgsFor(config.environment, entry)),
-    );
+    const workflow = buildPushWorkflow(app, resolved.settings);
     if (output !== undefined) {
       writeFilesAtomically([{ path: output, content: workflow }]);
       process.stdout.write(`Wrote ${output}.\n`);

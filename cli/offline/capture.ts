@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { fileURLToPath } from "url";
-import { describeValue } from "../../components/validation";
+import { describeValue } from "../../components/problems";
 
 /** One resource as the program registered it: what `pulumi preview` would show for it. */
 export interface RegisteredResource {

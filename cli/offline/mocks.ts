@@ -2,9 +2,15 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { InvalidArgumentsError, isPlainObject, problem } from "../../components/validation";
+import { InvalidInputError, UsageError } from "../errors";
+import { isPlainObject, problem } from "../../components/problems";
 import { fileSystemReason } from "../fileWrites";
-import { UsageError } from "../project";
+import {
+  awsFunctions,
+  awsTypes,
+  githubTypes,
+  terraformFunctions,
+} from "../../policy-pack/governance/typeTokens";
 
 /** The account and region the offline run pretends to deploy into. */
 export interface OfflineAccount {
@@ -103,7 +109,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     }
     if (reason !== undefined) {
       this.fail(
-        new InvalidArgumentsError(this.source.subject, [
+        new InvalidInputError(this.source.subject, [
           problem(
             written?.key ?? "terraformState.path",
             shown,
@@ -126,7 +132,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     let id: string;
     let state: State;
     switch (args.type) {
-      case "aws:ecr/repository:Repository": {
+      case awsTypes.ecrRepository: {
         const name = str(inputs.name, autoname(args.name));
         id = name;
         state = withTags({
@@ -139,11 +145,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         });
         break;
       }
-      case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
+      case awsTypes.ecrLifecyclePolicy:
         id = str(inputs.repository, args.name);
         state = { ...inputs, region: regionOf, registryId: accountId };
         break;
-      case "aws:iam/role:Role": {
+      case awsTypes.iamRole: {
         const name = str(inputs.name, autoname(args.name));
         id = name;
         state = withTags({
@@ -154,25 +160,25 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         });
         break;
       }
-      case "aws:iam/rolePolicy:RolePolicy": {
+      case awsTypes.iamRolePolicy: {
         const name = str(inputs.name, autoname(args.name));
         id = `${str(inputs.role, "role")}:${name}`;
         state = { ...inputs, name };
         break;
       }
-      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      case awsTypes.iamOidcProvider: {
         const issuer = str(inputs.url, "").replace(/^https:\/\//, "");
         id = `arn:${partition}:iam::${accountId}:oidc-provider/${issuer}`;
         state = withTags({ ...inputs, arn: id });
         break;
       }
-      case "github:index/actionsSecret:ActionsSecret":
-      case "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret":
+      case githubTypes.actionsSecret:
+      case githubTypes.actionsEnvironmentSecret:
         id = [inputs.repository, inputs.environment, inputs.secretName].filter(Boolean).join(":");
         state = { ...inputs };
         break;
-      case "github:index/actionsVariable:ActionsVariable":
-      case "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":
+      case githubTypes.actionsVariable:
+      case githubTypes.actionsEnvironmentVariable:
         id = [inputs.repository, inputs.environment, inputs.variableName].filter(Boolean).join(":");
         state = { ...inputs };
         break;
@@ -186,18 +192,18 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const { accountId, region, partition } = this.account;
     switch (args.token) {
-      case "aws:index/getCallerIdentity:getCallerIdentity":
+      case awsFunctions.getCallerIdentity:
         return {
           accountId,
           arn: `arn:${partition}:iam::${accountId}:user/offline`,
           userId: "AIDAOFFLINE",
           id: accountId,
         };
-      case "aws:index/getRegion:getRegion":
+      case awsFunctions.getRegion:
         return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
-      case "aws:index/getPartition:getPartition":
+      case awsFunctions.getPartition:
         return { partition, dnsSuffix: "amazonaws.com", id: partition };
-      case "terraform:state:getLocalReference": {
+      case terraformFunctions.getLocalReference: {
         // As the provider does: the state file's outputs, read from disk.
         const file = String(args.inputs.path ?? "terraform.tfstate");
         return { outputs: terraformOutputValues(this.localStateOutputs(file)) };

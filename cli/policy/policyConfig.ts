@@ -1,6 +1,7 @@
 import Ajv from "ajv";
 import * as fs from "fs";
-import { InvalidArgumentsError, Problem, problem } from "../../components/validation";
+import { InvalidInputError } from "../errors";
+import { Problem, problem } from "../../components/problems";
 import { AnalyzerInfo, EnforcementLevel, PolicyConfig } from "./analyzerClient";
 
 const levels: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -17,7 +18,7 @@ export function readPolicyConfigFile(file: string): PolicyConfigFile {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new InvalidArgumentsError(`Policy config ${file}`, [
+    throw new InvalidInputError(`Policy config ${file}`, [
       problem("file", file, `must be a readable JSON file (${(e as Error).message})`),
     ]);
   }
@@ -28,7 +29,7 @@ export function readPolicyConfigFile(file: string): PolicyConfigFile {
     }
     return parsed;
   } catch (e) {
-    throw new InvalidArgumentsError(`Policy config ${file}`, [
+    throw new InvalidInputError(`Policy config ${file}`, [
       problem(
         "file",
         file,
@@ -125,7 +126,7 @@ export function resolvePolicyConfig(
     resolved[policy.name] = { enforcementLevel: level, properties: given };
   }
   if (problems.length > 0) {
-    throw new InvalidArgumentsError(`Policy config ${source}`, problems);
+    throw new InvalidInputError(`Policy config ${source}`, problems);
   }
   return resolved;
 }

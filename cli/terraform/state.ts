@@ -1,10 +1,6 @@
-import {
-  InvalidArgumentsError,
-  isPlainObject,
-  Problem,
-  problem,
-} from "../../components/validation";
-import { CliError, readUserFile } from "../project";
+import { InvalidInputError, CliError } from "../errors";
+import { Problem, isPlainObject, problem } from "../../components/problems";
+import { readUserFile } from "../project";
 
 /** An ECR repository as the Terraform state holds it, with its lifecycle policy if it has one. */
 export interface TerraformRegistry {
@@ -191,13 +187,13 @@ export function registriesInState(
   try {
     state = JSON.parse(text);
   } catch {
-    throw new InvalidArgumentsError(subject, [
+    throw new InvalidInputError(subject, [
       problem("file", file, "must be Terraform state as JSON, as `terraform state pull` prints it"),
     ]);
   }
   if (!isPlainObject(state) || state.version !== 4) {
     const version = isPlainObject(state) ? state.version : state;
-    throw new InvalidArgumentsError(subject, [
+    throw new InvalidInputError(subject, [
       problem(
         "version",
         version,
@@ -267,7 +263,7 @@ export function registriesInState(
     });
   }
   if (problems.length > 0) {
-    throw new InvalidArgumentsError(subject, problems);
+    throw new InvalidInputError(subject, problems);
   }
   if (registries.length === 0) {
     throw new NothingToAdoptError(file, resources);

@@ -1,10 +1,6 @@
 import { parse } from "@cdktf/hcl2json";
-import {
-  InvalidArgumentsError,
-  isPlainObject,
-  Problem,
-  problem,
-} from "../../components/validation";
+import { InvalidInputError } from "../errors";
+import { Problem, isPlainObject, problem } from "../../components/problems";
 import { readUserFile } from "../project";
 
 /**
@@ -61,13 +57,13 @@ export async function declaredRegistries(
     document = await parse(file, text);
   } catch (e) {
     const reason = String((e as Error)?.message ?? e).replace(/^Error: /, "");
-    throw new InvalidArgumentsError(subject, [
+    throw new InvalidInputError(subject, [
       problem("file", file, `must be HCL that Terraform reads: ${reason}`),
     ]);
   }
   const registries = document[variable];
   if (!isPlainObject(registries)) {
-    throw new InvalidArgumentsError(subject, [
+    throw new InvalidInputError(subject, [
       problem(
         variable,
         registries,
@@ -128,7 +124,7 @@ export async function declaredRegistries(
     }
   }
   if (problems.length > 0) {
-    throw new InvalidArgumentsError(subject, problems);
+    throw new InvalidInputError(subject, problems);
   }
   return declared;
 }

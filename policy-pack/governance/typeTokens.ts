@@ -31,6 +31,19 @@ export const awsTypes = {
   iamOidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
 } as const;
 
+/** `@pulumi/aws` data sources the pipeline's program calls (the offline plan's mocks answer them). */
+export const awsFunctions = {
+  getCallerIdentity: "aws:index/getCallerIdentity:getCallerIdentity",
+  getRegion: "aws:index/getRegion:getRegion",
+  getPartition: "aws:index/getPartition:getPartition",
+} as const;
+
+/** `@pulumi/terraform` data sources: the platform program reads Terraform state with them. */
+export const terraformFunctions = {
+  getLocalReference: "terraform:state:getLocalReference",
+  getS3Reference: "terraform:state:getS3Reference",
+} as const;
+
 /** `@pulumi/aws-native` resources (CloudFormation's types, through Cloud Control). */
 export const awsNativeTypes = {
   ecrRepository: "aws-native:ecr:Repository",

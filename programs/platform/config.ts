@@ -1,3 +1,9 @@
+import { checkPipelineArgs } from "../../components/checks/pipeline";
+import {
+  environmentProblem,
+  oidcProviderArnProblem,
+  repositoryNameProblem,
+} from "../../components/formats";
 import type {
   EcrSettings,
   GitHubRepositoryAccess,
@@ -5,19 +11,18 @@ import type {
   RegistryMetadata,
   TrustedDeliveryPipelineArgs,
 } from "../../components/pipelineArgs";
-import { resolvePipelineSettings } from "../../components/pipelineSettings";
+import type { PipelineSettings } from "../../components/pipelineSettings";
 import {
-  environmentProblem,
+  Checked,
+  Fields,
+  fieldNames,
   InvalidArgumentsError,
   isPlainObject,
-  oidcProviderArnProblem,
   prefixProblems,
   Problem,
   problem,
-  repositoryNameProblem,
   unknownKeys,
-  validateTrustedDeliveryPipelineArgs,
-} from "../../components/validation";
+} from "../../components/problems";
 
 /** One application of a stack: the value of `apps.<ECR repository name>` in the stack config. */
 export interface AppConfig {
@@ -49,35 +54,56 @@ export type TerraformStateConfig =
       readonly outputs: Readonly<Record<string, string>>;
     };
 
-/** The platform program's settings for one stack, checked. */
+/** An app of a stack: its entry as the stack file gives it, and the pipeline's settings for it. */
+export interface ResolvedApp {
+  readonly entry: AppConfig;
+  readonly settings: PipelineSettings;
+}
+
+/** The platform program's settings for one stack, checked and resolved. */
 export interface PlatformConfig {
   readonly environment: string;
   /** The account's existing GitHub OIDC provider; when absent the stack creates it. */
   readonly githubOidcProviderArn?: string;
   readonly terraformState?: TerraformStateConfig;
   /** Keyed by ECR repository name, in the order of the stack file. */
-  readonly apps: Readonly<Record<string, AppConfig>>;
+  readonly apps: Readonly<Record<string, ResolvedApp>>;
 }
 
-/** The platform program's config keys (in the project's namespace). */
-export const platformConfigKeys = [
-  "environment",
-  "githubOidcProviderArn",
-  "terraformState",
-  "apps",
-] as const;
+/** The key list of the platform config, tied to it by the compiler. */
+export const platformConfigFields = {
+  environment: true,
+  githubOidcProviderArn: true,
+  terraformState: true,
+  apps: true,
+} as const satisfies Fields<PlatformConfig>;
 
-const terraformBackendKeys = {
-  s3: ["backend", "bucket", "key", "region", "workspace", "outputs"],
-  local: ["backend", "path", "outputs"],
-} as const;
+/** The platform program's config keys (in the project's namespace). */
+export const platformConfigKeys = fieldNames(platformConfigFields);
+
+type TerraformBackend = TerraformStateConfig["backend"];
+const terraformBackendKeys: { readonly [B in TerraformBackend]: readonly string[] } = {
+  s3: fieldNames({
+    backend: true,
+    bucket: true,
+    key: true,
+    region: true,
+    workspace: true,
+    outputs: true,
+  } as const satisfies Fields<Extract<TerraformStateConfig, { backend: "s3" }>>),
+  local: fieldNames({
+    backend: true,
+    path: true,
+    outputs: true,
+  } as const satisfies Fields<Extract<TerraformStateConfig, { backend: "local" }>>),
+};
 
 /** Every problem with the terraformState setting, given the apps it may feed. */
 function validateTerraformState(
   field: string,
   value: unknown,
   apps: Record<string, unknown>,
-  environment: string,
+  resolved: Readonly<Record<string, ResolvedApp>>,
   githubOidcProviderArn: unknown,
 ): Problem[] {
   if (value === undefined) {
@@ -145,31 +171,32 @@ function validateTerraformState(
       });
       continue;
     }
-    const entry = apps[app];
-    if (isPlainObject(entry) && isPlainObject(entry.metadata)) {
-      try {
-        const settings = resolvePipelineSettings(
-          app,
-          pipelineArgsFor(environment, entry as unknown as AppConfig),
-        );
-        if (settings.ecr.encryption !== "KMS") {
-          problems.push(
-            problem(
-              targetField,
-              output,
-              `needs app "${app}" to use KMS encryption (ecr.encryption: KMS); it uses ${settings.ecr.encryption}`,
-            ),
-          );
-        }
-      } catch {
-        // The app's own problems are reported with the app.
-      }
+    // An app with problems of its own is reported with them, and has no settings here.
+    const settings = resolved[app]?.settings;
+    if (settings !== undefined && settings.ecr.encryption !== "KMS") {
+      problems.push(
+        problem(
+          targetField,
+          output,
+          `needs app "${app}" to use KMS encryption (ecr.encryption: KMS); it uses ${settings.ecr.encryption}`,
+        ),
+      );
     }
   }
   return problems;
 }
 
-export const appConfigKeys = ["metadata", "github", "ecr", "tags", "importIds"] as const;
+/** The key list of its interface, tied to it by the compiler. */
+export const appFields = {
+  metadata: true,
+  github: true,
+  ecr: true,
+  tags: true,
+  importIds: true,
+} as const satisfies Fields<AppConfig>;
+
+/** The settings of an app entry. */
+export const appConfigKeys = fieldNames(appFields);
 
 /** The stack's config keys in the project's namespace (without the namespace), as read. */
 export type RawPlatformConfig = Record<string, unknown>;
@@ -225,35 +252,42 @@ export function pipelineArgsFor(
 }
 
 /**
- * Every problem with one app entry, with fields relative to the entry (`metadata.id`, ...); a
- * problem with the entry's key (the ECR repository name) has the empty field.
+ * One app entry, checked and resolved as the pipeline resolves it: the problems have fields
+ * relative to the entry (`metadata.id`, ...); a problem with the entry's key (the ECR repository
+ * name) has the empty field. The stack's environment is the stack's, checked with it.
  */
-export function validateAppConfig(name: string, environment: string, app: unknown): Problem[] {
+export function checkApp(name: string, environment: string, app: unknown): Checked<ResolvedApp> {
   const nameIssue = repositoryNameProblem("", name, " (an app's key is its repository name)");
   const problems: Problem[] = nameIssue ? [nameIssue] : [];
   if (!isPlainObject(app)) {
-    return [
-      ...problems,
-      problem(
-        "",
-        app,
-        "must be a map with metadata and github (and optionally ecr, tags and importIds)",
-      ),
-    ];
+    return {
+      problems: [
+        ...problems,
+        problem(
+          "",
+          app,
+          "must be a map with metadata and github (and optionally ecr, tags and importIds)",
+        ),
+      ],
+    };
   }
   problems.push(...unknownKeys("", app, appConfigKeys));
-  const pipelineProblems = validateTrustedDeliveryPipelineArgs(
-    name,
-    pipelineArgsFor(environment, app as unknown as AppConfig),
-  );
-  // The key was checked above, the environment is the stack's, and keys outside the app
-  // schema were reported as unknown.
+  const entry = Object.fromEntries(
+    Object.entries(app).filter(([key]) => (appConfigKeys as string[]).includes(key)),
+  ) as unknown as AppConfig;
+  const pipeline = checkPipelineArgs(name, pipelineArgsFor(environment, entry));
+  // The repository name is the entry's key, checked above; the environment is the stack's.
   problems.push(
-    ...pipelineProblems.filter((p) =>
-      appConfigKeys.some((key) => p.field === key || p.field.startsWith(`${key}.`)),
-    ),
+    ...pipeline.problems.filter((p) => p.field !== "repositoryName" && p.field !== "environment"),
   );
-  return problems;
+  return problems.length === 0 && pipeline.value !== undefined
+    ? { problems: [], value: { entry, settings: pipeline.value } }
+    : { problems };
+}
+
+/** Every problem with one app entry (see {@link checkApp}). */
+export function validateAppConfig(name: string, environment: string, app: unknown): Problem[] {
+  return [...checkApp(name, environment, app).problems];
 }
 
 /**
@@ -286,7 +320,7 @@ export function parsePlatformConfig(
     problems.push(arnIssue);
   }
 
-  const apps: Record<string, AppConfig> = {};
+  const apps: Record<string, ResolvedApp> = {};
   if (raw.apps !== undefined && !isPlainObject(raw.apps)) {
     problems.push(
       problem(
@@ -299,20 +333,20 @@ export function parsePlatformConfig(
     // With a bad environment, apps are still checked (against a stand-in) so every problem shows at once.
     const checkedEnvironment = environmentIssue ? "dev" : (environment as string);
     for (const [name, app] of Object.entries(raw.apps)) {
-      const appProblems = validateAppConfig(name, checkedEnvironment, app);
-      problems.push(...prefixProblems(key(`apps.${name}`), appProblems));
-      if (appProblems.length === 0) {
-        apps[name] = app as AppConfig;
+      const checkedApp = checkApp(name, checkedEnvironment, app);
+      problems.push(...prefixProblems(key(`apps.${name}`), checkedApp.problems));
+      if (checkedApp.value !== undefined) {
+        apps[name] = checkedApp.value;
       }
     }
-    problems.push(...githubNameCollisions(source, checkedEnvironment, apps));
+    problems.push(...githubNameCollisions(source, apps));
   }
   problems.push(
     ...validateTerraformState(
       key("terraformState"),
       raw.terraformState,
       isPlainObject(raw.apps) ? raw.apps : {},
-      environmentIssue ? "dev" : (environment as string),
+      apps,
       raw.githubOidcProviderArn,
     ),
   );
@@ -337,13 +371,12 @@ export function parsePlatformConfig(
  */
 function githubNameCollisions(
   source: PlatformConfigSource,
-  environment: string,
-  apps: Record<string, AppConfig>,
+  apps: Readonly<Record<string, ResolvedApp>>,
 ): Problem[] {
   const writers = new Map<string, string>();
   const problems: Problem[] = [];
-  for (const [name, app] of Object.entries(apps)) {
-    const { github } = resolvePipelineSettings(name, pipelineArgsFor(environment, app));
+  for (const [name, { settings }] of Object.entries(apps)) {
+    const { github } = settings;
     const written: [string, string][] = [
       ["secretName", github.secretName],
       ["variableNames.repositoryUrl", github.repositoryUrlVariableName],

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
-import { InvalidArgumentsError, problem } from "../../components/validation";
+import { InvalidArgumentsError, problem } from "../../components/problems";
 import {
   AppConfig,
   parsePlatformConfig,
@@ -116,15 +116,17 @@ export async function platform(): Promise<Record<string, unknown>> {
     config.githubOidcProviderArn ??
     fromTerraform("githubOidcProviderArn") ??
     new GitHubOidcProvider("github-oidc").arn;
-  const apps = Object.entries(config.apps).map(([name, app]): [string, AppConfig] => {
+  const apps = Object.entries(config.apps).map(([name, { entry }]): [string, AppConfig] => {
     const kmsKeyArn = fromTerraform(`apps.${name}.ecr.kmsKeyArn`);
-    return [name, kmsKeyArn === undefined ? app : { ...app, ecr: { ...app.ecr, kmsKeyArn } }];
+    return [name, kmsKeyArn === undefined ? entry : { ...entry, ecr: { ...entry.ecr, kmsKeyArn } }];
   });
-  const providers = githubProviders(apps.map(([, app]) => app.github.repository.split("/")[0]));
+  const providers = githubProviders(
+    Object.values(config.apps).map(({ settings }) => settings.github.owner),
+  );
 
   const outputs: Record<string, AppOutputs> = {};
   for (const [name, app] of apps) {
-    const owner = app.github.repository.split("/")[0].toLowerCase();
+    const owner = config.apps[name].settings.github.owner.toLowerCase();
     const pipeline = new TrustedDeliveryPipeline(
       name,
       pipelineArgsFor(config.environment, app, oidcProviderArn),

@@ -10,6 +10,7 @@ import {
   typeLabel,
 } from "../../bench/report";
 import { BenchResults, stableJson } from "../../bench/results";
+import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 const readme = [
   "# Title",
@@ -62,13 +63,13 @@ const results: BenchResults = {
         criticalPath: 2,
         ratio: 0.29,
         chain: [
-          { name: "r", type: "aws:ecr/repository:Repository" },
-          { name: "l", type: "aws:ecr/lifecyclePolicy:LifecyclePolicy" },
+          { name: "r", type: awsTypes.ecrRepository },
+          { name: "l", type: awsTypes.ecrLifecyclePolicy },
         ],
         fromEmptyStack: 2,
         fromEmptyStackChain: [
-          { name: "github-acme", type: "pulumi:providers:github" },
-          { name: "s", type: "github:index/actionsSecret:ActionsSecret" },
+          { name: "github-acme", type: githubTypes.provider },
+          { name: "s", type: githubTypes.actionsSecret },
         ],
       },
     ],
@@ -155,7 +156,7 @@ describe("the bench's figures", () => {
   });
 
   it("name resource types by their last segment, and providers by their package", () => {
-    assert.deepEqual(["aws:iam/rolePolicy:RolePolicy", "pulumi:providers:github"].map(typeLabel), [
+    assert.deepEqual([awsTypes.iamRolePolicy, githubTypes.provider].map(typeLabel), [
       "RolePolicy",
       "github provider",
     ]);

@@ -4,12 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { PassThrough } from "stream";
 import YAML from "yaml";
-import {
-  AddAppRequest,
-  completeRequest,
-  defaultRegistryId,
-  planAddApp,
-} from "../../cli/commands/addApp";
+import { AddAppRequest, completeRequest, planAddApp } from "../../cli/commands/addApp";
+import { defaultRegistryId } from "../../components/defaults";
 import { planStack } from "../../cli/plan";
 import { readPlatformStack } from "../../cli/platformStack";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";

@@ -12,6 +12,7 @@ import { canAssume } from "../helpers/iam";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
 import { documentedDefaults } from "../helpers/tsdoc";
+import { awsTypes, componentTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 const minimal = minimalPipelineArgs;
 
@@ -24,18 +25,17 @@ function withArgs(args: Partial<TrustedDeliveryPipelineArgs>, name = "payments-a
   };
 }
 
-const REPOSITORY = "aws:ecr/repository:Repository";
-const LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const ROLE = "aws:iam/role:Role";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
-const SECRET = "github:index/actionsSecret:ActionsSecret";
-const VARIABLE = "github:index/actionsVariable:ActionsVariable";
-const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
-const DEPLOYMENT_POLICY =
-  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
-const ENVIRONMENT_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
-const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";
+const REPOSITORY = awsTypes.ecrRepository;
+const LIFECYCLE = awsTypes.ecrLifecyclePolicy;
+const ROLE = awsTypes.iamRole;
+const ROLE_POLICY = awsTypes.iamRolePolicy;
+const OIDC = awsTypes.iamOidcProvider;
+const SECRET = githubTypes.actionsSecret;
+const VARIABLE = githubTypes.actionsVariable;
+const ENVIRONMENT = githubTypes.repositoryEnvironment;
+const DEPLOYMENT_POLICY = githubTypes.repositoryEnvironmentDeploymentPolicy;
+const ENVIRONMENT_SECRET = githubTypes.actionsEnvironmentSecret;
+const REPOSITORY_FILE = githubTypes.repositoryFile;
 
 /** A prod pipeline with the prod deployment environment, protected as given. */
 function withEnvironments(environmentProtection: Record<string, unknown>) {
@@ -68,7 +68,7 @@ describe("TrustedDeliveryPipeline", () => {
   });
 
   it("registers as trusted-delivery:index:TrustedDeliveryPipeline, with every child parented to it", () => {
-    const pipeline = single(run, "trusted-delivery:index:TrustedDeliveryPipeline");
+    const pipeline = single(run, componentTypes.trustedDeliveryPipeline);
     assert.equal(pipeline.name, "payments-api");
     const children = run.resources.filter((r) => r.parent === pipeline.urn);
     assert.deepEqual(children.map((r) => `${r.type} ${r.name}`).sort(), [
@@ -186,7 +186,7 @@ describe("TrustedDeliveryPipeline", () => {
   });
 
   it("registers its outputs on the component", () => {
-    const outputs = single(run, "trusted-delivery:index:TrustedDeliveryPipeline").outputs;
+    const outputs = single(run, componentTypes.trustedDeliveryPipeline).outputs;
     assert.equal(outputs.roleArn, "arn:aws:iam::123456789012:role/ecr-push-dev-payments-api");
     assert.equal(outputs.githubRepository, "acme/payments-api");
     assert.deepEqual(outputs.subjects, ["repo:acme/payments-api:ref:refs/heads/main"]);
@@ -249,7 +249,7 @@ describe("TrustedDeliveryPipeline", () => {
       const provider = new github.Provider("github-acme", { owner: "acme" });
       new TrustedDeliveryPipeline("payments-api", minimal, { providers: { github: provider } });
     });
-    const providerUrn = single(pinned, "pulumi:providers:github").urn;
+    const providerUrn = single(pinned, githubTypes.provider).urn;
     assert.ok(single(pinned, SECRET).provider?.startsWith(`${providerUrn}::`));
     assert.ok(ofType(pinned, VARIABLE).every((v) => v.provider?.startsWith(`${providerUrn}::`)));
     // AWS children keep the default AWS provider.
@@ -406,7 +406,7 @@ describe("TrustedDeliveryPipeline defaults", () => {
       assert.equal(provider.parent, single(run, GitHubOidcProvider.typeToken).urn);
       assert.equal(
         single(run, GitHubOidcProvider.typeToken).parent,
-        single(run, "trusted-delivery:index:TrustedDeliveryPipeline").urn,
+        single(run, componentTypes.trustedDeliveryPipeline).urn,
       );
     },
     "TrustedDeliveryPipelineArgs.tagPrefix": async () => {
@@ -600,7 +600,7 @@ describe("GitHubOidcProvider", () => {
       url: "https://token.actions.githubusercontent.com",
       clientIdLists: ["sts.amazonaws.com"],
     });
-    assert.equal(provider.parent, single(run, "trusted-delivery:index:GitHubOidcProvider").urn);
+    assert.equal(provider.parent, single(run, componentTypes.githubOidcProvider).urn);
     assert.equal(run.outputs.arn, providerArn);
   });
 });

@@ -1,10 +1,8 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { TrustedDeliveryPipeline, TrustedDeliveryPipelineArgs } from "../../components";
-import {
-  InvalidArgumentsError,
-  validateTrustedDeliveryPipelineArgs,
-} from "../../components/validation";
+import { InvalidArgumentsError } from "../../components/problems";
+import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { runExpectingError } from "../helpers/offline";
 

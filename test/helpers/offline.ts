@@ -6,6 +6,7 @@ import {
   runOfflineSettled,
 } from "../../cli/offline/capture";
 import { OfflineAccount, OfflineMocks, TerraformOutputs } from "../../cli/offline/mocks";
+import { pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
 export const testAccount: OfflineAccount = {
   accountId: "123456789012",
@@ -71,6 +72,6 @@ export async function runExpectingError(
   }
   return {
     error: run.error as Error,
-    registered: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+    registered: run.resources.filter((r) => r.type !== pulumiTypes.stack),
   };
 }

@@ -13,6 +13,11 @@ import {
   unknownValue,
 } from "../../cli/policy/analyzerClient";
 import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+import {
+  awsNativeTypes,
+  awsTypes,
+  cloudControlResourceType,
+} from "../../policy-pack/governance/typeTokens";
 
 const packDir = path.join(__dirname, "../../policy-pack");
 const account = "123456789012";
@@ -41,11 +46,11 @@ const resource = (
   return { urn: `urn:pulumi:dev::platform::${type}::${name}`, type, name, properties, ...extra };
 };
 const role = (trust: unknown, extra: Record<string, unknown> = {}) =>
-  resource("aws:iam/role:Role", { name: "push", assumeRolePolicy: trust, ...extra });
+  resource(awsTypes.iamRole, { name: "push", assumeRolePolicy: trust, ...extra });
 const nativeRole = (trust: unknown) =>
-  resource("aws-native:iam:Role", { roleName: "push", assumeRolePolicyDocument: trust });
+  resource(awsNativeTypes.iamRole, { roleName: "push", assumeRolePolicyDocument: trust });
 const cloudControl = (typeName: string, desiredState: object) =>
-  resource("aws:cloudcontrol/resource:Resource", {
+  resource(cloudControlResourceType, {
     typeName,
     desiredState: JSON.stringify(desiredState),
   });
@@ -205,7 +210,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
 
   describe("class 5: public registry policies judged by what IAM allows", () => {
     const repositoryPolicy = (statement: object) =>
-      resource("aws:ecr/repositoryPolicy:RepositoryPolicy", {
+      resource(awsTypes.ecrRepositoryPolicy, {
         repository: "app",
         policy: JSON.stringify(document(statement)),
       });
@@ -222,7 +227,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       assert.deepEqual(await mandatory(repositoryPolicy(confined)), []);
       assert.deepEqual(
         await mandatory(
-          resource("aws-native:ecr:Repository", {
+          resource(awsNativeTypes.ecrRepository, {
             repositoryName: "app",
             imageScanningConfiguration: { scanOnPush: true },
             tags: Object.entries(governanceTags).map(([key, value]) => ({ key, value })),
@@ -286,25 +291,22 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
 
   describe("class 6: registries without a repository resource", () => {
     const template = (extra: Record<string, unknown>) =>
-      resource("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", {
+      resource(awsTypes.ecrRepositoryCreationTemplate, {
         prefix: "cache",
         appliedFors: ["PULL_THROUGH_CACHE", "CREATE_ON_PUSH"],
         imageTagMutability: "MUTABLE",
         ...extra,
       });
-    const scanning = resource(
-      "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
-      {
-        scanType: "BASIC",
-        rules: [
-          {
-            scanFrequency: "SCAN_ON_PUSH",
-            repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
-          },
-        ],
-      },
-    );
-    const cacheRule = resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", {
+    const scanning = resource(awsTypes.ecrRegistryScanningConfiguration, {
+      scanType: "BASIC",
+      rules: [
+        {
+          scanFrequency: "SCAN_ON_PUSH",
+          repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
+        },
+      ],
+    });
+    const cacheRule = resource(awsTypes.ecrPullThroughCacheRule, {
       ecrRepositoryPrefix: "cache",
       upstreamRegistryUrl: "public.ecr.aws",
     });
@@ -325,7 +327,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       assert.deepEqual(
         await stack([
           template({ resourceTags: governanceTags }),
-          resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", {
+          resource(awsTypes.ecrPullThroughCacheRule, {
             ecrRepositoryPrefix: "docker-hub",
           }),
         ]),
@@ -336,7 +338,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       );
       assert.deepEqual(
         await mandatory(
-          resource("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", {
+          resource(awsTypes.ecrRegistryScanningConfiguration, {
             scanType: "ENHANCED",
             rules: [
               {
@@ -362,7 +364,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       );
       assert.deepEqual(
         await mandatory(
-          resource("aws-native:ecr:ReplicationConfiguration", {
+          resource(awsNativeTypes.ecrReplicationConfiguration, {
             replicationConfiguration: {
               rules: [{ destinations: [{ region: "us-east-1", registryId: "999999999999" }] }],
             },
@@ -401,7 +403,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       'iam-github-oidc-role-least-privilege (mandatory): Role "push" is trusted by GitHub Actions and must only push to its own repositories';
 
     it("Compliance: push on its own repository through an aws-native role policy", async () => {
-      const push = resource("aws-native:iam:RolePolicy", {
+      const push = resource(awsNativeTypes.iamRolePolicy, {
         roleName: "push",
         policyDocument: document({
           Effect: "Allow",
@@ -416,15 +418,15 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
       assert.deepEqual(
         await stack([
           trusted,
-          resource("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", {
+          resource(awsTypes.iamRolePolicyAttachmentsExclusive, {
             roleName: "push",
             policyArns: ["arn:aws:iam::aws:policy/job-function/SystemAdministrator"],
           }),
-          resource("aws:iam/policyAttachment:PolicyAttachment", {
+          resource(awsTypes.iamPolicyAttachment, {
             roles: ["push"],
             policyArn: "arn:aws:iam::aws:policy/IAMFullAccess",
           }),
-          resource("aws-native:iam:ManagedPolicy", {
+          resource(awsNativeTypes.iamManagedPolicy, {
             roles: ["push"],
             managedPolicyName: "self-service",
             policyDocument: document({
@@ -446,7 +448,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
   describe("class 8: every repository, whatever the pattern", () => {
     const trusted = role(scopedTrust);
     const grant = (pattern: string) =>
-      resource("aws:iam/rolePolicy:RolePolicy", {
+      resource(awsTypes.iamRolePolicy, {
         role: "push",
         policy: JSON.stringify(
           document({ Effect: "Allow", Action: "ecr:PutImage", Resource: pattern }),
@@ -480,11 +482,11 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
 
   describe("class 9: an unknown value hides no known violation", () => {
     it("Noncompliance: during preview, a role whose trust is unknown beside a known admin grant on another", async () => {
-      const pending = resource("aws:iam/role:Role", {
+      const pending = resource(awsTypes.iamRole, {
         name: "pending",
         assumeRolePolicy: unknownValue,
       });
-      const admin = resource("aws:iam/role:Role", {
+      const admin = resource(awsTypes.iamRole, {
         name: "admin-push",
         assumeRolePolicy: scopedTrust,
         managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
@@ -495,7 +497,7 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
     });
 
     it("Compliance: the unknown role alone is judged when its values are known, not reported in preview", async () => {
-      const pending = resource("aws:iam/role:Role", {
+      const pending = resource(awsTypes.iamRole, {
         name: "pending",
         assumeRolePolicy: unknownValue,
       });

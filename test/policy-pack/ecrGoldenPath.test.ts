@@ -1,20 +1,21 @@
 import { strict as assert } from "assert";
 import { ecrGoldenPath } from "../../policy-pack/policies/ecr/ecrGoldenPath";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";
 
 const pipeline: TestStackResource = {
-  type: "trusted-delivery:index:TrustedDeliveryPipeline",
+  type: componentTypes.trustedDeliveryPipeline,
   name: "payments-api",
   props: {},
 };
 const governed: TestStackResource = {
-  type: "aws:ecr/repository:Repository",
+  type: awsTypes.ecrRepository,
   name: "payments-api-repository",
   parent: "payments-api",
   props: { name: "payments-api" },
 };
 const bare: TestStackResource = {
-  type: "aws:ecr/repository:Repository",
+  type: awsTypes.ecrRepository,
   name: "legacy",
   props: { name: "legacy-images" },
 };
@@ -65,7 +66,7 @@ describe("ecr-golden-path", () => {
 
   it("Noncompliance 3: an aws-native repository", () => {
     const native: TestStackResource = {
-      type: "aws-native:ecr:Repository",
+      type: awsNativeTypes.ecrRepository,
       name: "native",
       props: { repositoryName: "native-images" },
     };

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ecrGovernanceMetadata } from "../../policy-pack/policies/ecr/ecrGovernanceMetadata";
 import { runResourcePolicy, unknown, UnknownValueError } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const governed = {
   "goldenpath.idp/id": "REGISTRY_PAYMENTS_API",
@@ -8,7 +9,7 @@ const governed = {
   "goldenpath.idp/risk": "medium",
 };
 const repository = (tags: unknown) => ({
-  type: "aws:ecr/repository:Repository",
+  type: awsTypes.ecrRepository,
   props: { name: "payments-api", tags },
 });
 const run = (tags: unknown, config?: Record<string, unknown>) =>
@@ -23,7 +24,7 @@ describe("ecr-governance-metadata", () => {
     const tags = Object.entries(governed).map(([key, value]) => ({ key, value }));
     assert.deepEqual(
       runResourcePolicy(ecrGovernanceMetadata, {
-        type: "aws-native:ecr:Repository",
+        type: awsNativeTypes.ecrRepository,
         props: { tags },
       }),
       [],

@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import { ecrLifecyclePolicyPresent } from "../../policy-pack/policies/ecr/ecrLifecyclePolicyPresent";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const repository: TestStackResource = {
-  type: "aws:ecr/repository:Repository",
+  type: awsTypes.ecrRepository,
   name: "repo",
   props: { name: "payments-api" },
 };
@@ -11,7 +12,7 @@ const lifecycle = (
   props: Record<string, unknown>,
   dependsOnRepository = false,
 ): TestStackResource => ({
-  type: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+  type: awsTypes.ecrLifecyclePolicy,
   name: "lifecycle",
   props,
   ...(dependsOnRepository ? { propertyDependencies: { repository: ["repo"] } } : {}),
@@ -42,7 +43,7 @@ describe("ecr-lifecycle-policy-present", () => {
 
   it("Compliance 3: an aws-native repository with an inline lifecycle policy", () => {
     const native: TestStackResource = {
-      type: "aws-native:ecr:Repository",
+      type: awsNativeTypes.ecrRepository,
       name: "native",
       props: { lifecyclePolicy: { lifecyclePolicyText: "{}" } },
     };

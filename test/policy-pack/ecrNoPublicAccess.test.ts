@@ -1,6 +1,11 @@
 import { strict as assert } from "assert";
 import { ecrNoPublicAccess } from "../../policy-pack/policies/ecr/ecrNoPublicAccess";
 import { runResourcePolicy, unknown, UnknownValueError } from "../helpers/policyHarness";
+import {
+  awsNativeTypes,
+  awsTypes,
+  cloudControlResourceType,
+} from "../../policy-pack/governance/typeTokens";
 
 const pullFromAccount = {
   Version: "2012-10-17",
@@ -20,7 +25,7 @@ const withStatement = (statement: Record<string, unknown>) => ({
 const everyone = { Sid: "Public", Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" };
 const repositoryPolicy = (policy: unknown) =>
   runResourcePolicy(ecrNoPublicAccess, {
-    type: "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    type: awsTypes.ecrRepositoryPolicy,
     props: { repository: "payments-api", policy },
   });
 const remedy =
@@ -68,7 +73,7 @@ describe("ecr-no-public-access", () => {
     assert.deepEqual(
       runResourcePolicy(
         ecrNoPublicAccess,
-        { type: "aws:ecrpublic/repository:Repository", props },
+        { type: awsTypes.ecrPublicRepository, props },
         { allowedPublicRepositories: ["public-sdk-images"] },
       ),
       [],
@@ -102,7 +107,7 @@ describe("ecr-no-public-access", () => {
   it("Noncompliance 4: an inline policy on an aws-native repository", () => {
     assert.deepEqual(
       runResourcePolicy(ecrNoPublicAccess, {
-        type: "aws-native:ecr:Repository",
+        type: awsNativeTypes.ecrRepository,
         props: { repositoryPolicyText: withStatement(everyone) },
       }),
       [publicMessage('statement "Public"')],
@@ -112,7 +117,7 @@ describe("ecr-no-public-access", () => {
   it("Noncompliance 5: an ECR Public repository not allowed by config", () => {
     assert.deepEqual(
       runResourcePolicy(ecrNoPublicAccess, {
-        type: "aws:ecrpublic/repository:Repository",
+        type: awsTypes.ecrPublicRepository,
         props: { repositoryName: "payments-api" },
       }),
       [
@@ -199,16 +204,15 @@ describe("ecr-no-public-access", () => {
   it("Noncompliance 11 (class 6): the registry policy, a creation template's policy and a Cloud Control registry policy", () => {
     const run = (type: string, props: Record<string, unknown>) =>
       runResourcePolicy(ecrNoPublicAccess, { type, props });
+    assert.deepEqual(run(awsTypes.ecrRegistryPolicy, { policy: withStatement(everyone) }), [
+      publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy"),
+    ]);
     assert.deepEqual(
-      run("aws:ecr/registryPolicy:RegistryPolicy", { policy: withStatement(everyone) }),
+      run(awsNativeTypes.ecrRegistryPolicy, { policyText: withStatement(everyone) }),
       [publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy")],
     );
     assert.deepEqual(
-      run("aws-native:ecr:RegistryPolicy", { policyText: withStatement(everyone) }),
-      [publicMessage('statement "Public"', noOrganisation, pulls, "ECR registry policy")],
-    );
-    assert.deepEqual(
-      run("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", {
+      run(awsTypes.ecrRepositoryCreationTemplate, {
         prefix: "team",
         repositoryPolicy: JSON.stringify(withStatement(everyone)),
       }),
@@ -222,7 +226,7 @@ describe("ecr-no-public-access", () => {
       ],
     );
     assert.deepEqual(
-      run("aws:cloudcontrol/resource:Resource", {
+      run(cloudControlResourceType, {
         typeName: "AWS::ECR::RegistryPolicy",
         desiredState: JSON.stringify({ PolicyText: withStatement(everyone) }),
       }),
@@ -235,7 +239,7 @@ describe("ecr-no-public-access", () => {
       runResourcePolicy(
         ecrNoPublicAccess,
         {
-          type: "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+          type: awsTypes.ecrReplicationConfiguration,
           props: {
             ...(own && { registryId: own }),
             replicationConfiguration: {

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ecrRiskTierControls } from "../../policy-pack/policies/ecr/ecrRiskTierControls";
 import { runResourcePolicy, unknown, UnknownValueError } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const high = {
   tags: { "goldenpath.idp/risk": "high" },
@@ -10,7 +11,7 @@ const high = {
 const run = (
   props: Record<string, unknown>,
   config?: Record<string, unknown>,
-  type = "aws:ecr/repository:Repository",
+  type: string = awsTypes.ecrRepository,
 ) => runResourcePolicy(ecrRiskTierControls, { type, props }, config);
 
 describe("ecr-risk-tier-controls", () => {
@@ -35,7 +36,7 @@ describe("ecr-risk-tier-controls", () => {
       imageTagMutability: "IMMUTABLE",
       encryptionConfiguration: { encryptionType: "KMS" },
     };
-    assert.deepEqual(run(props, {}, "aws-native:ecr:Repository"), []);
+    assert.deepEqual(run(props, {}, awsNativeTypes.ecrRepository), []);
   });
 
   it("Noncompliance 1: a high-risk repository with mutable tags", () => {
@@ -61,7 +62,7 @@ describe("ecr-risk-tier-controls", () => {
       tags: [{ key: "goldenpath.idp/risk", value: "high" }],
       imageTagMutability: "IMMUTABLE",
     };
-    assert.deepEqual(run(props, {}, "aws-native:ecr:Repository"), [
+    assert.deepEqual(run(props, {}, awsNativeTypes.ecrRepository), [
       'ECR repository tagged "high" risk must be encrypted with KMS: set encryptionConfiguration.encryptionType = "KMS" (it is "AES256")',
     ]);
   });

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import { ecrScanOnPush } from "../../policy-pack/policies/ecr/ecrScanOnPush";
 import { runResourcePolicy, unknown, UnknownValueError } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 
-const run = (props: Record<string, unknown>, type = "aws:ecr/repository:Repository") =>
+const run = (props: Record<string, unknown>, type: string = awsTypes.ecrRepository) =>
   runResourcePolicy(ecrScanOnPush, { type, props });
 const message =
   "ECR repository must enable scan on push: set imageScanningConfiguration.scanOnPush = true";
@@ -14,7 +15,7 @@ describe("ecr-scan-on-push", () => {
 
   it("Compliance 2: an aws-native repository with scan on push", () => {
     assert.deepEqual(
-      run({ imageScanningConfiguration: { scanOnPush: true } }, "aws-native:ecr:Repository"),
+      run({ imageScanningConfiguration: { scanOnPush: true } }, awsNativeTypes.ecrRepository),
       [],
     );
   });
@@ -28,7 +29,7 @@ describe("ecr-scan-on-push", () => {
   });
 
   it("Noncompliance 3: an aws-native repository without scanning", () => {
-    assert.deepEqual(run({}, "aws-native:ecr:Repository"), [message]);
+    assert.deepEqual(run({}, awsNativeTypes.ecrRepository), [message]);
   });
 
   it("cannot run while scanOnPush is unknown during preview", () => {

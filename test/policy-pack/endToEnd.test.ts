@@ -5,6 +5,7 @@ import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
 import { readPolicyConfigFile } from "../../cli/policy/policyConfig";
 import { analyzeWithPolicyPack, urnName } from "../../cli/policy/stackCheck";
 import { findProject } from "../../cli/project";
+import { awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const root = path.join(__dirname, "../..");
 const exampleConfig = path.join(root, "policy-pack/config.example.json");
@@ -24,7 +25,7 @@ describe("the policy pack on whole programs", function () {
       const plan = await planStack(findProject(root), stack);
       // The pipelines register every resource the pack looks at: repositories, lifecycle
       // policies, GitHub-trusted roles with their policies, the OIDC provider.
-      assert.ok(plan.run.resources.some((r) => r.type === "aws:iam/rolePolicy:RolePolicy"));
+      assert.ok(plan.run.resources.some((r) => r.type === awsTypes.iamRolePolicy));
       assert.deepEqual((await analyzeWithPolicyPack(pack, plan.run.resources)).diagnostics, []);
       const configured = await analyzeWithPolicyPack(pack, plan.run.resources, {
         file: readPolicyConfigFile(exampleConfig),

@@ -2,10 +2,15 @@ import { strict as assert } from "assert";
 import { iamGithubOidcRoleLeastPrivilege } from "../../policy-pack/policies/iam/iamGithubOidcRoleLeastPrivilege";
 import { readFixture } from "../helpers/fixtures";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";
+import {
+  awsNativeTypes,
+  awsTypes,
+  cloudControlResourceType,
+} from "../../policy-pack/governance/typeTokens";
 
 const trust = readFixture("hand-made-iam/github-actions-oidc-trust.json");
 const role: TestStackResource = {
-  type: "aws:iam/role:Role",
+  type: awsTypes.iamRole,
   name: "push-role",
   props: { name: "gha-ecr-push", assumeRolePolicy: trust },
 };
@@ -19,7 +24,7 @@ const ownRepository = document(
   },
 );
 const rolePolicy = (policy: unknown, linked = true): TestStackResource => ({
-  type: "aws:iam/rolePolicy:RolePolicy",
+  type: awsTypes.iamRolePolicy,
   name: "push-policy",
   props: { role: linked ? unknown : "gha-ecr-push", policy },
   ...(linked ? { propertyDependencies: { role: ["push-role"] } } : {}),
@@ -44,7 +49,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Compliance 2: a role not trusted by GitHub may have broad grants (other policies judge it)", () => {
     const lambda: TestStackResource = {
-      type: "aws:iam/role:Role",
+      type: awsTypes.iamRole,
       name: "lambda",
       props: {
         assumeRolePolicy: {
@@ -159,7 +164,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Noncompliance 5: AWS managed admin and power-user policies, attached or listed on the role", () => {
     const attachment: TestStackResource = {
-      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      type: awsTypes.iamRolePolicyAttachment,
       name: "attach",
       props: {
         role: "gha-ecr-push",
@@ -178,14 +183,14 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Noncompliance 6: a customer managed policy attached from the stack", () => {
     const policy: TestStackResource = {
-      type: "aws:iam/policy:Policy",
+      type: awsTypes.iamPolicy,
       name: "broad",
       props: {
         policy: JSON.stringify(document({ Effect: "Allow", Action: "ecr:*", Resource: "*" })),
       },
     };
     const attachment: TestStackResource = {
-      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      type: awsTypes.iamRolePolicyAttachment,
       name: "attach",
       props: { role: unknown, policyArn: unknown },
       propertyDependencies: { role: ["push-role"], policyArn: ["broad"] },
@@ -265,12 +270,12 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Noncompliance 10 (class 7): attachments through RolePolicyAttachmentsExclusive, PolicyAttachment and an aws-native ManagedPolicy", () => {
     const exclusive: TestStackResource = {
-      type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+      type: awsTypes.iamRolePolicyAttachmentsExclusive,
       name: "exclusive",
       props: { roleName: "gha-ecr-push", policyArns: ["arn:aws:iam::aws:policy/IAMFullAccess"] },
     };
     const attachment: TestStackResource = {
-      type: "aws:iam/policyAttachment:PolicyAttachment",
+      type: awsTypes.iamPolicyAttachment,
       name: "shared",
       props: {
         roles: ["some-role", "gha-ecr-push"],
@@ -278,7 +283,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
       },
     };
     const managed: TestStackResource = {
-      type: "aws-native:iam:ManagedPolicy",
+      type: awsNativeTypes.iamManagedPolicy,
       name: "escalate",
       props: {
         roles: ["gha-ecr-push"],
@@ -327,7 +332,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Noncompliance 12 (class 9): a role whose trust is unknown during preview hides no known violation elsewhere", () => {
     const pending: TestStackResource = {
-      type: "aws:iam/role:Role",
+      type: awsTypes.iamRole,
       name: "pending",
       props: { name: "pending", assumeRolePolicy: unknown },
     };
@@ -342,7 +347,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
   it("Noncompliance 13: a Cloud Control role with its policies in its desired state", () => {
     const cloudControl: TestStackResource = {
-      type: "aws:cloudcontrol/resource:Resource",
+      type: cloudControlResourceType,
       name: "cc-role",
       props: {
         typeName: "AWS::IAM::Role",
@@ -374,7 +379,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
 
 describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
   const nativeRole: TestStackResource = {
-    type: "aws-native:iam:Role",
+    type: awsNativeTypes.iamRole,
     name: "native-push",
     props: {
       roleName: "native-push",
@@ -392,7 +397,7 @@ describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
 
   it("Noncompliance 1: an inline policy in the role's policies, and a RolePolicy naming the role", () => {
     const rolePolicy: TestStackResource = {
-      type: "aws-native:iam:RolePolicy",
+      type: awsNativeTypes.iamRolePolicy,
       name: "ecr-all",
       props: {
         roleName: "native-push",

@@ -2,6 +2,11 @@ import { strict as assert } from "assert";
 import { iamGithubOidcTrustScoped } from "../../policy-pack/policies/iam/iamGithubOidcTrustScoped";
 import { readFixture } from "../helpers/fixtures";
 import { runResourcePolicy, unknown, UnknownValueError } from "../helpers/policyHarness";
+import {
+  awsNativeTypes,
+  awsTypes,
+  cloudControlResourceType,
+} from "../../policy-pack/governance/typeTokens";
 
 const provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const aud = { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" };
@@ -14,13 +19,13 @@ const statement = (condition: Record<string, unknown>, extra: Record<string, unk
   ...extra,
 });
 const trust = (...statements: unknown[]) => ({ Version: "2012-10-17", Statement: statements });
-const run = (assumeRolePolicy: unknown, type = "aws:iam/role:Role") =>
+const run = (assumeRolePolicy: unknown, type: string = awsTypes.iamRole) =>
   runResourcePolicy(iamGithubOidcTrustScoped, {
     type,
     props:
-      type === "aws:iam/role:Role"
+      type === awsTypes.iamRole
         ? { assumeRolePolicy }
-        : type === "aws-native:iam:Role"
+        : type === awsNativeTypes.iamRole
           ? { assumeRolePolicyDocument: assumeRolePolicy }
           : {
               typeName: "AWS::IAM::Role",
@@ -83,8 +88,8 @@ describe("iam-github-oidc-trust-scoped", () => {
     const scoped = trust(
       statement({ StringEquals: { ...aud, ...sub("repo:acme/app:ref:refs/heads/main") } }),
     );
-    assert.deepEqual(run(scoped, "aws-native:iam:Role"), []);
-    assert.deepEqual(run(scoped, "aws:cloudcontrol/resource:Resource"), []);
+    assert.deepEqual(run(scoped, awsNativeTypes.iamRole), []);
+    assert.deepEqual(run(scoped, cloudControlResourceType), []);
     assert.deepEqual(
       run(
         trust({
@@ -364,10 +369,10 @@ describe("iam-github-oidc-trust-scoped", () => {
 
   it("Noncompliance 19: the same findings for aws-native and Cloud Control roles", () => {
     const policy = trust(statement({ StringEquals: aud }));
-    assert.deepEqual(run(policy, "aws-native:iam:Role"), [
+    assert.deepEqual(run(policy, awsNativeTypes.iamRole), [
       violation('statement "GitHub"', everyRepository),
     ]);
-    assert.deepEqual(run(policy, "aws:cloudcontrol/resource:Resource"), [
+    assert.deepEqual(run(policy, cloudControlResourceType), [
       violation('statement "GitHub"', everyRepository),
     ]);
   });
@@ -375,7 +380,7 @@ describe("iam-github-oidc-trust-scoped", () => {
   it("Noncompliance 20: a Cloud Control role whose desired state is not JSON", () => {
     assert.deepEqual(
       runResourcePolicy(iamGithubOidcTrustScoped, {
-        type: "aws:cloudcontrol/resource:Resource",
+        type: cloudControlResourceType,
         props: { typeName: "AWS::IAM::Role", desiredState: "{" },
       }),
       [
@@ -390,7 +395,7 @@ describe("iam-github-oidc-trust-scoped", () => {
       () =>
         run(
           trust(statement({ StringEquals: aud }, { Principal: { Federated: unknown } })),
-          "aws-native:iam:Role",
+          awsNativeTypes.iamRole,
         ),
       UnknownValueError,
     );

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { iamGithubOidcTrustWholeRepository } from "../../policy-pack/policies/iam/iamGithubOidcTrustWholeRepository";
 import { runResourcePolicy } from "../helpers/policyHarness";
+import { awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const trust = (...subjects: string[]) => ({
   Statement: [
@@ -19,7 +20,7 @@ const trust = (...subjects: string[]) => ({
 });
 const run = (policy: unknown) =>
   runResourcePolicy(iamGithubOidcTrustWholeRepository, {
-    type: "aws:iam/role:Role",
+    type: awsTypes.iamRole,
     props: { assumeRolePolicy: policy },
   });
 const advice = (problem: string) =>

@@ -1,11 +1,12 @@
 import { strict as assert } from "assert";
 import { iamOneGithubOidcProvider } from "../../policy-pack/policies/iam/iamOneGithubOidcProvider";
 import { runStackPolicy, TestStackResource, urnOf } from "../helpers/policyHarness";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const provider = (
   name: string,
   url: string,
-  type = "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  type: string = awsTypes.iamOidcProvider,
 ): TestStackResource => ({
   type,
   name,
@@ -38,7 +39,7 @@ describe("iam-one-github-oidc-provider", () => {
     const second = provider(
       "payments-api-oidc",
       "https://token.actions.githubusercontent.com/",
-      "aws-native:iam:OidcProvider",
+      awsNativeTypes.iamOidcProvider,
     );
     const message =
       'GitHub OIDC provider for token.actions.githubusercontent.com is declared 2 times in this stack ("github-oidc", "payments-api-oidc"); IAM allows one per account: create it once and share its ARN';

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { readPolicyConfigFile, resolvePolicyConfig } from "../../cli/policy/policyConfig";
 import { packInfo } from "../helpers/packInfo";
+import { componentTypes } from "../../policy-pack/governance/typeTokens";
 
 const exampleFile = path.join(__dirname, "../../policy-pack/config.example.json");
 
@@ -14,7 +15,7 @@ describe("policy pack config", () => {
       enforcementLevel: "advisory",
       properties: {
         allowedRepositories: [],
-        componentTypes: ["trusted-delivery:index:TrustedDeliveryPipeline"],
+        componentTypes: [componentTypes.trustedDeliveryPipeline],
       },
     });
     assert.deepEqual(resolved["ecr-scan-on-push"], {

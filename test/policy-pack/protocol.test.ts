@@ -10,6 +10,7 @@ import {
 import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { readFixture } from "../helpers/fixtures";
+import { awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";
 
 const packDir = path.join(__dirname, "../../policy-pack");
 const packVersion = require("../../policy-pack/package.json").version;
@@ -30,10 +31,10 @@ const resource = (
   ...extra,
 });
 
-const bareRepository = resource("aws:ecr/repository:Repository", "legacy", {
+const bareRepository = resource(awsTypes.ecrRepository, "legacy", {
   name: "legacy-images",
 });
-const governedRepository = resource("aws:ecr/repository:Repository", "payments-api", {
+const governedRepository = resource(awsTypes.ecrRepository, "payments-api", {
   name: "payments-api",
   imageScanningConfiguration: { scanOnPush: true },
   tags: {
@@ -42,12 +43,12 @@ const governedRepository = resource("aws:ecr/repository:Repository", "payments-a
     "goldenpath.idp/risk": "medium",
   },
 });
-const handMadeRole = resource("aws:iam/role:Role", "gha-push", {
+const handMadeRole = resource(awsTypes.iamRole, "gha-push", {
   name: "gha-ecr-push",
   assumeRolePolicy: readFixture("hand-made-iam/github-actions-oidc-trust.json"),
 });
 const handMadePushPolicy = resource(
-  "aws:iam/rolePolicy:RolePolicy",
+  awsTypes.iamRolePolicy,
   "gha-push-policy",
   { role: "gha-ecr-push", policy: readFixture("hand-made-iam/github-actions-ecr-push.json") },
   { propertyDependencies: { role: [handMadeRole.urn] } },
@@ -167,7 +168,7 @@ describe("the policy pack over the Analyzer protocol", function () {
     });
 
     it("Analyze reports that a check cannot run yet on values unknown during preview, as an advisory", async () => {
-      const unknownTags = resource("aws:ecr/repository:Repository", "new", {
+      const unknownTags = resource(awsTypes.ecrRepository, "new", {
         imageScanningConfiguration: { scanOnPush: true },
         tags: unknownValue,
       });
@@ -183,7 +184,7 @@ describe("the policy pack over the Analyzer protocol", function () {
           message: `can't run ${from("ecr-risk-tier-controls")} during preview: string value at .tags can't be known during preview`,
         },
       ]);
-      const unknownTrust = resource("aws:iam/role:Role", "new-role", {
+      const unknownTrust = resource(awsTypes.iamRole, "new-role", {
         assumeRolePolicy: unknownValue,
       });
       assert.deepEqual(
@@ -197,7 +198,7 @@ describe("the policy pack over the Analyzer protocol", function () {
 
     it("AnalyzeStack reports the hand-made push policy, the bare repository, and a second OIDC provider", async () => {
       const provider = (name: string) =>
-        resource("aws:iam/openIdConnectProvider:OpenIdConnectProvider", name, {
+        resource(awsTypes.iamOidcProvider, name, {
           url: "https://token.actions.githubusercontent.com",
         });
       const diagnostics = await pack.analyzeStack([
@@ -245,11 +246,7 @@ describe("the policy pack over the Analyzer protocol", function () {
     });
 
     it("AnalyzeStack follows parents: a repository under a TrustedDeliveryPipeline is on the golden path", async () => {
-      const pipeline = resource(
-        "trusted-delivery:index:TrustedDeliveryPipeline",
-        "payments-api",
-        {},
-      );
+      const pipeline = resource(componentTypes.trustedDeliveryPipeline, "payments-api", {});
       const child = {
         ...governedRepository,
         urn: urn(
@@ -259,7 +256,7 @@ describe("the policy pack over the Analyzer protocol", function () {
         parent: pipeline.urn,
       };
       const lifecycle = resource(
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        awsTypes.ecrLifecyclePolicy,
         "payments-api-lifecycle",
         { repository: "payments-api" },
         { parent: pipeline.urn },

@@ -3,10 +3,11 @@ import * as path from "path";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
 import { planStack } from "../../cli/plan";
 import { findProject, listStacks, readStackConfig } from "../../cli/project";
-import { InvalidArgumentsError } from "../../components/validation";
+import { InvalidArgumentsError } from "../../components/problems";
 import { platform } from "../../programs/platform/platform";
 import { canAssume } from "../helpers/iam";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
+import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 const project = findProject(path.join(__dirname, "../.."));
 const ns = "trusted-delivery-platform";
@@ -47,7 +48,7 @@ describe("the committed stacks", () => {
         );
         for (const name of Object.keys(apps)) {
           const role = resources.find(
-            (r) => r.type === "aws:iam/role:Role" && r.name === `${name}-push-role`,
+            (r) => r.type === awsTypes.iamRole && r.name === `${name}-push-role`,
           )!;
           assert.equal(role.inputs.name, `ecr-push-${stack}-${name}`);
           assert.equal(role.inputs.tags.Environment, stack);
@@ -81,9 +82,9 @@ describe("the platform program", () => {
         "web-frontend": { ...app, github: { repository: "acme/web-frontend" } },
       },
     });
-    const provider = single(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    const provider = single(run, awsTypes.iamOidcProvider);
     assert.equal(provider.name, "github-oidc");
-    for (const role of ofType(run, "aws:iam/role:Role")) {
+    for (const role of ofType(run, awsTypes.iamRole)) {
       assert.equal(
         JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Federated,
         provider.outputs.arn,
@@ -97,8 +98,8 @@ describe("the platform program", () => {
       githubOidcProviderArn: existing,
       apps: { "payments-api": app },
     });
-    assert.deepEqual(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
-    const trust = single(run, "aws:iam/role:Role").inputs.assumeRolePolicy;
+    assert.deepEqual(ofType(run, awsTypes.iamOidcProvider), []);
+    const trust = single(run, awsTypes.iamRole).inputs.assumeRolePolicy;
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), true);
     assert.equal(run.outputs.githubOidcProviderArn, existing);
   });
@@ -111,7 +112,7 @@ describe("the platform program", () => {
         "billing-api": { ...app, github: { repository: "Globex/billing-api" } },
       },
     });
-    const providers = ofType(run, "pulumi:providers:github");
+    const providers = ofType(run, githubTypes.provider);
     assert.deepEqual(
       providers.map((p) => [p.name, p.inputs.owner]),
       [
@@ -126,17 +127,14 @@ describe("the platform program", () => {
 
   it("defaults the environment to the stack name", async () => {
     const run = await runPlatform({ apps: { "payments-api": app } }, "qa");
-    assert.equal(
-      single(run, "github:index/actionsSecret:ActionsSecret").inputs.secretName,
-      "TF_AWS_IAM_ROLE_QA",
-    );
+    assert.equal(single(run, githubTypes.actionsSecret).inputs.secretName, "TF_AWS_IAM_ROLE_QA");
   });
 
   it("creates only the OIDC provider for a stack with no apps yet", async () => {
     const run = await runPlatform({});
     assert.deepEqual(
       run.resources.filter((r) => r.custom).map((r) => r.type),
-      ["aws:iam/openIdConnectProvider:OpenIdConnectProvider"],
+      [awsTypes.iamOidcProvider],
     );
   });
 });

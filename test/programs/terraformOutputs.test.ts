@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { withoutSerializingPrefixes } from "../../cli/offline/capture";
-import { InvalidArgumentsError } from "../../components/validation";
+import { InvalidArgumentsError } from "../../components/problems";
 import { platform } from "../../programs/platform/platform";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
+import { awsTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
 const ns = "trusted-delivery-platform";
 const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
@@ -45,8 +46,8 @@ function config(
 }
 
 function assertTerraformValuesUsed(run: Awaited<ReturnType<typeof runProgram>>) {
-  assert.deepEqual(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
-  for (const role of ofType(run, "aws:iam/role:Role")) {
+  assert.deepEqual(ofType(run, awsTypes.iamOidcProvider), []);
+  for (const role of ofType(run, awsTypes.iamRole)) {
     assert.equal(
       JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Federated,
       providerArn,
@@ -92,7 +93,7 @@ describe("reading Terraform outputs while both tools coexist", () => {
       },
     });
     assertTerraformValuesUsed(run);
-    assert.equal(single(run, "pulumi:pulumi:Stack").name, `${ns}-dev`);
+    assert.equal(single(run, pulumiTypes.stack).name, `${ns}-dev`);
   });
 
   it("fails naming the config key, the state and the outputs it has when an output is missing", async () => {

@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
 import { ofType, runProgram } from "../helpers/offline";
+import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 const root = path.join(__dirname, "../..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -145,17 +146,18 @@ describe("the component package for other languages", function () {
       repositoryUrlVariableName: "string",
       regionVariableName: "string",
       subjects: "string[]",
-      repository: "aws:ecr/repository:Repository",
-      lifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-      oidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-      role: "aws:iam/role:Role",
-      pushPolicy: "aws:iam/rolePolicy:RolePolicy",
-      roleSecret: "github:index/actionsSecret:ActionsSecret",
+      metadata: "#RegistryMetadata",
+      repository: awsTypes.ecrRepository,
+      lifecyclePolicy: awsTypes.ecrLifecyclePolicy,
+      oidcProvider: awsTypes.iamOidcProvider,
+      role: awsTypes.iamRole,
+      pushPolicy: awsTypes.iamRolePolicy,
+      roleSecret: githubTypes.actionsSecret,
       environments: "map<github:index/repositoryEnvironment:RepositoryEnvironment>",
       environmentSecrets: "map<github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret>",
-      workflowFile: "github:index/repositoryFile:RepositoryFile",
-      repositoryUrlVariable: "github:index/actionsVariable:ActionsVariable",
-      regionVariable: "github:index/actionsVariable:ActionsVariable",
+      workflowFile: githubTypes.repositoryFile,
+      repositoryUrlVariable: githubTypes.actionsVariable,
+      regionVariable: githubTypes.actionsVariable,
     });
     assert.deepEqual(
       Object.keys(pipeline.properties).filter((k) => !pipeline.required.includes(k)),
@@ -171,7 +173,7 @@ describe("the component package for other languages", function () {
     assert.deepEqual(shape(provider.properties), {
       arn: "string",
       url: "string",
-      provider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      provider: awsTypes.iamOidcProvider,
     });
     assert.deepEqual(undocumented(provider.inputProperties), []);
     assert.deepEqual(undocumented(provider.properties), []);
@@ -260,7 +262,7 @@ describe("the component package for other languages", function () {
       "github:index/actionsVariable:ActionsVariable payments-api-region",
       "github:index/actionsVariable:ActionsVariable payments-api-repository-url",
     ]);
-    const repository = ofType(run, "aws:ecr/repository:Repository")[0];
+    const repository = ofType(run, awsTypes.ecrRepository)[0];
     assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
     assert.equal(repository.inputs.tags["goldenpath.idp/risk"], "high");
     assert.deepEqual(

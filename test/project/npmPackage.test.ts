@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { awsTypes } from "../../policy-pack/governance/typeTokens";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -219,7 +220,7 @@ describe("the npm package, installed from its tarball into a fresh project", fun
         "github:index/actionsVariable:ActionsVariable payments-api-region",
       ].sort(),
     );
-    const repository = registered.find((r) => r.type === "aws:ecr/repository:Repository")!;
+    const repository = registered.find((r) => r.type === awsTypes.ecrRepository)!;
     assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
     assert.equal(repository.inputs.encryptionConfigurations[0].encryptionType, "KMS");
   });
@@ -228,14 +229,10 @@ describe("the npm package, installed from its tarball into a fresh project", fun
     fs.writeFileSync(path.join(consumer, "consumer.js"), javaScriptConsumer);
     const registered = runConsumer("./consumer.js");
     assert.ok(!registered.some((r) => r.name.startsWith("broken")));
-    const repository = registered.find((r) => r.type === "aws:ecr/repository:Repository")!;
+    const repository = registered.find((r) => r.type === awsTypes.ecrRepository)!;
     assert.equal(repository.name, "web-frontend-repository");
     assert.equal(repository.inputs.imageTagMutability, "MUTABLE");
-    assert.deepEqual(
-      registered.filter((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-        .length,
-      1,
-    );
+    assert.deepEqual(registered.filter((r) => r.type === awsTypes.iamOidcProvider).length, 1);
   });
 
   it("installs the trusted-delivery command", () => {

@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { builtPackage } from "../helpers/cli";
+import { componentTypes } from "../../policy-pack/governance/typeTokens";
 
 const root = path.join(__dirname, "../..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -52,11 +53,8 @@ describe("the published package", function () {
     ]) {
       assert.ok(pkg[name], `${name} is not exported`);
     }
-    assert.equal(
-      pkg.TrustedDeliveryPipeline.typeToken,
-      "trusted-delivery:index:TrustedDeliveryPipeline",
-    );
-    assert.equal(pkg.GitHubOidcProvider.typeToken, "trusted-delivery:index:GitHubOidcProvider");
+    assert.equal(pkg.TrustedDeliveryPipeline.typeToken, componentTypes.trustedDeliveryPipeline);
+    assert.equal(pkg.GitHubOidcProvider.typeToken, componentTypes.githubOidcProvider);
   });
 
   it("exports the platform program for teams that keep their own Pulumi project", () => {

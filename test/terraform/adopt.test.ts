@@ -16,6 +16,7 @@ import {
   tempPlatformProject,
 } from "../helpers/tempProject";
 import { requireBindingPermissions } from "../helpers/unprivileged";
+import { awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";
 
 const stateFile = path.join(terraformFixtureDir, "terraform.tfstate");
 const tfvarsFile = path.join(terraformFixtureDir, "terraform.tfvars");
@@ -238,18 +239,18 @@ describe("trusted-delivery adopt-terraform", function () {
       const importFile = JSON.parse(fs.readFileSync(path.join(root, "import.json"), "utf8"));
       assert.deepEqual(importFile.resources.slice(0, 3), [
         {
-          type: "trusted-delivery:index:TrustedDeliveryPipeline",
+          type: componentTypes.trustedDeliveryPipeline,
           name: "staging-api",
           component: true,
         },
         {
-          type: "aws:ecr/repository:Repository",
+          type: awsTypes.ecrRepository,
           name: "staging-api-repository",
           id: "staging-api",
           parent: "staging-api",
         },
         {
-          type: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+          type: awsTypes.ecrLifecyclePolicy,
           name: "staging-api-lifecycle",
           id: "staging-api",
           parent: "staging-api",

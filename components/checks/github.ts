@@ -1,0 +1,339 @@
+import {
+  defaultBranches,
+  defaultCommitWorkflow,
+  defaultEnvironmentProtection,
+  defaultRegionVariableName,
+  defaultRepositoryUrlVariableName,
+  defaultRoleSecretName,
+} from "../defaults";
+import { isGitHubRepository } from "../../policy-pack/governance/github";
+import {
+  booleanProblem,
+  githubEnvironmentProblem,
+  githubNameProblem,
+  isEnvironment,
+  refNameCheck,
+} from "../formats";
+import { buildPushWorkflowPath, pipelineChildNames } from "../names";
+import {
+  EnvironmentProtection,
+  GitHubRepositoryAccess,
+  GitHubVariableNames,
+} from "../pipelineArgs";
+import type { PipelineSettings } from "../pipelineSettings";
+import {
+  Checked,
+  checked,
+  Fields,
+  fieldNames,
+  isPlainObject,
+  Problem,
+  problem,
+  stringList,
+  unknownKeys,
+} from "../problems";
+import { githubSubjects } from "../trustPolicy";
+
+/** The key list of its interface, tied to it by the compiler. */
+export const githubFields = {
+  repository: true,
+  branches: true,
+  tags: true,
+  environments: true,
+  environmentProtection: true,
+  commitWorkflow: true,
+  secretName: true,
+  variableNames: true,
+  ownerId: true,
+  repositoryId: true,
+} as const satisfies Fields<GitHubRepositoryAccess>;
+
+/** The key list of its interface, tied to it by the compiler. */
+export const protectionFields = {
+  reviewerUsers: true,
+  reviewerTeams: true,
+  preventSelfReview: true,
+  deploymentBranches: true,
+  deploymentTags: true,
+  waitTimer: true,
+} as const satisfies Fields<EnvironmentProtection>;
+
+/** The key list of its interface, tied to it by the compiler. */
+export const variableNameFields = {
+  repositoryUrl: true,
+  region: true,
+} as const satisfies Fields<GitHubVariableNames>;
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function checkEnvironmentProtection(
+  protection: unknown,
+  withEnvironments: boolean,
+): Checked<PipelineSettings["github"]["environmentProtection"]> {
+  const field = "github.environmentProtection";
+  const given = protection ?? {};
+  if (!isPlainObject(given)) {
+    return {
+      problems: [
+        problem(
+          field,
+          protection,
+          `must be an object with any of ${fieldNames(protectionFields).join(", ")}`,
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = unknownKeys(field, given, fieldNames(protectionFields));
+  if (protection !== undefined && !withEnvironments) {
+    problems.push(
+      problem(
+        field,
+        protection,
+        "is only used with github.environments, which the pipeline then creates",
+      ),
+    );
+  }
+  for (const key of ["reviewerUsers", "reviewerTeams"] as const) {
+    const ids = given[key];
+    if (
+      ids !== undefined &&
+      (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id) && id > 0))
+    ) {
+      problems.push(problem(`${field}.${key}`, ids, "must be a list of GitHub's numeric ids"));
+    }
+  }
+  const selfReview = booleanProblem(`${field}.preventSelfReview`, given.preventSelfReview);
+  if (selfReview) {
+    problems.push(selfReview);
+  }
+  problems.push(
+    ...stringList(`${field}.deploymentBranches`, given.deploymentBranches, refNameCheck("branch"))
+      .problems,
+    ...stringList(`${field}.deploymentTags`, given.deploymentTags, refNameCheck("tag")).problems,
+  );
+  if (
+    withEnvironments &&
+    Array.isArray(given.deploymentBranches) &&
+    given.deploymentBranches.length === 0 &&
+    (!Array.isArray(given.deploymentTags) || given.deploymentTags.length === 0)
+  ) {
+    problems.push(
+      problem(
+        `${field}.deploymentBranches`,
+        [],
+        "must name at least one branch, or deploymentTags a tag: otherwise nothing can deploy",
+      ),
+    );
+  }
+  const wait = given.waitTimer;
+  if (
+    wait !== undefined &&
+    !(Number.isSafeInteger(wait) && (wait as number) >= 0 && (wait as number) <= 43200)
+  ) {
+    problems.push(
+      problem(`${field}.waitTimer`, wait, "must be whole minutes from 0 to 43200 (30 days)"),
+    );
+  }
+  const settings = given as EnvironmentProtection;
+  const defaults = defaultEnvironmentProtection;
+  return checked(problems, () => ({
+    reviewerUsers: settings.reviewerUsers ?? defaults.reviewerUsers,
+    reviewerTeams: settings.reviewerTeams ?? defaults.reviewerTeams,
+    preventSelfReview: settings.preventSelfReview ?? defaults.preventSelfReview,
+    deploymentBranches: settings.deploymentBranches ?? defaults.deploymentBranches,
+    deploymentTags: settings.deploymentTags ?? defaults.deploymentTags,
+    waitTimer: settings.waitTimer ?? defaults.waitTimer,
+  }));
+}
+
+/**
+ * The GitHub side, checked and resolved: the one repository, the branches, tags or deployment
+ * environments that may push (and so the trust policy's subjects), the environments'
+ * protection, and the secret and variable names, which carry the stack's environment.
+ * `environment` is the stack's, and may be invalid (reported with it).
+ */
+export function checkGitHub(
+  github: unknown,
+  environment: unknown,
+): Checked<PipelineSettings["github"]> {
+  if (!isPlainObject(github)) {
+    return {
+      problems: [
+        problem(
+          "github",
+          github,
+          'must be an object with repository ("owner/name") and branches, tags or environments',
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = unknownKeys("github", github, fieldNames(githubFields));
+
+  const repository = github.repository;
+  if (typeof repository !== "string" || !isGitHubRepository(repository)) {
+    problems.push(
+      problem(
+        "github.repository",
+        repository,
+        'must be one GitHub repository as "owner/name" (no wildcards), e.g. "acme/payments-api"',
+      ),
+    );
+  }
+
+  const word = typeof environment === "string" ? environment.toLowerCase() : undefined;
+  const environments = stringList("github.environments", github.environments, (item, field) =>
+    githubEnvironmentProblem(field, item, word),
+  );
+  // Environments become child resources named after them: two that name the same child collide.
+  const childOf = new Map<string, string>();
+  for (const item of environments.items) {
+    const child = pipelineChildNames("").environment(item);
+    const other = childOf.get(child);
+    if (other !== undefined && other !== item) {
+      problems.push(
+        problem(
+          "github.environments",
+          github.environments,
+          `must name distinct environments: "${other}" and "${item}" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)`,
+        ),
+      );
+    } else {
+      childOf.set(child, item);
+    }
+  }
+  const withEnvironments = Array.isArray(github.environments) && github.environments.length > 0;
+  const branches = stringList(
+    "github.branches",
+    github.branches ?? defaultBranches(withEnvironments ? (github.environments as string[]) : []),
+    refNameCheck("branch"),
+  );
+  const tags = stringList("github.tags", github.tags, refNameCheck("tag"));
+  problems.push(...branches.problems, ...tags.problems, ...environments.problems);
+  if (withEnvironments) {
+    for (const key of ["branches", "tags"] as const) {
+      const given = github[key];
+      if (Array.isArray(given) && given.length > 0) {
+        problems.push(
+          problem(
+            `github.${key}`,
+            given,
+            `cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deployment${key === "branches" ? "Branches" : "Tags"} picks the ${key} that may deploy`,
+          ),
+        );
+      }
+    }
+  }
+  const subjectLists = [branches, tags, environments];
+  if (subjectLists.every((list) => list.items.length === 0 && list.problems.length === 0)) {
+    problems.push(
+      problem(
+        "github",
+        {
+          branches: github.branches ?? defaultBranches([]),
+          tags: github.tags ?? [],
+          environments: github.environments ?? [],
+        },
+        "must give at least one branch, tag or environment: otherwise no workflow can assume the push role",
+      ),
+    );
+  }
+  const protection = checkEnvironmentProtection(github.environmentProtection, withEnvironments);
+  problems.push(...protection.problems);
+  const commitWorkflow = booleanProblem("github.commitWorkflow", github.commitWorkflow);
+  if (commitWorkflow) {
+    problems.push(commitWorkflow);
+  }
+
+  if (github.secretName !== undefined) {
+    const nameProblem = githubNameProblem("github.secretName", github.secretName, environment);
+    if (nameProblem) {
+      problems.push(nameProblem);
+    }
+  }
+  if (github.variableNames !== undefined) {
+    if (!isPlainObject(github.variableNames)) {
+      problems.push(
+        problem(
+          "github.variableNames",
+          github.variableNames,
+          "must be an object with repositoryUrl and region",
+        ),
+      );
+    } else {
+      problems.push(
+        ...unknownKeys(
+          "github.variableNames",
+          github.variableNames,
+          fieldNames(variableNameFields),
+        ),
+      );
+      for (const key of fieldNames(variableNameFields)) {
+        const value = github.variableNames[key];
+        const nameProblem =
+          value === undefined
+            ? undefined
+            : githubNameProblem(`github.variableNames.${key}`, value, environment);
+        if (nameProblem) {
+          problems.push(nameProblem);
+        }
+      }
+    }
+  }
+
+  for (const key of ["ownerId", "repositoryId"] as const) {
+    const value = github[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+      problems.push(
+        problem(`github.${key}`, value, "must be a positive integer, GitHub's numeric id"),
+      );
+    }
+  }
+  if ((github.ownerId === undefined) !== (github.repositoryId === undefined)) {
+    const missing = github.ownerId === undefined ? "ownerId" : "repositoryId";
+    problems.push(
+      problem(
+        `github.${missing}`,
+        undefined,
+        "must be given together with " +
+          (missing === "ownerId" ? "github.repositoryId" : "github.ownerId") +
+          ": the immutable subject form needs both ids",
+      ),
+    );
+  }
+  if (!isEnvironment(environment)) {
+    // The environment is reported with the pipeline; names derive from it.
+    return { problems };
+  }
+  const settings = github as unknown as GitHubRepositoryAccess;
+  return checked(problems, () => {
+    const [owner, name] = settings.repository.split("/");
+    const resolvedEnvironments = unique(environments.items);
+    const resolvedBranches = unique(branches.items);
+    const resolvedTags = unique(tags.items);
+    return {
+      repository: settings.repository,
+      owner,
+      name,
+      branches: resolvedBranches,
+      tags: resolvedTags,
+      environments: resolvedEnvironments,
+      environmentProtection: protection.value!,
+      subjects: githubSubjects({
+        repository: settings.repository,
+        branches: resolvedBranches,
+        tags: resolvedTags,
+        environments: resolvedEnvironments,
+        ownerId: settings.ownerId,
+        repositoryId: settings.repositoryId,
+      }),
+      commitWorkflow: settings.commitWorkflow ?? defaultCommitWorkflow,
+      workflowPath: buildPushWorkflowPath(environment),
+      secretName: settings.secretName ?? defaultRoleSecretName(environment),
+      repositoryUrlVariableName:
+        settings.variableNames?.repositoryUrl ?? defaultRepositoryUrlVariableName(environment),
+      regionVariableName: settings.variableNames?.region ?? defaultRegionVariableName(environment),
+    };
+  });
+}

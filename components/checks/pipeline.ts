@@ -1,0 +1,248 @@
+import { environmentTagKey, governanceTagKeys } from "../../policy-pack/governance/registry";
+import { defaultTagPrefix, defaultTrustPolicyMaxLength } from "../defaults";
+import {
+  environmentProblem,
+  oidcProviderArnProblem,
+  repositoryNameProblem,
+  tagKeyProblem,
+  tagPrefixProblem,
+  tagValueProblem,
+} from "../formats";
+import { pushRoleName } from "../names";
+import { PipelineImportIds, TrustedDeliveryPipelineArgs } from "../pipelineArgs";
+import type { PipelineSettings } from "../pipelineSettings";
+import {
+  Checked,
+  Fields,
+  fieldNames,
+  isPlainObject,
+  Problem,
+  problem,
+  unknownKeys,
+} from "../problems";
+import {
+  longestGitHubProviderArn,
+  trustPolicyLength,
+  trustPolicyLengthQuotaMaximum,
+} from "../trustPolicy";
+import { checkEcr } from "./ecr";
+import { checkGitHub } from "./github";
+import { checkMetadata } from "./metadata";
+
+/** The key list of its interface, tied to it by the compiler. */
+export const pipelineFields = {
+  repositoryName: true,
+  environment: true,
+  metadata: true,
+  github: true,
+  oidcProviderArn: true,
+  ecr: true,
+  tagPrefix: true,
+  tags: true,
+  importIds: true,
+  trustPolicyMaxLength: true,
+} as const satisfies Fields<TrustedDeliveryPipelineArgs>;
+
+/** The key list of its interface, tied to it by the compiler. */
+export const importIdFields = {
+  repository: true,
+  lifecyclePolicy: true,
+} as const satisfies Fields<PipelineImportIds>;
+
+/** The pipeline's arguments, by name: the settings a stack's app entry may not give. */
+export const pipelineArgumentNames = fieldNames(pipelineFields);
+
+/** Tag keys the pipeline sets itself, which `tags` may not replace. */
+export function reservedTagKeys(tagPrefix: string): string[] {
+  return [...Object.values(governanceTagKeys(tagPrefix)), environmentTagKey];
+}
+
+function checkImportIds(importIds: unknown, repositoryName: unknown): Problem[] {
+  if (importIds === undefined) {
+    return [];
+  }
+  if (!isPlainObject(importIds)) {
+    return [
+      problem("importIds", importIds, "must be an object with repository and lifecyclePolicy"),
+    ];
+  }
+  const problems = unknownKeys("importIds", importIds, fieldNames(importIdFields));
+  for (const key of fieldNames(importIdFields)) {
+    const id = importIds[key];
+    if (id !== undefined && id !== repositoryName) {
+      problems.push(
+        problem(
+          `importIds.${key}`,
+          id,
+          `must be the repository's name ${JSON.stringify(repositoryName)}: ECR knows the ${key === "repository" ? "repository" : "lifecycle policy"} by it, and importing another would replace it`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function checkTags(tags: unknown, reserved: readonly string[]): Problem[] {
+  if (tags === undefined) {
+    return [];
+  }
+  if (!isPlainObject(tags)) {
+    return [problem("tags", tags, "must be a map of tag keys to values")];
+  }
+  const problems: Problem[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    const field = `tags.${key}`;
+    const keyProblem = tagKeyProblem(field, key);
+    if (keyProblem) {
+      problems.push(keyProblem);
+    } else if (reserved.includes(key)) {
+      problems.push(
+        problem(
+          field,
+          value,
+          `cannot be set: the pipeline sets ${reserved.map((k) => `"${k}"`).join(", ")} itself`,
+        ),
+      );
+    } else {
+      const valueProblem = tagValueProblem(field, value);
+      if (valueProblem) {
+        problems.push(valueProblem);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The trust policy must fit IAM's quota on its length: a role whose policy is longer cannot be
+ * created. The provider ARN, when only known later, is measured as the longest it could be.
+ */
+function checkTrustPolicyLength(
+  maxLength: unknown,
+  github: PipelineSettings["github"] | undefined,
+  oidcProviderArn: unknown,
+): Problem[] {
+  if (
+    maxLength !== undefined &&
+    !(
+      Number.isSafeInteger(maxLength) &&
+      (maxLength as number) >= defaultTrustPolicyMaxLength &&
+      (maxLength as number) <= trustPolicyLengthQuotaMaximum
+    )
+  ) {
+    return [
+      problem(
+        "trustPolicyMaxLength",
+        maxLength,
+        `must be your account's "Role trust policy length" quota in IAM, from ${defaultTrustPolicyMaxLength} (the default) to ${trustPolicyLengthQuotaMaximum}`,
+      ),
+    ];
+  }
+  if (github === undefined) {
+    return [];
+  }
+  const limit = (maxLength as number | undefined) ?? defaultTrustPolicyMaxLength;
+  const providerArn =
+    typeof oidcProviderArn === "string" && oidcProviderArnProblem("", oidcProviderArn) === undefined
+      ? oidcProviderArn
+      : longestGitHubProviderArn;
+  const length = trustPolicyLength(providerArn, github.subjects);
+  if (length <= limit) {
+    return [];
+  }
+  const count = (list: readonly string[], one: string, many: string) =>
+    `${list.length} ${list.length === 1 ? one : many}`;
+  return [
+    problem(
+      "github",
+      `${github.subjects.length} subjects: ${count(github.branches, "branch", "branches")}, ${count(github.tags, "tag", "tags")}, ${count(github.environments, "environment", "environments")}`,
+      `makes a trust policy of ${length} characters, over IAM's limit of ${limit} (the "Role trust policy length" quota, ${defaultTrustPolicyMaxLength} by default): trust fewer branches, tags or environments, or use patterns (release/*); or raise the quota in Service Quotas (IAM, up to ${trustPolicyLengthQuotaMaximum}) and set trustPolicyMaxLength to it`,
+    ),
+  ];
+}
+
+/**
+ * Checks a pipeline's arguments and applies every default, in one pass: every problem, in
+ * argument order, or the settings the pipeline creates.
+ *
+ * `args` is checked as untyped data, because it also comes from YAML stack config, the CLI and
+ * other languages. Values that are Pulumi outputs are only known later and are not checked.
+ */
+export function checkPipelineArgs(name: string, args: unknown): Checked<PipelineSettings> {
+  if (!isPlainObject(args)) {
+    return {
+      problems: [problem("args", args, "must be an object with environment, metadata and github")],
+    };
+  }
+  const problems: Problem[] = [...unknownKeys("", args, pipelineArgumentNames)];
+  const repositoryName = args.repositoryName ?? name;
+  const repositoryNameIssue = repositoryNameProblem(
+    "repositoryName",
+    repositoryName,
+    args.repositoryName === undefined ? " (it defaults to the resource name)" : "",
+  );
+  if (repositoryNameIssue) {
+    problems.push(repositoryNameIssue);
+  }
+  const environment = args.environment;
+  const environmentIssue = environmentProblem("environment", environment);
+  if (environmentIssue) {
+    problems.push(environmentIssue);
+  }
+  const metadata = checkMetadata(args.metadata);
+  const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
+  const github = checkGitHub(args.github, environment);
+  const ecr = checkEcr(args.ecr, risk);
+  problems.push(...metadata.problems, ...github.problems, ...ecr.problems);
+  problems.push(
+    ...checkTrustPolicyLength(
+      args.trustPolicyMaxLength,
+      github.problems.length === 0 ? github.value : undefined,
+      args.oidcProviderArn,
+    ),
+  );
+  const tagPrefix = args.tagPrefix ?? defaultTagPrefix;
+  const tagPrefixIssue = tagPrefixProblem("tagPrefix", tagPrefix);
+  if (tagPrefixIssue) {
+    problems.push(tagPrefixIssue);
+  }
+  problems.push(
+    ...checkTags(args.tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
+  );
+  problems.push(...checkImportIds(args.importIds, repositoryName));
+  const providerArnIssue = oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn);
+  if (providerArnIssue) {
+    problems.push(providerArnIssue);
+  }
+  if (
+    problems.length > 0 ||
+    metadata.value === undefined ||
+    github.value === undefined ||
+    ecr.value === undefined
+  ) {
+    return { problems };
+  }
+  const typed = args as unknown as TrustedDeliveryPipelineArgs;
+  const prefix = tagPrefix as string;
+  const keys = governanceTagKeys(prefix);
+  return {
+    problems: [],
+    value: {
+      repositoryName: repositoryName as string,
+      environment: environment as string,
+      metadata: metadata.value,
+      ecr: ecr.value,
+      tagPrefix: prefix,
+      tags: {
+        [keys.id]: metadata.value.id,
+        [keys.owner]: metadata.value.owner,
+        [keys.risk]: metadata.value.risk,
+        [environmentTagKey]: environment as string,
+        ...typed.tags,
+      },
+      roleName: pushRoleName(repositoryName as string, environment as string),
+      importIds: { ...typed.importIds },
+      github: github.value,
+    },
+  };
+}

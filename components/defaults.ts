@@ -1,0 +1,66 @@
+/**
+ * Every default of the pipeline, named, in one place: the checks apply them, and the CLI
+ * (add-app, adoption) asks them rather than restating them. The governance defaults (tag prefix,
+ * risk, tiers and what a tier may not give up) are the policy pack's too, so they live in its
+ * definitions and are re-exported here.
+ */
+import {
+  defaultRiskLevel,
+  defaultTagPrefix,
+  environmentTagKey,
+  governanceTagKeys,
+  requiredTierControls,
+  riskTiers,
+} from "../policy-pack/governance/registry";
+import {
+  defaultRegionVariableName,
+  defaultRepositoryUrlVariableName,
+  defaultRoleSecretName,
+} from "./names";
+import { defaultTrustPolicyMaxLength } from "./trustPolicy";
+
+export {
+  defaultRegionVariableName,
+  defaultRepositoryUrlVariableName,
+  defaultRiskLevel,
+  defaultRoleSecretName,
+  defaultTagPrefix,
+  defaultTrustPolicyMaxLength,
+  environmentTagKey,
+  governanceTagKeys,
+  requiredTierControls,
+  riskTiers,
+};
+
+/** The branch that may push when neither branches nor environments are given. */
+export const defaultBranch = "main";
+
+/** Branches that may push: `main`, or none when deployment environments are the subjects. */
+export function defaultBranches(environments: readonly string[]): string[] {
+  return environments.length > 0 ? [] : [defaultBranch];
+}
+
+/** Whether Pulumi refuses to delete the repository. */
+export const defaultProtect = true;
+/** Whether deleting the repository also deletes its images. */
+export const defaultForceDelete = false;
+/** Whether the pipeline commits the build-and-push workflow to the app repository. */
+export const defaultCommitWorkflow = false;
+
+/** How the deployment environments the pipeline creates are protected, unless told otherwise. */
+export const defaultEnvironmentProtection = Object.freeze({
+  reviewerUsers: [] as readonly number[],
+  reviewerTeams: [] as readonly number[],
+  preventSelfReview: true,
+  deploymentBranches: [defaultBranch] as readonly string[],
+  deploymentTags: [] as readonly string[],
+  waitTimer: 0,
+});
+
+/** The registry id an app gets unless one is given: `REGISTRY_` and its name in upper case. */
+export function defaultRegistryId(app: string): string {
+  return `REGISTRY_${app
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")}`;
+}

@@ -1,0 +1,74 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import ts from "typescript";
+import { repositoryRoot } from "../helpers/cli";
+
+const fixture = path.join(repositoryRoot, "test/fixtures/typecheck/unvalidatedSettings.ts");
+
+/** The repository's compiler options, as `npm run typecheck` uses them. */
+function compilerOptions(): ts.CompilerOptions {
+  const file = path.join(repositoryRoot, "tsconfig.json");
+  const { config } = ts.readConfigFile(file, ts.sys.readFile);
+  return ts.parseJsonConfigFileContent(config, ts.sys, repositoryRoot).options;
+}
+
+/** The fixture's diagnostics, compiled as written or with its text changed. */
+function diagnostics(change: (text: string) => string = (text) => text): ts.Diagnostic[] {
+  const options = compilerOptions();
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (file) => {
+    const text = readFile(file);
+    return path.resolve(file) === fixture && text !== undefined ? change(text) : text;
+  };
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (file, language, onError, fresh) =>
+    path.resolve(file) === fixture
+      ? ts.createSourceFile(file, host.readFile(file)!, language)
+      : getSourceFile(file, language, onError, fresh);
+  const program = ts.createProgram([fixture], options, host);
+  return [...program.getSemanticDiagnostics(), ...program.getSyntacticDiagnostics()].filter(
+    (d) => d.file !== undefined && path.resolve(d.file.fileName) === fixture,
+  );
+}
+
+function lineOf(d: ts.Diagnostic): number {
+  return d.file!.getLineAndCharacterOfPosition(d.start!).line + 1;
+}
+
+describe("key lists tied to the args interfaces", function () {
+  this.timeout(120_000);
+
+  it("compiles the fixture: every key list fails for an interface with a setting it does not name", () => {
+    const found = diagnostics().map(
+      (d) => `line ${lineOf(d)}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+    );
+    // An unused @ts-expect-error is an error too: a key list no longer tied to its interface.
+    assert.deepEqual(found, []);
+  });
+
+  it("reports, without the directives, one error per key list, naming the setting left out", () => {
+    const text = ts.sys.readFile(fixture)!;
+    const expected = text
+      .split("\n")
+      .map((line, index) => ({ line, number: index + 2 }))
+      .filter(({ line }) => line.startsWith("// @ts-expect-error"))
+      .map(({ number, line }) => ({
+        number,
+        field: /notASetting/.test(line) ? "notASetting" : "newSetting",
+      }));
+    assert.equal(expected.length, 10);
+    const found = diagnostics((source) =>
+      source.replace(/^\/\/ @ts-expect-error.*$/gm, "// (directive removed)"),
+    );
+    assert.deepEqual(
+      found.map(lineOf).sort((a, b) => a - b),
+      expected.map((e) => e.number),
+    );
+    for (const d of found) {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, " ");
+      const { field } = expected.find((e) => e.number === lineOf(d))!;
+      assert.ok(message.includes(field), `line ${lineOf(d)}: ${message}`);
+    }
+  });
+});
