@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { ecrGoldenPath } from "./policies/ecr/ecrGoldenPath";
+import { ecrHighRiskContinuousScan } from "./policies/ecr/ecrHighRiskContinuousScan";
 import { ecrGovernanceMetadata } from "./policies/ecr/ecrGovernanceMetadata";
 import { ecrLifecyclePolicyPresent } from "./policies/ecr/ecrLifecyclePolicyPresent";
 import { ecrNoPublicAccess } from "./policies/ecr/ecrNoPublicAccess";
@@ -22,6 +23,7 @@ export const policies: Policies = [
   ecrGoldenPath,
   ecrLifecyclePolicyPresent,
   ecrRepositoryCreationGoverned,
+  ecrHighRiskContinuousScan,
   iamGithubOidcTrustScoped,
   iamGithubOidcTrustWholeRepository,
   iamGithubOidcRoleLeastPrivilege,

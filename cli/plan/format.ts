@@ -77,6 +77,14 @@ export function formatPlan(plan: Plan): string {
       if (r.type === githubTypes.provider && r.githubOwner !== undefined) {
         lines.push(`      owner ${r.githubOwner}`);
       }
+      if (r.type === awsTypes.ecrRegistryScanningConfiguration && r.registryScanning) {
+        const rules = r.registryScanning.rules.map(
+          (rule) => `${rule.frequency} ${rule.filters.join(", ")}`,
+        );
+        lines.push(
+          `      ${r.registryScanning.scanType} scanning: ${rules.join("; ") || "no rules"}`,
+        );
+      }
     }
     lines.push("");
   }

@@ -22,6 +22,11 @@ export interface PlanResource {
   readonly openIdConnect?: { readonly url: string; readonly audiences: readonly string[] };
   /** A GitHub provider's owner. */
   readonly githubOwner?: string;
+  /** A registry scanning configuration's type and rules. */
+  readonly registryScanning?: {
+    readonly scanType: string;
+    readonly rules: readonly { readonly frequency: string; readonly filters: readonly string[] }[];
+  };
 }
 
 export interface TrustSubject {
@@ -125,6 +130,17 @@ function planResource(resource: RegisteredResource): PlanResource {
       openIdConnect: { url: String(inputs.url), audiences: [...(inputs.clientIdLists ?? [])] },
     }),
     ...(resource.type === githubTypes.provider && { githubOwner: String(inputs.owner) }),
+    ...(resource.type === awsTypes.ecrRegistryScanningConfiguration && {
+      registryScanning: {
+        scanType: String(inputs.scanType ?? "BASIC"),
+        rules: (inputs.rules ?? []).map(
+          (rule: { scanFrequency?: string; repositoryFilters?: { filter?: string }[] }) => ({
+            frequency: String(rule.scanFrequency),
+            filters: (rule.repositoryFilters ?? []).map((f) => String(f.filter)),
+          }),
+        ),
+      },
+    }),
   };
 }
 

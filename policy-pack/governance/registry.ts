@@ -115,3 +115,14 @@ export const requiredTierControls: Readonly<Record<string, TierControls>> = Obje
       .filter(([, controls]) => Object.keys(controls).length > 0),
   ),
 );
+
+/**
+ * Risk levels whose registries must be scanned continuously (enhanced scanning, Amazon
+ * Inspector): the governance policy of the system this replaces requires it of high-risk
+ * registries. The platform program's managed registry scanning names them in a continuous rule;
+ * the pack reports those no continuous rule covers.
+ */
+export const continuousScanRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);
+
+/** How many repository filters one ECR scanning rule may hold (the API's limit). */
+export const scanningRuleFilterLimit = 100;

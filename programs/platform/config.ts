@@ -12,6 +12,7 @@ import type {
   TrustedDeliveryPipelineArgs,
 } from "../../components/pipelineArgs";
 import type { PipelineSettings } from "../../components/pipelineSettings";
+import { registryScanningProblems } from "../../components/registryScanning";
 import {
   Checked,
   Fields,
@@ -60,12 +61,31 @@ export interface ResolvedApp {
   readonly settings: PipelineSettings;
 }
 
+/**
+ * Whether the stack manages the account's ECR registry scanning configuration (enhanced
+ * scanning: continuous for the stack's high-risk registries, on push for every other
+ * repository). It is one per account and region, so at most one stack there may manage it.
+ */
+export const RegistryScanning = {
+  /** The stack declares the account's registry scanning configuration. */
+  Managed: "managed",
+  /** The stack leaves registry scanning alone (the default). */
+  Unmanaged: "unmanaged",
+} as const;
+
+export type RegistryScanning = (typeof RegistryScanning)[keyof typeof RegistryScanning];
+
+/** Registry scanning is account-wide: a stack manages it only when told to. */
+export const defaultRegistryScanning: RegistryScanning = RegistryScanning.Unmanaged;
+
 /** The platform program's settings for one stack, checked and resolved. */
 export interface PlatformConfig {
   readonly environment: string;
   /** The account's existing GitHub OIDC provider; when absent the stack creates it. */
   readonly githubOidcProviderArn?: string;
   readonly terraformState?: TerraformStateConfig;
+  /** @default "unmanaged" */
+  readonly registryScanning: RegistryScanning;
   /** Keyed by ECR repository name, in the order of the stack file. */
   readonly apps: Readonly<Record<string, ResolvedApp>>;
 }
@@ -75,6 +95,7 @@ export const platformConfigFields = {
   environment: true,
   githubOidcProviderArn: true,
   terraformState: true,
+  registryScanning: true,
   apps: true,
 } as const satisfies Fields<PlatformConfig>;
 
@@ -351,11 +372,36 @@ export function parsePlatformConfig(
     ),
   );
 
+  const registryScanning = raw.registryScanning ?? defaultRegistryScanning;
+  const scanningModes: readonly unknown[] = Object.values(RegistryScanning);
+  if (!scanningModes.includes(registryScanning)) {
+    problems.push(
+      problem(
+        key("registryScanning"),
+        registryScanning,
+        `must be ${Object.values(RegistryScanning)
+          .map((mode) => JSON.stringify(mode))
+          .join(" or ")}`,
+      ),
+    );
+  } else if (registryScanning === RegistryScanning.Managed) {
+    problems.push(
+      ...registryScanningProblems(
+        key("registryScanning"),
+        Object.values(apps).map(({ settings }) => ({
+          name: settings.repositoryName,
+          risk: settings.metadata.risk,
+        })),
+      ),
+    );
+  }
+
   if (problems.length > 0) {
     throw new InvalidArgumentsError(`Stack "${source.stack}" config (${source.file})`, problems);
   }
   return {
     environment: environment as string,
+    registryScanning: registryScanning as RegistryScanning,
     ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
     ...(raw.terraformState === undefined
       ? {}

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as terraform from "@pulumi/terraform";
@@ -6,11 +7,13 @@ import * as path from "path";
 import YAML from "yaml";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
 import { InvalidArgumentsError, problem } from "../../components/problems";
+import { registryScanningRules } from "../../components/registryScanning";
 import {
   AppConfig,
   parsePlatformConfig,
   pipelineArgsFor,
   platformConfigValues,
+  RegistryScanning,
   TerraformStateConfig,
 } from "./config";
 
@@ -102,8 +105,9 @@ function githubProviders(owners: readonly string[]): Map<string, github.Provider
 
 /**
  * The platform program: for this stack's environment, the account's GitHub OIDC provider (or
- * the existing one named by `githubOidcProviderArn`) and one {@link TrustedDeliveryPipeline}
- * per entry of the `apps` config map.
+ * the existing one named by `githubOidcProviderArn`), one {@link TrustedDeliveryPipeline} per
+ * entry of the `apps` config map, and, with `registryScanning: managed`, the account's registry
+ * scanning configuration.
  */
 export async function platform(): Promise<Record<string, unknown>> {
   const config = readPlatformConfig();
@@ -135,6 +139,19 @@ export async function platform(): Promise<Record<string, unknown>> {
       },
     );
     outputs[name] = { repositoryUrl: pipeline.repositoryUrl, roleArn: pipeline.roleArn };
+  }
+  if (config.registryScanning === RegistryScanning.Managed) {
+    // Enhanced scanning (Amazon Inspector): continuous for the high-risk registries, on push
+    // for every other repository of the account and region.
+    new aws.ecr.RegistryScanningConfiguration("registry-scanning", {
+      scanType: "ENHANCED",
+      rules: registryScanningRules(
+        Object.values(config.apps).map(({ settings }) => ({
+          name: settings.repositoryName,
+          risk: settings.metadata.risk,
+        })),
+      ).map((rule) => ({ ...rule, repositoryFilters: [...rule.repositoryFilters] })),
+    });
   }
   return { environment: config.environment, githubOidcProviderArn: oidcProviderArn, apps: outputs };
 }

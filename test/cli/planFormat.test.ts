@@ -66,12 +66,23 @@ function readPlanText(text: string): Plan {
         next();
         const oidc = detail.match(/^url (\S+), audiences (.*)$/);
         const owner = detail.match(/^owner (\S+)$/);
+        const scanning = detail.match(/^(\S+) scanning: (.*)$/);
         if (oidc) {
           extra = {
             openIdConnect: { url: oidc[1], audiences: oidc[2] === "" ? [] : oidc[2].split(", ") },
           };
         } else if (owner) {
           extra = { githubOwner: owner[1] };
+        } else if (scanning) {
+          const rules =
+            scanning[2] === "no rules"
+              ? []
+              : scanning[2].split("; ").map((rule) => {
+                  const [frequency, ...rest] = rule.split(" ");
+                  const filters = rest.join(" ");
+                  return { frequency, filters: filters === "" ? [] : filters.split(", ") };
+                });
+          extra = { registryScanning: { scanType: scanning[1], rules } };
         } else {
           assert.fail(`line ${at}: unknown detail ${JSON.stringify(detail)}`);
         }
@@ -217,6 +228,25 @@ const sharedResource: fc.Arbitrary<PlanResource> = fc.oneof(
   fc
     .tuple(planResource, word)
     .map(([r, githubOwner]) => ({ ...r, type: githubTypes.provider, githubOwner })),
+  fc
+    .tuple(
+      planResource,
+      fc.record({
+        scanType: fc.constantFrom("BASIC", "ENHANCED"),
+        rules: fc.array(
+          fc.record({
+            frequency: fc.constantFrom("SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"),
+            filters: fc.array(fc.oneof(word, fc.constant("*")), { maxLength: 3 }),
+          }),
+          { maxLength: 2 },
+        ),
+      }),
+    )
+    .map(([r, registryScanning]) => ({
+      ...r,
+      type: awsTypes.ecrRegistryScanningConfiguration,
+      registryScanning,
+    })),
 );
 
 const registry = fc

@@ -16,6 +16,7 @@ describe("the policy pack's manifest", () => {
       [
         ["ecr-golden-path", "stack", "advisory"],
         ["ecr-governance-metadata", "resource", "mandatory"],
+        ["ecr-high-risk-continuous-scan", "stack", "advisory"],
         ["ecr-lifecycle-policy-present", "stack", "advisory"],
         ["ecr-no-public-access", "resource", "mandatory"],
         ["ecr-repository-creation-governed", "stack", "mandatory"],

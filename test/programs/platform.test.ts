@@ -7,7 +7,7 @@ import { InvalidArgumentsError } from "../../components/problems";
 import { platform } from "../../programs/platform/platform";
 import { canAssume } from "../helpers/iam";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
-import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
+import { awsTypes, githubTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
 const project = findProject(path.join(__dirname, "../.."));
 const ns = "trusted-delivery-platform";
@@ -130,6 +130,44 @@ describe("the platform program", () => {
     assert.equal(single(run, githubTypes.actionsSecret).inputs.secretName, "TF_AWS_IAM_ROLE_QA");
   });
 
+  it("with registryScanning: managed, scans its high-risk registries continuously and every other repository on push", async () => {
+    const high = { ...app, metadata: { ...app.metadata, risk: "high" } };
+    const run = await runPlatform({
+      registryScanning: "managed",
+      apps: {
+        "payments-api": app,
+        "ledger-service": { ...high, github: { repository: "acme/ledger-service" } },
+        "team/risk-engine": { ...high, github: { repository: "acme/risk-engine" } },
+      },
+    });
+    const scanning = single(run, awsTypes.ecrRegistryScanningConfiguration);
+    assert.equal(scanning.name, "registry-scanning");
+    assert.equal(scanning.parent, run.resources.find((r) => r.type === pulumiTypes.stack)!.urn);
+    assert.deepEqual(scanning.inputs, {
+      scanType: "ENHANCED",
+      rules: [
+        {
+          scanFrequency: "CONTINUOUS_SCAN",
+          repositoryFilters: [
+            { filter: "ledger-service", filterType: "WILDCARD" },
+            { filter: "team/risk-engine", filterType: "WILDCARD" },
+          ],
+        },
+        {
+          scanFrequency: "SCAN_ON_PUSH",
+          repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
+        },
+      ],
+    });
+  });
+
+  it("leaves the account's registry scanning alone unless told to manage it", async () => {
+    for (const values of [{ apps: { "payments-api": app } }, { registryScanning: "unmanaged" }]) {
+      const run = await runPlatform(values);
+      assert.deepEqual(ofType(run, awsTypes.ecrRegistryScanningConfiguration), []);
+    }
+  });
+
   it("creates only the OIDC provider for a stack with no apps yet", async () => {
     const run = await runPlatform({});
     assert.deepEqual(
@@ -189,7 +227,7 @@ describe("the platform program with bad config", () => {
       error.message,
       [
         'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 6 invalid arguments:',
-        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, terraformState, apps",
+        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, terraformState, registryScanning, apps",
         '  - trusted-delivery-platform:environment is "Dev"; must be 1 to 32 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "dev" or "prod-eu"',
         '  - trusted-delivery-platform:apps.Payments_API is "Payments_API"; must be an ECR repository name (an app\'s key is its repository name): 2 to 256 lower-case letters, digits and . _ - in path components separated by /, e.g. "payments-api" or "team/payments-api"',
         "  - trusted-delivery-platform:apps.web-frontend.githb is not a setting; allowed: metadata, github, ecr, tags, importIds",
@@ -198,6 +236,43 @@ describe("the platform program with bad config", () => {
       ].join("\n"),
     );
     assert.deepEqual(registered, []);
+  });
+
+  it("refuses a registryScanning that is neither managed nor unmanaged, and more high-risk apps than one rule can name", async () => {
+    const bad = await runExpectingError(platform, {
+      project: ns,
+      stack: "dev",
+      config: configOf({ registryScanning: "enhanced" }),
+    });
+    assert.equal(
+      bad.error.message,
+      [
+        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:',
+        '  - trusted-delivery-platform:registryScanning is "enhanced"; must be "managed" or "unmanaged"',
+      ].join("\n"),
+    );
+    const apps = Object.fromEntries(
+      Array.from({ length: 101 }, (_, i) => [
+        `app-${i}`,
+        {
+          metadata: { id: `REGISTRY_APP_${i}`, owner: "team", risk: "high" },
+          github: { repository: `acme/app-${i}` },
+        },
+      ]),
+    );
+    const many = await runExpectingError(platform, {
+      project: ns,
+      stack: "dev",
+      config: configOf({ registryScanning: "managed", apps }),
+    });
+    assert.equal(
+      many.error.message,
+      [
+        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:',
+        "  - trusted-delivery-platform:registryScanning is \"managed\"; can name at most 100 high-risk repositories in its continuous scanning rule (ECR's limit of filters per rule); this stack has 101: split the apps across accounts, or manage the registry's scanning yourself with wildcard filters",
+      ].join("\n"),
+    );
+    assert.deepEqual(many.registered, []);
   });
 
   it("refuses two apps that would write the same secret into one repository", async () => {

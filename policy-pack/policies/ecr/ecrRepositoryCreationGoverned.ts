@@ -1,7 +1,5 @@
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { anyString, concat, literal } from "../../iam/automaton";
-import { and, atom, not, or, solve } from "../../iam/formula";
-import { compilePattern } from "../../iam/patterns";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
 import { eachKnown } from "../../lib/judge";
@@ -10,6 +8,7 @@ import {
   pullThroughCachePrefix,
   registryScanningRules,
 } from "../../resources/registries";
+import { ScanningRule, unscannedName } from "../../resources/scanning";
 import { StackIndex } from "../../resources/stackIndex";
 
 export interface CreationGovernedConfig {
@@ -34,25 +33,6 @@ const rootPrefix = "ROOT";
 /** Whether a template's prefix covers repositories under `prefix` (ROOT covers all). */
 function covers(templatePrefix: string, prefix: string): boolean {
   return templatePrefix === rootPrefix || templatePrefix === prefix;
-}
-
-/** A repository under `prefix` the scanning rules leave out, or undefined when they cover all. */
-function unscannedUnder(
-  prefix: string,
-  rules: readonly { frequency: string; filters: string[] }[],
-): string | undefined {
-  const filters = rules
-    .filter((r) => r.frequency === "SCAN_ON_PUSH" || r.frequency === "CONTINUOUS_SCAN")
-    .flatMap((r) => r.filters)
-    .map((f) => compilePattern(f, { wildcards: true }))
-    .flatMap((c) => ("language" in c ? [c.language] : []));
-  const under = prefix === rootPrefix ? anyString : concat(literal(`${prefix}/`), anyString);
-  const result = solve(and(atom("name", under), not(or(...filters.map((l) => atom("name", l))))));
-  return result.kind === "none"
-    ? undefined
-    : result.kind === "found"
-      ? (result.values.name ?? "")
-      : "?";
 }
 
 export const ecrRepositoryCreationGoverned: StackValidationPolicy = {
@@ -98,11 +78,12 @@ export const ecrRepositoryCreationGoverned: StackValidationPolicy = {
       awsTypes.ecrRegistryScanningConfiguration,
       awsNativeTypes.ecrRegistryScanningConfiguration,
     );
-    const rules: { frequency: string; filters: string[] }[] = [];
+    const rules: ScanningRule[] = [];
     eachKnown(scanning, (resource) => rules.push(...registryScanningRules(resource)!.rules));
     eachKnown(templates, (resource) => {
       const { prefix } = creationTemplate(resource)!;
-      const unscanned = unscannedUnder(prefix, rules);
+      const under = prefix === rootPrefix ? anyString : concat(literal(`${prefix}/`), anyString);
+      const unscanned = unscannedName(under, rules, ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]);
       if (unscanned !== undefined) {
         reportViolation(
           scanning.length === 0

@@ -1,9 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { charsOf, concat, literal, plus, union } from "../../iam/automaton";
-import { and, atom, not, or, solve } from "../../iam/formula";
-import { compilePattern } from "../../iam/patterns";
 import { judgeResource } from "../../lib/judge";
 import { registryScanningRules, registrySettings } from "../../resources/registries";
+import { unscannedName } from "../../resources/scanning";
 
 /** ECR repository names: lower-case path components separated by `/`. */
 const repositoryName = concat(
@@ -13,29 +12,6 @@ const repositoryName = concat(
 
 /** Frequencies that scan every image when it is pushed, or continuously. */
 const scanningFrequencies = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
-
-/**
- * A repository name the registry's scanning rules do not scan on push (or continuously), or
- * undefined when they cover every name. Registry-level rules replace the repositories' own
- * setting, so a configuration that leaves a name out turns scanning off for it.
- */
-export function unscannedRepository(
-  rules: readonly { frequency: string; filters: string[] }[],
-): string | undefined {
-  const filters = rules
-    .filter((rule) => scanningFrequencies.includes(rule.frequency))
-    .flatMap((rule) => rule.filters)
-    .map((filter) => compilePattern(filter, { wildcards: true }))
-    .flatMap((compiled) => ("language" in compiled ? [compiled.language] : []));
-  const result = solve(
-    and(atom("name", repositoryName), not(or(...filters.map((l) => atom("name", l))))),
-  );
-  return result.kind === "found"
-    ? (result.values.name ?? "")
-    : result.kind === "unknown"
-      ? "?"
-      : undefined;
-}
 
 export const ecrScanOnPush: ResourceValidationPolicy = {
   name: "ecr-scan-on-push",
@@ -56,7 +32,9 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
       }
       const scanning = registryScanningRules(args);
       if (scanning !== undefined) {
-        const unscanned = unscannedRepository(scanning.rules);
+        // Registry-level rules replace the repositories' own setting: a name they leave out is not
+        // scanned at all.
+        const unscanned = unscannedName(repositoryName, scanning.rules, scanningFrequencies);
         if (unscanned !== undefined) {
           reportViolation(
             `ECR registry scanning configuration must scan every repository on push or continuously: its rules leave out repositories such as "${unscanned}", whose images would then never be scanned; add a SCAN_ON_PUSH rule with the filter "*"`,
