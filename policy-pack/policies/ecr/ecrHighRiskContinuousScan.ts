@@ -61,7 +61,9 @@ function notScannedContinuously(
     if (configuration.scanType !== "ENHANCED") {
       return `registry scanning configuration "${configuration.name}" uses scanType ${configuration.scanType}, which never scans continuously: use ENHANCED (Amazon Inspector) with a CONTINUOUS_SCAN rule whose filter names "${repository}"`;
     }
-    if (unscannedName(literal(repository), configuration.rules, ["CONTINUOUS_SCAN"]) !== undefined) {
+    if (
+      unscannedName(literal(repository), configuration.rules, ["CONTINUOUS_SCAN"]) !== undefined
+    ) {
       return `no CONTINUOUS_SCAN filter of registry scanning configuration "${configuration.name}" matches it: add the filter "${repository}" to its CONTINUOUS_SCAN rule`;
     }
   }
