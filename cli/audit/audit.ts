@@ -45,7 +45,7 @@ export async function readAccount(
   );
   if (identity === undefined || identity instanceof Unread) {
     throw new CliError(
-      `could not read the account's identity (sts:GetCallerIdentity): ${identity?.reason ?? "no answer"}; nothing was read: give credentials the AWS SDK finds (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role)`,
+      `could not read the account's identity (sts:GetCallerIdentity): ${identity?.reason ?? "no answer"}; nothing was read: check the credentials the AWS SDK finds (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role) and that AWS can be reached`,
     );
   }
   const account = String(identity.Account);

@@ -611,7 +611,7 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       assert.equal(stdout, "");
       assert.match(
         stderr,
-        /^error: could not read the account's identity \(sts:GetCallerIdentity\): AccessDenied \(HTTP 403\): .*; nothing was read: give credentials the AWS SDK finds/m,
+        /^error: could not read the account's identity \(sts:GetCallerIdentity\): AccessDenied \(HTTP 403\): .*; nothing was read: check the credentials the AWS SDK finds \(AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role\) and that AWS can be reached$/m,
       );
       assert.deepEqual(proxy.actions, ["sts:GetCallerIdentity"]);
     } finally {
