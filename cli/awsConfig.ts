@@ -10,8 +10,8 @@ export interface AwsSettings {
   readonly allowedAccountIds?: readonly string[];
 }
 
-// Region names: eu-west-2, us-gov-west-1, cn-north-1, us-isob-east-1.
-const regionPattern = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** AWS region names: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+export const regionPattern = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const accountIdPattern = /^\d{12}$/;
 
 /** Config as the language host passes it (maps as JSON text) or as a stack file holds it. */

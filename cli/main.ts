@@ -2,6 +2,7 @@
 import { parseArgs } from "util";
 import { addAppCommand } from "./commands/addApp";
 import { adoptTerraformCommand } from "./commands/adoptTerraform";
+import { auditCommand } from "./commands/audit";
 import { catalogCommand } from "./commands/catalog";
 import { Command } from "./commands/command";
 import { planCommand } from "./commands/plan";
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   workflow: workflowCommand,
   catalog: catalogCommand,
   "adopt-terraform": adoptTerraformCommand,
+  audit: auditCommand,
 };
 
 function usage(command?: string): string {

@@ -51,14 +51,18 @@ export function contextNames(text: string, context: "vars" | "secrets"): string[
   ].sort();
 }
 
-/** Every `uses:` of a workflow, which must be pinned to a full commit SHA with the version in a comment. */
+/**
+ * Every `uses:` of a workflow (an action, or one in a subdirectory of its repository such as
+ * `github/codeql-action/upload-sarif`), which must be pinned to a full commit SHA with the
+ * version in a comment.
+ */
 export function unpinnedUses(text: string): string[] {
   return text
     .split("\n")
     .filter((line) => /^\s*(-\s+)?uses:\s/.test(line))
     .filter(
       (line) =>
-        !/uses: (\.\/[^\s]+|[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+)$/.test(
+        !/uses: (\.\/[^\s]+|[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+)$/.test(
           line.trim().replace(/^-\s+/, ""),
         ),
     );

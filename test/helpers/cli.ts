@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -67,4 +67,33 @@ export function runCli(
     stdout: result.stdout,
     stderr: result.stderr.replace(/^npm warn .*\n/gm, ""),
   };
+}
+
+/**
+ * {@link runCli} without blocking this process: for runs that talk to servers this process
+ * itself serves (a proxy in front of moto, say).
+ */
+export function runCliAsync(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [path.join(builtPackage(), "dist/cli/main.js"), ...args], {
+    cwd: options.cwd ?? repositoryRoot,
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: path.join(repositoryRoot, "tsconfig.json"),
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += String(chunk)));
+  child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, "") }),
+    );
+  });
 }

@@ -244,4 +244,30 @@ describe("the npm package, installed from its tarball into a fresh project", fun
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Usage: trusted-delivery <command> \[options\]/);
   });
+
+  it("runs the audit with its dependencies alone: the policies load without @pulumi/policy", () => {
+    assert.ok(!fs.existsSync(path.join(consumer, "node_modules/@pulumi/policy")));
+    // Nothing answers on port 9: the audit loads every module, then stops at the first call.
+    const result = spawnSync(
+      path.join(consumer, "node_modules/.bin/trusted-delivery"),
+      ["audit", "--region", "eu-west-2"],
+      {
+        cwd: consumer,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+          AWS_ACCESS_KEY_ID: "testing",
+          AWS_SECRET_ACCESS_KEY: "testing",
+          AWS_MAX_ATTEMPTS: "1",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+      },
+    );
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: could not read the account's identity \(sts:GetCallerIdentity\): ECONNREFUSED: /m,
+    );
+  });
 });

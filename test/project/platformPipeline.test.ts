@@ -8,7 +8,12 @@ import { contextNames, lintWorkflow, unpinnedUses } from "../helpers/actionlint"
 const root = path.join(__dirname, "../..");
 const dir = path.join(root, "examples/platform-pipeline/.github/workflows");
 const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
-const files = ["platform-preview.yml", "platform-deploy.yml", "pulumi-up.yml"];
+const files = [
+  "platform-preview.yml",
+  "platform-deploy.yml",
+  "pulumi-up.yml",
+  "platform-audit.yml",
+];
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 
 describe("the platform repository's pipeline template", () => {
@@ -67,6 +72,39 @@ describe("the platform repository's pipeline template", () => {
     const pulumi = up.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
     assert.equal(pulumi.with.command, "up");
     assert.equal(pulumi.with.policyPacks, "policy-pack");
+  });
+
+  it("audits every stack's account nightly, read-only, and uploads the findings to code scanning", () => {
+    const audit = YAML.parse(read("platform-audit.yml"));
+    assert.deepEqual(audit.on, { schedule: [{ cron: "17 4 * * *" }], workflow_dispatch: null });
+    const job = audit.jobs.audit;
+    assert.deepEqual(job.strategy.matrix.stack, ["dev", "staging", "prod"]);
+    assert.deepEqual(job.permissions, {
+      contents: "read",
+      "id-token": "write",
+      "security-events": "write",
+    });
+    const step = (prefix: string) => job.steps.find((s: any) => String(s.uses).startsWith(prefix));
+    assert.equal(
+      step("aws-actions/configure-aws-credentials@").with["role-to-assume"],
+      "${{ vars[format('PLATFORM_AUDIT_ROLE_{0}', matrix.stack)] }}",
+    );
+    const run = job.steps.find((s: any) => s.id === "audit");
+    assert.equal(
+      run.run,
+      "npm run trusted-delivery -- audit --format sarif --output audit.sarif --policy-pack-config policy-pack/config.example.json",
+    );
+    assert.equal(run["continue-on-error"], true);
+    // The upload action's commit is v4.36.2's, as github/codeql-action tags it.
+    const upload = step("github/codeql-action/upload-sarif@");
+    assert.equal(
+      upload.uses,
+      "github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e",
+    );
+    assert.equal(upload.with.sarif_file, "audit.sarif");
+    assert.match(upload.if, /^always\(\)/);
+    assert.equal(job.steps[job.steps.length - 1].if, "steps.audit.outcome == 'failure'");
+    assert.ok(readme.includes("`PLATFORM_AUDIT_ROLE_<STACK>`"));
   });
 
   it("uses only secrets and variables the README tells the platform team to create", () => {

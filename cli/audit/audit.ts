@@ -1,0 +1,145 @@
+/**
+ * The audit of a live account: read what no stack declares (registries, OIDC providers, roles
+ * GitHub can assume), turn it into resources of the `@pulumi/aws` shapes, and judge them with
+ * the policy pack's own policies, in-process.
+ */
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { policies, policyPackName } from "../../policy-pack/policies";
+import { awsManagedPolicyName } from "../../policy-pack/resources/iam";
+import { trustOf } from "../../policy-pack/lib/trustMessages";
+import { AwsClients } from "../aws/clients";
+import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
+import { readRegistry } from "../aws/readRegistries";
+import { attempt, Unread } from "../aws/unread";
+import type { AnalyzerInfo, PolicyConfig } from "../policy/analyzerClient";
+import { packageVersion, policyPackInfo } from "../policy/packInfo";
+import { CliError } from "../errors";
+import { AuditResource, auditStacks, LiveAccount, unreadParts } from "./resources";
+import { NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
+
+/**
+ * Policies of the pack that cannot apply to a live account, with why; they do not run (and
+ * `pulumi preview` with the pack still runs them on every stack).
+ */
+export const notApplicableToLiveAccounts: Readonly<Record<string, string>> = {
+  "ecr-golden-path":
+    "it asks which Pulumi component created a repository, which a live account does not record",
+};
+
+/** Whether the audit reads a role: GitHub's tokens can assume it, by the pack's trust model. */
+export function trustsGitHub(trustPolicy: string): boolean {
+  const analysis = trustOf(trustPolicy);
+  // A trust policy the model cannot read is read and judged: the pack reports it.
+  return "error" in analysis || analysis.trustsGitHub;
+}
+
+/** Reads the account: the caller's identity, each region's registry, and IAM. */
+export async function readAccount(
+  clients: AwsClients,
+  regions: readonly string[],
+  progress: (line: string) => void,
+): Promise<LiveAccount> {
+  const home = regions[0];
+  const identity = await attempt("sts:GetCallerIdentity", {}, () =>
+    clients.sts(home).send(new GetCallerIdentityCommand({})),
+  );
+  if (identity === undefined || identity instanceof Unread) {
+    throw new CliError(
+      `could not read the account's identity (sts:GetCallerIdentity): ${identity?.reason ?? "no answer"}; nothing was read: check the credentials the AWS SDK finds (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role) and that AWS can be reached`,
+    );
+  }
+  const account = String(identity.Account);
+  const partition = String(identity.Arn ?? "arn:aws:").split(":")[1] || "aws";
+  progress(`auditing account ${account} (${identity.Arn}) in ${regions.join(", ")}`);
+
+  const readIam = async () => {
+    const iam = clients.iam(home);
+    const [oidcProviders, roles] = await Promise.all([
+      readOidcProviders(iam),
+      readRoles(iam, trustsGitHub, (all, selected) =>
+        progress(`reading IAM: ${all} roles, ${selected} trusted by GitHub Actions…`),
+      ),
+    ]);
+    const customer = [
+      ...new Set(
+        (roles instanceof Unread ? [] : roles).flatMap((role) =>
+          (role.attachedPolicies instanceof Unread ? [] : role.attachedPolicies)
+            .map((p) => p.arn)
+            .filter((arn) => awsManagedPolicyName(arn) === undefined),
+        ),
+      ),
+    ];
+    const managedPolicies = await readManagedPolicies(iam, customer);
+    return { oidcProviders, roles, managedPolicies };
+  };
+  const readRegions = async () => {
+    const registries = [];
+    for (const region of regions) {
+      registries.push(
+        await readRegistry(clients.ecr(region), region, (count) =>
+          progress(`reading ${region}: ${count} ${count === 1 ? "repository" : "repositories"}…`),
+        ),
+      );
+    }
+    return registries;
+  };
+  const [iam, registries] = await Promise.all([readIam(), readRegions()]);
+  return { account, partition, registries, ...iam };
+}
+
+/** A violation with the resource it is about. */
+export interface AuditFinding extends PolicyFinding {
+  readonly resource?: AuditResource;
+}
+
+export interface AuditReport {
+  readonly account: string;
+  readonly partition: string;
+  readonly regions: readonly string[];
+  /** The pack, each policy at the level it ran at. */
+  readonly pack: AnalyzerInfo;
+  readonly resources: readonly AuditResource[];
+  readonly findings: readonly AuditFinding[];
+  readonly notJudged: readonly (NotJudged & { readonly resource?: AuditResource })[];
+  readonly skipped: readonly { readonly policyName: string; readonly reason: string }[];
+  readonly couldNotRead: readonly Unread[];
+}
+
+/** Judges what was read with the pack's policies, at the levels and settings of `config`. */
+export async function judgeAccount(
+  live: LiveAccount,
+  regions: readonly string[],
+  config: Readonly<Record<string, PolicyConfig>>,
+): Promise<AuditReport> {
+  const stacks = auditStacks(live);
+  const run = await runPolicies(policies, stacks, {
+    config,
+    notApplicable: notApplicableToLiveAccounts,
+  });
+  const resources = stacks.flat();
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const info = policyPackInfo(policyPackName, packageVersion(), policies);
+  return {
+    account: live.account,
+    partition: live.partition,
+    regions,
+    pack: {
+      ...info,
+      policies: info.policies.map((p) => ({
+        ...p,
+        enforcementLevel: config[p.name]?.enforcementLevel ?? p.enforcementLevel,
+      })),
+    },
+    resources,
+    findings: run.findings.map((f) => ({
+      ...f,
+      ...(f.urn !== undefined && byUrn.has(f.urn) && { resource: byUrn.get(f.urn) }),
+    })),
+    notJudged: run.notJudged.map((n) => ({
+      ...n,
+      ...(n.urn !== undefined && byUrn.has(n.urn) && { resource: byUrn.get(n.urn) }),
+    })),
+    skipped: run.skipped,
+    couldNotRead: unreadParts(live),
+  };
+}

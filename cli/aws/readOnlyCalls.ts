@@ -1,0 +1,116 @@
+/**
+ * The AWS API calls the CLI makes to read an account, in one table: the clients refuse any other
+ * (so nothing here can write to AWS), and `audit --print-permissions` prints exactly these as
+ * the read-only IAM policy the audit needs. A call added to a reader without a row here fails
+ * at its first use; a row no reader uses fails the audit's tests.
+ */
+
+/** What each call reads, by service and operation (the SDK's command name without `Command`). */
+export const readOnlyCalls = {
+  ecr: {
+    DescribeRepositories: "ECR repositories",
+    ListTagsForResource: "ECR repository tags",
+    GetLifecyclePolicy: "ECR lifecycle policies",
+    GetRepositoryPolicy: "ECR repository policies",
+    GetRegistryScanningConfiguration: "the ECR registry scanning configuration",
+    GetRegistryPolicy: "the ECR registry policy",
+    DescribeRegistry: "the ECR replication configuration",
+    DescribeRepositoryCreationTemplates: "ECR repository creation templates",
+    DescribePullThroughCacheRules: "ECR pull-through cache rules",
+  },
+  iam: {
+    ListOpenIDConnectProviders: "IAM OIDC providers",
+    GetOpenIDConnectProvider: "IAM OIDC providers",
+    ListRoles: "IAM roles",
+    ListRolePolicies: "IAM role inline policies",
+    GetRolePolicy: "IAM role inline policies",
+    ListAttachedRolePolicies: "IAM role attached policies",
+    GetPolicy: "IAM managed policies",
+    GetPolicyVersion: "IAM managed policies",
+  },
+  sts: {
+    GetCallerIdentity: "the account's identity",
+  },
+} as const;
+
+export type Service = keyof typeof readOnlyCalls;
+
+/** `ecr:DescribeRepositories`, as IAM names the action the call needs. */
+export type ReadAction = {
+  [S in Service]: `${S}:${Extract<keyof (typeof readOnlyCalls)[S], string>}`;
+}[Service];
+
+/** Every action the readers call, sorted: each call needs the IAM action of its name. */
+export function readActions(): ReadAction[] {
+  return (Object.keys(readOnlyCalls) as Service[])
+    .flatMap((service) =>
+      Object.keys(readOnlyCalls[service]).map((operation) => `${service}:${operation}`),
+    )
+    .sort() as ReadAction[];
+}
+
+/** What a call reads, for messages: `ECR lifecycle policies`. */
+export function whatItReads(action: ReadAction): string {
+  const [service, operation] = action.split(":") as [Service, string];
+  return (readOnlyCalls[service] as Record<string, string>)[operation];
+}
+
+/** The least IAM policy that lets the CLI read everything it reads: these actions, on `*`. */
+export function readOnlyPolicy(): {
+  Version: "2012-10-17";
+  Statement: { Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }[];
+} {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "TrustedDeliveryAuditReadOnly",
+        Effect: "Allow",
+        // The List and Describe calls cannot be scoped to resources, and the audit reads every
+        // repository and role of the account.
+        Action: readActions(),
+        Resource: "*",
+      },
+    ],
+  };
+}
+
+/** An attempt to send a command the table does not list: a bug, never sent. */
+export class UnlistedCallError extends Error {
+  constructor(readonly action: string) {
+    super(
+      `${action} is not one of the read-only calls in cli/aws/readOnlyCalls.ts; the CLI sends no other`,
+    );
+    this.name = "UnlistedCallError";
+  }
+}
+
+/** A client whose middleware stack can take the guard (every SDK v3 client). */
+export interface GuardableClient {
+  readonly middlewareStack: { add(middleware: any, options: any): void };
+}
+
+/**
+ * Lets the client send only the calls of its service the table lists, refusing anything else
+ * before it is signed; `observe` hears every call that goes out (the tests record them).
+ */
+export function guardReadOnly<C extends GuardableClient>(
+  client: C,
+  service: Service,
+  observe?: (action: ReadAction) => void,
+): C {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const operation = String(context.commandName ?? "").replace(/Command$/, "");
+        const action = `${service}:${operation}`;
+        if (!Object.prototype.hasOwnProperty.call(readOnlyCalls[service], operation)) {
+          throw new UnlistedCallError(action);
+        }
+        observe?.(action as ReadAction);
+        return next(args);
+      },
+    { step: "initialize", name: "trustedDeliveryReadOnly", priority: "high" },
+  );
+  return client;
+}

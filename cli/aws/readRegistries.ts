@@ -1,0 +1,302 @@
+/**
+ * Reads a region's ECR registry as it is: repositories with their settings, tags, lifecycle and
+ * repository policies, and the registry's own settings (scanning, policy, replication, creation
+ * templates, pull-through cache rules). Only read calls of the table in `readOnlyCalls.ts`.
+ *
+ * Each part is read on its own: a call that fails becomes an {@link Unread} for that part, and
+ * the rest is still read. `readRepositories` with names reads only those repositories (none
+ * when one of them does not exist), for commands that check one registry's live settings.
+ */
+import {
+  DescribeRegistryCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  GetRegistryPolicyCommand,
+  GetRegistryScanningConfigurationCommand,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+  paginateDescribePullThroughCacheRules,
+  paginateDescribeRepositories,
+  paginateDescribeRepositoryCreationTemplates,
+  Repository,
+} from "@aws-sdk/client-ecr";
+import { attempt, mapLimit, Reading, Unread } from "./unread";
+
+/** A repository's live settings. */
+export interface LiveRepository {
+  readonly name: string;
+  readonly arn: string;
+  readonly registryId: string;
+  readonly uri: string;
+  readonly imageTagMutability: string;
+  readonly imageTagMutabilityExclusionFilters?: readonly { filter: string; filterType: string }[];
+  readonly scanOnPush: boolean;
+  readonly encryptionType: string;
+  readonly kmsKey?: string;
+  readonly tags: Record<string, string> | Unread;
+  /** The lifecycle policy's JSON text; undefined when it has none. */
+  readonly lifecyclePolicy: Reading<string>;
+  /** The repository policy's JSON text; undefined when it has none. */
+  readonly repositoryPolicy: Reading<string>;
+}
+
+export interface LiveScanningConfiguration {
+  readonly scanType: string;
+  readonly rules: readonly {
+    readonly scanFrequency: string;
+    readonly repositoryFilters: readonly { filter: string; filterType: string }[];
+  }[];
+}
+
+export interface LiveReplicationRule {
+  readonly destinations: readonly { region: string; registryId: string }[];
+  readonly repositoryFilters: readonly { filter: string; filterType: string }[];
+}
+
+export interface LiveCreationTemplate {
+  readonly prefix: string;
+  readonly description?: string;
+  readonly appliedFor: readonly string[];
+  readonly imageTagMutability?: string;
+  readonly encryptionType?: string;
+  readonly kmsKey?: string;
+  readonly resourceTags: Record<string, string>;
+  readonly repositoryPolicy?: string;
+  readonly lifecyclePolicy?: string;
+  readonly customRoleArn?: string;
+}
+
+export interface LivePullThroughCacheRule {
+  readonly ecrRepositoryPrefix: string;
+  readonly upstreamRegistryUrl?: string;
+  readonly upstreamRepositoryPrefix?: string;
+  readonly credentialArn?: string;
+  readonly customRoleArn?: string;
+}
+
+/** A region's registry as read; each part is its value, or what could not be read. */
+export interface LiveRegistry {
+  readonly region: string;
+  readonly repositories: readonly LiveRepository[] | Unread;
+  readonly scanning: LiveScanningConfiguration | Unread;
+  /** The registry policy's JSON text; undefined when it has none. */
+  readonly registryPolicy: Reading<string>;
+  readonly replication: readonly LiveReplicationRule[] | Unread;
+  readonly creationTemplates: readonly LiveCreationTemplate[] | Unread;
+  readonly pullThroughCacheRules: readonly LivePullThroughCacheRule[] | Unread;
+}
+
+/** How many repositories are read at once (three calls each); the SDK retries throttling. */
+const concurrency = 8;
+
+const tagMap = (tags: readonly { Key?: string; Value?: string }[] | undefined) =>
+  Object.fromEntries((tags ?? []).map((t) => [String(t.Key), String(t.Value ?? "")]));
+
+const filters = (list: readonly { filter?: string; filterType?: string }[] | undefined) =>
+  (list ?? []).map((f) => ({ filter: String(f.filter), filterType: String(f.filterType) }));
+
+/** One repository's settings, tags and policies, from what DescribeRepositories gave. */
+export async function readRepository(
+  ecr: ECRClient,
+  region: string,
+  repository: Repository,
+): Promise<LiveRepository> {
+  const name = String(repository.repositoryName);
+  const arn = String(repository.repositoryArn);
+  const registryId = String(repository.registryId);
+  const where = { region, resource: name };
+  const [tags, lifecyclePolicy, repositoryPolicy] = await Promise.all([
+    attempt("ecr:ListTagsForResource", where, async () =>
+      tagMap((await ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags),
+    ),
+    attempt(
+      "ecr:GetLifecyclePolicy",
+      where,
+      async () =>
+        (
+          await ecr.send(
+            new GetLifecyclePolicyCommand({ repositoryName: name, registryId: registryId }),
+          )
+        ).lifecyclePolicyText,
+      ["LifecyclePolicyNotFoundException"],
+    ),
+    attempt(
+      "ecr:GetRepositoryPolicy",
+      where,
+      async () =>
+        (
+          await ecr.send(
+            new GetRepositoryPolicyCommand({ repositoryName: name, registryId: registryId }),
+          )
+        ).policyText,
+      ["RepositoryPolicyNotFoundException"],
+    ),
+  ]);
+  return {
+    name,
+    arn,
+    registryId,
+    uri: String(repository.repositoryUri),
+    imageTagMutability: repository.imageTagMutability ?? "MUTABLE",
+    ...(repository.imageTagMutabilityExclusionFilters?.length
+      ? {
+          imageTagMutabilityExclusionFilters: filters(
+            repository.imageTagMutabilityExclusionFilters,
+          ),
+        }
+      : {}),
+    scanOnPush: repository.imageScanningConfiguration?.scanOnPush === true,
+    encryptionType: repository.encryptionConfiguration?.encryptionType ?? "AES256",
+    ...(repository.encryptionConfiguration?.kmsKey
+      ? { kmsKey: repository.encryptionConfiguration.kmsKey }
+      : {}),
+    // Tags are never "absent": a repository without tags has an empty list.
+    tags: tags ?? {},
+    lifecyclePolicy,
+    repositoryPolicy,
+  };
+}
+
+/**
+ * The region's repositories (all, or the ones named) with their settings; `onListed` hears how
+ * many there are before their tags and policies are read.
+ */
+export async function readRepositories(
+  ecr: ECRClient,
+  region: string,
+  options: { readonly names?: readonly string[]; readonly onListed?: (count: number) => void } = {},
+): Promise<readonly LiveRepository[] | Unread> {
+  const listed = await attempt(
+    "ecr:DescribeRepositories",
+    { region },
+    async () => {
+      const repositories: Repository[] = [];
+      const input = options.names ? { repositoryNames: [...options.names] } : {};
+      for await (const page of paginateDescribeRepositories({ client: ecr }, input)) {
+        repositories.push(...(page.repositories ?? []));
+      }
+      return repositories;
+    },
+    // Asked for by name, a repository that does not exist is absent, not unreadable.
+    options.names ? ["RepositoryNotFoundException"] : [],
+  );
+  if (listed instanceof Unread || listed === undefined) {
+    return listed ?? [];
+  }
+  options.onListed?.(listed.length);
+  return mapLimit(listed, concurrency, (repository) => readRepository(ecr, region, repository));
+}
+
+async function readScanning(ecr: ECRClient, region: string) {
+  const scanning = await attempt("ecr:GetRegistryScanningConfiguration", { region }, async () => {
+    const { scanningConfiguration } = await ecr.send(
+      new GetRegistryScanningConfigurationCommand({}),
+    );
+    return {
+      scanType: scanningConfiguration?.scanType ?? "BASIC",
+      rules: (scanningConfiguration?.rules ?? []).map((rule) => ({
+        scanFrequency: String(rule.scanFrequency),
+        repositoryFilters: filters(rule.repositoryFilters),
+      })),
+    };
+  });
+  return scanning ?? { scanType: "BASIC", rules: [] };
+}
+
+async function readReplication(ecr: ECRClient, region: string) {
+  const replication = await attempt("ecr:DescribeRegistry", { region }, async () => {
+    const { replicationConfiguration } = await ecr.send(new DescribeRegistryCommand({}));
+    return (replicationConfiguration?.rules ?? []).map((rule) => ({
+      destinations: (rule.destinations ?? []).map((d) => ({
+        region: String(d.region),
+        registryId: String(d.registryId),
+      })),
+      repositoryFilters: filters(rule.repositoryFilters),
+    }));
+  });
+  return replication ?? [];
+}
+
+async function readCreationTemplates(ecr: ECRClient, region: string) {
+  const templates = await attempt(
+    "ecr:DescribeRepositoryCreationTemplates",
+    { region },
+    async () => {
+      const found: LiveCreationTemplate[] = [];
+      for await (const page of paginateDescribeRepositoryCreationTemplates({ client: ecr }, {})) {
+        for (const t of page.repositoryCreationTemplates ?? []) {
+          found.push({
+            prefix: String(t.prefix),
+            ...(t.description ? { description: t.description } : {}),
+            appliedFor: [...(t.appliedFor ?? [])],
+            ...(t.imageTagMutability ? { imageTagMutability: t.imageTagMutability } : {}),
+            ...(t.encryptionConfiguration?.encryptionType
+              ? { encryptionType: t.encryptionConfiguration.encryptionType }
+              : {}),
+            ...(t.encryptionConfiguration?.kmsKey
+              ? { kmsKey: t.encryptionConfiguration.kmsKey }
+              : {}),
+            resourceTags: tagMap(t.resourceTags),
+            ...(t.repositoryPolicy ? { repositoryPolicy: t.repositoryPolicy } : {}),
+            ...(t.lifecyclePolicy ? { lifecyclePolicy: t.lifecyclePolicy } : {}),
+            ...(t.customRoleArn ? { customRoleArn: t.customRoleArn } : {}),
+          });
+        }
+      }
+      return found;
+    },
+  );
+  return templates ?? [];
+}
+
+async function readPullThroughCacheRules(ecr: ECRClient, region: string) {
+  const rules = await attempt("ecr:DescribePullThroughCacheRules", { region }, async () => {
+    const found: LivePullThroughCacheRule[] = [];
+    for await (const page of paginateDescribePullThroughCacheRules({ client: ecr }, {})) {
+      for (const rule of page.pullThroughCacheRules ?? []) {
+        found.push({
+          ecrRepositoryPrefix: String(rule.ecrRepositoryPrefix),
+          ...(rule.upstreamRegistryUrl ? { upstreamRegistryUrl: rule.upstreamRegistryUrl } : {}),
+          ...(rule.upstreamRepositoryPrefix
+            ? { upstreamRepositoryPrefix: rule.upstreamRepositoryPrefix }
+            : {}),
+          ...(rule.credentialArn ? { credentialArn: rule.credentialArn } : {}),
+          ...(rule.customRoleArn ? { customRoleArn: rule.customRoleArn } : {}),
+        });
+      }
+    }
+    return found;
+  });
+  return rules ?? [];
+}
+
+/** The whole registry of a region. */
+export async function readRegistry(
+  ecr: ECRClient,
+  region: string,
+  onListed?: (repositories: number) => void,
+): Promise<LiveRegistry> {
+  const [repositories, scanning, registryPolicy, replication, creationTemplates, pullThrough] =
+    await Promise.all([
+      readRepositories(ecr, region, { onListed }),
+      readScanning(ecr, region),
+      attempt(
+        "ecr:GetRegistryPolicy",
+        { region },
+        async () => (await ecr.send(new GetRegistryPolicyCommand({}))).policyText,
+        ["RegistryPolicyNotFoundException"],
+      ),
+      readReplication(ecr, region),
+      readCreationTemplates(ecr, region),
+      readPullThroughCacheRules(ecr, region),
+    ]);
+  return {
+    region,
+    repositories,
+    scanning,
+    registryPolicy,
+    replication,
+    creationTemplates,
+    pullThroughCacheRules: pullThrough,
+  };
+}
