@@ -709,6 +709,62 @@ function judgeSubjects(inquiry: Inquiry): string | undefined {
   return undefined;
 }
 
+/** How a trust policy decides one token. */
+export interface TokenDecision {
+  /** Whether IAM lets the token assume the role. */
+  readonly admitted: boolean;
+  /** Labels of the Allow statements whose principal and conditions the token meets. */
+  readonly allowedBy: readonly string[];
+  /** Labels of the Deny statements that refuse it. */
+  readonly deniedBy: readonly string[];
+  /** Conditions the model could not evaluate: the decision is not certain. */
+  readonly assumptions: readonly string[];
+}
+
+/**
+ * How IAM decides `sts:AssumeRoleWithWebIdentity` for one GitHub token, by the same model the
+ * policy pack judges trust with. A condition the model cannot evaluate makes the decision
+ * uncertain; the token is then called admitted only if it is admitted whatever that condition
+ * says (and `assumptions` names it).
+ */
+export function decideToken(document: PolicyDocument, token: TrustToken): TokenDecision {
+  const issuer = issuerOfProvider(token.provider).toLowerCase();
+  const resolve = keysOf(issuer);
+  const variables = usesPolicyVariables(document);
+  const values = { sub: token.sub, aud: token.aud };
+  const allowedBy: string[] = [];
+  const deniedBy: string[] = [];
+  const assumptions: string[] = [];
+  let surelyAllowed = false;
+  let maybeDenied = false;
+  for (const statement of document.statements.filter(coversWebIdentity)) {
+    if (statement.principal?.not || !principalMatches(statement, token.provider)) {
+      continue;
+    }
+    const raw = conditionsFormula(statement.conditions, resolve, variables);
+    assumptions.push(...unknownReasons(raw));
+    const upper = evaluate(bound(raw, "upper"), values);
+    const lower = evaluate(bound(raw, "lower"), values);
+    if (statement.effect === "Allow") {
+      if (upper) {
+        allowedBy.push(statement.label);
+      }
+      surelyAllowed ||= lower;
+    } else {
+      if (lower) {
+        deniedBy.push(statement.label);
+      }
+      maybeDenied ||= upper;
+    }
+  }
+  return {
+    admitted: surelyAllowed && !maybeDenied,
+    allowedBy,
+    deniedBy,
+    assumptions: [...new Set(assumptions)],
+  };
+}
+
 /** Who can assume a role with this trust policy through GitHub Actions' OIDC tokens. */
 export function analyzeTrust(document: PolicyDocument): TrustAnalysis {
   // IAM refuses NotPrincipal in trust policies; such a statement is a finding of its own, and

@@ -13,7 +13,12 @@ import {
 import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
 import { analyzePermissions, GrantFinding } from "../../policy-pack/iam/permissions";
 import { analyzeResourceAccess } from "../../policy-pack/iam/resourceAccess";
-import { analyzeTrust, TrustAnalysis, TrustFinding } from "../../policy-pack/iam/trust";
+import {
+  analyzeTrust,
+  decideToken,
+  TrustAnalysis,
+  TrustFinding,
+} from "../../policy-pack/iam/trust";
 import { lets, probeActions as accessProbeActions, probeOutsiders } from "./accessGenerators";
 import {
   allows,
@@ -21,7 +26,14 @@ import {
   probeActions as permissionProbeActions,
   probeResources,
 } from "./permissionGenerators";
-import { admits, evaluatorProblems, isPullRequest, probes, repositoryOf } from "./trustGenerators";
+import {
+  admits,
+  evaluatorProblems,
+  isPullRequest,
+  probes,
+  providerOf,
+  repositoryOf,
+} from "./trustGenerators";
 
 /** Why a finding's tokens do not show what it says, per the evaluator; undefined when they do. */
 function unsupported(policy: unknown, finding: TrustFinding): string | undefined {
@@ -81,6 +93,31 @@ export function agreeOnTrust(policy: unknown): void {
   for (const whole of analysis.wholeRepository) {
     const token = { issuer: analysis.issuer!, sub: whole.example, aud: "sts.amazonaws.com" };
     assert.ok(admits(policy, token), `whole-repository example ${whole.example} is refused`);
+  }
+}
+
+/**
+ * The property of one token's decision (what `explain` prints): a token the model admits, the
+ * evaluator admits; a token the model refuses without assumptions, the evaluator refuses.
+ */
+export function agreeOnDecisions(policy: unknown): void {
+  const document = parsePolicyDocument(policy);
+  assert.ok(!("error" in document), JSON.stringify(document));
+  for (const probe of probes) {
+    const token = { ...probe, provider: providerOf(probe.issuer) };
+    const decision = decideToken(document as PolicyDocument, token);
+    const evaluator = admits(policy, probe);
+    if (decision.admitted) {
+      assert.ok(evaluator, `the model admits ${JSON.stringify(probe)}, the evaluator refuses it`);
+    } else if (decision.assumptions.length === 0) {
+      assert.ok(!evaluator, `the model refuses ${JSON.stringify(probe)}, the evaluator admits it`);
+    }
+    if (decision.admitted) {
+      assert.ok(
+        decision.allowedBy.length > 0,
+        "an admitted token names the statements admitting it",
+      );
+    }
   }
 }
 
