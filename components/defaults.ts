@@ -17,7 +17,9 @@ import {
   defaultRepositoryUrlVariableName,
   defaultRoleSecretName,
 } from "./names";
+import { RiskLevel } from "./riskTiers";
 import { defaultTrustPolicyMaxLength } from "./trustPolicy";
+import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 export {
   defaultRegionVariableName,
@@ -46,6 +48,19 @@ export const defaultProtect = true;
 export const defaultForceDelete = false;
 /** Whether the pipeline commits the build-and-push workflow to the app repository. */
 export const defaultCommitWorkflow = false;
+
+/** Whether the build-and-push workflow attests the images it pushes (provenance and SBOM). */
+export const defaultAttestations = true;
+
+/**
+ * The vulnerability gate each risk tier's workflow has unless told otherwise: high-risk images
+ * are scanned before they are pushed and stopped by a critical finding; lower tiers are not
+ * scanned unless they opt in. Every gate fails on critical findings, so a high-risk app can only
+ * make its gate stricter.
+ */
+export const tierVulnerabilityGates: Readonly<
+  Record<RiskLevel, VulnerabilitySeverity | undefined>
+> = Object.freeze({ low: undefined, medium: undefined, high: "CRITICAL" });
 
 /** How the deployment environments the pipeline creates are protected, unless told otherwise. */
 export const defaultEnvironmentProtection = Object.freeze({

@@ -38,6 +38,7 @@ export {
 } from "./trustPolicy";
 export { ecrPushActions, ecrPushPolicy } from "./pushPolicy";
 export { pipelineChildNames, pushRoleName, trustedDeliveryPipelineType } from "./names";
-export { buildPushWorkflow, pinnedActions } from "./workflow";
+export { buildPushWorkflow, PinnedAction, pinnedActions, trivyVersion } from "./workflow";
+export { VulnerabilitySeverity, vulnerabilitySeverities } from "./vulnerabilityGate";
 export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
 export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";

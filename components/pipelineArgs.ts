@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
+import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /** Governance metadata every registry carries as tags. */
 export interface RegistryMetadata {
@@ -96,6 +97,25 @@ export interface GitHubRepositoryAccess {
    * @default false
    */
   readonly commitWorkflow?: boolean;
+  /**
+   * Whether the build-and-push workflow attests each pushed image: a signed SLSA build provenance
+   * and an SBOM (SPDX), stored by GitHub and pushed to the ECR repository beside the image, so
+   * `gh attestation verify oci://<image>@<digest>` can check where it came from. GitHub offers
+   * artifact attestations in public repositories on every plan, but in private and internal
+   * repositories only on GitHub Enterprise Cloud: turn them off for a private repository on
+   * another plan, where the attesting step would fail. The workflow records the pushed digest
+   * either way.
+   * @default true
+   */
+  readonly attestations?: boolean;
+  /**
+   * The lowest vulnerability severity that stops the build-and-push workflow: it scans the built
+   * image with Trivy before pushing it, and fails on a finding of this severity or higher, so
+   * nothing is pushed. A low- or medium-risk app opts in by setting it; a high-risk app always
+   * scans, and a lower severity only makes its gate stricter.
+   * @default the risk tier's: `CRITICAL` for high; no scan for low and medium
+   */
+  readonly vulnerabilityGate?: VulnerabilitySeverity;
   /**
    * The Actions secret that receives the push role's ARN. Must contain the upper-cased
    * environment as a word, so stacks of other environments never write the same secret.

@@ -10,6 +10,7 @@ import {
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
 import { InvalidArgumentsError } from "./problems";
+import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /**
  * A settings interface with every setting resolved: none optional, lists read-only. Deriving the
@@ -32,12 +33,15 @@ export type EcrPipelineSettings = Resolved<Omit<EcrSettings, "kmsKeyArn">> &
 
 /** The GitHub side, resolved: the given settings and what the pipeline derives from them. */
 export type GitHubPipelineSettings = Resolved<
-  // Inputs consumed into other settings: the IDs into the subjects, the names into the two below.
+  // Inputs consumed into other settings: the IDs into the subjects, the names into the two below;
+  // and the vulnerability gate, which may resolve to none.
   Omit<
     GitHubRepositoryAccess,
-    "ownerId" | "repositoryId" | "variableNames" | "environmentProtection"
+    "ownerId" | "repositoryId" | "variableNames" | "environmentProtection" | "vulnerabilityGate"
   >
 > & {
+  /** The severity at which the workflow's scan fails, or `undefined`: no scan. */
+  readonly vulnerabilityGate: VulnerabilitySeverity | undefined;
   /** The deployment environments' protection, every default applied. */
   readonly environmentProtection: Resolved<EnvironmentProtection>;
   readonly owner: string;

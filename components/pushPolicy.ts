@@ -1,8 +1,19 @@
 import { PolicyDocument } from "./trustPolicy";
 
 /**
- * What pushing an image needs on the repository, plus the reads a build cache (`docker buildx
- * --cache-from`) and a re-tag need. Nothing here deletes images or changes repository policy.
+ * What the build-and-push workflow needs on its repository, and nothing more:
+ *
+ * - Pushing an image: its layers (`BatchCheckLayerAvailability`, `InitiateLayerUpload`,
+ *   `UploadLayerPart`, `CompleteLayerUpload`), then its manifest (`PutImage`).
+ * - Pushing its attestations, which are pushed the same way: a blob, then a manifest whose
+ *   `subject` is the image (an OCI referrer). The attest action first reads the image's manifest
+ *   and asks for the repository's referrers; ECR authorizes both, the referrers API included,
+ *   with `BatchGetImage`.
+ * - Reading the pushed image back (`BatchGetImage`, `GetDownloadUrlForLayer`): the SBOM is made
+ *   from the image in the registry, and a build may start from an image of its own repository.
+ *
+ * Nothing here deletes images, changes tags' mutability or repository policy, or reaches beyond
+ * the repository.
  */
 export const ecrPushActions: readonly string[] = Object.freeze([
   "ecr:BatchCheckLayerAvailability",

@@ -9,7 +9,9 @@ import { Command, cwdOption } from "./command";
 export const workflowCommand: Command = {
   summary: `workflow <app> --stack <stack>  Print the app's build-and-push workflow for that stack, the
                                  file the pipeline commits as ${buildPushWorkflowPath("<environment>")}:
-                                 OIDC to the push role, ECR login, build and push tagged with the commit SHA.`,
+                                 OIDC to the push role, ECR login, a vulnerability scan before the push
+                                 (high risk, or github.vulnerabilityGate), build and push tagged with the
+                                 commit SHA, the pushed digest, provenance and SBOM attestations.`,
   options: {
     cwd: cwdOption,
     stack: { type: "string", help: "The stack whose pipeline the workflow pushes through." },

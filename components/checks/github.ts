@@ -1,10 +1,12 @@
 import {
+  defaultAttestations,
   defaultBranches,
   defaultCommitWorkflow,
   defaultEnvironmentProtection,
   defaultRegionVariableName,
   defaultRepositoryUrlVariableName,
   defaultRoleSecretName,
+  tierVulnerabilityGates,
 } from "../defaults";
 import { isGitHubRepository } from "../../policy-pack/governance/github";
 import {
@@ -32,7 +34,9 @@ import {
   stringList,
   unknownKeys,
 } from "../problems";
+import { isRiskLevel } from "../riskTiers";
 import { githubSubjects } from "../trustPolicy";
+import { isVulnerabilitySeverity, vulnerabilitySeverities } from "../vulnerabilityGate";
 
 /** The key list of its interface, tied to it by the compiler. */
 export const githubFields = {
@@ -42,6 +46,8 @@ export const githubFields = {
   environments: true,
   environmentProtection: true,
   commitWorkflow: true,
+  attestations: true,
+  vulnerabilityGate: true,
   secretName: true,
   variableNames: true,
   ownerId: true,
@@ -63,6 +69,19 @@ export const variableNameFields = {
   repositoryUrl: true,
   region: true,
 } as const satisfies Fields<GitHubVariableNames>;
+
+/** The tiers' vulnerability gates in words: `"CRITICAL" for high, no scan for low and medium`. */
+function tierGatesText(): string {
+  const byGate = new Map<string, string[]>();
+  for (const [risk, gate] of Object.entries(tierVulnerabilityGates)) {
+    const text = gate === undefined ? "no scan" : `"${gate}"`;
+    byGate.set(text, [...(byGate.get(text) ?? []), risk]);
+  }
+  return [...byGate]
+    .sort(([a], [b]) => Number(a === "no scan") - Number(b === "no scan"))
+    .map(([text, risks]) => `${text} for ${risks.join(" and ")}`)
+    .join(", ");
+}
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
@@ -151,12 +170,15 @@ function checkEnvironmentProtection(
 /**
  * The GitHub side, checked and resolved: the one repository, the branches, tags or deployment
  * environments that may push (and so the trust policy's subjects), the environments'
- * protection, and the secret and variable names, which carry the stack's environment.
- * `environment` is the stack's, and may be invalid (reported with it).
+ * protection, the secret and variable names, which carry the stack's environment, and what the
+ * build-and-push workflow does (attestations, the vulnerability gate, whose default is the risk
+ * tier's). `environment` is the stack's and `risk` the metadata's; either may be invalid
+ * (reported with them).
  */
 export function checkGitHub(
   github: unknown,
   environment: unknown,
+  risk: unknown,
 ): Checked<PipelineSettings["github"]> {
   if (!isPlainObject(github)) {
     return {
@@ -241,9 +263,23 @@ export function checkGitHub(
   }
   const protection = checkEnvironmentProtection(github.environmentProtection, withEnvironments);
   problems.push(...protection.problems);
-  const commitWorkflow = booleanProblem("github.commitWorkflow", github.commitWorkflow);
-  if (commitWorkflow) {
-    problems.push(commitWorkflow);
+  for (const key of ["commitWorkflow", "attestations"] as const) {
+    const booleanIssue = booleanProblem(`github.${key}`, github[key]);
+    if (booleanIssue) {
+      problems.push(booleanIssue);
+    }
+  }
+  if (
+    github.vulnerabilityGate !== undefined &&
+    !isVulnerabilitySeverity(github.vulnerabilityGate)
+  ) {
+    problems.push(
+      problem(
+        "github.vulnerabilityGate",
+        github.vulnerabilityGate,
+        `must be one of Trivy's severities ${vulnerabilitySeverities.map((s) => `"${s}"`).join(", ")}: the lowest that fails the scan, e.g. "HIGH"; left unset, the risk tier decides (${tierGatesText()})`,
+      ),
+    );
   }
 
   if (github.secretName !== undefined) {
@@ -329,6 +365,11 @@ export function checkGitHub(
         repositoryId: settings.repositoryId,
       }),
       commitWorkflow: settings.commitWorkflow ?? defaultCommitWorkflow,
+      attestations: settings.attestations ?? defaultAttestations,
+      // An invalid risk is reported with the metadata, and then these settings are not used.
+      vulnerabilityGate:
+        settings.vulnerabilityGate ??
+        (isRiskLevel(risk) ? tierVulnerabilityGates[risk] : undefined),
       workflowPath: buildPushWorkflowPath(environment),
       secretName: settings.secretName ?? defaultRoleSecretName(environment),
       repositoryUrlVariableName:

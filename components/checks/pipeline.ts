@@ -191,7 +191,7 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
   }
   const metadata = checkMetadata(args.metadata);
   const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
-  const github = checkGitHub(args.github, environment);
+  const github = checkGitHub(args.github, environment, risk);
   const ecr = checkEcr(args.ecr, risk);
   problems.push(...metadata.problems, ...github.problems, ...ecr.problems);
   problems.push(

@@ -24,8 +24,62 @@ describe("push policy", () => {
   }
 
   for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
-    it(`allows ${action}, which a build cache needs, on this repository`, async () => {
+    it(`allows ${action}, which reading the pushed image back needs (the SBOM, a build cache), on this repository`, async () => {
       assert.equal(await isAllowed(policy, action, repositoryArn), true);
+    });
+  }
+
+  // Pushing an attestation (actions/attest with push-to-registry): read the image's manifest,
+  // the subject, and the repository's referrers (ECR authorizes its OCI referrers API with
+  // BatchGetImage); upload the attestation's blobs; put its manifest. The SBOM is read from the
+  // pushed image first. The same requests push the image itself.
+  const attestationPush = [
+    "ecr:BatchGetImage",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+    "ecr:GetDownloadUrlForLayer",
+  ];
+
+  it("lets the role push an image and its attestations (blobs, then a manifest naming the image) to its own repository", async () => {
+    assert.equal(await isAllowed(policy, "ecr:GetAuthorizationToken", "*"), true);
+    for (const action of attestationPush) {
+      assert.equal(await isAllowed(policy, action, repositoryArn), true, action);
+    }
+  });
+
+  it("grants exactly what pushing images and attestations needs, action for action", () => {
+    assert.deepEqual([...ecrPushActions].sort(), [...attestationPush].sort());
+  });
+
+  it("lets the role push attestations to no other repository, in any account or region", async () => {
+    for (const resource of [
+      otherRepositoryArn,
+      "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api-attestations",
+      "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api/sbom",
+      "arn:aws:ecr:us-east-1:123456789012:repository/payments-api",
+      "arn:aws:ecr:eu-west-2:210987654321:repository/payments-api",
+    ]) {
+      for (const action of attestationPush) {
+        assert.equal(await isAllowed(policy, action, resource), false, `${action} on ${resource}`);
+      }
+    }
+  });
+
+  for (const action of [
+    "ecr:PutRegistryPolicy",
+    "ecr:DeleteRegistryPolicy",
+    "ecr:PutReplicationConfiguration",
+    "ecr:PutRegistryScanningConfiguration",
+    "ecr:CreatePullThroughCacheRule",
+    "ecr:CreateRepositoryCreationTemplate",
+    "ecr:PutSigningConfiguration",
+    "ecr:PutAccountSetting",
+  ]) {
+    it(`refuses ${action}: nothing registry-wide but the login token`, async () => {
+      assert.equal(await isAllowed(policy, action, "*"), false);
     });
   }
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as github from "@pulumi/github";
 import * as path from "path";
+import YAML from "yaml";
 import {
   GitHubOidcProvider,
   TrustedDeliveryPipeline,
@@ -472,6 +473,37 @@ describe("TrustedDeliveryPipeline defaults", () => {
     "GitHubRepositoryAccess.commitWorkflow": async () => {
       const run = await runProgram(withArgs({}));
       assert.deepEqual(ofType(run, REPOSITORY_FILE), []);
+    },
+    "GitHubRepositoryAccess.attestations": async () => {
+      const run = await runProgram(
+        withArgs({ github: { repository: "acme/payments-api", commitWorkflow: true } }),
+      );
+      const workflow = YAML.parse(single(run, REPOSITORY_FILE).inputs.content);
+      assert.equal(workflow.permissions.attestations, "write");
+      assert.deepEqual(
+        workflow.jobs["build-push"].steps
+          .filter((step: any) => step.uses?.startsWith("actions/attest@"))
+          .map((step: any) => step.name),
+        ["Attest the build provenance", "Attest the SBOM"],
+      );
+    },
+    "GitHubRepositoryAccess.vulnerabilityGate": async () => {
+      const scans = async (risk: "low" | "medium" | "high") => {
+        const run = await runProgram(
+          withArgs({
+            metadata: { ...minimal.metadata, risk },
+            github: { repository: "acme/payments-api", commitWorkflow: true },
+          }),
+        );
+        return YAML.parse(single(run, REPOSITORY_FILE).inputs.content)
+          .jobs["build-push"].steps.filter((step: any) =>
+            step.uses?.startsWith("aquasecurity/trivy-action@"),
+          )
+          .map((step: any) => step.with.severity);
+      };
+      assert.deepEqual(await scans("low"), []);
+      assert.deepEqual(await scans("medium"), []);
+      assert.deepEqual(await scans("high"), ["CRITICAL"]);
     },
     "EnvironmentProtection.reviewerUsers": async () => {
       const run = await runProgram(withEnvironments({}));

@@ -118,7 +118,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a misspelt setting instead of ignoring it",
       { github: { brances: ["main"] } },
-      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, secretName, variableNames, ownerId, repositoryId",
+      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, attestations, vulnerabilityGate, secretName, variableNames, ownerId, repositoryId",
     ],
     [
       "refuses a GitHub repository that is not owner/name",
@@ -285,6 +285,21 @@ describe("pipeline argument validation", () => {
       "refuses ids that are not positive integers",
       { github: { ownerId: "1234", repositoryId: 5 } },
       'github.ownerId is "1234"; must be a positive integer, GitHub\'s numeric id',
+    ],
+    [
+      "refuses attestations that are not true or false",
+      { github: { attestations: "off" } },
+      'github.attestations is "off"; must be true or false',
+    ],
+    [
+      "refuses a vulnerability gate that is not one of the scanner's severities",
+      { github: { vulnerabilityGate: "critical" } },
+      'github.vulnerabilityGate is "critical"; must be one of Trivy\'s severities "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL": the lowest that fails the scan, e.g. "HIGH"; left unset, the risk tier decides ("CRITICAL" for high, no scan for low and medium)',
+    ],
+    [
+      "refuses turning a vulnerability gate off with a value that is not a severity",
+      { metadata: { risk: "high" }, github: { vulnerabilityGate: "NONE" } },
+      'github.vulnerabilityGate is "NONE"; must be one of Trivy\'s severities "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL": the lowest that fails the scan, e.g. "HIGH"; left unset, the risk tier decides ("CRITICAL" for high, no scan for low and medium)',
     ],
     [
       "refuses a tag mutability ECR does not know",

@@ -195,6 +195,8 @@ describe("the component package for other languages", function () {
       environments: "string[]",
       environmentProtection: "#EnvironmentProtection",
       commitWorkflow: "boolean",
+      attestations: "boolean",
+      vulnerabilityGate: "#VulnerabilitySeverity",
       secretName: "string",
       variableNames: "#GitHubVariableNames",
       ownerId: "number",
@@ -213,6 +215,7 @@ describe("the component package for other languages", function () {
       RiskLevel: ["low", "medium", "high"],
       ImageTagMutability: ["MUTABLE", "IMMUTABLE"],
       EncryptionType: ["AES256", "KMS"],
+      VulnerabilitySeverity: ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"],
     })) {
       assert.equal(type(name).type, "string");
       assert.deepEqual(
