@@ -4,6 +4,7 @@ import { addAppCommand } from "./commands/addApp";
 import { adoptTerraformCommand } from "./commands/adoptTerraform";
 import { auditCommand } from "./commands/audit";
 import { catalogCommand } from "./commands/catalog";
+import { explainCommand } from "./commands/explain";
 import { Command } from "./commands/command";
 import { planCommand } from "./commands/plan";
 import { workflowCommand } from "./commands/workflow";
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   catalog: catalogCommand,
   "adopt-terraform": adoptTerraformCommand,
   audit: auditCommand,
+  explain: explainCommand,
 };
 
 function usage(command?: string): string {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { lifecycleRuleDescription } from "../../components/lifecyclePolicy";
 import { riskLevels, riskTiers } from "../../components/riskTiers";
 import { platformConfigKeys } from "../../programs/platform/config";
+import { runCli } from "../helpers/cli";
 
 const root = path.join(__dirname, "../..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -74,5 +75,16 @@ describe("the README", () => {
         lifecycleRuleDescription(riskTiers[risk].keepImages, risk),
       ]),
     );
+  });
+
+  it("shows explain's output as the command prints it for the committed stacks", () => {
+    const examples = [
+      ...readme.matchAll(/```\n\$ npm run trusted-delivery -- (explain [^\n]+)\n([\s\S]*?)```/g),
+    ];
+    assert.ok(examples.length > 0);
+    for (const [, command, output] of examples) {
+      const { stdout } = runCli(command.split(" "));
+      assert.equal(stdout, output, command);
+    }
   });
 });

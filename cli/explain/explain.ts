@@ -1,0 +1,358 @@
+import { isPlainObject, prefixProblems } from "../../components/problems";
+import { githubTrustPolicy, isSubjectPattern } from "../../components/trustPolicy";
+import { issuerOfProvider, stsAudience } from "../../policy-pack/governance/github";
+import { matches } from "../../policy-pack/iam/automaton";
+import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
+import { compilePattern } from "../../policy-pack/iam/patterns";
+import { decideToken, TokenDecision } from "../../policy-pack/iam/trust";
+import { AppConfig, checkApp, ResolvedApp } from "../../programs/platform/config";
+import {
+  pullRequestEvent,
+  pullRequestTargetEvent,
+  RunSubject,
+  runContext,
+  runSubjects,
+  WorkflowRun,
+} from "./run";
+
+/** Where the app is declared, for messages. */
+export interface ExplainedApp {
+  readonly name: string;
+  readonly stack: string;
+  /** The stack file, as the user knows it. */
+  readonly file: string;
+  /** The stack's environment. */
+  readonly environment: string;
+  readonly app: ResolvedApp;
+  /** The OIDC provider the push role trusts. */
+  readonly providerArn: string;
+}
+
+/** One subject of the run's token, and how the role's trust policy decides it. */
+export interface TokenVerdict extends RunSubject {
+  readonly decision: TokenDecision;
+  /** The trusted subject value that admits it, when one does. */
+  readonly matchedBy?: { readonly value: string; readonly operator: "StringEquals" | "StringLike" };
+}
+
+/** What would admit a refused run, or why nothing should. */
+export type Advice =
+  | { readonly kind: "change"; readonly change: string }
+  | { readonly kind: "must-not"; readonly reason: string }
+  | { readonly kind: "run-differently"; readonly how: string }
+  /** The change that would admit it, which the checks refuse. */
+  | { readonly kind: "refused-change"; readonly reason: string };
+
+export interface Explanation {
+  readonly app: ExplainedApp;
+  readonly run: WorkflowRun;
+  readonly roleName: string;
+  readonly trusted: readonly string[];
+  readonly tokens: readonly TokenVerdict[];
+  /** The token GitHub issues: the immutable-id form when the app's ids are configured. */
+  readonly issued: TokenVerdict;
+  /** Why GitHub refuses the job before any token exists (an environment's deployment policy). */
+  readonly environmentGate?: string;
+  readonly admitted: boolean;
+  /** The trusted subject nearest to the issued one, when refused. */
+  readonly nearest?: string;
+  readonly advice?: Advice;
+  /** Things worth knowing whatever the verdict. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Whether a ref name matches a deployment policy pattern as GitHub matches them (Ruby's
+ * `File.fnmatch` with `FNM_PATHNAME`): `*` and `?` stop at `/`, `**` crosses it.
+ */
+export function deploymentPatternMatches(pattern: string, name: string): boolean {
+  let expression = "";
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i];
+    if (c === "*" && pattern[i + 1] === "*") {
+      expression += ".*";
+      i += 1;
+    } else if (c === "*") {
+      expression += "[^/]*";
+    } else if (c === "?") {
+      expression += "[^/]";
+    } else {
+      expression += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    }
+  }
+  return new RegExp(`^${expression}$`).test(name);
+}
+
+function trustDocument(providerArn: string, subjects: readonly string[]): PolicyDocument {
+  const parsed = parsePolicyDocument(githubTrustPolicy(providerArn, subjects));
+  if ("error" in parsed) {
+    throw new Error(`the pipeline's trust policy does not parse: ${parsed.error}`);
+  }
+  return parsed;
+}
+
+function decide(document: PolicyDocument, providerArn: string, sub: string): TokenDecision {
+  return decideToken(document, {
+    issuer: issuerOfProvider(providerArn),
+    provider: providerArn,
+    sub,
+    aud: stsAudience,
+  });
+}
+
+/** The trusted value that admits `sub`: exact values with StringEquals, patterns with StringLike. */
+function matchedBy(trusted: readonly string[], sub: string): TokenVerdict["matchedBy"] {
+  for (const value of trusted) {
+    const like = isSubjectPattern(value);
+    const compiled = compilePattern(value, { wildcards: like });
+    if ("language" in compiled && matches(compiled.language, sub)) {
+      return { value, operator: like ? "StringLike" : "StringEquals" };
+    }
+  }
+  return undefined;
+}
+
+/** Edit distance, for the nearest expected subject. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+function listed(values: readonly string[]): string {
+  return `[${values.join(", ")}]`;
+}
+
+/**
+ * A config change for the app entry, checked as the platform program will check it: the change
+ * to make, or, when the checks refuse it, why it must not be made.
+ */
+function proposal(
+  explained: ExplainedApp,
+  describe: string,
+  change: (github: Record<string, unknown>) => Record<string, unknown>,
+  admitsRun: (subjects: readonly string[]) => boolean,
+): Advice {
+  const entry = explained.app.entry;
+  const github = isPlainObject(entry.github) ? { ...entry.github } : {};
+  const proposed = { ...entry, github: change(github) } as unknown as AppConfig;
+  const checked = checkApp(explained.name, explained.environment, proposed);
+  if (checked.value === undefined) {
+    const reasons = prefixProblems(`apps.${explained.name}`, checked.problems).map(
+      (p) => p.message,
+    );
+    return { kind: "refused-change", reason: `${describe} is refused: ${reasons.join("; ")}` };
+  }
+  if (!admitsRun(checked.value.settings.github.subjects)) {
+    return { kind: "refused-change", reason: `${describe} would still not admit this run` };
+  }
+  return {
+    kind: "change",
+    change: `in ${explained.file}, ${describe}; then pulumi up -s ${explained.stack}`,
+  };
+}
+
+/** The environments whose deployment policy lets the run's ref deploy, by name. */
+function environmentsAllowing(explained: ExplainedApp, ref: WorkflowRun["ref"]): string[] {
+  const { environments, environmentProtection } = explained.app.settings.github;
+  if (ref === undefined) {
+    return [...environments];
+  }
+  const patterns =
+    ref.kind === "branch"
+      ? environmentProtection.deploymentBranches
+      : environmentProtection.deploymentTags;
+  return patterns.some((p) => deploymentPatternMatches(p, ref.name)) ? [...environments] : [];
+}
+
+/**
+ * Explains how the app's push role decides a run: the subjects of the run's token, the trust
+ * policy's decision on each (by the policy pack's model of IAM), whether an environment's
+ * deployment policy stops the job first, and, when refused, the nearest subject the role expects
+ * and the config change that would admit the run (checked as the program checks config), or why
+ * none should.
+ */
+export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanation {
+  const { settings, entry } = explained.app;
+  const github = settings.github;
+  const trusted = github.subjects;
+  const document = trustDocument(explained.providerArn, trusted);
+  const ownRepository = run.repository.toLowerCase() === github.repository.toLowerCase();
+  const ids =
+    ownRepository && entry.github.ownerId !== undefined && entry.github.repositoryId !== undefined
+      ? { ownerId: entry.github.ownerId, repositoryId: entry.github.repositoryId }
+      : undefined;
+  const tokens: TokenVerdict[] = runSubjects(run, ids).map((subject) => {
+    const decision = decide(document, explained.providerArn, subject.sub);
+    const match = decision.admitted ? matchedBy(trusted, subject.sub) : undefined;
+    return { ...subject, decision, ...(match && { matchedBy: match }) };
+  });
+  const issued = tokens[tokens.length - 1];
+  const notes: string[] = [];
+  const context = runContext(run);
+
+  // An environment's deployment policy stops the job before GitHub issues any token.
+  let environmentGate: string | undefined;
+  if (run.environment !== undefined && github.environments.includes(run.environment)) {
+    const protection = github.environmentProtection;
+    const patterns = [
+      ...protection.deploymentBranches.map((p) => `branch ${p}`),
+      ...protection.deploymentTags.map((p) => `tag ${p}`),
+    ];
+    if (run.ref === undefined) {
+      notes.push(
+        `environment ${run.environment} lets jobs deploy from ${patterns.join(", ") || "no ref at all"}; GitHub stops a job from any other ref before it gets a token`,
+      );
+    } else if (environmentsAllowing(explained, run.ref).length === 0) {
+      environmentGate = `GitHub stops the job before it gets a token: environment ${run.environment} deploys from ${patterns.join(", ") || "no ref at all"}, and ${run.ref.kind} ${run.ref.name} is none of them`;
+    }
+  }
+  if (run.event === pullRequestTargetEvent && issued.decision.admitted) {
+    notes.push(
+      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
+    );
+  }
+  if (ids === undefined && ownRepository && issued.decision.admitted) {
+    notes.push(
+      `if ${github.repository} uses immutable subject claims (repositories created after 2026-06-18, or opted in), its tokens name it by id (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) and this role refuses them: set github.ownerId and github.repositoryId (gh api repos/${github.repository} --jq '{ownerId: .owner.id, repositoryId: .id}')`,
+    );
+  }
+  if (run.event === pullRequestEvent && context.kind === "environment") {
+    notes.push(
+      "a pull request's job that names an environment gets the environment's subject, not pull_request: the environment's deployment policy alone keeps pull requests from deploying, so never let a pull request's ref deploy to it",
+    );
+  }
+  if (issued.decision.assumptions.length > 0) {
+    notes.push(`the model could not evaluate ${issued.decision.assumptions.join(", ")}`);
+  }
+
+  const admitted = issued.decision.admitted && environmentGate === undefined;
+  if (admitted) {
+    return {
+      app: explained,
+      run,
+      roleName: settings.roleName,
+      trusted,
+      tokens,
+      issued,
+      admitted,
+      notes,
+    };
+  }
+
+  const nearest = [...trusted].sort(
+    (a, b) => distance(a, issued.sub) - distance(b, issued.sub) || a.localeCompare(b),
+  )[0];
+  const admitsIssued = (subjects: readonly string[]) =>
+    decide(trustDocument(explained.providerArn, subjects), explained.providerArn, issued.sub)
+      .admitted;
+  let advice: Advice;
+  if (!ownRepository) {
+    advice = {
+      kind: "must-not",
+      reason: `the role pushes to ${settings.repositoryName} for ${github.repository} only; a run of ${run.repository} (a fork, or another repository) must never assume it: give that repository its own app (trusted-delivery add-app) if it needs a registry`,
+    };
+  } else if (environmentGate !== undefined) {
+    const ref = run.ref!;
+    const field = ref.kind === "branch" ? "deploymentBranches" : "deploymentTags";
+    const current =
+      ref.kind === "branch"
+        ? github.environmentProtection.deploymentBranches
+        : github.environmentProtection.deploymentTags;
+    advice = proposal(
+      explained,
+      `set github.environmentProtection.${field} of app ${explained.name} to ${listed([...current, ref.name])}`,
+      (g) => ({
+        ...g,
+        environmentProtection: {
+          ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
+          [field]: [...current, ref.name],
+        },
+      }),
+      () => true,
+    );
+  } else if (context.kind === "pull_request") {
+    advice = {
+      kind: "must-not",
+      reason:
+        "a pull request's run builds code nobody has reviewed yet (from any branch, or from a fork), so it must never push images: build and test pull requests without AWS credentials, and push from the branch once merged (on: push)",
+    };
+  } else if (context.kind === "environment" && github.environments.length > 0) {
+    advice = proposal(
+      explained,
+      `set github.environments of app ${explained.name} to ${listed([...github.environments, context.name])} (the pipeline creates and protects it)`,
+      (g) => ({ ...g, environments: [...github.environments, context.name] }),
+      admitsIssued,
+    );
+  } else if (context.kind === "environment") {
+    // Environments replace branches and tags as the role's subjects: the refs that pushed until
+    // now become the refs that may deploy to the environment.
+    const moved = [
+      ...(github.branches.length > 0 ? [`branches ${listed(github.branches)}`] : []),
+      ...(github.tags.length > 0 ? [`tags ${listed(github.tags)}`] : []),
+    ];
+    advice = proposal(
+      explained,
+      `set github.environments of app ${explained.name} to [${context.name}] (the pipeline creates and protects it)${moved.length > 0 ? ` and move its ${moved.join(" and ")} to github.environmentProtection (deploymentBranches, deploymentTags): the role then trusts only jobs in that environment, which those refs may deploy to` : ""}`,
+      (g) => {
+        const rest = Object.fromEntries(
+          Object.entries(g).filter(([key]) => key !== "branches" && key !== "tags"),
+        );
+        return {
+          ...rest,
+          environments: [context.name],
+          environmentProtection: {
+            ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
+            deploymentBranches: [...github.branches],
+            deploymentTags: [...github.tags],
+          },
+        };
+      },
+      admitsIssued,
+    );
+  } else if (github.environments.length > 0 && github.branches.length + github.tags.length === 0) {
+    const allowing = environmentsAllowing(explained, run.ref);
+    advice =
+      allowing.length > 0
+        ? {
+            kind: "run-differently",
+            how: `the role trusts jobs in environment ${github.environments.join(" or ")} only: run the job there (jobs.<job>.environment: ${allowing[0]}), as the generated workflow does`,
+          }
+        : {
+            kind: "run-differently",
+            how: `the role trusts jobs in environment ${github.environments.join(" or ")} only, which ${context.kind} ${context.name} may not deploy to: deploy from a ref the environment allows (github.environmentProtection), in a job that names it`,
+          };
+  } else {
+    const field = context.kind === "branch" ? "branches" : "tags";
+    const current = context.kind === "branch" ? github.branches : github.tags;
+    advice = proposal(
+      explained,
+      `set github.${field} of app ${explained.name} to ${listed([...current, context.name])}`,
+      (g) => ({ ...g, [field]: [...current, context.name] }),
+      admitsIssued,
+    );
+  }
+  return {
+    app: explained,
+    run,
+    roleName: settings.roleName,
+    trusted,
+    tokens,
+    issued,
+    ...(environmentGate !== undefined && { environmentGate }),
+    admitted,
+    nearest,
+    advice,
+    notes,
+  };
+}

@@ -1,0 +1,80 @@
+import { issuerOfProvider, stsAudience } from "../../policy-pack/governance/github";
+import { isSubjectPattern } from "../../components/trustPolicy";
+import { Explanation, TokenVerdict } from "./explain";
+import { WorkflowRun } from "./run";
+
+function describeRun(run: WorkflowRun): string {
+  const on = run.ref ? ` of ${run.ref.kind} ${run.ref.name}` : "";
+  const environment =
+    run.environment !== undefined ? `, job in environment ${run.environment}` : "";
+  return `${run.event}${on}${environment}, in ${run.repository}`;
+}
+
+function verdictOf(token: TokenVerdict): string {
+  if (!token.decision.admitted) {
+    return token.decision.deniedBy.length > 0
+      ? `refused by ${token.decision.deniedBy.join(" and ")}`
+      : "refused";
+  }
+  const match = token.matchedBy
+    ? `, by "${token.matchedBy.value}" (${token.matchedBy.operator})`
+    : "";
+  return `admitted by ${token.decision.allowedBy.join(" and ")}${match}`;
+}
+
+/** An explanation as text, for the app team. */
+export function formatExplanation(explanation: Explanation): string {
+  const { app, run, tokens, issued } = explanation;
+  const lines: string[] = [];
+  lines.push(
+    `App ${app.name} of stack ${app.stack} (${app.file}): push role ${explanation.roleName}`,
+  );
+  lines.push(`Run:   ${describeRun(run)}`);
+  const issuer = issuerOfProvider(app.providerArn);
+  if (tokens.length === 1) {
+    lines.push(`Token: sub "${issued.sub}", aud "${stsAudience}", issuer ${issuer}`);
+  } else {
+    lines.push(`Token: aud "${stsAudience}", issuer ${issuer}, and the sub of its form:`);
+    for (const token of tokens) {
+      const issuedNote =
+        token === issued ? "; GitHub issues this form (the app's ids are configured)" : "";
+      lines.push(`  ${token.form} form: sub "${token.sub}": ${verdictOf(token)}${issuedNote}`);
+    }
+  }
+  lines.push("The role trusts:");
+  const width = Math.max(...explanation.trusted.map((s) => s.length));
+  for (const subject of explanation.trusted) {
+    lines.push(
+      `  ${subject.padEnd(width)}  (${isSubjectPattern(subject) ? "StringLike" : "StringEquals"})`,
+    );
+  }
+  lines.push("");
+  if (explanation.admitted) {
+    lines.push(`ADMITTED: sub "${issued.sub}" is ${verdictOf(issued)}.`);
+  } else if (explanation.environmentGate !== undefined) {
+    lines.push(`REFUSED: ${explanation.environmentGate}.`);
+  } else {
+    lines.push(
+      issued.decision.deniedBy.length > 0
+        ? `REFUSED: sub "${issued.sub}" is ${verdictOf(issued)}.`
+        : `REFUSED: no statement of the role's trust policy admits sub "${issued.sub}".`,
+    );
+    if (explanation.nearest !== undefined) {
+      lines.push(`Nearest expected: "${explanation.nearest}"`);
+    }
+  }
+  const advice = explanation.advice;
+  if (advice?.kind === "change") {
+    lines.push(`To admit it: ${advice.change}.`);
+  } else if (advice?.kind === "run-differently") {
+    lines.push(`To admit it: ${advice.how}.`);
+  } else if (advice?.kind === "must-not") {
+    lines.push(`Must not be admitted: ${advice.reason}.`);
+  } else if (advice?.kind === "refused-change") {
+    lines.push(`No config change admits it: ${advice.reason}.`);
+  }
+  for (const note of explanation.notes) {
+    lines.push(`Note: ${note}.`);
+  }
+  return lines.join("\n");
+}

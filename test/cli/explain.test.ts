@@ -1,0 +1,319 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { explainRun, ExplainedApp, deploymentPatternMatches } from "../../cli/explain/explain";
+import { formatExplanation } from "../../cli/explain/format";
+import { WorkflowRun } from "../../cli/explain/run";
+import { readPlatformStack } from "../../cli/platformStack";
+import { canAssume } from "../helpers/iam";
+import { runCli } from "../helpers/cli";
+import { tempPlatformProject } from "../helpers/tempProject";
+import { githubTrustPolicy } from "../../components/trustPolicy";
+
+const provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+/** A stack with the apps given, as its stack file writes them. */
+function stackWith(apps: string[], stack = "dev"): ReturnType<typeof tempPlatformProject> {
+  const project = tempPlatformProject();
+  fs.writeFileSync(
+    project.stackFile(stack),
+    ["config:", "  aws:region: eu-west-2", "  trusted-delivery-platform:apps:", ...apps, ""].join(
+      "\n",
+    ),
+  );
+  return project;
+}
+
+const apps = [
+  "    payments-api:",
+  "      metadata: {id: REGISTRY_PAYMENTS_API, owner: team-payments, risk: medium}",
+  "      github: {repository: acme/payments-api, branches: [main, release/*], tags: [v*]}",
+  "    ledger-service:",
+  "      metadata: {id: REGISTRY_LEDGER_SERVICE, owner: team-ledger, risk: high}",
+  "      github:",
+  "        repository: acme/ledger-service",
+  "        environments: [dev]",
+  "        environmentProtection: {deploymentBranches: [main], deploymentTags: [v*]}",
+  "    risk-engine:",
+  "      metadata: {id: REGISTRY_RISK_ENGINE, owner: team-risk, risk: high}",
+  "      github: {repository: acme/risk-engine, ownerId: 1234, repositoryId: 98765}",
+];
+
+const project = stackWith(apps);
+
+function explained(name: string): ExplainedApp {
+  const { config, file } = readPlatformStack(project.project, "dev");
+  return {
+    name,
+    stack: "dev",
+    file,
+    environment: config.environment,
+    app: config.apps[name],
+    providerArn: provider,
+  };
+}
+
+const run = (name: string, given: Partial<WorkflowRun>) => {
+  const app = explained(name);
+  return explainRun(app, {
+    repository: app.app.settings.github.repository,
+    event: "push",
+    ...given,
+  });
+};
+
+const lastLines = (text: string, count: number) => text.split("\n").slice(-count);
+
+describe("trusted-delivery explain", () => {
+  describe("decides as IAM would", () => {
+    // Every decision explain prints is the evaluator's too.
+    const cases: [string, Partial<WorkflowRun>][] = [
+      ["payments-api", { ref: { kind: "branch", name: "main" } }],
+      ["payments-api", { ref: { kind: "branch", name: "release/2.0" } }],
+      ["payments-api", { ref: { kind: "branch", name: "hotfix" } }],
+      ["payments-api", { ref: { kind: "tag", name: "v1.2.0" } }],
+      ["payments-api", { event: "pull_request" }],
+      [
+        "payments-api",
+        { repository: "mallory/payments-api", ref: { kind: "branch", name: "main" } },
+      ],
+      ["ledger-service", { environment: "dev", ref: { kind: "branch", name: "main" } }],
+      ["ledger-service", { ref: { kind: "branch", name: "main" } }],
+      ["risk-engine", { ref: { kind: "branch", name: "main" } }],
+    ];
+    for (const [name, given] of cases) {
+      it(`${name}: ${JSON.stringify(given)}`, () => {
+        const explanation = run(name, given);
+        const policy = githubTrustPolicy(provider, explanation.trusted);
+        for (const token of explanation.tokens) {
+          assert.equal(
+            token.decision.admitted,
+            canAssume(policy, { provider, sub: token.sub, aud: "sts.amazonaws.com" }),
+            token.sub,
+          );
+        }
+      });
+    }
+  });
+
+  it("admits a branch the role names exactly, and one a pattern matches, naming the statement and value", () => {
+    assert.deepEqual(
+      lastLines(
+        formatExplanation(run("payments-api", { ref: { kind: "branch", name: "release/2.0" } })),
+        6,
+      ).slice(0, 5),
+      [
+        "  repo:acme/payments-api:ref:refs/heads/main       (StringEquals)",
+        "  repo:acme/payments-api:ref:refs/heads/release/*  (StringLike)",
+        "  repo:acme/payments-api:ref:refs/tags/v*          (StringLike)",
+        "",
+        'ADMITTED: sub "repo:acme/payments-api:ref:refs/heads/release/2.0" is admitted by statement "GitHubActionsSubjectPatterns", by "repo:acme/payments-api:ref:refs/heads/release/*" (StringLike).',
+      ],
+    );
+    const exact = run("payments-api", { ref: { kind: "branch", name: "main" } });
+    assert.equal(exact.admitted, true);
+    assert.deepEqual(exact.issued.matchedBy, {
+      value: "repo:acme/payments-api:ref:refs/heads/main",
+      operator: "StringEquals",
+    });
+  });
+
+  it("refuses a branch the role does not name, with the nearest subject and the change that admits it", () => {
+    const text = formatExplanation(
+      run("payments-api", { ref: { kind: "branch", name: "hotfix" } }),
+    );
+    assert.deepEqual(lastLines(text, 3), [
+      'REFUSED: no statement of the role\'s trust policy admits sub "repo:acme/payments-api:ref:refs/heads/hotfix".',
+      'Nearest expected: "repo:acme/payments-api:ref:refs/heads/main"',
+      "To admit it: in programs/platform/Pulumi.dev.yaml, set github.branches of app payments-api to [main, release/*, hotfix]; then pulumi up -s dev.",
+    ]);
+  });
+
+  it("refuses a tag the patterns do not match, proposing it in github.tags", () => {
+    const explanation = run("payments-api", { ref: { kind: "tag", name: "release-1" } });
+    assert.equal(explanation.admitted, false);
+    assert.deepEqual(explanation.advice, {
+      kind: "change",
+      change:
+        "in programs/platform/Pulumi.dev.yaml, set github.tags of app payments-api to [v*, release-1]; then pulumi up -s dev",
+    });
+  });
+
+  it("refuses pull requests, and says they must never push", () => {
+    const text = formatExplanation(run("payments-api", { event: "pull_request" }));
+    assert.match(text, /^Run: {3}pull_request, in acme\/payments-api$/m);
+    assert.deepEqual(lastLines(text, 3), [
+      'REFUSED: no statement of the role\'s trust policy admits sub "repo:acme/payments-api:pull_request".',
+      'Nearest expected: "repo:acme/payments-api:ref:refs/tags/v*"',
+      "Must not be admitted: a pull request's run builds code nobody has reviewed yet (from any branch, or from a fork), so it must never push images: build and test pull requests without AWS credentials, and push from the branch once merged (on: push).",
+    ]);
+  });
+
+  it("admits a pull_request_target run on a trusted branch, warning what it must never build", () => {
+    const explanation = run("payments-api", {
+      event: "pull_request_target",
+      ref: { kind: "branch", name: "main" },
+    });
+    assert.equal(explanation.admitted, true);
+    assert.deepEqual(explanation.notes.slice(0, 1), [
+      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
+    ]);
+  });
+
+  it("refuses a fork, and says another repository must never assume the role", () => {
+    const explanation = run("payments-api", {
+      repository: "mallory/payments-api",
+      ref: { kind: "branch", name: "main" },
+    });
+    assert.equal(explanation.issued.sub, "repo:mallory/payments-api:ref:refs/heads/main");
+    assert.deepEqual(explanation.advice, {
+      kind: "must-not",
+      reason:
+        "the role pushes to payments-api for acme/payments-api only; a run of mallory/payments-api (a fork, or another repository) must never assume it: give that repository its own app (trusted-delivery add-app) if it needs a registry",
+    });
+  });
+
+  it("admits a job in a trusted environment from a ref that may deploy there, and stops one from any other ref", () => {
+    assert.equal(
+      run("ledger-service", { environment: "dev", ref: { kind: "tag", name: "v3.1.0" } }).admitted,
+      true,
+    );
+    const gated = formatExplanation(
+      run("ledger-service", { environment: "dev", ref: { kind: "branch", name: "feature/x" } }),
+    );
+    assert.deepEqual(lastLines(gated, 3).slice(0, 2), [
+      "REFUSED: GitHub stops the job before it gets a token: environment dev deploys from branch main, tag v*, and branch feature/x is none of them.",
+      "To admit it: in programs/platform/Pulumi.dev.yaml, set github.environmentProtection.deploymentBranches of app ledger-service to [main, feature/x]; then pulumi up -s dev.",
+    ]);
+  });
+
+  it("tells a job outside the environment to run in it", () => {
+    const explanation = run("ledger-service", { ref: { kind: "branch", name: "main" } });
+    assert.equal(explanation.admitted, false);
+    assert.deepEqual(explanation.advice, {
+      kind: "run-differently",
+      how: "the role trusts jobs in environment dev only: run the job there (jobs.<job>.environment: dev), as the generated workflow does",
+    });
+  });
+
+  it("refuses an environment the role does not trust, and a change the checks would refuse", () => {
+    const explanation = run("ledger-service", { environment: "prod" });
+    assert.deepEqual(explanation.advice, {
+      kind: "refused-change",
+      reason:
+        'set github.environments of app ledger-service to [dev, prod] (the pipeline creates and protects it) is refused: apps.ledger-service.github.environments[1] is "prod"; must contain the stack\'s environment "dev" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "dev" or "dev-release"',
+    });
+  });
+
+  it("moves a branch-trusting app's refs into the environment's deployment policy when a job names one", () => {
+    const explanation = run("payments-api", { environment: "dev" });
+    assert.equal(explanation.advice?.kind, "change");
+    assert.match(
+      (explanation.advice as { change: string }).change,
+      /set github\.environments of app payments-api to \[dev\] \(the pipeline creates and protects it\) and move its branches \[main, release\/\*\] and tags \[v\*\] to github\.environmentProtection/,
+    );
+  });
+
+  it("builds both subject forms when the app's ids are configured, and judges the one GitHub issues", () => {
+    const explanation = run("risk-engine", { ref: { kind: "branch", name: "main" } });
+    assert.deepEqual(
+      explanation.tokens.map((t) => [t.form, t.sub, t.decision.admitted]),
+      [
+        ["name", "repo:acme/risk-engine:ref:refs/heads/main", false],
+        ["immutable id", "repo:acme@1234/risk-engine@98765:ref:refs/heads/main", true],
+      ],
+    );
+    assert.equal(explanation.admitted, true);
+    assert.match(
+      formatExplanation(explanation),
+      /^ {2}immutable id form: sub "repo:acme@1234\/risk-engine@98765:ref:refs\/heads\/main": admitted by statement "GitHubActionsExactSubjects", by "repo:acme@1234\/risk-engine@98765:ref:refs\/heads\/main" \(StringEquals\); GitHub issues this form \(the app's ids are configured\)$/m,
+    );
+  });
+
+  it("matches deployment policy patterns as GitHub does: * stops at /, ** crosses it", () => {
+    assert.equal(deploymentPatternMatches("release/*", "release/1.0"), true);
+    assert.equal(deploymentPatternMatches("release/*", "release/1.0/hotfix"), false);
+    assert.equal(deploymentPatternMatches("release/**", "release/1.0/hotfix"), true);
+    assert.equal(deploymentPatternMatches("v*", "v1.2.0"), true);
+    assert.equal(deploymentPatternMatches("v?", "v12"), false);
+  });
+
+  describe("the command", () => {
+    it("prints the explanation and exits 0 when the role admits the run", () => {
+      const { code, stdout, stderr } = runCli([
+        "explain",
+        "payments-api",
+        "--stack",
+        "dev",
+        "--ref",
+        "refs/heads/main",
+        "--cwd",
+        project.root,
+      ]);
+      assert.equal(stderr, "");
+      assert.equal(code, 0);
+      assert.equal(
+        stdout,
+        [
+          "App payments-api of stack dev (programs/platform/Pulumi.dev.yaml): push role ecr-push-dev-payments-api",
+          "Run:   push of branch main, in acme/payments-api",
+          'Token: sub "repo:acme/payments-api:ref:refs/heads/main", aud "sts.amazonaws.com", issuer token.actions.githubusercontent.com',
+          "The role trusts:",
+          "  repo:acme/payments-api:ref:refs/heads/main       (StringEquals)",
+          "  repo:acme/payments-api:ref:refs/heads/release/*  (StringLike)",
+          "  repo:acme/payments-api:ref:refs/tags/v*          (StringLike)",
+          "",
+          'ADMITTED: sub "repo:acme/payments-api:ref:refs/heads/main" is admitted by statement "GitHubActionsExactSubjects", by "repo:acme/payments-api:ref:refs/heads/main" (StringEquals).',
+          "Note: if acme/payments-api uses immutable subject claims (repositories created after 2026-06-18, or opted in), its tokens name it by id (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) and this role refuses them: set github.ownerId and github.repositoryId (gh api repos/acme/payments-api --jq '{ownerId: .owner.id, repositoryId: .id}').",
+          "",
+        ].join("\n"),
+      );
+    });
+
+    it("exits 1 when the role refuses the run", () => {
+      const { code, stdout } = runCli([
+        "explain",
+        "payments-api",
+        "--stack",
+        "dev",
+        "--tag",
+        "nightly",
+        "--cwd",
+        project.root,
+      ]);
+      assert.equal(code, 1);
+      assert.match(stdout, /^REFUSED: /m);
+    });
+
+    it("refuses bad options, naming each, with exit code 2 and no stack trace", () => {
+      const { code, stdout, stderr } = runCli([
+        "explain",
+        "payments-api",
+        "--stack",
+        "dev",
+        "--ref",
+        "refs/pull/1/merge",
+        "--repository",
+        "acme",
+        "--cwd",
+        project.root,
+      ]);
+      assert.equal(code, 2);
+      assert.equal(stdout, "");
+      assert.equal(
+        stderr,
+        [
+          "error: explain has 2 invalid arguments:",
+          '  - --ref is "refs/pull/1/merge"; must be a branch or tag ref, e.g. refs/heads/main or refs/tags/v1.2.0 (a bare name is a branch)',
+          '  - --repository is "acme"; must be a GitHub repository, "owner/name"',
+          "",
+        ].join("\n"),
+      );
+      const none = runCli(["explain", "payments-api", "--stack", "dev", "--cwd", project.root]);
+      assert.equal(none.code, 2);
+      assert.equal(
+        none.stderr,
+        "error: explain has an invalid argument:\n  - a push run's token names its ref: give --ref refs/heads/<branch>, --tag <tag> or --environment <environment>\n",
+      );
+    });
+  });
+});
