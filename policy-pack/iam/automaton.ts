@@ -232,7 +232,10 @@ class LazyDfa {
   readonly accepting: boolean[] = [];
   /** Whether every continuation from the state is in the language (a `*` ends some sequence). */
   readonly universal: boolean[] = [];
-  /** For each position: whether every step from it to its sequence's end is `*`. */
+  /**
+   * For each position: whether every step from it to its sequence's end is `*` (vacuously true
+   * at the end itself, which only the recursion reads).
+   */
   private readonly tailAny: boolean[] = [];
   private readonly table: number[][] = [];
 
@@ -283,7 +286,8 @@ class LazyDfa {
       this.ids.set(key, id);
       this.positions.push(positions);
       this.accepting.push(positions.some((p) => this.ends.has(p)));
-      this.universal.push(positions.some((p) => this.tailAny[p]));
+      // A position past a sequence's end accepts the string so far, and no longer one.
+      this.universal.push(positions.some((p) => !this.ends.has(p) && this.tailAny[p]));
       this.table.push([]);
     }
     return id;

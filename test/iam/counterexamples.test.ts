@@ -104,6 +104,32 @@ describe("trust counter-examples", () => {
   });
 });
 
+describe("trust counter-examples found after the model landed", () => {
+  it("a Deny of a prefix of the only admitted subject leaves that subject admitted (the solver took a finished word for every continuation)", () => {
+    const document = policy(
+      {
+        Effect: "Deny",
+        ...web,
+        Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": ["repo:"] } },
+      },
+      {
+        Effect: "Allow",
+        ...web,
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:sub": ["repo:acme/app:ref:refs/heads/main"],
+          },
+        },
+      },
+    );
+    agreeOnTrust(document);
+    assert.deepEqual(
+      trustOf(document).findings.map((f) => [f.kind, f.tokens.map((t) => t.aud)]),
+      [["audience", ["sigstore"]]],
+    );
+  });
+});
+
 describe("permission counter-examples", () => {
   it("an escalation witness names a role of the policy's own account, not '*'", () => {
     agreeOnPermissions([

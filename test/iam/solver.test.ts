@@ -1,0 +1,83 @@
+/**
+ * The solver the IAM model stands on (languages as automata, formulas over them), against brute
+ * force: every string over a small alphabet up to a length, on generated formulas of glob
+ * patterns. What the solver finds must satisfy the formula and be as short as any; when it finds
+ * nothing, nothing up to that length may satisfy it.
+ */
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import { and, atom, evaluate, Formula, not, or, solve } from "../../policy-pack/iam/formula";
+import { compilePattern } from "../../policy-pack/iam/patterns";
+
+const letters = ["a", "b", "c"];
+const maxLength = 6;
+
+/** Every string over the letters up to the length, shortest first. */
+const strings: string[] = [""];
+for (let length = 1; length <= maxLength; length += 1) {
+  for (const prefix of strings.filter((s) => s.length === length - 1)) {
+    strings.push(...letters.map((l) => prefix + l));
+  }
+}
+
+const pattern = fc.stringMatching(/^[ab*?]{0,4}$/);
+const formula: fc.Arbitrary<Formula> = fc.letrec<{ f: Formula }>((tie) => ({
+  f: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    pattern.map((p) => {
+      const compiled = compilePattern(p, { wildcards: true });
+      return atom("x", "language" in compiled ? compiled.language : []);
+    }),
+    tie("f").map((f) => not(f)),
+    fc.array(tie("f"), { minLength: 2, maxLength: 3 }).map((fs) => and(...fs)),
+    fc.array(tie("f"), { minLength: 2, maxLength: 3 }).map((fs) => or(...fs)),
+  ),
+})).f;
+
+describe("the solver, against brute force", () => {
+  it("finds a shortest string that satisfies the formula, or none exists up to the length checked", () => {
+    fc.assert(
+      fc.property(formula, (f) => {
+        const brute = strings.find((s) => evaluate(f, { x: s }));
+        const result = solve(f);
+        assert.notEqual(result.kind, "unknown");
+        if (result.kind === "found") {
+          const found = result.values.x ?? "";
+          assert.ok(
+            evaluate(f, { x: found }),
+            `the solver's ${JSON.stringify(found)} does not satisfy it`,
+          );
+          if (brute !== undefined) {
+            assert.ok(
+              found.length <= brute.length,
+              `${JSON.stringify(brute)} is shorter than ${JSON.stringify(found)}`,
+            );
+          }
+        } else {
+          assert.equal(
+            brute,
+            undefined,
+            `the solver finds none, but ${JSON.stringify(brute)} satisfies it`,
+          );
+        }
+      }),
+      { numRuns: Number(process.env.SOLVER_RUNS ?? 2000) },
+    );
+  });
+
+  it("tells a word from its prefixes and extensions (shrunk from the trust model's counter-example)", () => {
+    const word = (text: string) => {
+      const compiled = compilePattern(text, { wildcards: false });
+      return atom("x", "language" in compiled ? compiled.language : []);
+    };
+    assert.deepEqual(solve(and(word("abc"), not(word("ab")))), {
+      kind: "found",
+      values: { x: "abc" },
+    });
+    assert.deepEqual(solve(and(word("ab"), not(word("abc")))), {
+      kind: "found",
+      values: { x: "ab" },
+    });
+    assert.deepEqual(solve(and(word("abc"), not(word("abc")))), { kind: "none" });
+  });
+});
