@@ -10,7 +10,8 @@ export const adoptTerraformCommand: Command = {
                                  that import the existing repository and lifecycle policy, carry Terraform's
                                  default_tags over, show every attribute's drift, and print the
                                  \`terraform state rm\` commands. Refuses (exit 1) when adoption would change
-                                 a registry, unless --accept-changes; never when it would replace one.`,
+                                 a registry, unless --accept-changes; never when it would replace one.
+                                 --verify-live first checks the state against the account (read-only).`,
   options: {
     cwd: cwdOption,
     state: {
@@ -31,6 +32,10 @@ export const adoptTerraformCommand: Command = {
       help: `Prefix of the governance tags in state. Default: ${defaultTagPrefix}.`,
     },
     ...adoptionOptions,
+    "verify-live": {
+      type: "boolean",
+      help: "Before writing, read each registry from the account (AWS SDK credentials, read-only) and refuse if it differs from the state.",
+    },
   },
   async run(positionals, options) {
     if (positionals.length > 0) {
@@ -65,6 +70,19 @@ export const adoptTerraformCommand: Command = {
       tagPrefix: options["tag-prefix"] as string | undefined,
     });
     const stack = String(options.stack);
+    if (options["verify-live"]) {
+      // Loaded on use: the AWS SDK is heavy, and adoption without it reads no account.
+      const { awsClients, configuredRegion } = await import("../aws/clients");
+      const { verifyLive } = await import("../terraform/verifyLive");
+      const verified = await verifyLive(
+        plan.registries.map((r) => r.registry),
+        plan,
+        String(options.state),
+        awsClients(),
+        await configuredRegion(),
+      );
+      process.stdout.write(`${verified}\n\n`);
+    }
     return applyAdoption(plan, options, {
       source: "terraform state",
       holder: "the state",
