@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { addAppCommand } from "./commands/addApp";
+import { adoptAwsCommand } from "./commands/adoptAws";
 import { adoptTerraformCommand } from "./commands/adoptTerraform";
 import { auditCommand } from "./commands/audit";
 import { catalogCommand } from "./commands/catalog";
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   workflow: workflowCommand,
   catalog: catalogCommand,
   "adopt-terraform": adoptTerraformCommand,
+  "adopt-aws": adoptAwsCommand,
   audit: auditCommand,
   explain: explainCommand,
 };

@@ -3,17 +3,16 @@
  * GitHub can assume), turn it into resources of the `@pulumi/aws` shapes, and judge them with
  * the policy pack's own policies, in-process.
  */
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { awsManagedPolicyName } from "../../policy-pack/resources/iam";
 import { trustOf } from "../../policy-pack/lib/trustMessages";
 import { AwsClients } from "../aws/clients";
+import { readCallerIdentity } from "../aws/identity";
 import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
 import { readRegistry } from "../aws/readRegistries";
-import { attempt, Unread } from "../aws/unread";
+import { Unread } from "../aws/unread";
 import type { AnalyzerInfo, PolicyConfig } from "../policy/analyzerClient";
 import { packageVersion, policyPackInfo } from "../policy/packInfo";
-import { CliError } from "../errors";
 import { AuditResource, auditStacks, LiveAccount, unreadParts } from "./resources";
 import { NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
 
@@ -40,17 +39,8 @@ export async function readAccount(
   progress: (line: string) => void,
 ): Promise<LiveAccount> {
   const home = regions[0];
-  const identity = await attempt("sts:GetCallerIdentity", {}, () =>
-    clients.sts(home).send(new GetCallerIdentityCommand({})),
-  );
-  if (identity === undefined || identity instanceof Unread) {
-    throw new CliError(
-      `could not read the account's identity (sts:GetCallerIdentity): ${identity?.reason ?? "no answer"}; nothing was read: check the credentials the AWS SDK finds (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role) and that AWS can be reached`,
-    );
-  }
-  const account = String(identity.Account);
-  const partition = String(identity.Arn ?? "arn:aws:").split(":")[1] || "aws";
-  progress(`auditing account ${account} (${identity.Arn}) in ${regions.join(", ")}`);
+  const { account, arn, partition } = await readCallerIdentity(clients.sts(home));
+  progress(`auditing account ${account} (${arn}) in ${regions.join(", ")}`);
 
   const readIam = async () => {
     const iam = clients.iam(home);

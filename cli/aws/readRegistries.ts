@@ -5,7 +5,8 @@
  *
  * Each part is read on its own: a call that fails becomes an {@link Unread} for that part, and
  * the rest is still read. `readRepositories` with names reads only those repositories (none
- * when one of them does not exist), for commands that check one registry's live settings.
+ * when one of them does not exist), for commands that check one registry's live settings;
+ * `readRepositoriesByName` reads each named one on its own, telling a missing one apart.
  */
 import {
   DescribeRegistryCommand,
@@ -185,6 +186,37 @@ export async function readRepositories(
   }
   options.onListed?.(listed.length);
   return mapLimit(listed, concurrency, (repository) => readRepository(ecr, region, repository));
+}
+
+/**
+ * Each named repository of the region, read on its own: its settings, undefined when it does not
+ * exist, or {@link Unread} when it could not be read.
+ */
+export async function readRepositoriesByName(
+  ecr: ECRClient,
+  region: string,
+  names: readonly string[],
+): Promise<Map<string, LiveRepository | undefined | Unread>> {
+  const read = await mapLimit(names, concurrency, async (name) => {
+    const found = await readRepositories(ecr, region, { names: [name] });
+    return [name, found instanceof Unread ? found : found[0]] as const;
+  });
+  return new Map(read);
+}
+
+/** The names of the region's repositories (DescribeRepositories alone), or {@link Unread}. */
+export async function listRepositoryNames(
+  ecr: ECRClient,
+  region: string,
+): Promise<readonly string[] | Unread> {
+  const names = await attempt("ecr:DescribeRepositories", { region }, async () => {
+    const found: string[] = [];
+    for await (const page of paginateDescribeRepositories({ client: ecr }, {})) {
+      found.push(...(page.repositories ?? []).map((r) => String(r.repositoryName)));
+    }
+    return found;
+  });
+  return names ?? [];
 }
 
 async function readScanning(ecr: ECRClient, region: string) {

@@ -1,19 +1,28 @@
 import { defaultTagPrefix } from "../../components/defaults";
 import { Problem } from "../../components/problems";
-import { parsePlatformConfig, platformConfigValues } from "../../programs/platform/config";
+import { platformConfigValues } from "../../programs/platform/config";
+import { adoptedApps, Governance } from "../adoption/appEntries";
+import { registryDrift } from "../adoption/drift";
+import { importFile } from "../adoption/importFile";
+import {
+  AdoptedRegistry,
+  AdoptionPlan as Plan,
+  bindStack,
+  writeAppEntries,
+} from "../adoption/plan";
 import { appsSetting } from "../appsSetting";
 import { readAwsSettings } from "../awsConfig";
-import { CliError, InvalidInputError } from "../errors";
+import { InvalidInputError } from "../errors";
 import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../project";
 import { StackFileEditor } from "../stackFile";
-import { AdoptedApp, adoptedApps } from "./adoption/appEntries";
 import { adoptedDefaultTags } from "./adoption/defaultTags";
-import { ImportFile, importFile, stateRmCommands } from "./adoption/handover";
+import { stateRmCommands } from "./adoption/handover";
 import { metadataFromTags, tfvarsStateProblems } from "./adoption/metadata";
 import { registryPlace, stackPlaceProblems } from "./adoption/place";
-import { DriftRow, registryDrift } from "./drift";
-import { registriesInState } from "./state";
+import { registriesInState, TerraformRegistry } from "./state";
 import { DeclaredRegistry, declaredRegistries, moduleRiskDefault } from "./tfvars";
+
+export { changes, replacements } from "../adoption/plan";
 
 export interface AdoptOptions {
   readonly project: PulumiProject;
@@ -32,39 +41,12 @@ export interface AdoptOptions {
   readonly tagPrefix?: string;
 }
 
-export interface AdoptedRegistry extends AdoptedApp {
-  readonly drift: readonly DriftRow[];
-  /** What the drift table should say besides its rows (where a value came from, say). */
-  readonly notes: readonly string[];
-}
-
-export interface AdoptionPlan {
-  /** The stack file, relative to the project root. */
-  readonly stackFile: string;
-  /** The stack file with the adoption applied, not yet written. */
-  readonly editor: StackFileEditor;
-  readonly registries: readonly AdoptedRegistry[];
+/** A Terraform state's registries moved into a stack, with what hands them over. */
+export interface AdoptionPlan extends Plan<TerraformRegistry> {
   /** What Terraform applied through the AWS provider's default_tags (tags_all minus tags). */
   readonly defaultTags: Readonly<Record<string, string>>;
-  /** The region and account of every registry, from their ARNs: the stack's from now on. */
-  readonly region: string;
-  readonly account: string;
   /** The commands that hand each adopted address over to Pulumi. */
   readonly stateRmCommands: readonly string[];
-  /** The same imports as a `pulumi import --file` document. */
-  readonly importFile: ImportFile;
-}
-
-/** Registries whose adoption replaces anything (their images would be lost). */
-export function replacements(plan: AdoptionPlan): AdoptedRegistry[] {
-  return plan.registries.filter((r) => r.drift.some((row) => row.effect === "replace"));
-}
-
-/** Registries whose adoption changes anything in place. */
-export function changes(plan: AdoptionPlan): AdoptedRegistry[] {
-  return plan.registries.filter((r) =>
-    r.drift.some((row) => row.effect === "update" || row.effect === "create"),
-  );
 }
 
 /**
@@ -124,20 +106,24 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   const defaultTags = adoptedDefaultTags(registries, aws.settings, stackHasDefaultTags, stackFile);
   problems.push(...defaultTags.problems);
 
+  // Every registry here carries its governance tags (the others are problems already).
+  const governance = new Map<string, Governance>(
+    [...metadata].map(([name, tagged]) => [name, { tagged, metadata: tagged }]),
+  );
   const apps = adoptedApps(
     registries,
-    metadata,
+    governance,
     { key: appsKey, apps: existingApps, file: stackFile, environment },
     { githubOwner: options.githubOwner, githubRepositories: options.githubRepositories ?? {} },
     tagPrefix,
-    options.stateFile,
+    { tagsIn: "state", registriesIn: options.stateFile },
   );
   problems.push(...apps.problems);
   if (problems.length > 0) {
     throw new InvalidInputError(subject, problems);
   }
 
-  const adopted = apps.adopted.map(({ registry, app }): AdoptedRegistry => ({
+  const adopted = apps.adopted.map(({ registry, app }): AdoptedRegistry<TerraformRegistry> => ({
     registry,
     app,
     drift: registryDrift(registry, app.settings, defaultTags.tags.provider),
@@ -149,32 +135,17 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
         : [],
   }));
 
-  if (aws.settings.region === undefined) {
-    editor.setConfig("aws:region", place.region);
-  }
-  if (aws.settings.allowedAccountIds === undefined) {
-    // The provider then refuses credentials of any other account, before importing anything.
-    editor.setConfig("aws:allowedAccountIds", [place.account]);
-  }
+  bindStack(editor, aws.settings, place);
   if (defaultTags.tags.stack === undefined && Object.keys(defaultTags.tags.terraform).length > 0) {
     editor.setConfig("aws:defaultTags", { tags: defaultTags.tags.terraform });
   }
-  for (const { registry, app } of adopted) {
-    editor.setEntry(appsKey, registry.name, app.entry);
-  }
-  // Read back as the program reads it: every app that was there, and every one adopted.
-  const written = parsePlatformConfig(
-    { project: project.name, stack: stackFileName(stack), file: stackFile },
-    platformConfigValues(project.name, editor.config()),
+  writeAppEntries(
+    editor,
+    project,
+    { name: stackFileName(stack), file: stackFile },
+    { key: appsKey, existing: existingApps },
+    adopted,
   );
-  const lost = [...Object.keys(existingApps), ...adopted.map((a) => a.registry.name)].filter(
-    (name) => !(name in written.apps),
-  );
-  if (lost.length > 0) {
-    throw new CliError(
-      `adopting into ${stackFile} would lose ${lost.join(", ")}; nothing was written`,
-    );
-  }
 
   const adoptedRegistries = adopted.map((a) => a.registry);
   return {

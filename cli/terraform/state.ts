@@ -1,32 +1,16 @@
 import { InvalidInputError, CliError } from "../errors";
 import { Problem, isPlainObject, problem } from "../../components/problems";
+import { ExistingLifecyclePolicy, ExistingRegistry } from "../adoption/registry";
 import { readUserFile } from "../project";
 
-/** An ECR repository as the Terraform state holds it, with its lifecycle policy if it has one. */
-export interface TerraformRegistry {
-  /** The repository's name, which is also its ID and the app's key. */
-  readonly name: string;
+/**
+ * An ECR repository as the Terraform state holds it, with its lifecycle policy if it has one, and
+ * the addresses `terraform state rm` hands over.
+ */
+export interface TerraformRegistry extends ExistingRegistry {
   /** The state address, for `terraform state rm`. */
   readonly address: string;
-  readonly id: string;
-  readonly arn: string;
-  /** The AWS region, from the ARN. */
-  readonly region: string;
-  /** The AWS account id, from the ARN. */
-  readonly account: string;
-  readonly imageTagMutability: string;
-  readonly encryptionType: string;
-  /** The KMS key ARN AWS reports ("" for AES256). */
-  readonly kmsKey: string;
-  readonly scanOnPush: boolean;
-  readonly forceDelete: boolean;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly tagsAll: Readonly<Record<string, string>>;
-  readonly lifecyclePolicy?: {
-    readonly address: string;
-    readonly id: string;
-    readonly policy: string;
-  };
+  readonly lifecyclePolicy?: ExistingLifecyclePolicy & { readonly address: string };
 }
 
 interface StateInstance {

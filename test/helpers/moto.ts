@@ -127,3 +127,19 @@ export async function startMoto(): Promise<MotoServer> {
     }
   }
 }
+
+/** Empties moto (every service, every account and region), so that each test starts afresh. */
+export function resetMoto(endpoint: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${endpoint}/moto-api/reset`, { method: "POST" }, (response) => {
+      response.resume();
+      response.on("end", () =>
+        response.statusCode === 200
+          ? resolve()
+          : reject(new Error(`moto's reset answered HTTP ${response.statusCode}`)),
+      );
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}

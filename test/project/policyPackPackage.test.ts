@@ -95,6 +95,7 @@ describe("the policy pack as a package of its own", function () {
       const info = await pack.getAnalyzerInfo();
       assert.equal(info.name, "trusted-delivery-guardrails");
       assert.equal(info.version, readJson(path.join(repositoryRoot, "package.json")).version);
+      // Every policy of the source, by name: the tarball runs the pack the repository has.
       assert.deepEqual(
         info.policies.map((p) => p.name),
         policies.map((p) => p.name),

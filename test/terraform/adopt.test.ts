@@ -344,7 +344,7 @@ describe("trusted-delivery adopt-terraform", function () {
         .drift.find((r) => r.attribute === "encryption_type")!;
       assert.deepEqual(row, {
         attribute: "encryption_type",
-        state: "AES256",
+        existing: "AES256",
         pipeline: "KMS",
         effect: "replace",
       });

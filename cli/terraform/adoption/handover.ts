@@ -1,43 +1,5 @@
-import { pipelineChildNames } from "../../../components/names";
-import { awsTypes, componentTypes } from "../../../policy-pack/governance/typeTokens";
 import { shellQuote } from "../../text";
 import { TerraformRegistry } from "../state";
-
-/** A `pulumi import --file` document. */
-export interface ImportFile {
-  readonly resources: readonly Record<string, unknown>[];
-}
-
-/**
- * The registries' imports as a `pulumi import --file` document: each pipeline component, its
- * repository and its lifecycle policy, by the names the pipeline gives them.
- */
-export function importFile(registries: readonly TerraformRegistry[]): ImportFile {
-  return {
-    resources: registries.flatMap((registry) => {
-      const names = pipelineChildNames(registry.name);
-      return [
-        { type: componentTypes.trustedDeliveryPipeline, name: registry.name, component: true },
-        {
-          type: awsTypes.ecrRepository,
-          name: names.repository,
-          id: registry.id,
-          parent: registry.name,
-        },
-        ...(registry.lifecyclePolicy
-          ? [
-              {
-                type: awsTypes.ecrLifecyclePolicy,
-                name: names.lifecyclePolicy,
-                id: registry.lifecyclePolicy.id,
-                parent: registry.name,
-              },
-            ]
-          : []),
-      ];
-    }),
-  };
-}
 
 /** The `terraform state rm` command per registry that releases it (and its lifecycle policy) from Terraform. */
 export function stateRmCommands(registries: readonly TerraformRegistry[]): string[] {

@@ -1,13 +1,8 @@
 import { Problem, problem } from "../../../components/problems";
 import { AwsSettings } from "../../awsConfig";
+import { RegistryPlace } from "../../adoption/plan";
 import { listed } from "../../text";
 import { TerraformRegistry } from "../state";
-
-/** Where the registries of a state are: one stack is one region and one account. */
-export interface RegistryPlace {
-  readonly region: string;
-  readonly account: string;
-}
 
 /**
  * The one region and account of all registries, from their ARNs, or a problem naming each

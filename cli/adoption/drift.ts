@@ -1,13 +1,14 @@
 import { PipelineSettings, tagsBesideProviderDefaults } from "../../components/pipelineSettings";
 import { sameData } from "../stackFile";
-import { TerraformRegistry } from "./state";
+import { ExistingRegistry } from "./registry";
 
 /** What adopting a registry would do to one attribute. */
 export type DriftEffect = "same" | "update" | "replace" | "create";
 
 export interface DriftRow {
   readonly attribute: string;
-  readonly state: string;
+  /** The value where the registry was found: the Terraform state, or the live registry. */
+  readonly existing: string;
   readonly pipeline: string;
   readonly effect: DriftEffect;
 }
@@ -27,25 +28,26 @@ function parseJson(text: string): unknown {
 
 /**
  * Every attribute a pipeline sets on its repository and lifecycle policy, against what the
- * Terraform state holds, with what `pulumi up` would do: keep it (`same`), change it in place
+ * registry has where it was found (a Terraform state, or the account), with what `pulumi up`
+ * would do: keep it (`same`), change it in place
  * (`update`), recreate the repository and lose its images (`replace`), or add a lifecycle policy
  * the registry lacked (`create`). Tags are compared as the pipeline sets them beside the AWS
  * provider's default tags, and the lifecycle policy as JSON.
  */
 export function registryDrift(
-  registry: TerraformRegistry,
+  registry: ExistingRegistry,
   settings: PipelineSettings,
   providerDefaultTags: Readonly<Record<string, string>>,
 ): DriftRow[] {
   const row = (
     attribute: string,
-    state: string,
+    existing: string,
     pipeline: string,
     changes: DriftEffect,
     equal: boolean,
   ): DriftRow => ({
     attribute,
-    state,
+    existing,
     pipeline,
     effect: equal ? "same" : changes,
   });
@@ -122,25 +124,29 @@ export function registryDrift(
 
 /**
  * The drift of one registry as a table, for people: one value where both sides agree, both
- * where not; then any notes (where a value came from, say).
+ * where not, the registry's side labelled by `source` (`terraform state`, `live registry`);
+ * then any notes (where a value came from, say).
  */
 export function formatDrift(
+  source: string,
   registry: string,
   rows: readonly DriftRow[],
   notes: readonly string[] = [],
 ): string {
   const width = Math.max(...rows.map((r) => r.attribute.length));
   const changes = rows.filter((r) => r.effect !== "same").length;
+  const [existing, pipeline] = [`${source}:`, "trusted-delivery:"];
+  const labelWidth = Math.max(existing.length, pipeline.length) + 1;
   const lines = [
     `Registry ${registry}: ${changes === 0 ? "adopts with no change" : `${changes} change${changes === 1 ? "" : "s"} on adoption`}`,
   ];
   for (const row of rows) {
     const lead = `  ${row.attribute.padEnd(width)}  ${(row.effect === "same" ? "same" : row.effect.toUpperCase()).padEnd(7)}  `;
     if (row.effect === "same") {
-      lines.push(`${lead}${row.state}`);
+      lines.push(`${lead}${row.existing}`);
     } else {
-      lines.push(`${lead}terraform state:  ${row.state}`);
-      lines.push(`${" ".repeat(lead.length)}trusted-delivery: ${row.pipeline}`);
+      lines.push(`${lead}${existing.padEnd(labelWidth)}${row.existing}`);
+      lines.push(`${" ".repeat(lead.length)}${pipeline.padEnd(labelWidth)}${row.pipeline}`);
     }
   }
   lines.push(...notes.map((note) => `  note: ${note}`));

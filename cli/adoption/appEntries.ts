@@ -1,14 +1,14 @@
-import { requiredTierControls, riskTiers } from "../../../components/defaults";
-import { keptImages } from "../../../components/lifecyclePolicy";
-import { RegistryMetadata } from "../../../components/pipelineArgs";
-import { reservedTagKeys } from "../../../components/checks/pipeline";
-import { isPlainObject, prefixProblems, Problem, problem } from "../../../components/problems";
-import { AppConfig, checkApp, ResolvedApp } from "../../../programs/platform/config";
-import { listed } from "../../text";
-import { TerraformRegistry } from "../state";
+import { requiredTierControls, riskTiers } from "../../components/defaults";
+import { keptImages } from "../../components/lifecyclePolicy";
+import { RegistryMetadata } from "../../components/pipelineArgs";
+import { reservedTagKeys } from "../../components/checks/pipeline";
+import { isPlainObject, prefixProblems, Problem, problem } from "../../components/problems";
+import { AppConfig, checkApp, ResolvedApp } from "../../programs/platform/config";
+import { listed } from "../text";
+import { ExistingRegistry } from "./registry";
 
-/** The `ecr` settings under which the pipeline keeps a registry as the state holds it, where its tier allows. */
-function keptSettings(registry: TerraformRegistry, metadata: RegistryMetadata): AppConfig["ecr"] {
+/** The `ecr` settings under which the pipeline keeps a registry as it is, where its tier allows. */
+function keptSettings(registry: ExistingRegistry, metadata: RegistryMetadata): AppConfig["ecr"] {
   const tier = riskTiers[metadata.risk];
   const required = requiredTierControls[metadata.risk] ?? {};
   const ecr: Record<string, unknown> = {};
@@ -36,7 +36,7 @@ function keptSettings(registry: TerraformRegistry, metadata: RegistryMetadata): 
 }
 
 /** The import IDs that make `pulumi up` adopt a registry and its lifecycle policy. */
-function importIds(registry: TerraformRegistry): NonNullable<AppConfig["importIds"]> {
+function importIds(registry: ExistingRegistry): NonNullable<AppConfig["importIds"]> {
   return {
     repository: registry.id,
     ...(registry.lifecyclePolicy && { lifecyclePolicy: registry.lifecyclePolicy.id }),
@@ -44,13 +44,13 @@ function importIds(registry: TerraformRegistry): NonNullable<AppConfig["importId
 }
 
 /**
- * The app entry for a registry new to the stack: metadata from its tags, and wherever the state
- * departs from the risk tier in a way the tier allows, that setting, so adoption keeps the
- * registry as it is. Departures the tier refuses (a mutable high-risk registry, force delete)
+ * The app entry for a registry new to the stack: its metadata, and wherever the registry departs
+ * from the risk tier in a way the tier allows, that setting, so adoption keeps the registry as it
+ * is. Departures the tier refuses (a mutable high-risk registry, force delete)
  * are left to the tier and show in the drift.
  */
 export function newAppEntry(
-  registry: TerraformRegistry,
+  registry: ExistingRegistry,
   metadata: RegistryMetadata,
   repository: string,
   tagPrefix: string,
@@ -89,24 +89,42 @@ export interface StackApps {
 }
 
 /** An adopted registry's app entry, as written to the stack, and the settings it resolves to. */
-export interface AdoptedApp {
-  readonly registry: TerraformRegistry;
+export interface AdoptedApp<R extends ExistingRegistry = ExistingRegistry> {
+  readonly registry: R;
   readonly app: ResolvedApp;
 }
 
+/** A registry's governance, as adoption found it. */
+export interface Governance {
+  /** The governance tags the registry carries: the stack's own entry must agree with them. */
+  readonly tagged: Partial<RegistryMetadata>;
+  /** The metadata of a new app entry; needed only where the stack has no entry. */
+  readonly metadata?: RegistryMetadata;
+}
+
+/** Where the registries come from, as problems name it. */
+export interface RegistrySource {
+  /** Where their tags were read: `state`, `AWS`. */
+  readonly tagsIn: string;
+  /** What holds the registries: the state file, or the `--registry` list. */
+  readonly registriesIn: string;
+}
+
 /**
- * The app entry of each governed registry, checked and resolved as the platform program will:
- * the stack's own entry with import IDs added (its metadata must match the tags), or a new
- * entry for the app repository given. Problems name the stack file's keys and the options.
+ * The app entry of each registry whose governance is known, checked and resolved as the
+ * platform program will: the stack's own entry with import IDs added (its metadata must match
+ * the tags the registry carries), or a new entry with the registry's metadata for the app
+ * repository given. Registries without governance are left out (their phase reported them).
+ * Problems name the stack file's keys and the options.
  */
-export function adoptedApps(
-  registries: readonly TerraformRegistry[],
-  metadata: ReadonlyMap<string, RegistryMetadata>,
+export function adoptedApps<R extends ExistingRegistry>(
+  registries: readonly R[],
+  governance: ReadonlyMap<string, Governance>,
   stack: StackApps,
   repositories: AppRepositories,
   tagPrefix: string,
-  stateFile: string,
-): { adopted: AdoptedApp[]; problems: Problem[] } {
+  source: RegistrySource,
+): { adopted: AdoptedApp<R>[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const mappings = repositories.githubRepositories;
   for (const [name, repository] of Object.entries(mappings)) {
@@ -120,7 +138,7 @@ export function adoptedApps(
         problem(
           `--github-repository ${name}`,
           repository,
-          `must name a registry in ${stateFile}; it has ${listed(registries.map((r) => r.name))}`,
+          `must name a registry in ${source.registriesIn}; it has ${listed(registries.map((r) => r.name))}`,
         ),
       );
     } else if (existing !== undefined && current !== repository) {
@@ -134,10 +152,10 @@ export function adoptedApps(
     }
   }
 
-  const adopted: AdoptedApp[] = [];
+  const adopted: AdoptedApp<R>[] = [];
   for (const registry of registries) {
-    const tagged = metadata.get(registry.name);
-    if (tagged === undefined) {
+    const known = governance.get(registry.name);
+    if (known === undefined) {
       continue;
     }
     const existing = stack.apps[registry.name];
@@ -145,18 +163,22 @@ export function adoptedApps(
     if (isPlainObject(existing)) {
       const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
       for (const key of ["id", "owner", "risk"] as const) {
-        if (declared[key] !== tagged[key]) {
+        const tag = known.tagged[key];
+        if (tag !== undefined && declared[key] !== tag) {
           problems.push(
             problem(
               `${stack.key}.${registry.name}.metadata.${key}`,
               declared[key],
-              `must match the registry's tag ${tagPrefix}${key} in state, ${JSON.stringify(tagged[key])}`,
+              `must match the registry's tag ${tagPrefix}${key} in ${source.tagsIn}, ${JSON.stringify(tag)}`,
             ),
           );
         }
       }
       entry = { ...existing, importIds: importIds(registry) };
     } else {
+      if (known.metadata === undefined) {
+        continue;
+      }
       const repository =
         mappings[registry.name] ??
         (repositories.githubOwner === undefined
@@ -172,7 +194,7 @@ export function adoptedApps(
         );
         continue;
       }
-      entry = newAppEntry(registry, tagged, repository, tagPrefix);
+      entry = newAppEntry(registry, known.metadata, repository, tagPrefix);
     }
     const app = checkApp(registry.name, stack.environment, entry);
     if (app.value === undefined) {
