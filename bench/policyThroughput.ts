@@ -132,6 +132,7 @@ export async function measurePack(
   resources: readonly RegisteredResource[],
   stackRepetitions: number,
   probe?: (pack: PolicyPackProcess) => Promise<void>,
+  nodeArguments: readonly string[] = [],
 ): Promise<PackThroughput> {
   const inputs = analyzerResources(
     resources.filter((r) => r.custom && !r.read),
@@ -139,7 +140,7 @@ export async function measurePack(
   );
   const outputs = analyzerResources(resources, "outputs");
   const started = process.hrtime.bigint();
-  const pack = await PolicyPackProcess.start(packDir);
+  const pack = await PolicyPackProcess.start(packDir, { nodeArguments });
   try {
     const info = await pack.getAnalyzerInfo();
     const startMilliseconds = millisecondsSince(started);

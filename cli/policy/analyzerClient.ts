@@ -158,17 +158,25 @@ export class PolicyPackProcess {
 
   static async start(
     packDir: string,
-    options: { timeoutMs?: number } = {},
+    options: {
+      timeoutMs?: number;
+      /** Node's own options for the pack's process, e.g. `--cpu-prof` to profile it. */
+      nodeArguments?: readonly string[];
+    } = {},
   ): Promise<PolicyPackProcess> {
     const directory = path.resolve(packDir);
     const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", {
       paths: [directory],
     });
     // The CLI passes the engine's address first; packs only log through it, and none runs here.
-    const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", directory], {
-      cwd: directory,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArguments ?? []), runPolicyPack, "127.0.0.1:0", directory],
+      {
+        cwd: directory,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const port = await new Promise<number>((resolve, reject) => {
       let stdout = "";
       let stderr = "";

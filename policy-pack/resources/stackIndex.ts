@@ -1,7 +1,9 @@
 /**
  * One reading of a stack for every stack policy of an `AnalyzeStack` call: resources by type,
  * roles with the policies given to them by every route, and parsed documents, computed once
- * and shared (the SDK hands each stack policy the same resources).
+ * and shared. The SDK hands each stack policy a new array of new resource objects; with the
+ * pack's shared reading (`lib/sharedReading.ts`) their `props` are the same objects, which is how
+ * a later policy finds the index an earlier one built.
  *
  * Each resource is read on its own: a value unknown during a preview makes that resource (or
  * that one link) unknown, never the whole stack, so it cannot hide a known violation elsewhere.
@@ -49,21 +51,47 @@ export interface RolePermissions {
 
 export class StackIndex {
   private static readonly cache = new WeakMap<readonly StackResource[], StackIndex>();
+  /** Indexes by their first resource's `props`, released with the stack they read. */
+  private static readonly byFirstProps = new WeakMap<object, StackIndex>();
 
-  /** The index of these resources, built once however many policies ask. */
+  /**
+   * The index of these resources, built once however many policies ask: for the same array, or
+   * for another array of the same resources in the same order with the same `props` objects.
+   */
   static of(resources: readonly StackResource[]): StackIndex {
     let index = StackIndex.cache.get(resources);
-    if (index === undefined) {
-      index = new StackIndex(resources);
-      StackIndex.cache.set(resources, index);
+    if (index !== undefined) {
+      return index;
+    }
+    const first = resources[0]?.props;
+    const earlier = first === undefined ? undefined : StackIndex.byFirstProps.get(first);
+    index = earlier?.reads(resources) ? earlier : new StackIndex(resources);
+    StackIndex.cache.set(resources, index);
+    if (first !== undefined && index !== earlier) {
+      StackIndex.byFirstProps.set(first, index);
     }
     return index;
+  }
+
+  /** Whether these are this index's resources: same URNs, types and `props` objects, in order. */
+  private reads(resources: readonly StackResource[]): boolean {
+    return (
+      resources.length === this.resources.length &&
+      resources.every((resource, i) => {
+        const mine = this.resources[i];
+        return (
+          resource.props === mine.props && resource.urn === mine.urn && resource.type === mine.type
+        );
+      })
+    );
   }
 
   private readonly byType = new Map<string, StackResource[]>();
   private readonly documents = new Map<string, ParsedDocument>();
   private grantIndex?: Map<string, StackResource[]>;
   private policiesByArn?: Map<string, StackResource>;
+  private stackOrder?: Map<StackResource, number>;
+  private readonly permissions = new Map<StackResource, RolePermissions>();
 
   private constructor(readonly resources: readonly StackResource[]) {
     for (const resource of resources) {
@@ -146,8 +174,23 @@ export class StackIndex {
     return byArn;
   }
 
-  /** What the stack gives a role, by every route, in stack order. */
+  /** Each resource's position in the stack. */
+  private order(): Map<StackResource, number> {
+    this.stackOrder ??= new Map(this.resources.map((r, i) => [r, i]));
+    return this.stackOrder;
+  }
+
+  /** What the stack gives a role, by every route, in stack order (worked out once per role). */
   permissionsOf(role: StackResource, view: RoleView): RolePermissions {
+    let permissions = this.permissions.get(role);
+    if (permissions === undefined) {
+      permissions = this.gatherPermissions(role, view);
+      this.permissions.set(role, permissions);
+    }
+    return permissions;
+  }
+
+  private gatherPermissions(role: StackResource, view: RoleView): RolePermissions {
     const documents: DocumentSource[] = [...(knownOrUndefined(() => view.inline()) ?? [])];
     const managedPolicyArns: string[] = [
       ...(knownOrUndefined(() => view.managedPolicyArns()) ?? []),
@@ -159,7 +202,7 @@ export class StackIndex {
       ...(grants.get(`urn:${role.urn}`) ?? []),
       ...(name === undefined ? [] : (grants.get(`name:${name}`) ?? [])),
     ]);
-    const order = new Map(this.resources.map((r, i) => [r, i]));
+    const order = this.order();
     for (const resource of [...linked].sort((a, b) => order.get(a)! - order.get(b)!)) {
       const grant = roleGrant(resource)!;
       documents.push(...grant.documents(resource.name));
