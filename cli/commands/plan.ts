@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import type { StackPlan } from "../plan";
 import { readPolicyConfigFile } from "../policy/policyConfig";
 import { findProject, PulumiProject, stackNameProblem } from "../project";
 import { UsageError } from "../errors";
@@ -65,14 +66,23 @@ export const planCommand: Command = {
     const terraformOutputs =
       outputsFile === undefined ? undefined : { "*": readJson(outputsFile, "--terraform-outputs") };
     // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
-    const { formatPlan, planStack } = await import("../plan");
-    const { checkWithPolicyPack, formatPolicyReport } = await import("../policy/stackCheck");
-    const plan = await planStack(project, positionals[0], { terraformOutputs });
+    const { startedPolicyPack, formatPolicyReport } = await import("../policy/stackCheck");
+    // The pack starts while the program runs: its start-up is most of a small plan's time.
+    const pack = packDir === undefined ? undefined : startedPolicyPack(packDir);
+    let plan: StackPlan;
+    try {
+      const { planStack } = await import("../plan");
+      plan = await planStack(project, positionals[0], { terraformOutputs });
+    } catch (e) {
+      await pack?.stop();
+      throw e;
+    }
+    const { formatPlan } = await import("../plan");
     process.stdout.write(`${formatPlan(plan)}\n`);
-    if (packDir === undefined) {
+    if (pack === undefined) {
       return 0;
     }
-    const report = await checkWithPolicyPack(plan.run.resources, packDir, config);
+    const report = await pack.check(plan.run.resources, config);
     process.stdout.write(`\n${formatPolicyReport(report)}\n`);
     return report.diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
   },

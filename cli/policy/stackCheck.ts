@@ -1,5 +1,6 @@
 import { RegisteredResource } from "../offline/capture";
 import { AnalyzerInfo, AnalyzerResource, Diagnostic, PolicyPackProcess } from "./analyzerClient";
+import { runnablePackDir } from "./compiledPack";
 import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 
 /** What a policy pack said of a stack's resources. */
@@ -74,12 +75,42 @@ export async function checkWithPolicyPack(
   packDir: string,
   config?: { readonly file: PolicyConfigFile; readonly source: string },
 ): Promise<PolicyReport> {
-  const pack = await PolicyPackProcess.start(packDir);
-  try {
-    return await analyzeWithPolicyPack(pack, resources, config);
-  } finally {
-    await pack.stop();
-  }
+  return startedPolicyPack(packDir).check(resources, config);
+}
+
+/** A pack starting in the background, to analyze resources once they are known. */
+export interface StartingPolicyPack {
+  /** Analyzes the resources once the pack serves, then stops it. */
+  check(
+    resources: readonly RegisteredResource[],
+    config?: { readonly file: PolicyConfigFile; readonly source: string },
+  ): Promise<PolicyReport>;
+  /** Stops the pack without analyzing anything (the program failed). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the pack now (its compiled copy when it has one, see `compiledPack.ts`), so that its
+ * start-up overlaps whatever the caller does before it has resources to analyze.
+ */
+export function startedPolicyPack(packDir: string): StartingPolicyPack {
+  const started = PolicyPackProcess.start(runnablePackDir(packDir));
+  // A pack that fails to start is reported by check(); until then the failure is held.
+  started.catch(() => undefined);
+  return {
+    async check(resources, config) {
+      const pack = await started;
+      try {
+        return await analyzeWithPolicyPack(pack, resources, config);
+      } finally {
+        await pack.stop();
+      }
+    },
+    async stop() {
+      const pack = await started.catch(() => undefined);
+      await pack?.stop();
+    },
+  };
 }
 
 /** The resource name a URN ends in. */
