@@ -66,23 +66,26 @@ export const planCommand: Command = {
     const terraformOutputs =
       outputsFile === undefined ? undefined : { "*": readJson(outputsFile, "--terraform-outputs") };
     // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
-    const { startedPolicyPack, formatPolicyReport } = await import("../policy/stackCheck");
-    // The pack starts while the program runs: its start-up is most of a small plan's time.
-    const pack = packDir === undefined ? undefined : startedPolicyPack(packDir);
+    const { startPolicySession, formatPolicyReport } = await import("../policy/stackCheck");
+    // The pack starts, and analyzes each resource, while the program runs, as in the engine.
+    const session = packDir === undefined ? undefined : startPolicySession(packDir, config);
     let plan: StackPlan;
     try {
       const { planStack } = await import("../plan");
-      plan = await planStack(project, positionals[0], { terraformOutputs });
+      plan = await planStack(project, positionals[0], {
+        terraformOutputs,
+        onRegistered: session && ((resource) => session.registered(resource)),
+      });
     } catch (e) {
-      await pack?.stop();
+      await session?.stop();
       throw e;
     }
     const { formatPlan } = await import("../plan");
     process.stdout.write(`${formatPlan(plan)}\n`);
-    if (pack === undefined) {
+    if (session === undefined) {
       return 0;
     }
-    const report = await pack.check(plan.run.resources, config);
+    const report = await session.check(plan.run.resources);
     process.stdout.write(`\n${formatPolicyReport(report)}\n`);
     return report.diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
   },

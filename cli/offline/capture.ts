@@ -57,6 +57,11 @@ export interface OfflineRunOptions {
   readonly program: () => unknown;
   /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
   readonly preview?: boolean;
+  /**
+   * Told of each resource as its registration completes (as the engine hands each step to its
+   * analyzers), before the program has finished.
+   */
+  readonly onRegistered?: (resource: RegisteredResource) => void;
 }
 
 type Callback = (err: unknown, response?: any) => void;
@@ -277,6 +282,7 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
           sourcePosition: sourcePositionOf(req),
         });
         order.set(urn, declared.get(req)!);
+        options.onRegistered?.(resources.get(urn)!);
       }
       callback(err, response);
     });
@@ -315,6 +321,7 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
           read: true,
         });
         order.set(urn, declared.get(req)!);
+        options.onRegistered?.(resources.get(urn)!);
       }
       callback(err, response);
     });

@@ -1,7 +1,12 @@
 import { platformConfigValues } from "../../programs/platform/config";
 import { readAwsSettings } from "../awsConfig";
 import { InvalidInputError } from "../errors";
-import { OfflineRun, runOfflineSettled, withoutSerializingPrefixes } from "../offline/capture";
+import {
+  OfflineRun,
+  OfflineRunOptions,
+  runOfflineSettled,
+  withoutSerializingPrefixes,
+} from "../offline/capture";
 import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "../offline/mocks";
 import { displayPath, PulumiProject, readStackConfig, StackConfig } from "../project";
 import { Plan, planModel } from "./model";
@@ -35,6 +40,8 @@ export function awsSettings(
 export interface PlanOptions {
   /** Outputs for Terraform state references the offline run cannot reach. */
   readonly terraformOutputs?: TerraformOutputs;
+  /** Told of each resource as the program registers it (to analyze it meanwhile). */
+  readonly onRegistered?: OfflineRunOptions["onRegistered"];
 }
 
 /** A stack's plan, with the offline run it was made from (for the policy pack). */
@@ -72,6 +79,7 @@ export async function planStack(
     secretKeys: config.secretKeys,
     mocks,
     program,
+    onRegistered: options.onRegistered,
   }).finally(() => process.chdir(cwd));
   if ("error" in run) {
     // What a mock refused says more than the program's failure it caused.

@@ -123,6 +123,35 @@ function describe<T extends proto.AnalyzeRequest | proto.AnalyzerResource>(
   return message;
 }
 
+/** The engine's `Analyze` request for one resource. */
+export function analyzeRequest(resource: AnalyzerResource): proto.AnalyzeRequest {
+  return describe(new proto.AnalyzeRequest(), resource);
+}
+
+/** The engine's `AnalyzeStack` request for these resources. */
+export function analyzeStackRequest(
+  resources: readonly AnalyzerResource[],
+): proto.AnalyzeStackRequest {
+  const request = new proto.AnalyzeStackRequest();
+  request.setResourcesList(
+    resources.map((resource) => {
+      const r = describe(new proto.AnalyzerResource(), resource);
+      if (resource.parent) {
+        r.setParent(resource.parent);
+      }
+      r.setDependenciesList([...(resource.dependencies ?? [])]);
+      const dependencies = r.getPropertydependenciesMap();
+      for (const [key, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+        const entry = new proto.AnalyzerPropertyDependencies();
+        entry.setUrnsList([...urns]);
+        dependencies.set(key, entry);
+      }
+      return r;
+    }),
+  );
+  return request;
+}
+
 function diagnostic(d: proto.AnalyzeDiagnostic): Diagnostic {
   return {
     policyName: d.getPolicyname(),
@@ -256,7 +285,7 @@ export class PolicyPackProcess {
 
   /** Runs the resource policies on one resource (its inputs). */
   async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
-    const request = describe(new proto.AnalyzeRequest(), resource);
+    const request = analyzeRequest(resource);
     const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
       this.client.analyze.bind(this.client),
       request,
@@ -266,23 +295,7 @@ export class PolicyPackProcess {
 
   /** Runs the stack policies on every resource of the stack (their outputs). */
   async analyzeStack(resources: readonly AnalyzerResource[]): Promise<Diagnostic[]> {
-    const request = new proto.AnalyzeStackRequest();
-    request.setResourcesList(
-      resources.map((resource) => {
-        const r = describe(new proto.AnalyzerResource(), resource);
-        if (resource.parent) {
-          r.setParent(resource.parent);
-        }
-        r.setDependenciesList([...(resource.dependencies ?? [])]);
-        const dependencies = r.getPropertydependenciesMap();
-        for (const [key, urns] of Object.entries(resource.propertyDependencies ?? {})) {
-          const entry = new proto.AnalyzerPropertyDependencies();
-          entry.setUrnsList([...urns]);
-          dependencies.set(key, entry);
-        }
-        return r;
-      }),
-    );
+    const request = analyzeStackRequest(resources);
     const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
       this.client.analyzeStack.bind(this.client),
       request,

@@ -18,29 +18,41 @@ export function analyzerResources(
   use: "inputs" | "outputs",
 ): AnalyzerResource[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return resources.map((r) => {
-    const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
-    const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
-    return {
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      properties: use === "inputs" ? r.inputs : r.outputs,
-      parent: r.parent,
-      protect: r.protect,
-      ignoreChanges: r.ignoreChanges,
-      dependencies: r.dependencies,
-      propertyDependencies: r.propertyDependencies,
-      ...(provider && {
-        provider: {
-          urn: provider.urn,
-          type: provider.type,
-          name: provider.name,
-          properties: provider.inputs,
-        },
-      }),
-    };
-  });
+  return resources.map((r) => analyzerResource(r, use, byUrn));
+}
+
+/** One resource as the engine hands it to analyzers, its provider found among `byUrn`. */
+export function analyzerResource(
+  r: RegisteredResource,
+  use: "inputs" | "outputs",
+  byUrn: ReadonlyMap<string, RegisteredResource>,
+): AnalyzerResource {
+  const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+  const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    properties: use === "inputs" ? r.inputs : r.outputs,
+    parent: r.parent,
+    protect: r.protect,
+    ignoreChanges: r.ignoreChanges,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+    ...(provider && {
+      provider: {
+        urn: provider.urn,
+        type: provider.type,
+        name: provider.name,
+        properties: provider.inputs,
+      },
+    }),
+  };
+}
+
+/** The resources the engine sends to `Analyze`: custom resources the program registers. */
+function analyzed(resource: RegisteredResource): boolean {
+  return resource.custom && !resource.read;
 }
 
 /**
@@ -56,10 +68,7 @@ export async function analyzeWithPolicyPack(
   const info = await pack.getAnalyzerInfo();
   await pack.configure(resolvePolicyConfig(info, config?.file, config?.source));
   const diagnostics: Diagnostic[] = [];
-  for (const resource of analyzerResources(
-    resources.filter((r) => r.custom && !r.read),
-    "inputs",
-  )) {
+  for (const resource of analyzerResources(resources.filter(analyzed), "inputs")) {
     // The engine ties a resource policy's violations to the resource it analyzed.
     diagnostics.push(
       ...(await pack.analyze(resource)).map((d) => (d.urn ? d : { ...d, urn: resource.urn })),
@@ -73,43 +82,88 @@ export async function analyzeWithPolicyPack(
 export async function checkWithPolicyPack(
   resources: readonly RegisteredResource[],
   packDir: string,
-  config?: { readonly file: PolicyConfigFile; readonly source: string },
+  config?: PolicyConfigSource,
 ): Promise<PolicyReport> {
-  return startedPolicyPack(packDir).check(resources, config);
+  const session = startPolicySession(packDir, config);
+  return session.check(resources);
 }
 
-/** A pack starting in the background, to analyze resources once they are known. */
-export interface StartingPolicyPack {
-  /** Analyzes the resources once the pack serves, then stops it. */
-  check(
-    resources: readonly RegisteredResource[],
-    config?: { readonly file: PolicyConfigFile; readonly source: string },
-  ): Promise<PolicyReport>;
-  /** Stops the pack without analyzing anything (the program failed). */
-  stop(): Promise<void>;
+/** A policy config file and where it was read from. */
+export interface PolicyConfigSource {
+  readonly file: PolicyConfigFile;
+  readonly source: string;
 }
 
 /**
- * Starts the pack now (its compiled copy when it has one, see `compiledPack.ts`), so that its
- * start-up overlaps whatever the caller does before it has resources to analyze.
+ * A policy pack checking a program while it runs, as the engine drives one during
+ * `pulumi preview --policy-pack`: the pack starts at once (its compiled copy when it has one,
+ * see `compiledPack.ts`), each resource is sent to `Analyze` as its registration completes,
+ * and `AnalyzeStack` gets every resource once the program is done. The pack's start-up and
+ * most of its analysis overlap the program.
  */
-export function startedPolicyPack(packDir: string): StartingPolicyPack {
+export interface PolicySession {
+  /** A resource the program registered: analyzed as soon as the pack serves. */
+  registered(resource: RegisteredResource): void;
+  /**
+   * Once the program is done: analyzes what was not yet, waits for every `Analyze`, runs
+   * `AnalyzeStack`, and stops the pack. Diagnostics come in the resources' order.
+   */
+  check(resources: readonly RegisteredResource[]): Promise<PolicyReport>;
+  /** Stops the pack without a report (the program failed). */
+  stop(): Promise<void>;
+}
+
+export function startPolicySession(packDir: string, config?: PolicyConfigSource): PolicySession {
   const started = PolicyPackProcess.start(runnablePackDir(packDir));
-  // A pack that fails to start is reported by check(); until then the failure is held.
-  started.catch(() => undefined);
+  const ready = started.then(async (pack) => {
+    const info = await pack.getAnalyzerInfo();
+    await pack.configure(resolvePolicyConfig(info, config?.file, config?.source));
+    return { pack, info };
+  });
+  // Failures are reported by check(); until then they are held, never unhandled.
+  ready.catch(() => undefined);
+  const byUrn = new Map<string, RegisteredResource>();
+  const analyses = new Map<string, Promise<Diagnostic[]>>();
+  const analyze = (resource: RegisteredResource) => {
+    const request = analyzerResource(resource, "inputs", byUrn);
+    const analysis = ready.then(async ({ pack }) =>
+      // The engine ties a resource policy's violations to the resource it analyzed.
+      (await pack.analyze(request)).map((d) => (d.urn ? d : { ...d, urn: resource.urn })),
+    );
+    analysis.catch(() => undefined);
+    analyses.set(resource.urn, analysis);
+  };
+  const stop = async () => {
+    const pack = await started.catch(() => undefined);
+    await pack?.stop();
+  };
   return {
-    async check(resources, config) {
-      const pack = await started;
-      try {
-        return await analyzeWithPolicyPack(pack, resources, config);
-      } finally {
-        await pack.stop();
+    registered(resource) {
+      byUrn.set(resource.urn, resource);
+      if (analyzed(resource) && !analyses.has(resource.urn)) {
+        analyze(resource);
       }
     },
-    async stop() {
-      const pack = await started.catch(() => undefined);
-      await pack?.stop();
+    async check(resources) {
+      try {
+        for (const resource of resources) {
+          byUrn.set(resource.urn, resource);
+        }
+        for (const resource of resources.filter((r) => analyzed(r) && !analyses.has(r.urn))) {
+          analyze(resource);
+        }
+        const { pack, info } = await ready;
+        const diagnostics: Diagnostic[] = [];
+        for (const resource of resources.filter(analyzed)) {
+          diagnostics.push(...(await analyses.get(resource.urn)!));
+        }
+        diagnostics.push(...(await pack.analyzeStack(analyzerResources(resources, "outputs"))));
+        return { pack: info, diagnostics };
+      } finally {
+        await stop();
+      }
     },
+    stop,
   };
 }
 

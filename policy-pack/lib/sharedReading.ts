@@ -18,6 +18,7 @@
 type Deserialize = (struct: object, keepUnknowns?: boolean) => any;
 type Proxy = (target: any) => any;
 
+/** Marks the memoized functions; holds the SDK's own, to restore. */
 const marker = Symbol.for("trusted-delivery.sharedReading");
 
 /** Whether the pack's SDK reads each resource once per call. */
@@ -46,6 +47,17 @@ export function shareStackReading(): boolean {
   return true;
 }
 
+/** Puts the SDK's own functions back (for tests that compare both). */
+export function stopSharingStackReading(): void {
+  const { deserialize, proxy } = sdkModules();
+  if (deserialize?.deserializeProperties?.[marker]) {
+    deserialize.deserializeProperties = deserialize.deserializeProperties[marker];
+  }
+  if (proxy?.unknownCheckingProxy?.[marker]) {
+    proxy.unknownCheckingProxy = proxy.unknownCheckingProxy[marker];
+  }
+}
+
 function sdkModules(): { deserialize?: any; proxy?: any } {
   try {
     return {
@@ -71,7 +83,7 @@ function memoizeDeserialize(original: Deserialize): Deserialize {
     cache.set(struct, value);
     return value;
   };
-  return Object.assign(memoized, { [marker]: true });
+  return Object.assign(memoized, { [marker]: original });
 }
 
 function memoizeProxy(original: Proxy): Proxy {
@@ -87,5 +99,5 @@ function memoizeProxy(original: Proxy): Proxy {
     }
     return proxied;
   };
-  return Object.assign(memoized, { [marker]: true });
+  return Object.assign(memoized, { [marker]: original });
 }
