@@ -118,6 +118,7 @@ type TypeScript = typeof import("typescript");
 function loadTypeScript(packDir: string): TypeScript | undefined {
   try {
     // The compiler the pack would be run with: the one its directory resolves.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack
     return require(require.resolve("typescript", { paths: [packDir] })) as TypeScript;
   } catch {
     return undefined;
