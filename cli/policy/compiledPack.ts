@@ -53,7 +53,10 @@ function compiledPack(packDir: string): string | undefined {
   const files = packFiles(packDir);
   const hash = createHash("sha256").update(`typescript ${ts.version}\n`);
   for (const file of files) {
-    hash.update(`${file}\n`).update(fs.readFileSync(path.join(packDir, file))).update("\n");
+    hash
+      .update(`${file}\n`)
+      .update(fs.readFileSync(path.join(packDir, file)))
+      .update("\n");
   }
   const cache = compiledPackCache(packDir);
   const target = path.join(cache, `policy-pack-${hash.digest("hex").slice(0, 16)}`);
