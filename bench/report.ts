@@ -161,7 +161,7 @@ function criticalPathSection(results: BenchResults): string[] {
 
 function packRow(label: string, pack: PackThroughput | PackFailure): string[] {
   if ("error" in pack) {
-    return [label, `did not run: ${pack.error.split("\n")[0]}`, "", "", "", "", ""];
+    return [label, `did not run: ${pack.error.split("\n")[0]}`, "", "", "", "", "", ""];
   }
   return [
     label,
@@ -171,6 +171,7 @@ function packRow(label: string, pack: PackThroughput | PackFailure): string[] {
     formatCount(pack.analyzeStack.resources),
     formatCount(pack.analyzeStack.resourcesPerSecond),
     `${pack.analyze.diagnostics} + ${pack.analyzeStack.diagnostics}`,
+    pack.peakRssBytes === undefined ? "n/a" : formatBytes(pack.peakRssBytes),
   ];
 }
 
@@ -178,7 +179,7 @@ function policySection(results: BenchResults): string[] {
   const p = results.policyThroughput;
   const awsguardVersion = results.environment.awsguard;
   return [
-    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run.`,
+    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Peak memory: the pack process's peak resident set (\`VmHWM\` in \`/proc/<pid>/status\`) once the last call is answered, start-up and warm-up included. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run; for throughput a ratio above 1 is faster than awsguard, for memory a ratio below 1 is leaner.`,
     "",
     ...table(
       [
@@ -189,8 +190,9 @@ function policySection(results: BenchResults): string[] {
         "AnalyzeStack: resources",
         "AnalyzeStack: resources/s",
         "Diagnostics (Analyze + AnalyzeStack)",
+        "Peak memory",
       ],
-      "lrrrrrr",
+      "lrrrrrrr",
       [
         packRow(`ours (\`${p.ours.pack}\`)`, p.ours),
         packRow(`awsguard ${awsguardVersion}`, p.awsguard),
@@ -202,6 +204,7 @@ function policySection(results: BenchResults): string[] {
           "",
           formatRatio(p.ratio.analyzeStack),
           "",
+          formatRatio(p.ratio.peakRss),
         ],
       ],
     ),
