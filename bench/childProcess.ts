@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 
 export interface NodeChildOptions {
   /** Options for `node` itself, before the script (`--expose-gc`, ...). */
@@ -32,4 +32,53 @@ export function runNodeChild<Result>(
   options: NodeChildOptions = {},
 ): Result {
   return runNode<Result>([script, JSON.stringify(request)], options);
+}
+
+/** A `node` process the bench timed, and what it printed. */
+export interface TimedNodeRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** From spawning the process to the last output it printed on stdout. */
+  readonly outputMilliseconds: number;
+  /** From spawning the process to its exit. */
+  readonly exitMilliseconds: number;
+}
+
+/**
+ * Runs `node <nodeOptions> <args>` in a fresh process, as a user would start it, and times it
+ * from the spawn (Node's own start-up and module loading included) to its last output on
+ * stdout and to its exit.
+ */
+export function timeNode(
+  args: readonly string[],
+  options: NodeChildOptions & { readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<TimedNodeRun> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let lastOutput = start;
+    child.stdout.on("data", (chunk: Buffer) => {
+      lastOutput = process.hrtime.bigint();
+      stdout.push(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      const exit = process.hrtime.bigint();
+      resolve({
+        status,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        outputMilliseconds: Number(lastOutput - start) / 1e6,
+        exitMilliseconds: Number(exit - start) / 1e6,
+      });
+    });
+  });
 }

@@ -35,6 +35,11 @@ export interface PackThroughput {
   readonly analyze: CallThroughput;
   /** One `AnalyzeStack` call with every resource's outputs (median of the repetitions). */
   readonly analyzeStack: CallThroughput;
+  /**
+   * The pack process's peak resident memory (`VmHWM`) once every call is answered: start-up,
+   * warm-up and the calls above included. Absent where `/proc` cannot be read (not Linux).
+   */
+  readonly peakRssBytes?: number;
 }
 
 /** A pack that could not be measured, and why. */
@@ -52,8 +57,12 @@ export interface PolicyThroughputResults {
   readonly awsguard: PackThroughput | PackFailure;
   /** What showed that awsguard runs: its policies, and what it said of a probe resource. */
   readonly awsguardCheck: string;
-  /** Ours over awsguard, resources per second. */
-  readonly ratio: { readonly analyze?: number; readonly analyzeStack?: number };
+  /** Ours over awsguard: resources per second (higher is faster), peak memory (lower is leaner). */
+  readonly ratio: {
+    readonly analyze?: number;
+    readonly analyzeStack?: number;
+    readonly peakRss?: number;
+  };
 }
 
 /** The awsguard version this bench installs as a devDependency. */
@@ -114,6 +123,27 @@ export function recordPlatformStack(built: BuiltPackage, apps: number): Register
   return resources;
 }
 
+/**
+ * The peak resident set size in a `/proc/<pid>/status` text (its `VmHWM` line, in kB), in
+ * bytes; undefined when the text has none.
+ */
+export function peakRssOfStatus(status: string): number | undefined {
+  const line = /^VmHWM:\s*(\d+)\s*kB\s*$/m.exec(status);
+  return line ? Number(line[1]) * 1024 : undefined;
+}
+
+/** A running process's peak resident memory, or undefined where `/proc` cannot tell it. */
+export function peakRssOfProcess(pid: number | undefined): number | undefined {
+  if (pid === undefined) {
+    return undefined;
+  }
+  try {
+    return peakRssOfStatus(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 function throughput(resources: number, milliseconds: number, diagnostics: number): CallThroughput {
   return {
     resources,
@@ -125,7 +155,8 @@ function throughput(resources: number, milliseconds: number, diagnostics: number
 
 /**
  * Starts a pack as the Pulumi CLI does, configures it with its defaults, warms it up, then
- * times `Analyze` on every custom resource and `AnalyzeStack` on the whole stack.
+ * times `Analyze` on every custom resource and `AnalyzeStack` on the whole stack, and reads the
+ * pack process's peak memory before stopping it.
  */
 export async function measurePack(
   packDir: string,
@@ -165,6 +196,7 @@ export async function measurePack(
       stackDiagnostics = (await pack.analyzeStack(outputs)).length;
       stackTimes.push(millisecondsSince(stackStart));
     }
+    const peakRssBytes = peakRssOfProcess(pack.pid);
     return {
       pack: info.name,
       version: info.version,
@@ -173,6 +205,7 @@ export async function measurePack(
       startMilliseconds: round(startMilliseconds, 0),
       analyze,
       analyzeStack: throughput(outputs.length, median(stackTimes), stackDiagnostics),
+      ...(peakRssBytes !== undefined && { peakRssBytes }),
     };
   } finally {
     await pack.stop();
@@ -232,6 +265,10 @@ export async function measurePolicyThroughput(
               ours.analyzeStack.resourcesPerSecond,
               awsguard.analyzeStack.resourcesPerSecond,
             ),
+            ...(ours.peakRssBytes !== undefined &&
+              awsguard.peakRssBytes !== undefined && {
+                peakRss: ratio(ours.peakRssBytes, awsguard.peakRssBytes),
+              }),
           },
   };
 }

@@ -2,6 +2,8 @@ import { ChainStep, PipelineCriticalPath } from "./deploymentGraph";
 import { PipelineVariant } from "./workload";
 import { PackFailure, PackThroughput } from "./policyThroughput";
 import { BenchResults } from "./results";
+import { PlanStackFigures } from "./offlinePlan";
+import { TargetOutcome } from "./targets";
 
 export const readmeStart = "<!-- bench:start (written by npm run bench -- --readme) -->";
 export const readmeEnd = "<!-- bench:end -->";
@@ -161,7 +163,7 @@ function criticalPathSection(results: BenchResults): string[] {
 
 function packRow(label: string, pack: PackThroughput | PackFailure): string[] {
   if ("error" in pack) {
-    return [label, `did not run: ${pack.error.split("\n")[0]}`, "", "", "", "", ""];
+    return [label, `did not run: ${pack.error.split("\n")[0]}`, "", "", "", "", "", ""];
   }
   return [
     label,
@@ -171,6 +173,7 @@ function packRow(label: string, pack: PackThroughput | PackFailure): string[] {
     formatCount(pack.analyzeStack.resources),
     formatCount(pack.analyzeStack.resourcesPerSecond),
     `${pack.analyze.diagnostics} + ${pack.analyzeStack.diagnostics}`,
+    pack.peakRssBytes === undefined ? "n/a" : formatBytes(pack.peakRssBytes),
   ];
 }
 
@@ -178,7 +181,7 @@ function policySection(results: BenchResults): string[] {
   const p = results.policyThroughput;
   const awsguardVersion = results.environment.awsguard;
   return [
-    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run.`,
+    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Peak memory: the pack process's peak resident set (\`VmHWM\` in \`/proc/<pid>/status\`) once the last call is answered, start-up and warm-up included. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run; for throughput a ratio above 1 is faster than awsguard, for memory a ratio below 1 is leaner.`,
     "",
     ...table(
       [
@@ -189,8 +192,9 @@ function policySection(results: BenchResults): string[] {
         "AnalyzeStack: resources",
         "AnalyzeStack: resources/s",
         "Diagnostics (Analyze + AnalyzeStack)",
+        "Peak memory",
       ],
-      "lrrrrrr",
+      "lrrrrrrr",
       [
         packRow(`ours (\`${p.ours.pack}\`)`, p.ours),
         packRow(`awsguard ${awsguardVersion}`, p.awsguard),
@@ -202,11 +206,52 @@ function policySection(results: BenchResults): string[] {
           "",
           formatRatio(p.ratio.analyzeStack),
           "",
+          formatRatio(p.ratio.peakRss),
         ],
       ],
     ),
     "",
     `awsguard check: ${p.awsguardCheck}.`,
+  ];
+}
+
+function planRow(label: string, stack: PlanStackFigures): string[] {
+  return [
+    label,
+    formatCount(stack.apps),
+    formatCount(stack.resources),
+    String(stack.repetitions),
+    formatMilliseconds(stack.programOnlyMilliseconds),
+    formatMilliseconds(stack.withPackMilliseconds),
+    formatMilliseconds(stack.withPackMilliseconds - stack.programOnlyMilliseconds),
+    formatRatio(stack.ratio),
+    formatCount(stack.violations),
+  ];
+}
+
+function offlinePlanSection(results: BenchResults): string[] {
+  const { command, dev, generated } = results.offlinePlan;
+  return [
+    `**Offline plan, end to end**: \`trusted-delivery plan dev\` as \`npm run plan -- dev\` runs it (\`${command}\`, in the repository, on its sources; npm's own start-up left out), each run in a fresh process, timed from the process's start (Node, ts-node and every module loading) to its last line printed. Program alone: \`--skip-policy\`, to the plan printed (the program under Pulumi's mocks). With the policy pack: the same, then the repository's pack started as the Pulumi CLI starts it, \`Analyze\` on every custom resource and \`AnalyzeStack\`, to its report printed. The dev stack is the committed \`programs/platform/Pulumi.dev.yaml\`; the generated one its settings with ${formatCount(generated.apps)} generated apps in a scratch project (without \`registryScanning: managed\`, which can name at most 100 high-risk repositories: the pack reports, advisory, each high-risk one not scanned continuously). After a warm-up of each on the dev stack, so that every measured run finds the caches warm (the file system's, and any compiled pack); median of the runs. Reference: the program alone in the same run; ratio = with the pack / program alone.`,
+    "",
+    ...table(
+      [
+        "Stack",
+        "Apps",
+        "Resources",
+        "Runs",
+        "Program alone",
+        "With the policy pack",
+        "The pack's part",
+        "Ratio",
+        "Violations reported",
+      ],
+      "lrrrrrrrr",
+      [
+        planRow("`dev` (committed)", dev),
+        planRow(`\`dev\` with ${formatCount(generated.apps)} generated apps`, generated),
+      ],
+    ),
   ];
 }
 
@@ -230,6 +275,29 @@ function startupSection(results: BenchResults): string[] {
   ];
 }
 
+function targetRow(t: TargetOutcome): string[] {
+  return [
+    t.target,
+    `${t.bound === "atLeast" ? "≥" : "≤"} ${formatRatio(t.limit)}`,
+    t.measured === undefined ? "—" : formatRatio(t.measured),
+    t.basis,
+    t.status === "not met" ? "**not met**" : t.status,
+  ];
+}
+
+function targetsSection(results: BenchResults): string[] {
+  const met = results.targets.filter((t) => t.status === "met").length;
+  return [
+    `**Targets** (issue #15): each ratio from the tables above against its limit, the limit included; ${met} of ${results.targets.length} met in this run.`,
+    "",
+    ...table(
+      ["Target", "Limit", "Measured", "From", "Status"],
+      "lrrll",
+      results.targets.map(targetRow),
+    ),
+  ];
+}
+
 /** The results as markdown: how to reproduce them, then one table per measurement. */
 export function markdownReport(results: BenchResults): string {
   const e = results.environment;
@@ -242,6 +310,10 @@ export function markdownReport(results: BenchResults): string {
     "",
     ...policySection(results),
     "",
+    ...offlinePlanSection(results),
+    "",
     ...startupSection(results),
+    "",
+    ...targetsSection(results),
   ].join("\n");
 }

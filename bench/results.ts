@@ -2,11 +2,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DeploymentGraphResults } from "./deploymentGraph";
+import type { OfflinePlanResults } from "./offlinePlan";
 import { repositoryRoot } from "./packageBuild";
 import { awsguardVersion, PolicyThroughputResults } from "./policyThroughput";
 import { ProgramCostResults } from "./programCost";
 import { StartupResults } from "./startup";
 import { round } from "./stats";
+import type { TargetOutcome } from "./targets";
 
 /** The machine and versions a run measured on. */
 export interface BenchEnvironment {
@@ -31,7 +33,10 @@ export interface BenchResults {
   readonly programCost: ProgramCostResults;
   readonly deploymentGraph: DeploymentGraphResults;
   readonly policyThroughput: PolicyThroughputResults;
+  readonly offlinePlan: OfflinePlanResults;
   readonly startup: StartupResults;
+  /** Each of the targets (#15), judged on the figures above. */
+  readonly targets: readonly TargetOutcome[];
 }
 
 export const latestResultsFile = path.join(repositoryRoot, "bench/results/latest.json");

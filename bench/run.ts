@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { measureDeploymentGraph } from "./deploymentGraph";
+import { measureOfflinePlan } from "./offlinePlan";
 import { appsForResources, fullPlan, parseBenchArgs, quickPlan, usage } from "./options";
 import { buildPackage, repositoryRoot } from "./packageBuild";
 import { measurePolicyThroughput } from "./policyThroughput";
@@ -11,6 +12,7 @@ import { markdownReport, replaceReadmeRegion } from "./report";
 import { benchEnvironment, BenchResults, latestResultsFile, stableJson } from "./results";
 import { measureStartup } from "./startup";
 import { millisecondsSince, round } from "./stats";
+import { judgeTargets, MeasuredResults } from "./targets";
 
 const benchStart = process.hrtime.bigint();
 
@@ -49,8 +51,9 @@ async function main(args: readonly string[]): Promise<void> {
       plan.analyzeStackRepetitions,
       progress,
     );
+    const offlinePlan = await measureOfflinePlan(plan.offlinePlan, progress);
     const startup = measureStartup(built, plan.startupRepetitions, progress);
-    const results: BenchResults = {
+    const measured: MeasuredResults = {
       date,
       quick: options.quick,
       durationSeconds: round(millisecondsSince(benchStart) / 1000, 0),
@@ -58,8 +61,10 @@ async function main(args: readonly string[]): Promise<void> {
       programCost,
       deploymentGraph,
       policyThroughput,
+      offlinePlan,
       startup,
     };
+    const results: BenchResults = { ...measured, targets: judgeTargets(measured) };
 
     const report = markdownReport(results);
     console.log(report);

@@ -185,6 +185,11 @@ export class PolicyPackProcess {
     private readonly client: AnalyzerClient,
   ) {}
 
+  /** The pack's process id (the bench reads the process's peak memory by it). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   static async start(
     packDir: string,
     options: {

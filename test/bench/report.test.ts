@@ -10,7 +10,9 @@ import {
   typeLabel,
 } from "../../bench/report";
 import { BenchResults, stableJson } from "../../bench/results";
+import { judgeTargets } from "../../bench/targets";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
+import { sampleResults } from "./sampleResults";
 
 const readme = [
   "# Title",
@@ -25,84 +27,7 @@ const readme = [
   "",
 ].join("\n");
 
-/** A run's results, small and made up, with awsguard failing to start. */
-const results: BenchResults = {
-  date: "2025-01-02T03:04:05Z",
-  quick: false,
-  durationSeconds: 200,
-  environment: {
-    node: "v20.0.0",
-    cpu: "Test CPU",
-    cpus: 2,
-    memoryGiB: 8,
-    platform: "linux x64",
-    pulumi: "3.0.0",
-    pulumiAws: "7.0.0",
-    pulumiGithub: "6.0.0",
-    awsguard: "0.3.1",
-  },
-  programCost: {
-    sizes: [
-      {
-        apps: 1000,
-        resources: 8003,
-        customResources: 7002,
-        repetitions: 1,
-        platform: { milliseconds: 26768.7, heapBytes: 800 * 1024 ** 2, perAppMilliseconds: 26.77 },
-        reference: { milliseconds: 23499.8, heapBytes: 1000 * 1024 ** 2 },
-        ratio: { time: 1.14, heap: 0.8 },
-      },
-    ],
-  },
-  deploymentGraph: {
-    pipelines: [
-      {
-        variant: "default",
-        environment: "dev",
-        customResources: 7,
-        criticalPath: 2,
-        ratio: 0.29,
-        chain: [
-          { name: "r", type: awsTypes.ecrRepository },
-          { name: "l", type: awsTypes.ecrLifecyclePolicy },
-        ],
-        fromEmptyStack: 2,
-        fromEmptyStackChain: [
-          { name: "github-acme", type: githubTypes.provider },
-          { name: "s", type: githubTypes.actionsSecret },
-        ],
-      },
-    ],
-    stack: { apps: 10, customResources: 72, criticalPath: 3, ratio: 0.04, chain: [] },
-  },
-  policyThroughput: {
-    apps: 1428,
-    analyzeStackRepetitions: 3,
-    ours: {
-      pack: "trusted-delivery-guardrails",
-      version: "0.1.0",
-      policies: 10,
-      stackPolicies: 2,
-      startMilliseconds: 4000,
-      analyze: { resources: 9998, milliseconds: 20000, resourcesPerSecond: 500, diagnostics: 0 },
-      analyzeStack: {
-        resources: 11427,
-        milliseconds: 5000,
-        resourcesPerSecond: 2285,
-        diagnostics: 1,
-      },
-    },
-    awsguard: { pack: "@pulumi/awsguard 0.3.1", error: "Error: it broke\nat line 1" },
-    awsguardCheck: "awsguard did not start: Error: it broke",
-    ratio: {},
-  },
-  startup: {
-    repetitions: 9,
-    package: { module: "pkg", milliseconds: 1300 },
-    reference: { module: "@pulumi/aws", milliseconds: 1250 },
-    ratio: 1.04,
-  },
-};
+const results: BenchResults = { ...sampleResults, targets: judgeTargets(sampleResults) };
 
 describe("the bench's README region", () => {
   it("replaces only the lines between the markers, keeping the rest byte for byte", () => {
@@ -192,13 +117,59 @@ describe("the bench's report", () => {
 
   it("says that awsguard did not run, and why, instead of a ratio", () => {
     assert.ok(report.includes("| awsguard 0.3.1 | did not run: Error: it broke |"));
-    assert.ok(report.includes("| ratio ours / awsguard |  |  | n/a |  | n/a |  |"));
+    assert.ok(report.includes("| ratio ours / awsguard |  |  | n/a |  | n/a |  | n/a |"));
     assert.ok(report.includes("awsguard check: awsguard did not start: Error: it broke."));
+  });
+
+  it("gives each pack's peak memory beside its throughput", () => {
+    assert.ok(
+      report.includes(
+        "| ours (`trusted-delivery-guardrails`) | 8 + 2 | 9,998 | 500 | 11,427 | 2,285 | 0 + 1 | 300.0 MiB |",
+      ),
+    );
+  });
+
+  it("gives each stack's offline plan with the pack beside the program alone, with the ratio", () => {
+    assert.ok(
+      report.includes(
+        "| `dev` (committed) | 3 | 28 | 5 | 2,800 ms | 4,200 ms | 1,400 ms | 1.50× | 0 |",
+      ),
+    );
+    assert.ok(
+      report.includes(
+        "| `dev` with 1,000 generated apps | 1,000 | 8,003 | 2 | 60,000 ms | 78,600 ms | 18,600 ms | 1.31× | 333 |",
+      ),
+    );
+    assert.ok(
+      report.includes(
+        "(`ts-node --transpile-only cli/main.ts plan dev --cwd <project> [--skip-policy]`",
+      ),
+    );
+  });
+
+  it("ends with every target, its limit, the figure measured and whether it was met", () => {
+    const tables = report.split("\n\n").filter((block) => block.startsWith("|"));
+    assert.deepEqual(tables.at(-1)!.split("\n"), [
+      "| Target | Limit | Measured | From | Status |",
+      "| --- | ---: | ---: | --- | --- |",
+      "| `AnalyzeStack` resources/s, ours over awsguard | ≥ 1.50× | — | awsguard did not run | not measured |",
+      "| `Analyze` resources/s, ours over awsguard | ≥ 1.50× | — | awsguard did not run | not measured |",
+      "| offline plan of the dev stack, with the policy pack over the program alone | ≤ 1.50× | 1.50× | offline plan, 3 apps | met |",
+      "| offline plan of 1,000 apps, with the policy pack over the program alone | ≤ 1.30× | 1.31× | offline plan, 1,000 apps | **not met** |",
+      "| program cost at 1,000 apps, over as many bare resources | ≤ 1.05× | 1.14× | program cost, 8,003 resources | **not met** |",
+      "| per-app time at 1,000 apps over that at 10 | ≤ 1.10× | — | this run has no 10-app size, or sizes past 1,000 apps | not measured |",
+      "| `require` of the package over `@pulumi/aws` | ≤ 1.05× | 1.04× | start-up, median of 9 | met |",
+    ]);
+    assert.ok(
+      report.includes(
+        "**Targets** (issue #15): each ratio from the tables above against its limit, the limit included; 2 of 7 met in this run.",
+      ),
+    );
   });
 
   it("is one markdown table per measurement, every row as wide as its header", () => {
     const tables = report.split("\n\n").filter((block) => block.startsWith("|"));
-    assert.equal(tables.length, 4);
+    assert.equal(tables.length, 6);
     for (const table of tables) {
       const widths = table.split("\n").map((row) => row.split(" | ").length);
       assert.deepEqual(new Set(widths).size, 1, table);

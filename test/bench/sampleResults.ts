@@ -1,0 +1,107 @@
+import { MeasuredResults } from "../../bench/targets";
+import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
+
+/** A run's results, small and made up, with awsguard failing to start, for the bench's tests. */
+export const sampleResults: MeasuredResults = {
+  date: "2025-01-02T03:04:05Z",
+  quick: false,
+  durationSeconds: 200,
+  environment: {
+    node: "v20.0.0",
+    cpu: "Test CPU",
+    cpus: 2,
+    memoryGiB: 8,
+    platform: "linux x64",
+    pulumi: "3.0.0",
+    pulumiAws: "7.0.0",
+    pulumiGithub: "6.0.0",
+    awsguard: "0.3.1",
+  },
+  programCost: {
+    sizes: [
+      {
+        apps: 1000,
+        resources: 8003,
+        customResources: 7002,
+        repetitions: 1,
+        platform: { milliseconds: 26768.7, heapBytes: 800 * 1024 ** 2, perAppMilliseconds: 26.77 },
+        reference: { milliseconds: 23499.8, heapBytes: 1000 * 1024 ** 2 },
+        ratio: { time: 1.14, heap: 0.8 },
+      },
+    ],
+  },
+  deploymentGraph: {
+    pipelines: [
+      {
+        variant: "default",
+        environment: "dev",
+        customResources: 7,
+        criticalPath: 2,
+        ratio: 0.29,
+        chain: [
+          { name: "r", type: awsTypes.ecrRepository },
+          { name: "l", type: awsTypes.ecrLifecyclePolicy },
+        ],
+        fromEmptyStack: 2,
+        fromEmptyStackChain: [
+          { name: "github-acme", type: githubTypes.provider },
+          { name: "s", type: githubTypes.actionsSecret },
+        ],
+      },
+    ],
+    stack: { apps: 10, customResources: 72, criticalPath: 3, ratio: 0.04, chain: [] },
+  },
+  policyThroughput: {
+    apps: 1428,
+    analyzeStackRepetitions: 3,
+    ours: {
+      pack: "trusted-delivery-guardrails",
+      version: "0.1.0",
+      policies: 10,
+      stackPolicies: 2,
+      startMilliseconds: 4000,
+      analyze: { resources: 9998, milliseconds: 20000, resourcesPerSecond: 500, diagnostics: 0 },
+      analyzeStack: {
+        resources: 11427,
+        milliseconds: 5000,
+        resourcesPerSecond: 2285,
+        diagnostics: 1,
+      },
+      peakRssBytes: 300 * 1024 ** 2,
+    },
+    awsguard: { pack: "@pulumi/awsguard 0.3.1", error: "Error: it broke\nat line 1" },
+    awsguardCheck: "awsguard did not start: Error: it broke",
+    ratio: {},
+  },
+  offlinePlan: {
+    command: "ts-node --transpile-only cli/main.ts plan dev --cwd <project> [--skip-policy]",
+    dev: {
+      stack: "dev",
+      generated: false,
+      apps: 3,
+      resources: 28,
+      violations: 0,
+      repetitions: 5,
+      programOnlyMilliseconds: 2800,
+      withPackMilliseconds: 4200,
+      ratio: 1.5,
+    },
+    generated: {
+      stack: "dev",
+      generated: true,
+      apps: 1000,
+      resources: 8003,
+      violations: 333,
+      repetitions: 2,
+      programOnlyMilliseconds: 60000,
+      withPackMilliseconds: 78600,
+      ratio: 1.31,
+    },
+  },
+  startup: {
+    repetitions: 9,
+    package: { module: "pkg", milliseconds: 1300 },
+    reference: { module: "@pulumi/aws", milliseconds: 1250 },
+    ratio: 1.04,
+  },
+};

@@ -1,0 +1,120 @@
+import { strict as assert } from "assert";
+import { ProgramCostAtSize, scalingOf } from "../../bench/programCost";
+import { PackThroughput } from "../../bench/policyThroughput";
+import { judgeTargets, MeasuredResults, TargetOutcome, withinLimit } from "../../bench/targets";
+import { sampleResults } from "./sampleResults";
+
+function outcome(results: MeasuredResults, target: string): TargetOutcome {
+  const found = judgeTargets(results).find((t) => t.target.startsWith(target));
+  assert.ok(found, `no target starting "${target}"`);
+  return found;
+}
+
+function size(apps: number, milliseconds: number, timeRatio: number): ProgramCostAtSize {
+  return {
+    apps,
+    resources: apps * 8 + 3,
+    customResources: apps * 7 + 2,
+    repetitions: 1,
+    platform: { milliseconds, heapBytes: 0, perAppMilliseconds: milliseconds / apps },
+    reference: { milliseconds: milliseconds / timeRatio, heapBytes: 0 },
+    ratio: { time: timeRatio },
+  };
+}
+
+function withProgramSizes(sizes: ProgramCostAtSize[]): MeasuredResults {
+  return { ...sampleResults, programCost: { sizes, scaling: scalingOf(sizes) } };
+}
+
+const awsguard: PackThroughput = {
+  pack: "pulumi-awsguard",
+  version: "0.3.1",
+  policies: 26,
+  stackPolicies: 2,
+  startMilliseconds: 3000,
+  analyze: { resources: 9998, milliseconds: 12500, resourcesPerSecond: 800, diagnostics: 0 },
+  analyzeStack: { resources: 11427, milliseconds: 3125, resourcesPerSecond: 3656, diagnostics: 0 },
+};
+
+describe("the bench's targets", () => {
+  it("are met at the limit itself, from above or below as each asks", () => {
+    assert.equal(withinLimit(1.5, "atLeast", 1.5), true);
+    assert.equal(withinLimit(1.49, "atLeast", 1.5), false);
+    assert.equal(withinLimit(1.05, "atMost", 1.05), true);
+    assert.equal(withinLimit(1.06, "atMost", 1.05), false);
+  });
+
+  it("judge the policy packs' throughput, ours over awsguard, as at least 1.5×", () => {
+    const results: MeasuredResults = {
+      ...sampleResults,
+      policyThroughput: {
+        ...sampleResults.policyThroughput,
+        awsguard,
+        ratio: { analyze: 1.5, analyzeStack: 0.62 },
+      },
+    };
+    assert.deepEqual(outcome(results, "`Analyze` "), {
+      target: "`Analyze` resources/s, ours over awsguard",
+      bound: "atLeast",
+      limit: 1.5,
+      measured: 1.5,
+      basis: "policy throughput, 9,998 resources",
+      status: "met",
+    });
+    assert.equal(outcome(results, "`AnalyzeStack` ").status, "not met");
+    assert.equal(outcome(results, "`AnalyzeStack` ").measured, 0.62);
+  });
+
+  it("leave the policy targets unmeasured, saying why, when awsguard did not run", () => {
+    const analyzeStack = outcome(sampleResults, "`AnalyzeStack` ");
+    assert.equal(analyzeStack.status, "not measured");
+    assert.equal(analyzeStack.basis, "awsguard did not run");
+    assert.equal(analyzeStack.measured, undefined);
+  });
+
+  it("hold the offline plan with the pack to 1.5× the program alone for dev, 1.3× for 1,000 apps", () => {
+    assert.equal(outcome(sampleResults, "offline plan of the dev stack").status, "met");
+    const large = outcome(sampleResults, "offline plan of 1,000 apps");
+    assert.deepEqual([large.limit, large.measured, large.status], [1.3, 1.31, "not met"]);
+  });
+
+  it("leave the 1,000-app plan unmeasured when the run planned another number of apps", () => {
+    const results: MeasuredResults = {
+      ...sampleResults,
+      offlinePlan: {
+        ...sampleResults.offlinePlan,
+        generated: { ...sampleResults.offlinePlan.generated, apps: 250, ratio: 1.1 },
+      },
+    };
+    const large = outcome(results, "offline plan of 1,000 apps");
+    assert.deepEqual([large.status, large.basis], ["not measured", "this run planned 250 apps"]);
+  });
+
+  it("judge the program's cost and its per-app scaling at 1,000 apps against 10", () => {
+    const results = withProgramSizes([size(10, 150, 0.9), size(1000, 16500, 1.05)]);
+    const cost = outcome(results, "program cost at 1,000 apps");
+    assert.deepEqual([cost.measured, cost.status], [1.05, "met"]);
+    // 16.5 ms per app against 15: 1.1×, the limit.
+    const scaling = outcome(results, "per-app time");
+    assert.deepEqual([scaling.measured, scaling.status], [1.1, "met"]);
+    const slower = outcome(
+      withProgramSizes([size(10, 150, 0.9), size(1000, 16650, 1.06)]),
+      "per-app time",
+    );
+    assert.deepEqual([slower.measured, slower.status], [1.11, "not met"]);
+  });
+
+  it("leave the program's targets unmeasured when the run stopped short of 1,000 apps", () => {
+    const quick = withProgramSizes([size(1, 20, 1), size(10, 150, 0.9), size(100, 1500, 1)]);
+    for (const target of ["program cost at 1,000 apps", "per-app time"]) {
+      const t = outcome(quick, target);
+      assert.deepEqual([t.status, t.basis], ["not measured", "this run measured up to 100 apps"]);
+    }
+  });
+
+  it("judge start-up as require of the package over @pulumi/aws, at most 1.05×", () => {
+    const slow = { ...sampleResults, startup: { ...sampleResults.startup, ratio: 1.06 } };
+    assert.equal(outcome(sampleResults, "`require`").status, "met");
+    assert.equal(outcome(slow, "`require`").status, "not met");
+  });
+});
