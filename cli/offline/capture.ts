@@ -193,6 +193,28 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
   return run;
 }
 
+/**
+ * The Pulumi SDK stamps every promise it makes with a stack trace (`debuggablePromise`), kept
+ * only for its report of promises a program leaked. Under ts-node every stack trace is mapped
+ * through source maps, which made those stamps most of a large program's run (25 of 68 s at
+ * 1,000 apps). While a program runs, those stamps get the unmapped trace V8 gives for free;
+ * every other trace (errors, the source positions Pulumi registers) is mapped as before.
+ * Returns what puts the previous formatter back.
+ */
+function cheapDebugStackTraces(): () => void {
+  const mapped = Error.prepareStackTrace;
+  if (mapped === undefined) {
+    return () => undefined;
+  }
+  Error.prepareStackTrace = (error, frames) =>
+    frames[0]?.getFunctionName() === "debuggablePromise"
+      ? `${error}${frames.map((frame) => `\n    at ${frame}`).join("")}`
+      : mapped(error, frames);
+  return () => {
+    Error.prepareStackTrace = mapped;
+  };
+}
+
 /** A run that failed, with what the program registered before it did. */
 export interface FailedOfflineRun extends OfflineRun {
   readonly error: unknown;
@@ -354,6 +376,7 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   const registered = () =>
     [...resources.values()].sort((a, b) => order.get(a.urn)! - order.get(b.urn)!);
   let outcome: { outputs: unknown } | { error: unknown };
+  const restoreStackTraces = cheapDebugStackTraces();
   try {
     const outputs = await pulumi.runtime
       .runInPulumiStack(async () => options.program())
@@ -361,6 +384,8 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
     outcome = { outputs };
   } catch (error) {
     outcome = { error };
+  } finally {
+    restoreStackTraces();
   }
   // A failing program also rejects promises the SDK derived from it (the stack's own
   // registration, say); let them surface here rather than as unhandled rejections later.

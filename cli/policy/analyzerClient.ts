@@ -133,23 +133,24 @@ export function analyzeStackRequest(
   resources: readonly AnalyzerResource[],
 ): proto.AnalyzeStackRequest {
   const request = new proto.AnalyzeStackRequest();
-  request.setResourcesList(
-    resources.map((resource) => {
-      const r = describe(new proto.AnalyzerResource(), resource);
-      if (resource.parent) {
-        r.setParent(resource.parent);
-      }
-      r.setDependenciesList([...(resource.dependencies ?? [])]);
-      const dependencies = r.getPropertydependenciesMap();
-      for (const [key, urns] of Object.entries(resource.propertyDependencies ?? {})) {
-        const entry = new proto.AnalyzerPropertyDependencies();
-        entry.setUrnsList([...urns]);
-        dependencies.set(key, entry);
-      }
-      return r;
-    }),
-  );
+  request.setResourcesList(resources.map(stackResourceMessage));
   return request;
+}
+
+/** One resource of an `AnalyzeStack` request, with its parent and dependencies. */
+export function stackResourceMessage(resource: AnalyzerResource): proto.AnalyzerResource {
+  const r = describe(new proto.AnalyzerResource(), resource);
+  if (resource.parent) {
+    r.setParent(resource.parent);
+  }
+  r.setDependenciesList([...(resource.dependencies ?? [])]);
+  const dependencies = r.getPropertydependenciesMap();
+  for (const [key, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+    const entry = new proto.AnalyzerPropertyDependencies();
+    entry.setUrnsList([...urns]);
+    dependencies.set(key, entry);
+  }
+  return r;
 }
 
 function diagnostic(d: proto.AnalyzeDiagnostic): Diagnostic {
@@ -298,9 +299,17 @@ export class PolicyPackProcess {
     return response.getDiagnosticsList().map(diagnostic);
   }
 
-  /** Runs the stack policies on every resource of the stack (their outputs). */
-  async analyzeStack(resources: readonly AnalyzerResource[]): Promise<Diagnostic[]> {
-    const request = analyzeStackRequest(resources);
+  /**
+   * Runs the stack policies on every resource of the stack (their outputs), given as resources
+   * or as the request's messages (built as each resource became known).
+   */
+  async analyzeStack(
+    resources: readonly (AnalyzerResource | proto.AnalyzerResource)[],
+  ): Promise<Diagnostic[]> {
+    const request = new proto.AnalyzeStackRequest();
+    request.setResourcesList(
+      resources.map((r) => (r instanceof proto.AnalyzerResource ? r : stackResourceMessage(r))),
+    );
     const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(
       this.client.analyzeStack.bind(this.client),
       request,

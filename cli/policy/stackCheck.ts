@@ -1,7 +1,11 @@
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { InvalidInputError } from "../errors";
+import { Problem } from "../../components/problems";
 import { RegisteredResource } from "../offline/capture";
 import { AnalyzerInfo, AnalyzerResource, Diagnostic, PolicyPackProcess } from "./analyzerClient";
-import { runnablePackDir } from "./compiledPack";
 import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
+import type { SessionReply, SessionRequest, SessionWorkerData } from "./sessionWorker";
 
 /** What a policy pack said of a stack's resources. */
 export interface PolicyReport {
@@ -114,57 +118,101 @@ export interface PolicySession {
 }
 
 export function startPolicySession(packDir: string, config?: PolicyConfigSource): PolicySession {
-  const started = PolicyPackProcess.start(runnablePackDir(packDir));
-  const ready = started.then(async (pack) => {
-    const info = await pack.getAnalyzerInfo();
-    await pack.configure(resolvePolicyConfig(info, config?.file, config?.source));
-    return { pack, info };
-  });
-  // Failures are reported by check(); until then they are held, never unhandled.
-  ready.catch(() => undefined);
-  const byUrn = new Map<string, RegisteredResource>();
-  const analyses = new Map<string, Promise<Diagnostic[]>>();
-  const analyze = (resource: RegisteredResource) => {
-    const request = analyzerResource(resource, "inputs", byUrn);
-    const analysis = ready.then(async ({ pack }) =>
-      // The engine ties a resource policy's violations to the resource it analyzed.
-      (await pack.analyze(request)).map((d) => (d.urn ? d : { ...d, urn: resource.urn })),
+  const data: SessionWorkerData = { packDir, ...(config && { config }) };
+  const worker = startSessionWorker(data);
+  const replies = new Promise<SessionReply>((resolve, reject) => {
+    worker.on("message", resolve);
+    worker.on("error", reject);
+    worker.on("exit", (code) =>
+      reject(new Error(`the policy session's worker exited with code ${code}`)),
     );
-    analysis.catch(() => undefined);
-    analyses.set(resource.urn, analysis);
+  });
+  replies.catch(() => undefined);
+  const byUrn = new Map<string, RegisteredResource>();
+  // What the worker was sent of each resource: outputs it holds for AnalyzeStack, by URN.
+  const sent = new Map<string, RegisteredResource["outputs"]>();
+  const send = (request: SessionRequest) => worker.postMessage(request);
+  const register = (resource: RegisteredResource) => {
+    sent.set(resource.urn, resource.outputs);
+    send({
+      kind: "registered",
+      ...(analyzed(resource) && {
+        analyze: cloneable(analyzerResource(resource, "inputs", byUrn)),
+      }),
+      stack: cloneable(analyzerResource(resource, "outputs", byUrn)),
+    });
   };
-  const stop = async () => {
-    const pack = await started.catch(() => undefined);
-    await pack?.stop();
+  const finish = async (request: SessionRequest): Promise<SessionReply> => {
+    try {
+      send(request);
+      return await replies;
+    } finally {
+      await worker.terminate();
+    }
   };
   return {
     registered(resource) {
       byUrn.set(resource.urn, resource);
-      if (analyzed(resource) && !analyses.has(resource.urn)) {
-        analyze(resource);
+      if (!sent.has(resource.urn)) {
+        register(resource);
       }
     },
     async check(resources) {
-      try {
-        for (const resource of resources) {
-          byUrn.set(resource.urn, resource);
-        }
-        for (const resource of resources.filter((r) => analyzed(r) && !analyses.has(r.urn))) {
-          analyze(resource);
-        }
-        const { pack, info } = await ready;
-        const diagnostics: Diagnostic[] = [];
-        for (const resource of resources.filter(analyzed)) {
-          diagnostics.push(...(await analyses.get(resource.urn)!));
-        }
-        diagnostics.push(...(await pack.analyzeStack(analyzerResources(resources, "outputs"))));
-        return { pack: info, diagnostics };
-      } finally {
-        await stop();
+      for (const resource of resources) {
+        byUrn.set(resource.urn, resource);
       }
+      for (const resource of resources.filter((r) => !sent.has(r.urn))) {
+        register(resource);
+      }
+      // A component's outputs come after its registration: those are sent again.
+      const stack = resources.map((r) =>
+        sent.get(r.urn) === r.outputs ? r.urn : cloneable(analyzerResource(r, "outputs", byUrn)),
+      );
+      const reply = await finish({
+        kind: "check",
+        stack,
+        analyzed: resources.filter(analyzed).map((r) => r.urn),
+      });
+      if (reply.kind === "report") {
+        return { pack: reply.info as AnalyzerInfo, diagnostics: reply.diagnostics };
+      }
+      if (reply.kind === "failed" && reply.invalidInput) {
+        const { subject, problems } = reply.invalidInput;
+        throw new InvalidInputError(subject, problems as Problem[]);
+      }
+      throw new Error(reply.kind === "failed" ? reply.message : "the policy pack stopped");
     },
-    stop,
+    async stop() {
+      await finish({ kind: "stop" }).catch(() => undefined);
+    },
   };
+}
+
+/**
+ * The worker that talks to the pack, from this module's sibling (TypeScript under ts-node, as
+ * in `npm run plan`; JavaScript once built).
+ */
+function startSessionWorker(data: SessionWorkerData): Worker {
+  const file = path.join(__dirname, `sessionWorker${path.extname(__filename)}`);
+  const tsconfig = path.join(__dirname, "../../tsconfig.json");
+  const bootstrap = [
+    'const { workerData } = require("worker_threads");',
+    'if (workerData.file.endsWith(".ts")) {',
+    "  require(workerData.tsNode).register({ transpileOnly: true, project: workerData.tsconfig });",
+    "}",
+    "require(workerData.file);",
+  ].join("\n");
+  const tsNode = file.endsWith(".ts") ? require.resolve("ts-node") : undefined;
+  return new Worker(bootstrap, { eval: true, workerData: { ...data, file, tsconfig, tsNode } });
+}
+
+/** A resource as a worker can receive it: its values as JSON has them (as the request will). */
+function cloneable(resource: AnalyzerResource): AnalyzerResource {
+  try {
+    return structuredClone(resource);
+  } catch {
+    return JSON.parse(JSON.stringify(resource));
+  }
 }
 
 /** The resource name a URN ends in. */

@@ -33,6 +33,28 @@ class Group extends pulumi.ComponentResource {
 }
 
 describe("the offline run, like the engine", () => {
+  it("maps a program's stack traces to its TypeScript as before, leaves the SDK's promise stamps unmapped, and puts the formatter back", async () => {
+    const formatter = Error.prepareStackTrace;
+    assert.ok(formatter, "ts-node maps stack traces in the tests");
+    let programStack = "";
+    let stampFormatter: unknown;
+    const { error } = await runExpectingError(() => {
+      programStack = new Error("here").stack!; // the program's own trace
+      stampFormatter = Error.prepareStackTrace;
+      throw new Error("the program fails");
+    });
+    assert.equal(error.message, "the program fails");
+    assert.ok(
+      programStack.includes(
+        `${path.basename(__filename)}:${lineOf("// the program's own trace")}:`,
+      ),
+    );
+    assert.notEqual(stampFormatter, formatter);
+    assert.equal(Error.prepareStackTrace, formatter);
+    await runProgram(() => new Thing("after", {}));
+    assert.equal(Error.prepareStackTrace, formatter);
+  });
+
   it("fails a program that registers one URN twice, saying where each was constructed and how they differ", async () => {
     const { error, registered } = await runExpectingError(() => {
       new Thing("thing", { size: 1, colour: "red" }); // first thing
