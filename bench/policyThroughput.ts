@@ -57,6 +57,13 @@ export interface PolicyThroughputResults {
   readonly awsguard: PackThroughput | PackFailure;
   /** What showed that awsguard runs: its policies, and what it said of a probe resource. */
   readonly awsguardCheck: string;
+  /**
+   * The protocol's floor: a pack whose one policy of each kind applies to no resource of the
+   * stack, so the SDK skips it by type (as it skips awsguard's stack policies, which judge ACM
+   * certificates and IAM access keys, absent here). What is left is the gRPC call, the SDK's
+   * decoding of the request and the response.
+   */
+  readonly floor?: PackThroughput;
   /** Ours over awsguard: resources per second (higher is faster), peak memory (lower is leaner). */
   readonly ratio: {
     readonly analyze?: number;
@@ -97,6 +104,37 @@ export function writeAwsguardPack(): string {
   fs.writeFileSync(
     path.join(directory, "index.js"),
     'const { AwsGuard } = require("@pulumi/awsguard");\n\nnew AwsGuard({ all: "advisory" });\n',
+  );
+  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
+  return directory;
+}
+
+/** A pack whose policies apply to no resource of the platform stack (see `floor` above). */
+export function writeFloorPack(): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-bench-floor-"));
+  fs.writeFileSync(
+    path.join(directory, "package.json"),
+    `${JSON.stringify({ name: "floor-bench", version: "0.0.0", main: "index.js" }, null, 2)}\n`,
+  );
+  fs.writeFileSync(
+    path.join(directory, "PulumiPolicy.yaml"),
+    "runtime: nodejs\ndescription: Policies that apply to no resource of the platform stack.\n",
+  );
+  fs.writeFileSync(
+    path.join(directory, "index.js"),
+    [
+      'const { PolicyPack, validateResourceOfType, validateStackResourcesOfType } = require("@pulumi/policy");',
+      'const aws = require("@pulumi/aws");',
+      'new PolicyPack("floor", {',
+      "  policies: [",
+      '    { name: "no-resource", description: "Applies to ACM certificates only.", enforcementLevel: "advisory",',
+      "      validateResource: validateResourceOfType(aws.acm.Certificate, () => undefined) },",
+      '    { name: "no-stack", description: "Applies to ACM certificates only.", enforcementLevel: "advisory",',
+      "      validateStack: validateStackResourcesOfType(aws.acm.Certificate, () => undefined) },",
+      "  ],",
+      "});",
+      "",
+    ].join("\n"),
   );
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
   return directory;
@@ -250,12 +288,24 @@ export async function measurePolicyThroughput(
   } finally {
     fs.rmSync(awsguardDir, { recursive: true, force: true });
   }
+
+  progress("policy throughput: the protocol's floor (a pack whose policies apply to nothing here)");
+  const floorDir = writeFloorPack();
+  let floor: PackThroughput | undefined;
+  try {
+    floor = await measurePack(floorDir, resources, stackRepetitions);
+  } catch (error) {
+    progress(`policy throughput: the floor pack did not run: ${String(error).split("\n")[0]}`);
+  } finally {
+    fs.rmSync(floorDir, { recursive: true, force: true });
+  }
   return {
     apps,
     analyzeStackRepetitions: stackRepetitions,
     ours,
     awsguard,
     awsguardCheck,
+    ...(floor && { floor }),
     ratio:
       "error" in awsguard
         ? {}

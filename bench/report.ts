@@ -3,6 +3,7 @@ import { PipelineVariant } from "./workload";
 import { PackFailure, PackThroughput } from "./policyThroughput";
 import { BenchResults } from "./results";
 import { PlanStackFigures } from "./offlinePlan";
+import { ratio } from "./stats";
 import { TargetOutcome } from "./targets";
 
 export const readmeStart = "<!-- bench:start (written by npm run bench -- --readme) -->";
@@ -198,6 +199,9 @@ function policySection(results: BenchResults): string[] {
       [
         packRow(`ours (\`${p.ours.pack}\`)`, p.ours),
         packRow(`awsguard ${awsguardVersion}`, p.awsguard),
+        ...(p.floor
+          ? [packRow("protocol floor (policies that apply to nothing here)", p.floor)]
+          : []),
         [
           "ratio ours / awsguard",
           "",
@@ -212,7 +216,22 @@ function policySection(results: BenchResults): string[] {
     ),
     "",
     `awsguard check: ${p.awsguardCheck}.`,
+    ...(p.floor ? ["", floorNote(p)] : []),
   ];
+}
+
+/** What the floor shows: how much of each pack's time is the protocol's own. */
+function floorNote(p: BenchResults["policyThroughput"]): string {
+  const floor = p.floor!;
+  const share = (pack: PackThroughput | PackFailure, call: "analyze" | "analyzeStack") =>
+    "error" in pack
+      ? "n/a"
+      : formatRatio(ratio(pack[call].resourcesPerSecond, floor[call].resourcesPerSecond));
+  const ceiling = (call: "analyze" | "analyzeStack") =>
+    "error" in p.awsguard
+      ? "n/a"
+      : formatRatio(ratio(floor[call].resourcesPerSecond, p.awsguard[call].resourcesPerSecond));
+  return `Protocol floor: a pack whose two policies apply to no resource of this stack, so the SDK skips them by type, as it skips awsguard's two stack policies (ACM certificates, IAM access keys): what remains is the call itself, the SDK's decoding and the answer. Against the floor's resources/s, ours runs at ${share(p.ours, "analyze")} on \`Analyze\` and ${share(p.ours, "analyzeStack")} on \`AnalyzeStack\`, awsguard at ${share(p.awsguard, "analyze")} and ${share(p.awsguard, "analyzeStack")}. No pack that judges every resource passes the floor, so ours over awsguard is at most ${ceiling("analyze")} on \`Analyze\` and ${ceiling("analyzeStack")} on \`AnalyzeStack\` in this run.`;
 }
 
 function planRow(label: string, stack: PlanStackFigures): string[] {

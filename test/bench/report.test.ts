@@ -121,6 +121,19 @@ describe("the bench's report", () => {
     assert.ok(report.includes("awsguard check: awsguard did not start: Error: it broke."));
   });
 
+  it("gives the protocol's floor beside the packs, and each pack's share of it", () => {
+    assert.ok(
+      report.includes(
+        "| protocol floor (policies that apply to nothing here) | 1 + 1 | 9,998 | 1,000 | 11,427 | 4,570 | 0 + 0 | 100.0 MiB |",
+      ),
+    );
+    assert.ok(
+      report.includes(
+        "ours runs at 0.50× on `Analyze` and 0.50× on `AnalyzeStack`, awsguard at n/a and n/a. No pack that judges every resource passes the floor, so ours over awsguard is at most n/a on `Analyze` and n/a on `AnalyzeStack` in this run.",
+      ),
+    );
+  });
+
   it("gives each pack's peak memory beside its throughput", () => {
     assert.ok(
       report.includes(

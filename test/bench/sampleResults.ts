@@ -71,6 +71,21 @@ export const sampleResults: MeasuredResults = {
     },
     awsguard: { pack: "@pulumi/awsguard 0.3.1", error: "Error: it broke\nat line 1" },
     awsguardCheck: "awsguard did not start: Error: it broke",
+    floor: {
+      pack: "floor",
+      version: "0.0.0",
+      policies: 2,
+      stackPolicies: 1,
+      startMilliseconds: 1500,
+      analyze: { resources: 9998, milliseconds: 9998, resourcesPerSecond: 1000, diagnostics: 0 },
+      analyzeStack: {
+        resources: 11427,
+        milliseconds: 2500,
+        resourcesPerSecond: 4570,
+        diagnostics: 0,
+      },
+      peakRssBytes: 100 * 1024 ** 2,
+    },
     ratio: {},
   },
   offlinePlan: {
