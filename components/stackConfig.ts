@@ -11,8 +11,10 @@ const readsByStack = new WeakMap<pulumi.ComponentResource, Map<string, unknown>>
 
 /**
  * `read()`, once per stack: later calls with the same key in the same stack return the first
- * call's value. Outside a stack (a program run without `runInPulumiStack`), every call reads.
- * A read that throws is not remembered, so every caller throws the same error.
+ * call's value, shared (so callers must not change it). Each run of a program
+ * (`runInPulumiStack`) has a stack of its own; outside one (`setMocks` alone, as unit tests
+ * construct resources), every call reads. A read that throws is not remembered, so every caller
+ * throws the same error.
  */
 export function readOncePerStack<T>(key: string, read: () => T): T {
   const stack = pulumi.runtime.getStackResource();
