@@ -14,13 +14,17 @@ import { ecrPushPolicy } from "./pushPolicy";
 import { githubTrustPolicy } from "./trustPolicy";
 import { buildPushWorkflow } from "./workflow";
 import { InvalidArgumentsError, problem } from "./problems";
+import { readOncePerStack } from "./stackConfig";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 
-/** The default AWS provider's `defaultTags.tags`, from the stack's config. */
-function defaultProviderTags(): Record<string, string> {
-  return (
-    new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ?? {}
+/** The default AWS provider's `defaultTags.tags`, from the stack's config (read once per stack). */
+function defaultProviderTags(): Readonly<Record<string, string>> {
+  return readOncePerStack(
+    "aws:defaultTags",
+    () =>
+      new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ??
+      {},
   );
 }
 
@@ -313,7 +317,9 @@ function checkDefaultGitHubOwner(
   if (hasExplicitGitHubProvider(opts)) {
     return;
   }
-  const configured = new pulumi.Config("github").get("owner") ?? process.env.GITHUB_OWNER;
+  const configured =
+    readOncePerStack("github:owner", () => new pulumi.Config("github").get("owner")) ??
+    process.env.GITHUB_OWNER;
   if (
     configured !== undefined &&
     configured.toLowerCase() !== settings.github.owner.toLowerCase()
