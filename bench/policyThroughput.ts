@@ -78,50 +78,42 @@ export const awsguardVersion: string = JSON.parse(
 ).version.replace(/^v/, "");
 
 /**
- * A policy pack of `@pulumi/awsguard` with every policy advisory, written to a scratch
- * directory as `pulumi policy new aws-javascript` lays one out (the repository's node_modules
- * symlinked).
+ * A JavaScript policy pack in a scratch directory, laid out as `pulumi policy new
+ * aws-javascript` lays one out, with the repository's node_modules symlinked.
  */
-export function writeAwsguardPack(): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-bench-awsguard-"));
-  fs.writeFileSync(
-    path.join(directory, "package.json"),
-    `${JSON.stringify(
-      {
-        name: "awsguard-bench",
-        version: "0.0.0",
-        main: "index.js",
-        dependencies: { "@pulumi/awsguard": awsguardVersion },
-      },
-      null,
-      2,
-    )}\n`,
-  );
+function writeScratchPack(
+  name: string,
+  description: string,
+  index: string,
+  dependencies: Record<string, string> = {},
+): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), `td-bench-${name}-`));
+  const manifest = { name: `${name}-bench`, version: "0.0.0", main: "index.js", dependencies };
+  fs.writeFileSync(path.join(directory, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.writeFileSync(
     path.join(directory, "PulumiPolicy.yaml"),
-    "runtime: nodejs\ndescription: AWS Guard with every policy advisory, for the bench.\n",
+    `runtime: nodejs\ndescription: ${description}\n`,
   );
-  fs.writeFileSync(
-    path.join(directory, "index.js"),
-    'const { AwsGuard } = require("@pulumi/awsguard");\n\nnew AwsGuard({ all: "advisory" });\n',
-  );
+  fs.writeFileSync(path.join(directory, "index.js"), index);
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
   return directory;
 }
 
+/** A policy pack of `@pulumi/awsguard` with every policy advisory. */
+export function writeAwsguardPack(): string {
+  return writeScratchPack(
+    "awsguard",
+    "AWS Guard with every policy advisory, for the bench.",
+    'const { AwsGuard } = require("@pulumi/awsguard");\n\nnew AwsGuard({ all: "advisory" });\n',
+    { "@pulumi/awsguard": awsguardVersion },
+  );
+}
+
 /** A pack whose policies apply to no resource of the platform stack (see `floor` above). */
 export function writeFloorPack(): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "td-bench-floor-"));
-  fs.writeFileSync(
-    path.join(directory, "package.json"),
-    `${JSON.stringify({ name: "floor-bench", version: "0.0.0", main: "index.js" }, null, 2)}\n`,
-  );
-  fs.writeFileSync(
-    path.join(directory, "PulumiPolicy.yaml"),
-    "runtime: nodejs\ndescription: Policies that apply to no resource of the platform stack.\n",
-  );
-  fs.writeFileSync(
-    path.join(directory, "index.js"),
+  return writeScratchPack(
+    "floor",
+    "Policies that apply to no resource of the platform stack.",
     [
       'const { PolicyPack, validateResourceOfType, validateStackResourcesOfType } = require("@pulumi/policy");',
       'const aws = require("@pulumi/aws");',
@@ -136,8 +128,6 @@ export function writeFloorPack(): string {
       "",
     ].join("\n"),
   );
-  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(directory, "node_modules"));
-  return directory;
 }
 
 /** An S3 bucket without logging, which awsguard's `s3-bucket-logging-enabled` flags. */
