@@ -1,30 +1,29 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
-import { addAppCommand } from "./commands/addApp";
-import { adoptAwsCommand } from "./commands/adoptAws";
-import { adoptTerraformCommand } from "./commands/adoptTerraform";
-import { auditCommand } from "./commands/audit";
-import { catalogCommand } from "./commands/catalog";
-import { explainCommand } from "./commands/explain";
 import { Command } from "./commands/command";
-import { planCommand } from "./commands/plan";
-import { workflowCommand } from "./commands/workflow";
 import { CliError, UsageError } from "./errors";
 
-const commands: Record<string, Command> = {
-  plan: planCommand,
-  "add-app": addAppCommand,
-  workflow: workflowCommand,
-  catalog: catalogCommand,
-  "adopt-terraform": adoptTerraformCommand,
-  "adopt-aws": adoptAwsCommand,
-  audit: auditCommand,
-  explain: explainCommand,
+/**
+ * The commands, each loaded only when it runs (or for the help, which lists them all): their
+ * modules bring SDKs other commands do not use, and loading all of them was most of a small
+ * plan's start.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  plan: async () => (await import("./commands/plan")).planCommand,
+  "add-app": async () => (await import("./commands/addApp")).addAppCommand,
+  workflow: async () => (await import("./commands/workflow")).workflowCommand,
+  catalog: async () => (await import("./commands/catalog")).catalogCommand,
+  "adopt-terraform": async () => (await import("./commands/adoptTerraform")).adoptTerraformCommand,
+  "adopt-aws": async () => (await import("./commands/adoptAws")).adoptAwsCommand,
+  audit: async () => (await import("./commands/audit")).auditCommand,
+  explain: async () => (await import("./commands/explain")).explainCommand,
 };
 
-function usage(command?: string): string {
-  const shown =
-    command === undefined ? Object.entries(commands) : [[command, commands[command]] as const];
+async function usage(command?: string): Promise<string> {
+  const names = command === undefined ? Object.keys(commands) : [command];
+  const shown = await Promise.all(
+    names.map(async (name) => [name, await commands[name]()] as const),
+  );
   const lines = [`Usage: trusted-delivery <command> [options]`, "", "Commands:"];
   for (const [, c] of shown) {
     lines.push(`  ${c.summary}`);
@@ -44,10 +43,10 @@ function usage(command?: string): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? await commands[name]() : undefined;
   try {
     if (command === undefined) {
       throw new UsageError(
@@ -72,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (values.help) {
-      process.stdout.write(usage(name));
+      process.stdout.write(await usage(name));
       return 0;
     }
     return await command.run(positionals, values);
@@ -90,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if ((e as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(
-        `error: ${(e as Error).message}\n\n${usage(command === undefined ? undefined : name)}`,
+        `error: ${(e as Error).message}\n\n${await usage(command === undefined ? undefined : name)}`,
       );
       return 2;
     }

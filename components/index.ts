@@ -16,7 +16,8 @@ export {
   tagsBesideProviderDefaults,
 } from "./pipelineSettings";
 export { validateTrustedDeliveryPipelineArgs } from "./validation";
-export { formatProblems, InvalidArgumentsError, Problem } from "./problems";
+export { InvalidArgumentsError } from "./invalidArguments";
+export { formatProblems, Problem } from "./problems";
 export { defaultTagPrefix } from "./defaults";
 export {
   EncryptionType,

@@ -9,7 +9,7 @@ import {
   RegistryMetadata,
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
-import { InvalidArgumentsError } from "./problems";
+import { InvalidArgumentsError } from "./invalidArguments";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /**

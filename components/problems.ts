@@ -3,7 +3,6 @@
  * allowed (`<field> is <value>; <what is allowed>`), and all of them are reported at once. Used
  * by the component's checks and by the CLI's checks of the files it reads.
  */
-import * as pulumi from "@pulumi/pulumi";
 
 /** One thing wrong with the input: which field, what it was, and what is allowed. */
 export interface Problem {
@@ -51,7 +50,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** Whether a value is only known once resources exist, so it cannot be checked up front. */
 export function isUnknownYet(value: unknown): boolean {
-  return pulumi.Output.isInstance(value) || value instanceof Promise;
+  // An Output marks itself as `pulumi.Output.isInstance` reads it; the mark is read here so
+  // that this toolkit loads without the Pulumi SDK (the CLI's policy session uses it).
+  return (
+    (typeof value === "object" && value !== null && (value as any).__pulumiOutput === true) ||
+    value instanceof Promise
+  );
 }
 
 /**
@@ -118,15 +122,4 @@ export type Checked<T> =
 /** The value, when there are no problems. */
 export function checked<T>(problems: readonly Problem[], resolve: () => T): Checked<T> {
   return problems.length === 0 ? { value: resolve(), problems: [] } : { problems: [...problems] };
-}
-
-/** Every problem with a resource's arguments, found before anything was registered. */
-export class InvalidArgumentsError extends pulumi.RunError {
-  constructor(
-    readonly subject: string,
-    readonly problems: readonly Problem[],
-  ) {
-    super(formatProblems(subject, problems));
-    this.name = "InvalidArgumentsError";
-  }
 }

@@ -13,7 +13,8 @@ import {
 import { ecrPushPolicy } from "./pushPolicy";
 import { githubTrustPolicy } from "./trustPolicy";
 import { buildPushWorkflow } from "./workflow";
-import { InvalidArgumentsError, problem } from "./problems";
+import { InvalidArgumentsError } from "./invalidArguments";
+import { problem } from "./problems";
 import { readOncePerStack } from "./stackConfig";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";

@@ -175,6 +175,33 @@ function call<Req, Res>(
   );
 }
 
+/** A command that starts a process. */
+export interface ProcessCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
+/**
+ * How the Pulumi CLI starts the pack in `packDir`: `@pulumi/pulumi/cmd/run-policy-pack` in the
+ * pack's directory, given the engine's address (packs only log through it; none runs here),
+ * which prints the port it serves on.
+ */
+export function policyPackCommand(
+  packDir: string,
+  nodeArguments: readonly string[] = [],
+): ProcessCommand {
+  const directory = path.resolve(packDir);
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", {
+    paths: [directory],
+  });
+  return {
+    file: process.execPath,
+    args: [...nodeArguments, runPolicyPack, "127.0.0.1:0", directory],
+    cwd: directory,
+  };
+}
+
 /**
  * A policy pack started the way the Pulumi CLI starts it (`@pulumi/pulumi/cmd/run-policy-pack`
  * in the pack's directory, which prints the port it serves on) and spoken to over the Analyzer
@@ -199,19 +226,20 @@ export class PolicyPackProcess {
       nodeArguments?: readonly string[];
     } = {},
   ): Promise<PolicyPackProcess> {
-    const directory = path.resolve(packDir);
-    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", {
-      paths: [directory],
+    const command = policyPackCommand(packDir, options.nodeArguments);
+    const child = spawn(command.file, command.args, {
+      cwd: command.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    // The CLI passes the engine's address first; packs only log through it, and none runs here.
-    const child = spawn(
-      process.execPath,
-      [...(options.nodeArguments ?? []), runPolicyPack, "127.0.0.1:0", directory],
-      {
-        cwd: directory,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    return PolicyPackProcess.attach(child, command.cwd, options);
+  }
+
+  /** Speaks to a pack started from {@link policyPackCommand} (stdout and stderr piped). */
+  static async attach(
+    child: ChildProcess,
+    directory: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<PolicyPackProcess> {
     const port = await new Promise<number>((resolve, reject) => {
       let stdout = "";
       let stderr = "";

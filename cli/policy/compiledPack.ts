@@ -155,12 +155,99 @@ function compileInto(ts: TypeScript, packDir: string, tsconfigFile: string, outD
 }
 
 /** Copies of earlier contents, once no plan started within the last hour can still be loading them. */
-function removeOtherCopies(cache: string, keep: string): void {
+function removeOtherCopies(cache: string, keep: string, prefix = "policy-pack-"): void {
   const hourAgo = Date.now() - 60 * 60 * 1000;
   for (const entry of fs.readdirSync(cache)) {
     const dir = path.join(cache, entry);
-    if (dir !== keep && entry.startsWith("policy-pack-") && fs.statSync(dir).mtimeMs < hourAgo) {
+    if (dir !== keep && entry.startsWith(prefix) && fs.statSync(dir).mtimeMs < hourAgo) {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * A TypeScript module and the relative imports it reaches, transpiled (as ts-node's
+ * transpile-only mode would) into `<root>/node_modules/.cache/trusted-delivery/modules-<hash>/`
+ * mirroring their place under `root`, so that a worker thread can load them without starting a
+ * compiler of its own. `<hash>` covers every file reached and the compiler's version. Returns
+ * the JavaScript entry, or undefined when it cannot (then the caller loads the TypeScript).
+ */
+export function transpiledModule(root: string, entry: string): string | undefined {
+  try {
+    const ts = loadTypeScript(root);
+    if (ts === undefined) {
+      return undefined;
+    }
+    const files = moduleClosure(ts, entry);
+    const hash = createHash("sha256").update(`typescript ${ts.version}\n`);
+    const sources = new Map<string, string>();
+    for (const file of files) {
+      const source = fs.readFileSync(file, "utf8");
+      sources.set(file, source);
+      hash.update(`${path.relative(root, file)}\n${source}\n`);
+    }
+    const cache = path.join(root, "node_modules", ".cache", "trusted-delivery");
+    const target = path.join(cache, `modules-${hash.digest("hex").slice(0, 16)}`);
+    const output = (file: string) =>
+      path.join(target, path.relative(root, file).replace(/\.ts$/, ".js"));
+    if (fs.existsSync(output(entry))) {
+      return output(entry);
+    }
+    fs.mkdirSync(cache, { recursive: true });
+    const building = fs.mkdtempSync(path.join(cache, ".building-"));
+    try {
+      const options = {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      };
+      for (const [file, source] of sources) {
+        const js = ts.transpileModule(source, {
+          compilerOptions: options,
+          fileName: file,
+        }).outputText;
+        const out = path.join(building, path.relative(root, file).replace(/\.ts$/, ".js"));
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, js);
+      }
+      try {
+        fs.renameSync(building, target);
+      } catch (e) {
+        if (!fs.existsSync(output(entry))) {
+          throw e;
+        }
+      }
+      removeOtherCopies(cache, target, "modules-");
+      return output(entry);
+    } finally {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** The module and every TypeScript module it reaches by relative imports (type-only ones too). */
+function moduleClosure(ts: TypeScript, entry: string): string[] {
+  const found = new Set<string>();
+  const visit = (file: string) => {
+    if (found.has(file)) {
+      return;
+    }
+    found.add(file);
+    const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, false);
+    for (const { fileName } of importedFiles) {
+      if (!fileName.startsWith(".")) {
+        continue;
+      }
+      const base = path.resolve(path.dirname(file), fileName);
+      const resolved = [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f));
+      if (resolved === undefined) {
+        throw new Error(`${file} imports ${fileName}, which is not a TypeScript module`);
+      }
+      visit(resolved);
+    }
+  };
+  visit(entry);
+  return [...found].sort();
 }

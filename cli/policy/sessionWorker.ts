@@ -2,22 +2,25 @@
  * The policy session's side that talks to the pack, on a worker thread of its own. Under mocks
  * a program runs as one cascade of promise callbacks, and the main thread's event loop does not
  * turn until it ends; here the pack starts, and each resource is sent to `Analyze`, while the
- * program runs on the main thread. Started by `startPolicySession` (stackCheck.ts).
+ * program runs on the main thread. Started by `startPolicySession` (stackCheck.ts), whose
+ * bootstrap starts the pack's process first and then calls {@link serve}.
  */
-import { parentPort, workerData } from "worker_threads";
+import { ChildProcess } from "child_process";
+import { parentPort } from "worker_threads";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import {
   AnalyzerResource,
   Diagnostic,
   PolicyPackProcess,
+  ProcessCommand,
   stackResourceMessage,
 } from "./analyzerClient";
-import { runnablePackDir } from "./compiledPack";
 import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 
 /** What the session gives the worker when it starts it. */
 export interface SessionWorkerData {
-  readonly packDir: string;
+  /** How to start the pack (its compiled copy when it has one): the worker's first act. */
+  readonly pack: ProcessCommand;
   readonly config?: { readonly file: PolicyConfigFile; readonly source: string };
 }
 
@@ -51,9 +54,13 @@ export type SessionReply =
     }
   | { readonly kind: "stopped" };
 
-function serve(data: SessionWorkerData): void {
+/**
+ * Serves the session: `pack` is the pack's process, which the worker's bootstrap started
+ * before loading this module, so that the pack starts while the modules that speak to it load.
+ */
+export function serve(data: SessionWorkerData, pack: ChildProcess): void {
   const port = parentPort!;
-  const started = PolicyPackProcess.start(runnablePackDir(data.packDir));
+  const started = PolicyPackProcess.attach(pack, data.pack.cwd);
   const ready = started.then(async (pack) => {
     const info = await pack.getAnalyzerInfo();
     await pack.configure(resolvePolicyConfig(info, data.config?.file, data.config?.source));
@@ -117,8 +124,4 @@ function serve(data: SessionWorkerData): void {
       stop().then(() => port.postMessage({ kind: "stopped" } satisfies SessionReply));
     }
   });
-}
-
-if (parentPort && workerData?.packDir) {
-  serve(workerData as SessionWorkerData);
 }

@@ -3,7 +3,14 @@ import { Worker } from "worker_threads";
 import { InvalidInputError } from "../errors";
 import { Problem } from "../../components/problems";
 import { RegisteredResource } from "../offline/capture";
-import { AnalyzerInfo, AnalyzerResource, Diagnostic, PolicyPackProcess } from "./analyzerClient";
+import {
+  AnalyzerInfo,
+  AnalyzerResource,
+  Diagnostic,
+  PolicyPackProcess,
+  policyPackCommand,
+} from "./analyzerClient";
+import { runnablePackDir, transpiledModule } from "./compiledPack";
 import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import type { SessionReply, SessionRequest, SessionWorkerData } from "./sessionWorker";
 
@@ -118,7 +125,11 @@ export interface PolicySession {
 }
 
 export function startPolicySession(packDir: string, config?: PolicyConfigSource): PolicySession {
-  const data: SessionWorkerData = { packDir, ...(config && { config }) };
+  // Compiled here when stale (the first plan after an edit), so the worker starts it at once.
+  const data: SessionWorkerData = {
+    pack: policyPackCommand(runnablePackDir(packDir)),
+    ...(config && { config }),
+  };
   const worker = startSessionWorker(data);
   const replies = new Promise<SessionReply>((resolve, reject) => {
     worker.on("message", resolve);
@@ -193,14 +204,20 @@ export function startPolicySession(packDir: string, config?: PolicyConfigSource)
  * in `npm run plan`; JavaScript once built).
  */
 function startSessionWorker(data: SessionWorkerData): Worker {
-  const file = path.join(__dirname, `sessionWorker${path.extname(__filename)}`);
+  let file = path.join(__dirname, `sessionWorker${path.extname(__filename)}`);
+  // Under ts-node, the worker loads a transpiled copy: a compiler of its own would cost it
+  // more than the pack's start-up it is there to overlap.
+  file = (file.endsWith(".ts") && transpiledModule(path.join(__dirname, "../.."), file)) || file;
   const tsconfig = path.join(__dirname, "../../tsconfig.json");
   const bootstrap = [
+    'const { spawn } = require("child_process");',
     'const { workerData } = require("worker_threads");',
+    "const { file, args, cwd } = workerData.pack;",
+    'const pack = spawn(file, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });',
     'if (workerData.file.endsWith(".ts")) {',
     "  require(workerData.tsNode).register({ transpileOnly: true, project: workerData.tsconfig });",
     "}",
-    "require(workerData.file);",
+    "require(workerData.file).serve(workerData, pack);",
   ].join("\n");
   const tsNode = file.endsWith(".ts") ? require.resolve("ts-node") : undefined;
   return new Worker(bootstrap, { eval: true, workerData: { ...data, file, tsconfig, tsNode } });

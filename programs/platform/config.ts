@@ -12,12 +12,12 @@ import type {
   TrustedDeliveryPipelineArgs,
 } from "../../components/pipelineArgs";
 import type { PipelineSettings } from "../../components/pipelineSettings";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { registryScanningProblems } from "../../components/registryScanning";
 import {
   Checked,
   Fields,
   fieldNames,
-  InvalidArgumentsError,
   isPlainObject,
   prefixProblems,
   Problem,

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
-import { InvalidArgumentsError, problem } from "../../components/problems";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
+import { problem } from "../../components/problems";
 import { registryScanningRules } from "../../components/registryScanning";
 import {
   AppConfig,

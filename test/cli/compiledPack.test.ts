@@ -4,7 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { planStack } from "../../cli/plan";
 import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { compiledPackCache, runnablePackDir } from "../../cli/policy/compiledPack";
+import {
+  compiledPackCache,
+  runnablePackDir,
+  transpiledModule,
+} from "../../cli/policy/compiledPack";
 import { analyzeWithPolicyPack, checkWithPolicyPack } from "../../cli/policy/stackCheck";
 import { findProject } from "../../cli/project";
 import { policies } from "../../policy-pack/policies";
@@ -123,5 +127,32 @@ describe("the offline plan's compiled policy pack", function () {
     } finally {
       await source.stop();
     }
+  });
+
+  it("transpiles the policy session's worker with every module it reaches, once per content, for a worker without a compiler", () => {
+    const entry = path.join(repositoryRoot, "cli/policy/sessionWorker.ts");
+    const js = transpiledModule(repositoryRoot, entry);
+    assert.ok(js, "transpiled");
+    const copy = path.dirname(path.dirname(path.dirname(js)));
+    assert.match(path.basename(copy), /^modules-[0-9a-f]{16}$/);
+    assert.equal(js, path.join(copy, "cli/policy/sessionWorker.js"));
+    for (const reached of [
+      "cli/policy/analyzerClient.js",
+      "cli/policy/policyConfig.js",
+      "cli/errors.js",
+      "components/problems.js",
+    ]) {
+      assert.ok(fs.existsSync(path.join(copy, reached)), reached);
+    }
+    assert.equal(transpiledModule(repositoryRoot, entry), js);
+    // Loaded without ts-node, it is the worker's module.
+    const loaded = require(js);
+    assert.equal(typeof loaded.serve, "function");
+  });
+
+  it("gives no copy of a module that imports what is not there", () => {
+    const broken = path.join(scratch, "broken.ts");
+    fs.writeFileSync(broken, 'import { nothing } from "./missing";\nexport const x = nothing;\n');
+    assert.equal(transpiledModule(scratch, broken), undefined);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { TrustedDeliveryPipeline, TrustedDeliveryPipelineArgs } from "../../components";
-import { InvalidArgumentsError } from "../../components/problems";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 import { runExpectingError } from "../helpers/offline";

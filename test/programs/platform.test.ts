@@ -3,7 +3,7 @@ import * as path from "path";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
 import { planStack } from "../../cli/plan";
 import { findProject, listStacks, readStackConfig } from "../../cli/project";
-import { InvalidArgumentsError } from "../../components/problems";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { platform } from "../../programs/platform/platform";
 import { canAssume } from "../helpers/iam";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";

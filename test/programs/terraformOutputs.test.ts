@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { withoutSerializingPrefixes } from "../../cli/offline/capture";
-import { InvalidArgumentsError } from "../../components/problems";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { platform } from "../../programs/platform/platform";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
 import { awsTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
