@@ -46,51 +46,74 @@ function compiledPack(packDir: string): string | undefined {
   if (!main.endsWith(".ts") || main.endsWith(".d.ts")) {
     return undefined;
   }
-  const ts = loadTypeScript(packDir);
-  if (ts === undefined) {
+  const version = typeScriptVersion(packDir);
+  if (version === undefined) {
     return undefined;
   }
   const files = packFiles(packDir);
-  const hash = createHash("sha256").update(`typescript ${ts.version}\n`);
+  const hash = createHash("sha256").update(`typescript ${version}\n`);
   for (const file of files) {
     hash
       .update(`${file}\n`)
       .update(fs.readFileSync(path.join(packDir, file)))
       .update("\n");
   }
-  const cache = compiledPackCache(packDir);
-  const target = path.join(cache, `policy-pack-${hash.digest("hex").slice(0, 16)}`);
-  if (fs.existsSync(path.join(target, "package.json"))) {
+  const mainJs = main.replace(/\.ts$/, ".js");
+  return cachedCopy(
+    compiledPackCache(packDir),
+    `policy-pack-${hash.digest("hex").slice(0, 16)}`,
+    "package.json",
+    (building) => {
+      const ts = loadTypeScript(packDir);
+      if (ts === undefined || !compileInto(ts, packDir, tsconfigFile, building)) {
+        return false;
+      }
+      if (!fs.existsSync(path.join(building, mainJs))) {
+        return false;
+      }
+      for (const file of files.filter((f) => !f.endsWith(".ts"))) {
+        fs.mkdirSync(path.dirname(path.join(building, file)), { recursive: true });
+        fs.copyFileSync(path.join(packDir, file), path.join(building, file));
+      }
+      fs.writeFileSync(
+        path.join(building, "package.json"),
+        `${JSON.stringify({ ...manifest, main: mainJs }, null, 2)}\n`,
+      );
+      return true;
+    },
+  );
+}
+
+/**
+ * The directory `name` under `cache`, built once: `build` fills a scratch directory (false: no
+ * copy), which then takes the name at once, so a copy is whole or absent (`complete` is a file
+ * a whole copy has). Copies of other contents older than an hour are removed.
+ */
+function cachedCopy(
+  cache: string,
+  name: string,
+  complete: string,
+  build: (directory: string) => boolean,
+): string | undefined {
+  const target = path.join(cache, name);
+  if (fs.existsSync(path.join(target, complete))) {
     return target;
   }
-
   fs.mkdirSync(cache, { recursive: true });
   const building = fs.mkdtempSync(path.join(cache, ".building-"));
   try {
-    if (!compileInto(ts, packDir, tsconfigFile, building)) {
+    if (!build(building)) {
       return undefined;
     }
-    const mainJs = main.replace(/\.ts$/, ".js");
-    if (!fs.existsSync(path.join(building, mainJs))) {
-      return undefined;
-    }
-    for (const file of files.filter((f) => !f.endsWith(".ts"))) {
-      fs.mkdirSync(path.dirname(path.join(building, file)), { recursive: true });
-      fs.copyFileSync(path.join(packDir, file), path.join(building, file));
-    }
-    fs.writeFileSync(
-      path.join(building, "package.json"),
-      `${JSON.stringify({ ...manifest, main: mainJs }, null, 2)}\n`,
-    );
     try {
       fs.renameSync(building, target);
     } catch (e) {
-      // Another plan compiled the same content first: use its copy.
-      if (!fs.existsSync(path.join(target, "package.json"))) {
+      // Another run built the same content first: use its copy.
+      if (!fs.existsSync(path.join(target, complete))) {
         throw e;
       }
     }
-    removeOtherCopies(cache, target);
+    removeOtherCopies(cache, target, name.slice(0, name.lastIndexOf("-") + 1));
     return target;
   } finally {
     fs.rmSync(building, { recursive: true, force: true });
@@ -123,6 +146,16 @@ function loadTypeScript(packDir: string): TypeScript | undefined {
     // The compiler the pack would be run with: the one its directory resolves.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack
     return require(require.resolve("typescript", { paths: [packDir] })) as TypeScript;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version of the compiler `directory` resolves, read without loading it. */
+function typeScriptVersion(directory: string): string | undefined {
+  try {
+    const manifest = require.resolve("typescript/package.json", { paths: [directory] });
+    return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
   } catch {
     return undefined;
   }
@@ -186,42 +219,29 @@ export function transpiledModule(root: string, entry: string): string | undefine
       sources.set(file, source);
       hash.update(`${path.relative(root, file)}\n${source}\n`);
     }
-    const cache = path.join(root, "node_modules", ".cache", "trusted-delivery");
-    const target = path.join(cache, `modules-${hash.digest("hex").slice(0, 16)}`);
-    const output = (file: string) =>
-      path.join(target, path.relative(root, file).replace(/\.ts$/, ".js"));
-    if (fs.existsSync(output(entry))) {
-      return output(entry);
-    }
-    fs.mkdirSync(cache, { recursive: true });
-    const building = fs.mkdtempSync(path.join(cache, ".building-"));
-    try {
-      const options = {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-      };
-      for (const [file, source] of sources) {
-        const js = ts.transpileModule(source, {
-          compilerOptions: options,
-          fileName: file,
-        }).outputText;
-        const out = path.join(building, path.relative(root, file).replace(/\.ts$/, ".js"));
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        fs.writeFileSync(out, js);
-      }
-      try {
-        fs.renameSync(building, target);
-      } catch (e) {
-        if (!fs.existsSync(output(entry))) {
-          throw e;
+    const relativeJs = (file: string) => path.relative(root, file).replace(/\.ts$/, ".js");
+    const copy = cachedCopy(
+      path.join(root, "node_modules", ".cache", "trusted-delivery"),
+      `modules-${hash.digest("hex").slice(0, 16)}`,
+      relativeJs(entry),
+      (building) => {
+        const compilerOptions = {
+          module: ts.ModuleKind.CommonJS,
+          target: ts.ScriptTarget.ES2022,
+          esModuleInterop: true,
+        };
+        for (const [file, source] of sources) {
+          const out = path.join(building, relativeJs(file));
+          fs.mkdirSync(path.dirname(out), { recursive: true });
+          fs.writeFileSync(
+            out,
+            ts.transpileModule(source, { compilerOptions, fileName: file }).outputText,
+          );
         }
-      }
-      removeOtherCopies(cache, target, "modules-");
-      return output(entry);
-    } finally {
-      fs.rmSync(building, { recursive: true, force: true });
-    }
+        return true;
+      },
+    );
+    return copy && path.join(copy, relativeJs(entry));
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import type { ProgramCostAtSize } from "../../bench/programCost";
 import { MeasuredResults } from "../../bench/targets";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
@@ -120,3 +121,21 @@ export const sampleResults: MeasuredResults = {
     ratio: 1.04,
   },
 };
+
+/** One program size's figures: the platform's time, the reference's, and the time ratio if any. */
+export function programSize(
+  apps: number,
+  milliseconds: number,
+  referenceMilliseconds: number,
+  timeRatio?: number,
+): ProgramCostAtSize {
+  return {
+    apps,
+    resources: apps * 8 + 3,
+    customResources: apps * 7 + 2,
+    repetitions: 1,
+    platform: { milliseconds, heapBytes: 0, perAppMilliseconds: milliseconds / apps },
+    reference: { milliseconds: referenceMilliseconds, heapBytes: 0 },
+    ratio: timeRatio === undefined ? {} : { time: timeRatio },
+  };
+}

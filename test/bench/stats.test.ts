@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
-import { ProgramCostAtSize, scalingOf } from "../../bench/programCost";
+import { scalingOf } from "../../bench/programCost";
 import { median, ratio } from "../../bench/stats";
+import { programSize } from "./sampleResults";
 
 describe("the bench's statistics", () => {
   it("take the middle of an odd number of measurements, in any order", () => {
@@ -21,17 +22,7 @@ describe("the bench's statistics", () => {
   });
 });
 
-function size(apps: number, milliseconds: number, referenceMilliseconds: number) {
-  return {
-    apps,
-    resources: apps * 8 + 3,
-    customResources: apps * 7 + 2,
-    repetitions: 1,
-    platform: { milliseconds, heapBytes: 0, perAppMilliseconds: milliseconds / apps },
-    reference: { milliseconds: referenceMilliseconds, heapBytes: 0 },
-    ratio: {},
-  } satisfies ProgramCostAtSize;
-}
+const size = programSize;
 
 describe("the program cost's scaling", () => {
   it("compares per-app time at the largest size with that at 10 apps", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { ProgramCostAtSize, scalingOf } from "../../bench/programCost";
 import { PackThroughput } from "../../bench/policyThroughput";
 import { judgeTargets, MeasuredResults, TargetOutcome, withinLimit } from "../../bench/targets";
-import { sampleResults } from "./sampleResults";
+import { programSize, sampleResults } from "./sampleResults";
 
 function outcome(results: MeasuredResults, target: string): TargetOutcome {
   const found = judgeTargets(results).find((t) => t.target.startsWith(target));
@@ -11,15 +11,7 @@ function outcome(results: MeasuredResults, target: string): TargetOutcome {
 }
 
 function size(apps: number, milliseconds: number, timeRatio: number): ProgramCostAtSize {
-  return {
-    apps,
-    resources: apps * 8 + 3,
-    customResources: apps * 7 + 2,
-    repetitions: 1,
-    platform: { milliseconds, heapBytes: 0, perAppMilliseconds: milliseconds / apps },
-    reference: { milliseconds: milliseconds / timeRatio, heapBytes: 0 },
-    ratio: { time: timeRatio },
-  };
+  return programSize(apps, milliseconds, milliseconds / timeRatio, timeRatio);
 }
 
 function withProgramSizes(sizes: ProgramCostAtSize[]): MeasuredResults {
