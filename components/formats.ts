@@ -32,6 +32,17 @@ function describeInvisible(text: string): string {
     .join(", ");
 }
 
+/** A tag key or value that holds an invisible character, naming each. */
+function invisibleProblem(field: string, text: string): Problem | undefined {
+  return invisibleCharacters.test(text)
+    ? problem(
+        field,
+        text,
+        `must be printing characters and ASCII spaces: it holds an invisible or non-printing character (${describeInvisible(text)})`,
+      )
+    : undefined;
+}
+
 /** Whether `text` holds `word` as a whole word: between non-alphanumeric characters or ends. */
 export function containsWord(text: string, word: string): boolean {
   const words = (value: string) =>
@@ -185,14 +196,7 @@ export function tagValueProblem(field: string, value: unknown): Problem | undefi
       "must be an AWS tag value: up to 256 letters, digits, spaces and _ . : / = + - @",
     );
   }
-  if (invisibleCharacters.test(value)) {
-    return problem(
-      field,
-      value,
-      `must be printing characters and ASCII spaces: it holds an invisible or non-printing character (${describeInvisible(value)})`,
-    );
-  }
-  return undefined;
+  return invisibleProblem(field, value);
 }
 
 export function tagKeyProblem(field: string, key: string): Problem | undefined {
@@ -206,14 +210,7 @@ export function tagKeyProblem(field: string, key: string): Problem | undefined {
   if (key.toLowerCase().startsWith("aws:")) {
     return problem(field, key, 'must not start with "aws:", which AWS reserves');
   }
-  if (invisibleCharacters.test(key)) {
-    return problem(
-      field,
-      key,
-      `must be printing characters and ASCII spaces: it holds an invisible or non-printing character (${describeInvisible(key)})`,
-    );
-  }
-  return undefined;
+  return invisibleProblem(field, key);
 }
 
 export function tagPrefixProblem(field: string, value: unknown): Problem | undefined {
