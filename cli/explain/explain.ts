@@ -237,17 +237,9 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
   }
 
   const admitted = issued.decision.admitted && environmentGate === undefined;
+  const found = { app: explained, run, roleName: settings.roleName, trusted, tokens, issued };
   if (admitted) {
-    return {
-      app: explained,
-      run,
-      roleName: settings.roleName,
-      trusted,
-      tokens,
-      issued,
-      admitted,
-      notes,
-    };
+    return { ...found, admitted, notes };
   }
 
   const nearest = [...trusted].sort(
@@ -343,12 +335,7 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
     );
   }
   return {
-    app: explained,
-    run,
-    roleName: settings.roleName,
-    trusted,
-    tokens,
-    issued,
+    ...found,
     ...(environmentGate !== undefined && { environmentGate }),
     admitted,
     nearest,

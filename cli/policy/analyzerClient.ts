@@ -123,6 +123,11 @@ function describe<T extends proto.AnalyzeRequest | proto.AnalyzerResource>(
   return message;
 }
 
+/** Diagnostics of an `Analyze` call, tied to the resource analyzed, as the engine ties them. */
+export function tiedTo(urn: string, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.map((d) => (d.urn ? d : { ...d, urn }));
+}
+
 /** The engine's `Analyze` request for one resource. */
 export function analyzeRequest(resource: AnalyzerResource): proto.AnalyzeRequest {
   return describe(new proto.AnalyzeRequest(), resource);

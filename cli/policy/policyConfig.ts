@@ -57,6 +57,12 @@ function levelOf(field: string, value: unknown, problems: Problem[]): Enforcemen
  * entry over `all` over the pack's default, and the settings given over the schema's defaults.
  * Unknown policies, unknown settings and settings that break the schema are refused, all at once.
  */
+/** A policy config file and where it was read from. */
+export interface PolicyConfigSource {
+  readonly file: PolicyConfigFile;
+  readonly source: string;
+}
+
 export function resolvePolicyConfig(
   info: AnalyzerInfo,
   file: PolicyConfigFile | undefined,

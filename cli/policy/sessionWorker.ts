@@ -14,14 +14,15 @@ import {
   PolicyPackProcess,
   ProcessCommand,
   stackResourceMessage,
+  tiedTo,
 } from "./analyzerClient";
-import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
+import { PolicyConfigSource, resolvePolicyConfig } from "./policyConfig";
 
 /** What the session gives the worker when it starts it. */
 export interface SessionWorkerData {
   /** How to start the pack (its compiled copy when it has one): the worker's first act. */
   readonly pack: ProcessCommand;
-  readonly config?: { readonly file: PolicyConfigFile; readonly source: string };
+  readonly config?: PolicyConfigSource;
 }
 
 /** From the session to the worker. */
@@ -76,8 +77,7 @@ export function serve(data: SessionWorkerData, pack: ChildProcess): void {
   };
   const analyze = (resource: AnalyzerResource) => {
     const analysis = ready.then(async ({ pack }) =>
-      // The engine ties a resource policy's violations to the resource it analyzed.
-      (await pack.analyze(resource)).map((d) => (d.urn ? d : { ...d, urn: resource.urn })),
+      tiedTo(resource.urn, await pack.analyze(resource)),
     );
     analysis.catch(() => undefined);
     analyses.set(resource.urn, analysis);

@@ -9,9 +9,10 @@ import {
   Diagnostic,
   PolicyPackProcess,
   policyPackCommand,
+  tiedTo,
 } from "./analyzerClient";
 import { runnablePackDir, transpiledModule } from "./compiledPack";
-import { PolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
+import { PolicyConfigSource, resolvePolicyConfig } from "./policyConfig";
 import type { SessionReply, SessionRequest, SessionWorkerData } from "./sessionWorker";
 
 /** What a policy pack said of a stack's resources. */
@@ -74,22 +75,19 @@ function analyzed(resource: RegisteredResource): boolean {
 export async function analyzeWithPolicyPack(
   pack: PolicyPackProcess,
   resources: readonly RegisteredResource[],
-  config?: { readonly file: PolicyConfigFile; readonly source: string },
+  config?: PolicyConfigSource,
 ): Promise<PolicyReport> {
   const info = await pack.getAnalyzerInfo();
   await pack.configure(resolvePolicyConfig(info, config?.file, config?.source));
   const diagnostics: Diagnostic[] = [];
   for (const resource of analyzerResources(resources.filter(analyzed), "inputs")) {
-    // The engine ties a resource policy's violations to the resource it analyzed.
-    diagnostics.push(
-      ...(await pack.analyze(resource)).map((d) => (d.urn ? d : { ...d, urn: resource.urn })),
-    );
+    diagnostics.push(...tiedTo(resource.urn, await pack.analyze(resource)));
   }
   diagnostics.push(...(await pack.analyzeStack(analyzerResources(resources, "outputs"))));
   return { pack: info, diagnostics };
 }
 
-/** Starts the pack in `packDir` as the Pulumi CLI does, analyzes the resources, and stops it. */
+/** Starts the pack in `packDir` (see {@link startPolicySession}), analyzes the resources, and stops it. */
 export async function checkWithPolicyPack(
   resources: readonly RegisteredResource[],
   packDir: string,
@@ -97,12 +95,6 @@ export async function checkWithPolicyPack(
 ): Promise<PolicyReport> {
   const session = startPolicySession(packDir, config);
   return session.check(resources);
-}
-
-/** A policy config file and where it was read from. */
-export interface PolicyConfigSource {
-  readonly file: PolicyConfigFile;
-  readonly source: string;
 }
 
 /**
