@@ -168,3 +168,15 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
 export function usesPolicyVariables(document: PolicyDocument): boolean {
   return document.version === "2012-10-17";
 }
+
+/**
+ * A value left to be resolved later, such as a CloudFormation intrinsic function (`Fn::GetAtt`,
+ * a `Ref` to a resource) in a template's policy document. The model reads it as "could be
+ * anything": a statement that holds one is judged in the direction that grants access.
+ */
+export class Unresolved {
+  constructor(
+    /** What it is, for messages: `Fn::GetAtt Role.Arn`. */
+    readonly reason: string,
+  ) {}
+}
