@@ -52,3 +52,31 @@ export const iamAndStsActions: readonly string[] = [
   ...actions("iam", () => true),
   ...actions("sts", () => true),
 ];
+
+/** The ECR writes pushing an image needs: uploading layers and putting the manifest. */
+export const ecrPushWriteActions: readonly string[] = [
+  "ecr:CompleteLayerUpload",
+  "ecr:InitiateLayerUpload",
+  "ecr:PutImage",
+  "ecr:UploadLayerPart",
+];
+
+/**
+ * ECR writes that undo what governance set on a repository, even on the principal's own: its
+ * policy (who may pull and push), scanning, tag mutability, retention (the lifecycle policy, and
+ * deleting images outside it), its governance tags, and the repository itself. A push role never
+ * needs them.
+ */
+export const ecrGovernanceActions: readonly string[] = [
+  "ecr:SetRepositoryPolicy",
+  "ecr:DeleteRepositoryPolicy",
+  "ecr:DeleteRepository",
+  "ecr:CreateRepository",
+  "ecr:PutImageScanningConfiguration",
+  "ecr:PutImageTagMutability",
+  "ecr:PutLifecyclePolicy",
+  "ecr:DeleteLifecyclePolicy",
+  "ecr:TagResource",
+  "ecr:UntagResource",
+  "ecr:BatchDeleteImage",
+];

@@ -80,3 +80,18 @@ export const pulumiTypes = {
   stack: "pulumi:pulumi:Stack",
   awsProvider: "pulumi:providers:aws",
 } as const;
+
+/**
+ * `@pulumi/aws` resources that deploy a CloudFormation template. Kept beside `awsTypes`, not in
+ * it: the pack reads what their templates declare, rather than judging them as resources.
+ */
+export const awsCloudFormationTypes = {
+  stack: "aws:cloudformation/stack:Stack",
+  stackSet: "aws:cloudformation/stackSet:StackSet",
+} as const;
+
+/** `@pulumi/aws-native` resources that deploy a CloudFormation template. */
+export const awsNativeCloudFormationTypes = {
+  stack: "aws-native:cloudformation:Stack",
+  stackSet: "aws-native:cloudformation:StackSet",
+} as const;

@@ -1,29 +1,22 @@
 /**
- * Languages of strings as IAM compares them, and a search for a string that satisfies a
- * combination of them.
+ * Languages of strings as IAM compares them, and searches over combinations of them.
  *
- * A language here is a union of sequences; a sequence is a list of steps, each matching one
- * character of a set, or any number of them (`*` in an IAM pattern, `+` in a grammar). That is
- * exactly what IAM's `StringLike` and ARN patterns, exact strings, case-insensitive strings and
- * the small grammars of GitHub subjects and ARNs need, and it keeps the search simple: every
- * sequence is simulated as a set of positions, the product of all of them is explored breadth
- * first, and the first state in which the formula holds gives the shortest witness.
+ * A language is a union of sequences; a sequence is a list of steps, each matching one
+ * character of a set, or (`repeat`) any number of them (`*` in an IAM pattern, `+` in a
+ * grammar). That is exactly what IAM's `StringLike` and ARN patterns, exact and case-insensitive
+ * strings and the small grammars of GitHub subjects and ARNs need.
  *
- * The alphabet is infinite, but only the characters some set names can be told apart: they are
- * grouped by which sets hold them, and one character stands for each group, plus one for every
- * character no set names. The search is therefore exact, and bounded: past a number of states it
- * answers "unknown", which callers treat as "not proven" (fail closed).
+ * A search reads strings one character class at a time (`charset.ts`'s `partition`: the classes
+ * the languages tell apart, which cover every character), runs one deterministic automaton per
+ * language, built lazily as sets of positions, and explores their product breadth first, so the
+ * first state in which the query holds gives a shortest witness, and a search that runs out of
+ * states has tried every string (MODEL.md, "Why none is a proof"). Every state and transition is
+ * paid for from the document's `Budget`; past it the search throws, it never answers.
  */
+import { Budget } from "./budget";
+import { caseFold, CharSet, partition } from "./charset";
 
-/** A set of characters: every character, those listed, or (`except`) all but those listed. */
-export type CharSet =
-  { readonly any: true } | { readonly chars: ReadonlySet<string>; readonly except?: boolean };
-
-export const anyChar: CharSet = Object.freeze({ any: true });
-
-export function charsOf(text: string): CharSet {
-  return { chars: new Set([...text]) };
-}
+export { CharSet };
 
 /** One step of a sequence: one character of `set`, or (`repeat`) any number of them. */
 export interface Step {
@@ -36,16 +29,32 @@ export type Language = readonly (readonly Step[])[];
 
 export const emptyLanguage: Language = Object.freeze([]);
 
-/** The language holding `text` only; with `ignoreCase`, in any letter case. */
-export function literal(text: string, ignoreCase = false): Language {
-  return [literalSteps(text, ignoreCase)];
+/** Every character. */
+export const anyChar: CharSet = CharSet.all;
+
+export function charsOf(text: string): CharSet {
+  return CharSet.of(text);
 }
 
+/** Every character but those of `text`. */
+export function charsExcept(text: string): CharSet {
+  return CharSet.of(text).complement();
+}
+
+/**
+ * The steps reading `text`; with `ignoreCase`, each letter in either ASCII case (GitHub compares
+ * owner and repository names so; IAM's own case folding is `caseFold`'s).
+ */
 export function literalSteps(text: string, ignoreCase = false): Step[] {
   return [...text].map((c) => ({
-    set: ignoreCase ? { chars: new Set([c, c.toLowerCase(), c.toUpperCase()]) } : charsOf(c),
+    set: ignoreCase ? caseFold(c).surely : CharSet.of(c),
     repeat: false,
   }));
+}
+
+/** The language holding `text` only; with `ignoreCase`, in any ASCII letter case. */
+export function literal(text: string, ignoreCase = false): Language {
+  return [literalSteps(text, ignoreCase)];
 }
 
 /** Every string. */
@@ -83,17 +92,8 @@ export function union(...parts: readonly Language[]): Language {
   return parts.flat();
 }
 
-/** Every character but those of `text`. */
-export function charsExcept(text: string): CharSet {
-  return { chars: new Set([...text]), except: true };
-}
-
-function inSet(set: CharSet, c: string): boolean {
-  return "any" in set || set.chars.has(c) !== (set.except === true);
-}
-
 /** Positions reachable from `positions` without reading a character (repeat steps may be skipped). */
-export function closure(sequence: readonly Step[], positions: Iterable<number>): number[] {
+function closure(sequence: readonly Step[], positions: Iterable<number>): number[] {
   const reached = new Set<number>();
   for (let position of positions) {
     while (!reached.has(position)) {
@@ -108,159 +108,95 @@ export function closure(sequence: readonly Step[], positions: Iterable<number>):
   return [...reached].sort((a, b) => a - b);
 }
 
-function advance(sequence: readonly Step[], positions: readonly number[], c: string): number[] {
-  const next: number[] = [];
-  for (const position of positions) {
-    if (position >= sequence.length) {
-      continue;
-    }
-    const step = sequence[position];
-    if (inSet(step.set, c)) {
-      next.push(step.repeat ? position : position + 1);
-    }
-  }
-  return next.length === 0 ? next : closure(sequence, next);
-}
-
-/** Whether `text` is in the language. */
+/** Whether `text` is in the language: each sequence simulated as a set of positions. */
 export function matches(language: Language, text: string): boolean {
-  const chars = [...text];
+  const points = [...text].map((c) => c.codePointAt(0)!);
   return language.some((sequence) => {
     let positions = closure(sequence, [0]);
-    for (const c of chars) {
-      positions = advance(sequence, positions, c);
-      if (positions.length === 0) {
+    for (const point of points) {
+      const next: number[] = [];
+      for (const position of positions) {
+        const step = sequence[position];
+        if (step !== undefined && step.set.has(point)) {
+          next.push(step.repeat ? position : position + 1);
+        }
+      }
+      if (next.length === 0) {
         return false;
       }
+      positions = closure(sequence, next);
     }
     return positions.includes(sequence.length);
   });
 }
 
-/**
- * A combination of languages, each asking "is the string in it?": the formula is given the
- * answers, in the order of `languages`, and says whether the string is wanted.
- */
-export interface Query {
-  readonly languages: readonly Language[];
-  readonly holds: (inLanguage: readonly boolean[]) => boolean;
-}
+/** The character classes some languages tell apart, and each step set's membership per class. */
+class Alphabet {
+  readonly letters: readonly string[];
+  private readonly membership = new Map<string, readonly boolean[]>();
 
-export type SearchResult =
-  | { readonly kind: "found"; readonly witness: string }
-  | { readonly kind: "none" }
-  | { readonly kind: "unknown" };
-
-/** Characters preferred as representatives, so witnesses read naturally. */
-const preferred = "abcdefghijklmnopqrstuvwxyz0123456789-_./:@ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-/** Characters no pattern is likely to name, for the group of characters no set names. */
-const outsiders = "xqzjkvwybdfghmnpstulorei0123456789~\u00e6\u00f8\u00df\u4e00";
-
-/**
- * The character groups the languages can tell apart, each with one representative: characters
- * are grouped by which listed sets hold them; every character no set lists is one more group.
- */
-function alphabet(languages: readonly Language[]): string[] {
-  // A set and its complement tell the same characters apart: the listed ones are what counts.
-  // Partition refinement: start with every listed character in one group, split by each set.
-  let groups: string[][] = [];
-  const seen = new Set<ReadonlySet<string>>();
-  const listed = new Set<string>();
-  for (const language of languages) {
-    for (const sequence of language) {
-      for (const step of sequence) {
-        if (!("chars" in step.set) || seen.has(step.set.chars)) {
-          continue;
+  constructor(languages: readonly Language[], budget: Budget) {
+    const sets = new Map<string, CharSet>();
+    for (const language of languages) {
+      for (const sequence of language) {
+        for (const step of sequence) {
+          sets.set(step.set.key(), step.set);
         }
-        const set = step.set.chars;
-        seen.add(set);
-        const fresh = [...set].filter((c) => !listed.has(c));
-        fresh.forEach((c) => listed.add(c));
-        const refined: string[][] = [];
-        for (const group of groups) {
-          const inside = group.filter((c) => set.has(c));
-          if (inside.length === 0 || inside.length === group.length) {
-            refined.push(group);
-          } else {
-            refined.push(
-              inside,
-              group.filter((c) => !set.has(c)),
-            );
-          }
-        }
-        if (fresh.length > 0) {
-          refined.push(fresh);
-        }
-        groups = refined;
       }
     }
+    const list = [...sets.values()];
+    budget.spend(list.reduce((sum, set) => sum + set.bounds.length + 1, 0) * 2);
+    const { classes, memberships } = partition(list);
+    budget.spend(classes.length * list.length);
+    this.letters = classes.map((c) => c.representative);
+    list.forEach((set, i) => this.membership.set(set.key(), memberships[i]));
   }
-  const rank = (c: string) => {
-    const at = preferred.indexOf(c);
-    return at < 0 ? preferred.length + c.codePointAt(0)! : at;
-  };
-  const representatives = groups.map((group) =>
-    group.reduce((best, c) => (rank(c) < rank(best) ? c : best)),
-  );
-  representatives.sort((a, b) => rank(a) - rank(b));
-  const outsider = [...outsiders].find((c) => !listed.has(c));
-  if (outsider !== undefined) {
-    representatives.push(outsider);
+
+  holds(set: CharSet, letter: number): boolean {
+    return this.membership.get(set.key())![letter];
   }
-  return representatives;
 }
-
-export interface SearchLimits {
-  /** States explored before the search gives up and answers "unknown". */
-  readonly maxStates: number;
-}
-
-export const defaultSearchLimits: SearchLimits = { maxStates: 20000 };
 
 /**
- * A language read one character (group) at a time: a deterministic automaton built as the
- * search needs it. A state is the set of positions every sequence can be in, interned as a
- * number; `accepting[state]` says whether the string so far is in the language.
+ * A language read one character class at a time: a deterministic automaton built as the search
+ * needs it. A state is the set of positions every sequence can be in, interned as a number.
  */
 class LazyDfa {
-  private readonly offsets: number[] = [];
   private readonly steps: Step[] = [];
-  /** For each global position: the sequence's length end marker. */
+  /** Global positions that are a sequence's end (a sentinel step past it is never read). */
   private readonly ends = new Set<number>();
+  private readonly starts: number[] = [];
   private readonly ids = new Map<string, number>();
   private readonly positions: number[][] = [];
   readonly accepting: boolean[] = [];
-  /** Whether every continuation from the state is in the language (a `*` ends some sequence). */
+  /** Whether every continuation from the state is in the language. */
   readonly universal: boolean[] = [];
-  /**
-   * For each position: whether every step from it to its sequence's end is `*` (vacuously true
-   * at the end itself, which only the recursion reads).
-   */
+  /** For each position: every step from it to its sequence's end is `*` of every character. */
   private readonly tailAny: boolean[] = [];
   private readonly table: number[][] = [];
 
   constructor(
     language: Language,
-    private readonly letters: readonly string[],
+    private readonly alphabet: Alphabet,
+    private readonly budget: Budget,
   ) {
     for (const sequence of language) {
-      this.offsets.push(this.steps.length);
+      this.starts.push(this.steps.length);
       this.steps.push(...sequence);
       this.ends.add(this.steps.length);
-      // A sentinel step past each sequence's end, never read.
-      this.steps.push({ set: { chars: new Set() }, repeat: false });
+      this.steps.push({ set: CharSet.none, repeat: false });
     }
+    budget.spend(this.steps.length);
     for (let position = this.steps.length - 1; position >= 0; position -= 1) {
       const step = this.steps[position];
       this.tailAny[position] = this.ends.has(position)
         ? true
-        : step.repeat && "any" in step.set && this.tailAny[position + 1];
+        : step.repeat && step.set.isAll() && this.tailAny[position + 1];
     }
   }
 
-  /** The start state. */
   start(): number {
-    return this.intern(this.close(this.offsets));
+    return this.intern(this.close(this.starts));
   }
 
   private close(positions: Iterable<number>): number[] {
@@ -282,11 +218,11 @@ class LazyDfa {
     const key = positions.join(",");
     let id = this.ids.get(key);
     if (id === undefined) {
+      this.budget.spend(positions.length + 1);
       id = this.positions.length;
       this.ids.set(key, id);
       this.positions.push(positions);
       this.accepting.push(positions.some((p) => this.ends.has(p)));
-      // A position past a sequence's end accepts the string so far, and no longer one.
       this.universal.push(positions.some((p) => !this.ends.has(p) && this.tailAny[p]));
       this.table.push([]);
     }
@@ -303,14 +239,14 @@ class LazyDfa {
     if (known !== undefined) {
       return known;
     }
-    const c = this.letters[letter];
+    this.budget.spend(this.positions[state].length + 1);
     const reached: number[] = [];
     for (const position of this.positions[state]) {
       if (this.ends.has(position)) {
         continue;
       }
       const step = this.steps[position];
-      if (inSet(step.set, c)) {
+      if (this.alphabet.holds(step.set, letter)) {
         reached.push(step.repeat ? position : position + 1);
       }
     }
@@ -321,82 +257,193 @@ class LazyDfa {
 }
 
 /**
- * The shortest string for which the query holds, "none" when no string does, or "unknown" when
- * finding out would take more than `limits.maxStates` states.
+ * A combination of languages, each asking "is the string in it?". `holds` is given the answers,
+ * in the order of `languages`, and says whether the string is wanted. `mayHold` is given what is
+ * settled (an answer no longer string can change: `true`, `false`) and `undefined` for the
+ * rest, and says whether some answers for the rest could make `holds` true; it may say true when
+ * unsure, never false when some could.
  */
-export function search(query: Query, limits: SearchLimits = defaultSearchLimits): SearchResult {
-  const letters = alphabet(query.languages);
-  const automata = query.languages.map((language) => new LazyDfa(language, letters));
-  const start = automata.map((a) => a.start());
-  const holds = (state: readonly number[]) =>
-    query.holds(state.map((s, i) => automata[i].accepting[s]));
-  // A state is hopeless when the answers no longer string can change (a dead automaton answers
-  // no for ever, a universal one yes) make the query fail whatever the others answer.
-  const hopeless = (state: readonly number[]) => {
-    const open: number[] = [];
-    const answers = state.map((s, i) => {
-      const automaton = automata[i];
-      if (automaton.isDead(s)) {
-        return false;
-      }
-      if (automaton.universal[s]) {
-        return true;
-      }
-      open.push(i);
-      return false;
-    });
-    if (open.length > 6) {
-      return false;
+export interface Query {
+  readonly languages: readonly Language[];
+  readonly holds: (inLanguage: readonly boolean[]) => boolean;
+  readonly mayHold?: (settled: readonly (boolean | undefined)[]) => boolean;
+}
+
+export type SearchResult =
+  { readonly kind: "found"; readonly witness: string } | { readonly kind: "none" };
+
+const languageKeys = new WeakMap<Language, string>();
+
+/** A text two languages share exactly when they are written with the same steps. */
+function languageKey(language: Language): string {
+  let key = languageKeys.get(language);
+  if (key === undefined) {
+    key = language
+      .map((sequence) =>
+        sequence.map((step) => `${step.set.key()}${step.repeat ? "*" : ""}`).join(";"),
+      )
+      .join("|");
+    languageKeys.set(language, key);
+  }
+  return key;
+}
+
+/** The automata of some languages over one alphabet, built once per analysis (`Budget.memo`). */
+class Automata {
+  readonly alphabet: Alphabet;
+  readonly automata: LazyDfa[];
+
+  private constructor(languages: readonly Language[], budget: Budget) {
+    this.alphabet = new Alphabet(languages, budget);
+    this.automata = languages.map((language) => new LazyDfa(language, this.alphabet, budget));
+  }
+
+  static of(languages: readonly Language[], budget: Budget): Automata {
+    const key = `automata:${languages.map(languageKey).join("\n")}`;
+    let automata = budget.memo.get(key) as Automata | undefined;
+    if (automata === undefined) {
+      automata = new Automata(languages, budget);
+      budget.memo.set(key, automata);
     }
-    for (let mask = 0; mask < 1 << open.length; mask += 1) {
-      open.forEach((index, bit) => (answers[index] = (mask & (1 << bit)) !== 0));
-      if (query.holds(answers)) {
-        return false;
+    return automata;
+  }
+}
+
+/** One walk through the product of some automata: the states seen, and how each was reached. */
+class Product {
+  readonly automata: LazyDfa[];
+  readonly letters: readonly string[];
+  private readonly parents = new Map<string, { parent: string | undefined; letter: string }>();
+
+  constructor(
+    languages: readonly Language[],
+    readonly budget: Budget,
+  ) {
+    const built = Automata.of(languages, budget);
+    this.automata = built.automata;
+    this.letters = built.alphabet.letters;
+  }
+
+  start(): number[] {
+    const state = this.automata.map((a) => a.start());
+    this.parents.set(state.join(","), { parent: undefined, letter: "" });
+    return state;
+  }
+
+  answers(state: readonly number[]): boolean[] {
+    return state.map((s, i) => this.automata[i].accepting[s]);
+  }
+
+  /** What no longer string can change: dead automata answer no for ever, universal ones yes. */
+  settled(state: readonly number[]): (boolean | undefined)[] {
+    return state.map((s, i) =>
+      this.automata[i].isDead(s) ? false : this.automata[i].universal[s] ? true : undefined,
+    );
+  }
+
+  /** The successors of a state not seen before, one per letter. */
+  successors(state: readonly number[]): number[][] {
+    const key = state.join(",");
+    const found: number[][] = [];
+    for (let letter = 0; letter < this.letters.length; letter += 1) {
+      this.budget.spend(this.automata.length);
+      const successor = state.map((s, i) => this.automata[i].next(s, letter));
+      const successorKey = successor.join(",");
+      if (!this.parents.has(successorKey)) {
+        this.parents.set(successorKey, { parent: key, letter: this.letters[letter] });
+        found.push(successor);
       }
     }
-    return true;
-  };
-  // States as keys: one number while there are few automata (ids stay far below 2^16), text else.
-  const keyOf =
-    automata.length <= 3
-      ? (state: readonly number[]) => state.reduce((key, s) => key * 65536 + s, 0)
-      : (state: readonly number[]) => state.join(",");
-  type Key = number | string;
-  const parents = new Map<Key, { parent: Key | undefined; letter: string }>();
-  parents.set(keyOf(start), { parent: undefined, letter: "" });
-  const witnessOf = (key: Key) => {
+    return found;
+  }
+
+  witness(state: readonly number[]): string {
     const read: string[] = [];
-    for (let k: Key | undefined = key; k !== undefined;) {
-      const entry: { parent: Key | undefined; letter: string } = parents.get(k)!;
+    for (let key: string | undefined = state.join(","); key !== undefined;) {
+      const entry: { parent: string | undefined; letter: string } = this.parents.get(key)!;
       read.push(entry.letter);
-      k = entry.parent;
+      key = entry.parent;
     }
     return read.reverse().join("");
-  };
-  let frontier: (readonly number[])[] = [start];
+  }
+}
+
+/**
+ * The shortest string for which the query holds, or "none" when no string does (every product
+ * state reachable was explored, or could no longer lead to one: `mayHold`).
+ */
+export function search(query: Query, budget: Budget): SearchResult {
+  const product = new Product(query.languages, budget);
+  let frontier = [product.start()];
   while (frontier.length > 0) {
     const next: number[][] = [];
     for (const state of frontier) {
-      const key = keyOf(state);
-      if (holds(state)) {
-        return { kind: "found", witness: witnessOf(key) };
+      if (query.holds(product.answers(state))) {
+        return { kind: "found", witness: product.witness(state) };
       }
-      if (hopeless(state)) {
+      if (query.mayHold && !query.mayHold(product.settled(state))) {
         continue;
       }
-      for (let letter = 0; letter < letters.length; letter += 1) {
-        const successor = state.map((s, i) => automata[i].next(s, letter));
-        const successorKey = keyOf(successor);
-        if (!parents.has(successorKey)) {
-          if (parents.size >= limits.maxStates) {
-            return { kind: "unknown" };
-          }
-          parents.set(successorKey, { parent: key, letter: letters[letter] });
-          next.push(successor);
-        }
-      }
+      next.push(...product.successors(state));
     }
     frontier = next;
   }
   return { kind: "none" };
+}
+
+/** A combination of answers some string gives, and a shortest such string. */
+export interface Realized {
+  readonly answers: readonly boolean[];
+  readonly witness: string;
+}
+
+/**
+ * Every combination of answers the languages can give together, each with a shortest string
+ * giving it, shortest first, as the product is explored (lazily: a caller that has what it needs
+ * stops the walk). A state whose every answer is settled is not expanded, its answers can no
+ * longer change; nor is one from which `mayHold` says nothing wanted can follow. At most as many
+ * as the product has states, however many languages there are.
+ */
+export function* realizable(
+  languages: readonly Language[],
+  budget: Budget,
+  mayHold?: (settled: readonly (boolean | undefined)[]) => boolean,
+): Generator<Realized> {
+  // A walk that pruned nothing found every combination: it is kept for the same languages.
+  const memoKey = `realizable:${languages.map(languageKey).join("\n")}`;
+  const known = budget.memo.get(memoKey) as Realized[] | undefined;
+  if (known !== undefined) {
+    yield* known;
+    return;
+  }
+  const product = new Product(languages, budget);
+  const seen = new Map<string, Realized>();
+  let pruned = false;
+  let frontier = [product.start()];
+  while (frontier.length > 0) {
+    const next: number[][] = [];
+    for (const state of frontier) {
+      const settled = product.settled(state);
+      if (mayHold && !mayHold(settled)) {
+        pruned = true;
+        continue;
+      }
+      const answers = product.answers(state);
+      const key = answers.map((a) => (a ? "1" : "0")).join("");
+      if (!seen.has(key)) {
+        const realized = { answers, witness: product.witness(state) };
+        seen.set(key, realized);
+        budget.spend(answers.length);
+        yield realized;
+      }
+      if (settled.every((s) => s !== undefined)) {
+        continue;
+      }
+      next.push(...product.successors(state));
+    }
+    frontier = next;
+  }
+  if (!pruned) {
+    budget.memo.set(memoKey, [...seen.values()]);
+  }
 }

@@ -124,13 +124,26 @@ export function parseOperator(written: string): Operator | undefined {
   return { ...base, ...(qualifier && { qualifier }), ifExists };
 }
 
-/** The language of a condition's values, or the reason it cannot be known. */
+/** The language of a condition's values, what it may also match, and what cannot be known. */
+interface ValuesLanguage {
+  readonly language: Language;
+  /** A superset of `language` that some reading of IAM matches (letter case: `caseFold`). */
+  readonly maybe?: Language;
+  readonly unknown?: string;
+}
+
+/** Why `maybe` differs from the language: IAM's folding of letters outside ASCII. */
+const caseDoubt =
+  "the letter case of characters outside ASCII, which IAM's documentation does not say how it compares";
+
 function valuesLanguage(
   operator: Operator,
   values: readonly string[],
   variables: boolean,
-): { language: Language; unknown?: string } {
+): ValuesLanguage {
   const languages: Language[] = [];
+  const maybes: Language[] = [];
+  let doubtful = false;
   let unknownReason: string | undefined;
   for (const value of values) {
     const compiled =
@@ -145,9 +158,34 @@ function valuesLanguage(
       unknownReason ??= compiled.unknown;
     } else {
       languages.push(compiled.language);
+      maybes.push(compiled.maybe ?? compiled.language);
+      doubtful ||= compiled.maybe !== undefined;
     }
   }
-  return { language: union(...languages), ...(unknownReason && { unknown: unknownReason }) };
+  return {
+    language: union(...languages),
+    ...(doubtful && { maybe: union(...maybes) }),
+    ...(unknownReason && { unknown: unknownReason }),
+  };
+}
+
+/** "The key's value is among the values", for a key whose value is known or searched over. */
+function matchedFormula(value: KeyValue, values: ValuesLanguage): Formula {
+  const { language, maybe } = values;
+  if (value.kind === "known") {
+    return matches(language, value.value)
+      ? TRUE
+      : maybe !== undefined && matches(maybe, value.value)
+        ? unknown(caseDoubt)
+        : FALSE;
+  }
+  if (value.kind !== "variable") {
+    throw new Error(`matchedFormula on a ${value.kind} key`);
+  }
+  const on = (l: Language) =>
+    l.length === 0 ? FALSE : atom(value.variable, value.wrap ? value.wrap(l) : l);
+  const sure = on(language);
+  return maybe === undefined ? sure : or(sure, and(on(maybe), unknown(caseDoubt)));
 }
 
 /** One condition entry (operator, key, values) as a formula. */
@@ -156,6 +194,11 @@ export function conditionFormula(
   resolve: KeyResolver,
   variables: boolean,
 ): Formula {
+  if (entry.unresolved !== undefined) {
+    return unknown(
+      `the condition ${entry.operator} on ${entry.key}, whose values hold ${entry.unresolved}`,
+    );
+  }
   const operator = parseOperator(entry.operator);
   if (operator === undefined) {
     return unknown(`the condition operator "${entry.operator}", which IAM does not have`);
@@ -191,17 +234,10 @@ export function conditionFormula(
   if (operator.family === "other") {
     return unknown(`${entry.operator} on ${entry.key}, which the model does not evaluate`);
   }
-  const { language, unknown: unknownValue } = valuesLanguage(operator, entry.values, variables);
-  let matched: Formula =
-    value.kind === "known"
-      ? matches(language, value.value)
-        ? TRUE
-        : FALSE
-      : language.length === 0
-        ? FALSE
-        : atom(value.variable, value.wrap ? value.wrap(language) : language);
-  if (unknownValue !== undefined) {
-    matched = or(matched, unknown(unknownValue));
+  const values = valuesLanguage(operator, entry.values, variables);
+  let matched = matchedFormula(value, values);
+  if (values.unknown !== undefined) {
+    matched = or(matched, unknown(values.unknown));
   }
   return operator.negated ? not(matched) : matched;
 }

@@ -7,6 +7,18 @@
  * the policy SDK's UnknownValueError when read, and callers decide what that means.
  */
 
+/**
+ * A value left to be resolved later, such as a CloudFormation intrinsic function (`Fn::GetAtt`,
+ * a `Ref` to a resource) in a template's policy document. The model reads it as "could be
+ * anything": a statement that holds one is judged in the direction that grants access.
+ */
+export class Unresolved {
+  constructor(
+    /** What it is, for messages: `Fn::GetAtt Role.Arn`. */
+    readonly reason: string,
+  ) {}
+}
+
 export type Effect = "Allow" | "Deny";
 
 /** `*`, or principal type (`AWS`, `Federated`, `Service`, `CanonicalUser`) to values. */
@@ -18,18 +30,41 @@ export interface ConditionEntry {
   /** The condition key as written; IAM compares keys without letter case. */
   readonly key: string;
   readonly values: readonly string[];
+  /** Set when some values are Unresolved: what they are. The entry could then be anything. */
+  readonly unresolved?: string;
+}
+
+/** Values of a list, and what of them could not be read. */
+export interface Values {
+  readonly not: boolean;
+  readonly patterns: readonly string[];
+  /** Set when some values are Unresolved: they may match anything. */
+  readonly unresolved?: string;
 }
 
 export interface Statement {
   /** `statement "<Sid>"`, or `statement <n>` (1-based) without a Sid. */
   readonly label: string;
   readonly effect: Effect;
+  /**
+   * Set when IAM may not apply the statement as `effect` says: its Effect is spelt in another
+   * letter case than `Allow`/`Deny`, or is Unresolved. The analyses then read it as an Allow
+   * that may apply and a Deny that may not (MODEL.md, "Doubt grants").
+   */
+  readonly effectDoubt?: string;
+  /** Set when the Effect is Unresolved: the statement may be an Allow or a Deny. */
+  readonly effectUnknown?: boolean;
   /** Absent in identity policies. `not` for NotPrincipal. */
-  readonly principal?: { readonly not: boolean; readonly value: PrincipalValue };
+  readonly principal?: {
+    readonly not: boolean;
+    readonly value: PrincipalValue;
+    /** Set when some principals are Unresolved: they may be anyone. */
+    readonly unresolved?: string;
+  };
   /** `not` for NotAction. */
-  readonly actions: { readonly not: boolean; readonly patterns: readonly string[] };
+  readonly actions: Values;
   /** Absent in trust and repository policies. `not` for NotResource. */
-  readonly resources?: { readonly not: boolean; readonly patterns: readonly string[] };
+  readonly resources?: Values;
   readonly conditions: readonly ConditionEntry[];
 }
 
@@ -48,30 +83,46 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? [...value] : [value];
 }
 
-function strings(value: unknown): string[] {
-  return list(value).map((item) => String(item));
+/** The strings of a value (one or a list), and the first Unresolved item's reason. */
+function strings(value: unknown): { values: string[]; unresolved?: string } {
+  const values: string[] = [];
+  let unresolved: string | undefined;
+  for (const item of list(value)) {
+    if (item instanceof Unresolved) {
+      unresolved ??= item.reason;
+    } else {
+      values.push(String(item));
+    }
+  }
+  return { values, ...(unresolved !== undefined && { unresolved }) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function principal(value: unknown): PrincipalValue | undefined {
+function principal(value: unknown): { value: PrincipalValue; unresolved?: string } | undefined {
   if (value === "*") {
-    return "*";
+    return { value: "*" };
+  }
+  if (value instanceof Unresolved) {
+    return { value: {}, unresolved: value.reason };
   }
   if (typeof value === "string") {
     // IAM refuses a bare principal other than "*"; read it as an AWS principal.
-    return { AWS: [value] };
+    return { value: { AWS: [value] } };
   }
   if (!isObject(value)) {
     return undefined;
   }
   const principals: Record<string, string[]> = {};
+  let unresolved: string | undefined;
   for (const [type, values] of Object.entries(value)) {
-    principals[type] = strings(values);
+    const read = strings(values);
+    principals[type] = read.values;
+    unresolved ??= read.unresolved;
   }
-  return principals;
+  return { value: principals, ...(unresolved !== undefined && { unresolved }) };
 }
 
 function conditions(value: unknown): ConditionEntry[] | undefined {
@@ -87,7 +138,13 @@ function conditions(value: unknown): ConditionEntry[] | undefined {
       return undefined;
     }
     for (const [key, values] of Object.entries(entries)) {
-      found.push({ operator, key, values: strings(values) });
+      const read = strings(values);
+      found.push({
+        operator,
+        key,
+        values: read.values,
+        ...(read.unresolved !== undefined && { unresolved: read.unresolved }),
+      });
     }
   }
   return found;
@@ -103,6 +160,9 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
       return { error: "is not valid JSON" };
     }
   }
+  if (value instanceof Unresolved) {
+    return { error: `is ${value.reason}, which cannot be read before it is resolved` };
+  }
   if (!isObject(value)) {
     return { error: "is not a policy document (a JSON object with a Statement list)" };
   }
@@ -111,52 +171,11 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
   }
   const statements: Statement[] = [];
   for (const [index, raw] of list(value.Statement).entries()) {
-    if (!isObject(raw)) {
-      return { error: `has a statement that is not an object (statement ${index + 1})` };
+    const statement = parseStatement(raw, index);
+    if ("error" in statement) {
+      return statement;
     }
-    const label =
-      typeof raw.Sid === "string" && raw.Sid !== ""
-        ? `statement "${raw.Sid}"`
-        : `statement ${index + 1}`;
-    const effect = String(raw.Effect ?? "").toLowerCase();
-    if (effect !== "allow" && effect !== "deny") {
-      return {
-        error: `has ${label} whose Effect is ${JSON.stringify(raw.Effect)}, not Allow or Deny`,
-      };
-    }
-    const principalKey =
-      raw.Principal !== undefined
-        ? "Principal"
-        : raw.NotPrincipal !== undefined
-          ? "NotPrincipal"
-          : undefined;
-    const principalValue = principalKey === undefined ? undefined : principal(raw[principalKey]);
-    if (principalKey !== undefined && principalValue === undefined) {
-      return { error: `has ${label} whose ${principalKey} is not "*" or a map of principal types` };
-    }
-    const condition = conditions(raw.Condition);
-    if (condition === undefined) {
-      return { error: `has ${label} whose Condition is not a map of operators to keys and values` };
-    }
-    const notAction = raw.Action === undefined && raw.NotAction !== undefined;
-    const resourceKey =
-      raw.Resource !== undefined
-        ? "Resource"
-        : raw.NotResource !== undefined
-          ? "NotResource"
-          : undefined;
-    statements.push({
-      label,
-      effect: effect === "allow" ? "Allow" : "Deny",
-      ...(principalKey !== undefined && {
-        principal: { not: principalKey === "NotPrincipal", value: principalValue! },
-      }),
-      actions: { not: notAction, patterns: strings(notAction ? raw.NotAction : raw.Action) },
-      ...(resourceKey !== undefined && {
-        resources: { not: resourceKey === "NotResource", patterns: strings(raw[resourceKey]) },
-      }),
-      conditions: condition,
-    });
+    statements.push(statement);
   }
   return {
     ...(typeof value.Version === "string" && { version: value.Version }),
@@ -164,19 +183,94 @@ export function parsePolicyDocument(document: unknown): ParsedDocument {
   };
 }
 
+/**
+ * The effect as IAM may read it: `Allow` and `Deny` as written are certain; the same words in
+ * another letter case are doubtful (IAM's grammar spells them so; whether it accepts others is
+ * not documented), and so is an Unresolved effect (read as an Allow that may apply).
+ */
+function parseEffect(
+  raw: unknown,
+  label: string,
+): { effect: Effect; effectDoubt?: string; effectUnknown?: boolean } | { error: string } {
+  if (raw === "Allow" || raw === "Deny") {
+    return { effect: raw };
+  }
+  if (raw instanceof Unresolved) {
+    return { effect: "Allow", effectDoubt: `its Effect is ${raw.reason}`, effectUnknown: true };
+  }
+  const lower = String(raw ?? "").toLowerCase();
+  if (lower === "allow" || lower === "deny") {
+    return {
+      effect: lower === "allow" ? "Allow" : "Deny",
+      effectDoubt: `its Effect is spelt ${JSON.stringify(raw)}, not ${lower === "allow" ? '"Allow"' : '"Deny"'}`,
+    };
+  }
+  return { error: `has ${label} whose Effect is ${JSON.stringify(raw)}, not Allow or Deny` };
+}
+
+function parseStatement(raw: unknown, index: number): Statement | { error: string } {
+  if (raw instanceof Unresolved) {
+    return {
+      error: `has a statement that is ${raw.reason} (statement ${index + 1}), which cannot be read before it is resolved`,
+    };
+  }
+  if (!isObject(raw)) {
+    return { error: `has a statement that is not an object (statement ${index + 1})` };
+  }
+  const label =
+    typeof raw.Sid === "string" && raw.Sid !== ""
+      ? `statement "${raw.Sid}"`
+      : `statement ${index + 1}`;
+  const effect = parseEffect(raw.Effect, label);
+  if ("error" in effect) {
+    return effect;
+  }
+  const principalKey =
+    raw.Principal !== undefined
+      ? "Principal"
+      : raw.NotPrincipal !== undefined
+        ? "NotPrincipal"
+        : undefined;
+  const principalValue = principalKey === undefined ? undefined : principal(raw[principalKey]);
+  if (principalKey !== undefined && principalValue === undefined) {
+    return { error: `has ${label} whose ${principalKey} is not "*" or a map of principal types` };
+  }
+  const condition = raw.Condition instanceof Unresolved ? undefined : conditions(raw.Condition);
+  if (condition === undefined) {
+    return { error: `has ${label} whose Condition is not a map of operators to keys and values` };
+  }
+  const notAction = raw.Action === undefined && raw.NotAction !== undefined;
+  const actions = strings(notAction ? raw.NotAction : raw.Action);
+  const resourceKey =
+    raw.Resource !== undefined
+      ? "Resource"
+      : raw.NotResource !== undefined
+        ? "NotResource"
+        : undefined;
+  const resources = resourceKey === undefined ? undefined : strings(raw[resourceKey]);
+  return {
+    label,
+    ...effect,
+    ...(principalKey !== undefined && {
+      principal: { not: principalKey === "NotPrincipal", ...principalValue! },
+    }),
+    actions: { not: notAction, patterns: actions.values, ...unresolvedOf(actions) },
+    ...(resources !== undefined && {
+      resources: {
+        not: resourceKey === "NotResource",
+        patterns: resources.values,
+        ...unresolvedOf(resources),
+      },
+    }),
+    conditions: condition,
+  };
+}
+
+function unresolvedOf(read: { unresolved?: string }): { unresolved?: string } {
+  return read.unresolved === undefined ? {} : { unresolved: read.unresolved };
+}
+
 /** Whether policy variables are read as such: only in the 2012-10-17 policy language. */
 export function usesPolicyVariables(document: PolicyDocument): boolean {
   return document.version === "2012-10-17";
-}
-
-/**
- * A value left to be resolved later, such as a CloudFormation intrinsic function (`Fn::GetAtt`,
- * a `Ref` to a resource) in a template's policy document. The model reads it as "could be
- * anything": a statement that holds one is judged in the direction that grants access.
- */
-export class Unresolved {
-  constructor(
-    /** What it is, for messages: `Fn::GetAtt Role.Arn`. */
-    readonly reason: string,
-  ) {}
 }

@@ -3,7 +3,8 @@
  * a third value for what cannot be known (a key the model does not know, a policy variable, an
  * operator it does not evaluate), and a search for values that make a formula hold.
  */
-import { defaultSearchLimits, Language, matches, search, SearchLimits } from "./automaton";
+import { Language, matches, realizable, search } from "./automaton";
+import { Budget } from "./budget";
 
 /** "The value of `variable` is in `language`." */
 export interface Atom {
@@ -226,19 +227,84 @@ function compile(
   }
 }
 
+type Three = boolean | undefined;
+
+/**
+ * The formula in Kleene's three-valued logic over its atoms' answers (`undefined`: not known
+ * yet). A definite answer is the formula's value for every way of filling in the unknown ones,
+ * which is what lets a search drop a state (MODEL.md, "Why none is a proof").
+ */
+function compileThree(
+  formula: Formula,
+  atoms: readonly Atom[],
+): (answers: readonly Three[]) => Three {
+  switch (formula.kind) {
+    case "true":
+      return () => true;
+    case "false":
+      return () => false;
+    case "unknown":
+      throw new Error(`cannot evaluate an unknown condition (${formula.reason}); bound it first`);
+    case "atom": {
+      const index = atoms.indexOf(formula.atom);
+      return (answers) => answers[index];
+    }
+    case "not": {
+      const operand = compileThree(formula.operand, atoms);
+      return (answers) => {
+        const value = operand(answers);
+        return value === undefined ? undefined : !value;
+      };
+    }
+    case "and": {
+      const operands = formula.operands.map((o) => compileThree(o, atoms));
+      return (answers) => {
+        let result: Three = true;
+        for (const operand of operands) {
+          const value = operand(answers);
+          if (value === false) {
+            return false;
+          }
+          if (value === undefined) {
+            result = undefined;
+          }
+        }
+        return result;
+      };
+    }
+    case "or": {
+      const operands = formula.operands.map((o) => compileThree(o, atoms));
+      return (answers) => {
+        let result: Three = false;
+        for (const operand of operands) {
+          const value = operand(answers);
+          if (value === true) {
+            return true;
+          }
+          if (value === undefined) {
+            result = undefined;
+          }
+        }
+        return result;
+      };
+    }
+  }
+}
+
 export type SolveResult =
-  | { readonly kind: "found"; readonly values: Assignment }
-  | { readonly kind: "none" }
-  | { readonly kind: "unknown" };
+  { readonly kind: "found"; readonly values: Assignment } | { readonly kind: "none" };
 
 /**
  * Values of the formula's variables that make it hold (a variable without atoms gets none), or
- * "none", or "unknown" when the search exceeded its bounds. The formula must have no unknowns.
+ * "none" when no values do. The formula must have no unknowns (bound it first). The work is
+ * paid for from `budget`, which throws when it runs out: there is no third answer.
  *
- * Variables are independent: for all but the last, each combination of answers its atoms can
- * give together is tried (found by the search), and the last is searched for directly.
+ * Variables are independent strings, so the formula holds for some values exactly when some
+ * choice of answers, one combination per variable that a string of that variable really gives
+ * (`realizable`), makes it true. Every variable but the last is enumerated so, fewest atoms
+ * first; the last is searched for directly, with the others' answers substituted.
  */
-export function solve(formula: Formula, limits: SearchLimits = defaultSearchLimits): SolveResult {
+export function solve(formula: Formula, budget: Budget): SolveResult {
   if (unknownReasons(formula).length > 0) {
     throw new Error("solve needs a formula without unknowns: bound it first");
   }
@@ -247,7 +313,6 @@ export function solve(formula: Formula, limits: SearchLimits = defaultSearchLimi
   const variables = [...atoms.keys()].sort(
     (a, b) => atoms.get(a)!.length - atoms.get(b)!.length || a.localeCompare(b),
   );
-  let inconclusive = false;
   const step = (current: Formula, index: number, values: Record<string, string>): SolveResult => {
     if (current.kind === "false") {
       return { kind: "none" };
@@ -256,47 +321,51 @@ export function solve(formula: Formula, limits: SearchLimits = defaultSearchLimi
       return current.kind === "true" ? { kind: "found", values } : { kind: "none" };
     }
     const variable = variables[index];
-    const own = atoms.get(variable)!;
+    const own = atoms.get(variable)!.filter((a) => mentionsAtom(current, a));
+    if (own.length === 0) {
+      return step(current, index + 1, values);
+    }
+    const languages = own.map((a) => a.language);
     if (index === variables.length - 1) {
       const result = search(
-        { languages: own.map((a) => a.language), holds: compile(current, own) },
-        limits,
+        { languages, holds: compile(current, own), mayHold: mayHoldOf(current, own) },
+        budget,
       );
       return result.kind === "found"
         ? { kind: "found", values: { ...values, [variable]: result.witness } }
         : result;
     }
-    // Every combination of answers for this variable's atoms that some value gives.
-    for (let mask = 0; mask < 1 << own.length; mask += 1) {
-      const truth = new Map(own.map((a, i) => [a, (mask & (1 << i)) !== 0]));
-      const rest = substitute(current, truth);
-      if (rest.kind === "false") {
-        continue;
-      }
-      const realised = search(
-        {
-          languages: own.map((a) => a.language),
-          holds: (answers) => answers.every((answer, i) => answer === ((mask & (1 << i)) !== 0)),
-        },
-        limits,
-      );
-      if (realised.kind === "unknown") {
-        inconclusive = true;
-        continue;
-      }
-      if (realised.kind === "none") {
-        continue;
-      }
-      const found = step(rest, index + 1, { ...values, [variable]: realised.witness });
+    // States of this variable from which the formula is false whatever the rest answer are
+    // not walked: its answers there cannot be part of a solution.
+    const othersOpen = mayHoldOf(current, own);
+    for (const { answers, witness } of realizable(languages, budget, othersOpen)) {
+      budget.spend(own.length);
+      const rest = substitute(current, new Map(own.map((a, i) => [a, answers[i]])));
+      const found = step(rest, index + 1, { ...values, [variable]: witness });
       if (found.kind === "found") {
         return found;
-      }
-      if (found.kind === "unknown") {
-        inconclusive = true;
       }
     }
     return { kind: "none" };
   };
-  const result = step(formula, 0, {});
-  return result.kind === "none" && inconclusive ? { kind: "unknown" } : result;
+  return step(formula, 0, {});
+}
+
+function mayHoldOf(formula: Formula, atoms: readonly Atom[]) {
+  const three = compileThree(formula, atoms);
+  return (settled: readonly Three[]) => three(settled) !== false;
+}
+
+function mentionsAtom(formula: Formula, target: Atom): boolean {
+  switch (formula.kind) {
+    case "atom":
+      return formula.atom === target;
+    case "not":
+      return mentionsAtom(formula.operand, target);
+    case "and":
+    case "or":
+      return formula.operands.some((o) => mentionsAtom(o, target));
+    default:
+      return false;
+  }
 }

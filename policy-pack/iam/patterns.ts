@@ -6,6 +6,7 @@
  * those characters).
  */
 import { anyChar, charsExcept, concat, Language, literal, literalSteps, Step } from "./automaton";
+import { caseFold } from "./charset";
 
 export interface PatternOptions {
   /** `*` and `?` are wildcards (StringLike, ArnLike, Action, Resource). */
@@ -18,14 +19,37 @@ export interface PatternOptions {
   readonly wildcardExcept?: string;
 }
 
-/** A pattern as a language, or the reason it cannot be one (it uses a policy variable). */
-export type CompiledPattern = { readonly language: Language } | { readonly unknown: string };
+/**
+ * A pattern as a language, or the reason it cannot be one (it uses a policy variable). Compared
+ * without letter case, `language` holds what every reading of IAM's folding matches and `maybe`
+ * (when it differs) what some reading does (`caseFold`).
+ */
+export type CompiledPattern =
+  { readonly language: Language; readonly maybe?: Language } | { readonly unknown: string };
 
 const escapes: Readonly<Record<string, string>> = { "${*}": "*", "${?}": "?", "${$}": "$" };
 
 /** Compiles one IAM value. */
 export function compilePattern(value: string, options: PatternOptions): CompiledPattern {
   const steps: Step[] = [];
+  const maybeSteps: Step[] = [];
+  let doubtful = false;
+  const push = (...read: Step[]) => {
+    steps.push(...read);
+    maybeSteps.push(...read);
+  };
+  const pushText = (text: string) => {
+    if (!options.ignoreCase) {
+      push(...literalSteps(text));
+      return;
+    }
+    for (const c of text) {
+      const fold = caseFold(c);
+      steps.push({ set: fold.surely, repeat: false });
+      maybeSteps.push({ set: fold.maybe, repeat: false });
+      doubtful ||= fold.maybe.key() !== fold.surely.key();
+    }
+  };
   const wildcardSet =
     options.wildcardExcept === undefined ? anyChar : charsExcept(options.wildcardExcept);
   const chars = [...value];
@@ -35,7 +59,7 @@ export function compilePattern(value: string, options: PatternOptions): Compiled
       const end = chars.indexOf("}", i);
       const variable = end < 0 ? chars.slice(i).join("") : chars.slice(i, end + 1).join("");
       if (escapes[variable] !== undefined) {
-        steps.push(...literalSteps(escapes[variable], options.ignoreCase));
+        pushText(escapes[variable]);
         i = end;
         continue;
       }
@@ -44,14 +68,14 @@ export function compilePattern(value: string, options: PatternOptions): Compiled
       }
     }
     if (options.wildcards && c === "*") {
-      steps.push({ set: wildcardSet, repeat: true });
+      push({ set: wildcardSet, repeat: true });
     } else if (options.wildcards && c === "?") {
-      steps.push({ set: wildcardSet, repeat: false });
+      push({ set: wildcardSet, repeat: false });
     } else {
-      steps.push(...literalSteps(c, options.ignoreCase));
+      pushText(c);
     }
   }
-  return { language: [steps] };
+  return doubtful ? { language: [steps], maybe: [maybeSteps] } : { language: [steps] };
 }
 
 /** Whether a value holds a wildcard or policy variable, so that it may match more than itself. */

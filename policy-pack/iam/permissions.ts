@@ -4,19 +4,28 @@
  * letter case), `Resource`/`NotResource` (wildcards, where a `*` also spans `:`). Conditions are
  * not known from the policy alone (they test the request), so an Allow is assumed to apply
  * whatever its conditions and a Deny only when it has none: what the model finds allowed is a
- * superset of what IAM allows (fail closed).
+ * superset of what IAM allows (MODEL.md, "Doubt grants").
  *
  * The questions the least-privilege rule asks:
- * - can it perform an action of a given list (privilege escalation: IAM and STS writes)?
+ * - can it give itself more rights: an IAM or STS write action, or every action of a known
+ *   escalation path (`governance/escalationPaths.ts`), on some resource it can reach?
  * - can it write to an ECR repository whose ARN it does not name literally (a wildcard that
  *   reaches other teams' repositories)?
+ * - can it undo its own repository's governance (its policy, scanning, tags, retention)?
  * - can it change the registry as a whole?
+ *
+ * The principal's partition and account are what the stack knows of them, or any: an IAM write
+ * is looked for on identities of those accounts, everything else on any resource.
  */
 import { anyString, charsOf, concat, Language, literal, plus, times, union } from "./automaton";
+import { Budget, BudgetExhausted } from "./budget";
 import { conditionsFormula } from "./conditions";
 import { PolicyDocument, Statement, usesPolicyVariables } from "./document";
-import { and, atom, bound, evaluate, Formula, not, or, solve, TRUE, unknown } from "./formula";
-import { actionMatches, compilePattern, isLiteralValue } from "./patterns";
+import { and, atom, evaluate, FALSE, Formula, not, or, solve, TRUE, unknown } from "./formula";
+import { compilePattern, isLiteralValue } from "./patterns";
+import { partitionLanguage, Placement, unplaced } from "./placement";
+import { Bounded, byEffect, coversAction, mayBeAllowed, surelyAllowed } from "./statements";
+import { EscalationPath } from "../governance/escalationPaths";
 
 /** A policy of the principal, with how to name it in a message (`inline policy "push"`). */
 export interface PolicySource {
@@ -24,7 +33,13 @@ export interface PolicySource {
   readonly document: PolicyDocument;
 }
 
-export type GrantKind = "escalation" | "registry-write" | "other-repository" | "undecided";
+export type GrantKind =
+  | "escalation"
+  | "escalation-path"
+  | "registry-write"
+  | "other-repository"
+  | "governance"
+  | "undecided";
 
 export interface GrantFinding {
   readonly kind: GrantKind;
@@ -34,50 +49,67 @@ export interface GrantFinding {
   readonly resource: string;
   /** `<policy> <statement>` of each Allow that grants it. */
   readonly statements: readonly string[];
+  /** For escalation paths: their ids in the catalogue. */
+  readonly paths?: readonly string[];
+  /** For "undecided": why the model could not decide. */
+  readonly reason?: string;
 }
 
 export interface PermissionQuestions {
+  /** Actions with which a principal gives itself more rights, each on its own. */
   readonly escalationActions: readonly string[];
+  /** Sets of actions that do so together. */
+  readonly escalationPaths?: readonly EscalationPath[];
   readonly repositoryWriteActions: readonly string[];
   readonly registryWriteActions: readonly string[];
+  /** Writes that undo a repository's governance, even on the principal's own. */
+  readonly governanceActions?: readonly string[];
 }
 
 interface Grant {
   readonly source: string;
   readonly statement: Statement;
-  /** The resources it covers, bounded as its effect requires. */
-  readonly formula: Formula;
+  /** The resources it covers, and its conditions, before bounding. */
+  readonly raw: Formula;
 }
 
 const regionCharacters = charsOf("abcdefghijklmnopqrstuvwxyz0123456789-");
 const digits = charsOf("0123456789");
 const repositoryNameCharacters = charsOf("abcdefghijklmnopqrstuvwxyz0123456789._-/");
 
-/** `arn:<partition>:ecr:<region>:<account>:repository/<name>`. */
-export function ecrRepositoryArn(account?: string, partition?: string): Language {
+function placed(values: readonly string[] | undefined, otherwise: Language): Language {
+  return values === undefined ? otherwise : union(...values.map((v) => literal(v)));
+}
+
+const anyAccount: Language = [times(digits, 12)];
+
+/** `arn:<partition>:ecr:<region>:<account>:repository/<name>`, in the placement's partitions and accounts. */
+export function ecrRepositoryArn(placement: Placement = unplaced): Language {
   return concat(
-    union(
-      ...(partition === undefined ? partitions : [partition]).map((p) => literal(`arn:${p}:ecr:`)),
-    ),
+    literal("arn:"),
+    partitionLanguage(placement),
+    literal(":ecr:"),
     [plus(regionCharacters)],
     literal(":"),
-    account === undefined ? [times(digits, 12)] : literal(account),
+    placed(placement.accounts, anyAccount),
     literal(":repository/"),
     [plus(repositoryNameCharacters)],
   );
 }
 
-/** AWS's partitions. */
-const partitions = [
-  "aws",
-  "aws-cn",
-  "aws-us-gov",
-  "aws-iso",
-  "aws-iso-b",
-  "aws-iso-e",
-  "aws-iso-f",
-  "aws-eusc",
-];
+/** IAM's and STS's identities (roles, users, policies, sessions) of these accounts' partitions. */
+function identityArns(service: "iam" | "sts", placement: Placement): Language {
+  return concat(
+    literal("arn:"),
+    partitionLanguage(placement),
+    literal(service === "iam" ? ":iam::" : ":"),
+    service === "iam"
+      ? placed(placement.accounts, anyAccount)
+      : union(literal("iam::"), literal("sts::")),
+    service === "iam" ? literal(":") : concat(anyAccount, literal(":")),
+    anyString,
+  );
+}
 
 const ecrRepositoryArnPattern =
   /^arn:aws(?:-[a-z]+)*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9._/-]+$/;
@@ -90,7 +122,7 @@ function resourceFormula(statement: Statement, variables: boolean): Formula {
     return TRUE;
   }
   const languages: Language[] = [];
-  let unknownReason: string | undefined;
+  let unknownReason: string | undefined = resources.unresolved;
   for (const pattern of resources.patterns) {
     const compiled = compilePattern(pattern, { wildcards: true, variables });
     if ("unknown" in compiled) {
@@ -99,125 +131,124 @@ function resourceFormula(statement: Statement, variables: boolean): Formula {
       languages.push(compiled.language);
     }
   }
-  let listed: Formula = languages.length > 0 ? atom("resource", union(...languages)) : or();
+  let listed: Formula = languages.length > 0 ? atom("resource", union(...languages)) : FALSE;
   if (unknownReason !== undefined) {
     listed = or(listed, unknown(unknownReason));
   }
   return resources.not ? not(listed) : listed;
 }
 
-function coversAction(statement: Statement, action: string): boolean {
-  const listed = statement.actions.patterns.some((pattern) => actionMatches(pattern, action));
-  return statement.actions.not ? !listed : listed;
-}
-
 /** Statement conditions test the request, which the policy alone does not tell. */
 const unknownKeys = () => ({ kind: "unknown", reason: "a request condition" }) as const;
 
-function grants(sources: readonly PolicySource[]): { allows: Grant[]; denies: Grant[] } {
-  const allows: Grant[] = [];
-  const denies: Grant[] = [];
-  for (const source of sources) {
+function grantsOf(sources: readonly PolicySource[]): Grant[] {
+  return sources.flatMap((source) => {
     const variables = usesPolicyVariables(source.document);
-    for (const statement of source.document.statements) {
-      const raw = and(
+    return source.document.statements.map((statement) => ({
+      source: `${source.label} ${statement.label}`,
+      statement,
+      raw: and(
         resourceFormula(statement, variables),
         conditionsFormula(statement.conditions, unknownKeys, variables),
-      );
-      const grant = {
-        source: `${source.label} ${statement.label}`,
-        statement,
-        formula: bound(raw, statement.effect === "Allow" ? "upper" : "lower"),
-      };
-      (statement.effect === "Allow" ? allows : denies).push(grant);
-    }
-  }
-  return { allows, denies };
+      ),
+    }));
+  });
 }
 
 interface ActionGroup {
   readonly actions: string[];
-  readonly allows: readonly Grant[];
+  readonly allows: readonly Bounded[];
+  /** What the principal may do these actions on. */
   readonly allowed: Formula;
+  /** What it surely may. */
+  readonly surely: Formula;
+  readonly grants: readonly Grant[];
 }
 
-/** Actions grouped by the statements that cover them, each group with what it is allowed on. */
-function groups(
-  actions: readonly string[],
-  allows: readonly Grant[],
-  denies: readonly Grant[],
-): ActionGroup[] {
+/** Actions grouped by the statements that may cover them, each group with what it is allowed on. */
+function groups(actions: readonly string[], grants: readonly Grant[]): ActionGroup[] {
   const bySignature = new Map<string, ActionGroup>();
   for (const action of actions) {
-    const allowing = allows.filter((g) => coversAction(g.statement, action));
-    if (allowing.length === 0) {
-      continue;
-    }
-    const denying = denies.filter((g) => coversAction(g.statement, action));
-    const signature = [...allowing, ...denying]
-      .map((g) => `${allows.indexOf(g)}:${denies.indexOf(g)}`)
-      .join(",");
+    const covering = grants
+      .map((g, i) => ({ g, i, covers: coversAction(g.statement, action) }))
+      .filter((c) => c.covers.kind !== "false");
+    const signature = covering.map((c) => `${c.i}${c.covers.kind[0]}`).join(",");
     const group = bySignature.get(signature);
     if (group) {
       group.actions.push(action);
-    } else {
-      bySignature.set(signature, {
-        actions: [action],
-        allows: allowing,
-        allowed: and(
-          or(...allowing.map((g) => g.formula)),
-          not(or(...denying.map((g) => g.formula))),
-        ),
-      });
+      continue;
     }
+    const { allows, denies } = byEffect(
+      covering.map((c) => ({
+        statement: c.g.statement,
+        label: c.g.source,
+        covers: c.covers,
+        raw: c.g.raw,
+      })),
+      (c) => and(c.covers, c.raw),
+    );
+    bySignature.set(signature, {
+      actions: [action],
+      allows,
+      allowed: mayBeAllowed(allows, denies),
+      surely: surelyAllowed(allows, denies),
+      grants: covering.map((c) => c.g),
+    });
   }
-  return [...bySignature.values()];
+  return [...bySignature.values()].filter((g) => g.allows.length > 0);
 }
 
 function statementsAllowing(group: ActionGroup, resource: string): string[] {
-  return group.allows.filter((g) => evaluate(g.formula, { resource })).map((g) => g.source);
+  return group.allows.filter((a) => evaluate(a.upper, { resource })).map((a) => a.label);
 }
 
-/** A resource the formula allows, preferring the natural `probes`; undefined when none. */
+/** A resource the formula allows, preferring the natural `probes`; "none" when there is none. */
 function findResource(
   formula: Formula,
   probes: readonly string[],
-): { resource: string } | "none" | "unknown" {
+  budget: Budget,
+): { resource: string } | "none" {
   for (const probe of probes) {
     if (evaluate(formula, { resource: probe })) {
       return { resource: probe };
     }
   }
-  const result = solve(formula);
-  if (result.kind !== "found") {
-    return result.kind;
-  }
-  return { resource: result.values.resource ?? "*" };
+  const result = solve(formula, budget);
+  return result.kind === "found" ? { resource: result.values.resource ?? "*" } : "none";
 }
 
 /**
  * Repository ARNs the Allows name literally: the principal's own repositories. A write on any
  * other is a write on another team's.
  */
-function namedRepositories(allows: readonly Grant[], denies: readonly Grant[]): string[] {
-  // An Allow names them in Resource; a Deny that takes everything else back, in NotResource.
-  const literal = (g: Grant, not: boolean) =>
-    g.statement.resources && g.statement.resources.not === not
-      ? g.statement.resources.patterns.filter(
+export function namedRepositories(sources: readonly PolicySource[]): string[] {
+  const literalArns = (statement: Statement, negated: boolean) =>
+    statement.resources && statement.resources.not === negated
+      ? statement.resources.patterns.filter(
           (p) => isLiteralValue(p) && ecrRepositoryArnPattern.test(p),
         )
       : [];
-  return [...allows.flatMap((g) => literal(g, false)), ...denies.flatMap((g) => literal(g, true))];
+  // An Allow names them in Resource; a Deny that takes everything else back, in NotResource.
+  const statements = sources.flatMap((s) => s.document.statements);
+  return [
+    ...new Set([
+      ...statements.filter((s) => s.effect === "Allow").flatMap((s) => literalArns(s, false)),
+      ...statements.filter((s) => s.effect === "Deny").flatMap((s) => literalArns(s, true)),
+    ]),
+  ];
 }
 
 /** Whether every Allow of the group lists only literal resources: then it names all it reaches. */
 function onlyLiteralResources(group: ActionGroup): boolean {
-  return group.allows.every(
-    (g) =>
-      g.statement.resources !== undefined &&
-      !g.statement.resources.not &&
-      g.statement.resources.patterns.every(isLiteralValue),
-  );
+  return group.grants
+    .filter((g) => g.statement.effect === "Allow" || g.statement.effectUnknown)
+    .every(
+      (g) =>
+        g.statement.resources !== undefined &&
+        !g.statement.resources.not &&
+        g.statement.resources.unresolved === undefined &&
+        g.statement.resources.patterns.every(isLiteralValue),
+    );
 }
 
 /**
@@ -226,7 +257,7 @@ function onlyLiteralResources(group: ActionGroup): boolean {
  */
 function otherRepositoryProbes(named: readonly string[], group: ActionGroup): string[] {
   const sample = named[0] ?? "arn:aws:ecr:eu-west-2:123456789012:repository/app";
-  const filled = group.allows.flatMap((g) =>
+  const filled = group.grants.flatMap((g) =>
     (g.statement.resources?.patterns ?? [])
       .filter((p) => /:repository\/.*[*?]/.test(p))
       .map((p) => p.replace(/\*/g, "other").replace(/\?/g, "x")),
@@ -239,56 +270,29 @@ function otherRepositoryProbes(named: readonly string[], group: ActionGroup): st
   ];
 }
 
-/**
- * The partition and account the policies' own ARNs name (the principal's, presumably), or AWS's
- * partition and example account: IAM never lets a principal act in another partition.
- */
-function homeOf(sources: readonly PolicySource[]): { partition: string; account: string } {
-  for (const source of sources) {
-    for (const statement of source.document.statements) {
-      for (const pattern of statement.resources?.patterns ?? []) {
-        const match = /^arn:(aws[a-z-]*):[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(pattern);
-        if (match) {
-          return { partition: match[1], account: match[2] };
-        }
-      }
-    }
-  }
-  return { partition: "aws", account: "123456789012" };
-}
+/** The state of one analysis: what it asks, what it found, and its budget. */
+class Inquiry {
+  readonly findings: GrantFinding[] = [];
 
-/** What the policies let the principal do that the questions ask about. */
-export function analyzePermissions(
-  sources: readonly PolicySource[],
-  questions: PermissionQuestions,
-): GrantFinding[] {
-  const { allows, denies } = grants(sources);
-  if (allows.length === 0) {
-    return [];
-  }
-  const findings: GrantFinding[] = [];
-  const { partition, account } = homeOf(sources);
-  // IAM and STS actions act on the principal's own account's identities: look there first.
-  const identity = concat(literal(`arn:${partition}:iam::${account}:`), anyString);
-  const anyResource = (kind: GrantKind, actions: readonly string[], where?: Language) => {
-    for (const group of groups(actions, allows, denies)) {
-      const found = findResource(
-        where === undefined ? group.allowed : and(group.allowed, atom("resource", where)),
-        where === undefined
-          ? ["*"]
-          : ["role/admin", "user/admin", "policy/admin"].map(
-              (r) => `arn:${partition}:iam::${account}:${r}`,
-            ),
-      );
-      if (found === "unknown") {
-        findings.push({
-          kind: "undecided",
-          actions: group.actions,
-          resource: "*",
-          statements: group.allows.map((g) => g.source),
-        });
-      } else if (found !== "none") {
-        findings.push({
+  constructor(
+    readonly grants: readonly Grant[],
+    readonly placement: Placement,
+    readonly budget: Budget,
+  ) {}
+
+  /** Reports a group's actions allowed on some resource of `where` (any resource when absent). */
+  reach(
+    kind: GrantKind,
+    actions: readonly string[],
+    where: Language | undefined,
+    probes: readonly string[],
+  ): void {
+    for (const group of groups(actions, this.grants)) {
+      const formula =
+        where === undefined ? group.allowed : and(group.allowed, atom("resource", where));
+      const found = findResource(formula, probes, this.budget);
+      if (found !== "none") {
+        this.findings.push({
           kind,
           actions: group.actions,
           resource: found.resource,
@@ -296,27 +300,97 @@ export function analyzePermissions(
         });
       }
     }
-  };
-  anyResource("escalation", questions.escalationActions, identity);
+  }
+
+  /** Actions allowed on some resource at all, each worked out once. */
+  private readonly allowedAnywhere = new Map<
+    string,
+    { resource: string; statements: string[] } | null
+  >();
+
+  anywhere(action: string): { resource: string; statements: string[] } | null {
+    if (!this.allowedAnywhere.has(action)) {
+      const [group] = groups([action], this.grants);
+      const found = group === undefined ? "none" : findResource(group.allowed, ["*"], this.budget);
+      this.allowedAnywhere.set(
+        action,
+        found === "none"
+          ? null
+          : { resource: found.resource, statements: statementsAllowing(group, found.resource) },
+      );
+    }
+    return this.allowedAnywhere.get(action)!;
+  }
+}
+
+function homeProbes(placement: Placement): string[] {
+  const partition = placement.partitions?.[0] ?? "aws";
+  const account = placement.accounts?.[0] ?? "123456789012";
+  return ["role/admin", "user/admin", "policy/admin"].map(
+    (r) => `arn:${partition}:iam::${account}:${r}`,
+  );
+}
+
+function judgeEscalation(inquiry: Inquiry, questions: PermissionQuestions): void {
+  const service = (a: string) => a.slice(0, a.indexOf(":")).toLowerCase();
+  const probes = homeProbes(inquiry.placement);
+  // IAM acts on the principal's own account's identities; STS on roles and sessions of any
+  // account (a role of another account may trust this one); every other service's actions may
+  // reach any resource.
+  for (const name of ["iam", "sts"] as const) {
+    const actions = questions.escalationActions.filter((a) => service(a) === name);
+    inquiry.reach("escalation", actions, identityArns(name, inquiry.placement), probes);
+  }
+  const otherActions = questions.escalationActions.filter(
+    (a) => !["iam", "sts"].includes(service(a)),
+  );
+  inquiry.reach("escalation", otherActions, undefined, ["*", ...probes]);
+  const reported = new Set(inquiry.findings.flatMap((f) => f.actions));
+  const present = (questions.escalationPaths ?? []).filter(
+    (path) =>
+      !path.actions.some((a) => reported.has(a)) &&
+      path.actions.every((a) => inquiry.anywhere(a) !== null),
+  );
+  if (present.length > 0) {
+    const actions = [...new Set(present.flatMap((p) => p.actions))];
+    const first = inquiry.anywhere(actions[0])!;
+    inquiry.findings.push({
+      kind: "escalation-path",
+      actions,
+      resource: first.resource,
+      statements: [...new Set(actions.flatMap((a) => inquiry.anywhere(a)!.statements))],
+      paths: present.map((p) => p.id),
+    });
+  }
+}
+
+function judgeRegistry(inquiry: Inquiry, questions: PermissionQuestions): void {
   // IAM authorises registry-wide actions on the resource "*". An Allow with Resource grants
   // them whatever its patterns (read so, failing closed: a pattern that names something else
   // grants nothing in IAM); one with NotResource grants them unless a pattern covers "*".
-  const grantsRegistry = (g: Grant) =>
-    !g.statement.resources?.not ||
-    !g.statement.resources.patterns.some((p) => p === "*" || p === "?");
-  for (const group of groups(questions.registryWriteActions, allows, denies)) {
-    const granting = group.allows.filter(grantsRegistry);
+  for (const group of groups(questions.registryWriteActions, inquiry.grants)) {
+    const granting = group.grants.filter(
+      (g) =>
+        (g.statement.effect === "Allow" || g.statement.effectUnknown) &&
+        (!g.statement.resources?.not ||
+          g.statement.resources.unresolved !== undefined ||
+          !g.statement.resources.patterns.some((p) => p === "*" || p === "?")),
+    );
     // A Deny refuses them only through a Resource of "*" (and no condition): whether IAM
     // matches "*" against NotResource patterns is not documented, so those are not counted.
-    const denied = denies.some(
+    const denied = group.grants.some(
       (d) =>
-        group.actions.every((a) => coversAction(d.statement, a)) &&
+        d.statement.effect === "Deny" &&
+        !d.statement.effectUnknown &&
+        d.statement.effectDoubt === undefined &&
+        group.actions.every((a) => coversAction(d.statement, a).kind === "true") &&
         d.statement.resources !== undefined &&
         !d.statement.resources.not &&
-        evaluate(d.formula, { resource: "*" }),
+        d.statement.conditions.length === 0 &&
+        evaluate(and(d.raw), { resource: "*" }),
     );
     if (granting.length > 0 && !denied) {
-      findings.push({
+      inquiry.findings.push({
         kind: "registry-write",
         actions: group.actions,
         resource: "*",
@@ -324,11 +398,17 @@ export function analyzePermissions(
       });
     }
   }
-  for (const group of groups(questions.repositoryWriteActions, allows, denies)) {
+}
+
+function judgeRepositories(
+  inquiry: Inquiry,
+  questions: PermissionQuestions,
+  named: readonly string[],
+): void {
+  for (const group of groups(questions.repositoryWriteActions, inquiry.grants)) {
     if (onlyLiteralResources(group)) {
       continue;
     }
-    const named = namedRepositories(allows, denies);
     const elsewhere = (arns: Language) =>
       and(
         group.allowed,
@@ -337,21 +417,19 @@ export function analyzePermissions(
       );
     // Repositories of the principal's own account first: another team's, most likely.
     let found = findResource(
-      elsewhere(ecrRepositoryArn(account, partition)),
+      elsewhere(ecrRepositoryArn(inquiry.placement)),
       otherRepositoryProbes(named, group),
+      inquiry.budget,
     );
     if (found === "none") {
-      found = findResource(elsewhere(ecrRepositoryArn(undefined, partition)), []);
+      found = findResource(
+        elsewhere(ecrRepositoryArn({ partitions: inquiry.placement.partitions })),
+        [],
+        inquiry.budget,
+      );
     }
-    if (found === "unknown") {
-      findings.push({
-        kind: "undecided",
-        actions: group.actions,
-        resource: "*",
-        statements: group.allows.map((g) => g.source),
-      });
-    } else if (found !== "none") {
-      findings.push({
+    if (found !== "none") {
+      inquiry.findings.push({
         kind: "other-repository",
         actions: group.actions,
         resource: found.resource,
@@ -359,7 +437,51 @@ export function analyzePermissions(
       });
     }
   }
-  return mergeByKind(findings);
+  const governance = questions.governanceActions ?? [];
+  const partition = inquiry.placement.partitions?.[0] ?? "aws";
+  const account = inquiry.placement.accounts?.[0] ?? "123456789012";
+  inquiry.reach(
+    "governance",
+    governance,
+    ecrRepositoryArn({ partitions: inquiry.placement.partitions }),
+    [
+      ...named,
+      `arn:${partition}:ecr:${inquiry.placement.regions?.[0] ?? "eu-west-2"}:${account}:repository/app`,
+    ],
+  );
+}
+
+/** What the policies let the principal do that the questions ask about. */
+export function analyzePermissions(
+  sources: readonly PolicySource[],
+  questions: PermissionQuestions,
+  placement: Placement = unplaced,
+  budget: Budget = new Budget(),
+): GrantFinding[] {
+  const grants = grantsOf(sources);
+  if (!grants.some((g) => g.statement.effect === "Allow" || g.statement.effectUnknown)) {
+    return [];
+  }
+  const inquiry = new Inquiry(grants, placement, budget);
+  try {
+    budget.about("the escalation actions it is allowed", () => judgeEscalation(inquiry, questions));
+    judgeRegistry(inquiry, questions);
+    budget.about("the repositories it may write", () =>
+      judgeRepositories(inquiry, questions, namedRepositories(sources)),
+    );
+  } catch (e) {
+    if (!(e instanceof BudgetExhausted)) {
+      throw e;
+    }
+    inquiry.findings.push({
+      kind: "undecided",
+      actions: [],
+      resource: "*",
+      statements: grants.filter((g) => g.statement.effect === "Allow").map((g) => g.source),
+      reason: e.message,
+    });
+  }
+  return mergeByKind(inquiry.findings);
 }
 
 /** One finding per kind, with the actions and statements of every group that shows it. */
@@ -374,6 +496,9 @@ function mergeByKind(findings: readonly GrantFinding[]): GrantFinding[] {
             ...existing,
             actions: [...new Set([...existing.actions, ...finding.actions])],
             statements: [...new Set([...existing.statements, ...finding.statements])],
+            ...(finding.paths && {
+              paths: [...new Set([...(existing.paths ?? []), ...finding.paths])],
+            }),
           }
         : finding,
     );

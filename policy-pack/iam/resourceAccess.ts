@@ -3,13 +3,14 @@
  * (an ECR repository policy, the registry policy, a creation template's policy), worked out as
  * IAM evaluates the policy.
  *
- * The outsider is any principal the policy does not name: a role of an account whose id appears
- * nowhere in the policy, either in no organisation (its `aws:PrincipalOrgID` is absent) or in an
- * organisation whose id appears nowhere; or an AWS service the policy names, acting for such an
- * account. Every condition on the principal's account, ARN, organisation or organisation path
- * (and a service's source account) is evaluated with all of IAM's operators, `IfExists`, set
- * qualifiers and wildcards; other conditions cannot be known from the policy and are assumed to
- * hold in Allows and not in Denies (fail closed).
+ * An outsider is any principal of an account the policy names nowhere, of every kind IAM knows
+ * (MODEL.md, "Outsiders"): a role's session, an IAM user, the account's root, a federated user;
+ * each in no organisation, or in an organisation the policy names nowhere; an AWS service acting
+ * for such an account, or for none; and an anonymous caller. Every condition on the principal's
+ * ARN, account, type, organisation or organisation path (and a service's source account) is
+ * evaluated with all of IAM's operators, `IfExists`, set qualifiers and wildcards; other
+ * conditions cannot be known from the policy and are assumed to hold in Allows and not in
+ * Denies (doubt grants). The partition is the stack's when known, else any.
  */
 import {
   anyString,
@@ -21,19 +22,22 @@ import {
   plus,
   times,
 } from "./automaton";
+import { Budget, BudgetExhausted } from "./budget";
 import { conditionsFormula, KeyResolver, KeyValue } from "./conditions";
 import { PolicyDocument, Statement, usesPolicyVariables } from "./document";
-import { and, atom, bound, evaluate, FALSE, Formula, not, or, solve, TRUE } from "./formula";
-import { actionMatches } from "./patterns";
+import { and, atom, evaluate, FALSE, Formula, not, solve, TRUE, unknown } from "./formula";
+import { partitionLanguage, Placement, unplaced } from "./placement";
+import { byEffect, coversAction, mayBeAllowed } from "./statements";
 
-export type OutsiderKind = "account" | "organisation" | "service";
+export type OutsiderKind =
+  "role" | "user" | "account-root" | "federated-user" | "service" | "anonymous";
 
 export interface Outsider {
   readonly kind: OutsiderKind;
-  /** The principal: a role ARN, or a service principal. */
+  /** The caller: its ARN (a role session's role), a service principal, or `anonymous`. */
   readonly principal: string;
-  /** Its account (for a service: the account it acts for). */
-  readonly account: string;
+  /** Its account (for a service: the account it acts for, if any). */
+  readonly account?: string;
   /** Its organisation path, for a principal in an organisation. */
   readonly organisationPath?: string;
 }
@@ -46,16 +50,16 @@ export interface AccessFinding {
   readonly statements: readonly string[];
 }
 
+/** The findings, and why the model stopped when it could not decide (not proven safe). */
+export interface AccessAnalysis {
+  readonly findings: readonly AccessFinding[];
+  readonly undecided?: string;
+}
+
 const digits = charsOf("0123456789");
 const lowerDigits = charsOf("abcdefghijklmnopqrstuvwxyz0123456789");
-const roleName = charsExcept(":/");
-
-/** `arn:aws:iam::<account>:role/<name>`: an outsider's role. */
-const roleArn: Language = concat(literal("arn:aws:iam::"), [times(digits, 12)], literal(":role/"), [
-  plus(roleName),
-]);
-const wrapAccountInRole = (account: Language): Language =>
-  concat(literal("arn:aws:iam::"), account, literal(":role/"), [plus(roleName)]);
+const nameCharacters = charsExcept(":");
+const accountNumber: Language = [times(digits, 12)];
 
 /** `o-<10>/r-<4>/ou-<4>-<8>/`: an organisation path of one account. */
 const organisationPath: Language = concat(
@@ -72,13 +76,49 @@ const organisationPath: Language = concat(
 const wrapOrganisation = (organisation: Language): Language =>
   concat(organisation, literal("/"), anyString);
 
-const accountNumber: Language = [times(digits, 12)];
-
 /** `<name>.amazonaws.com`: an AWS service principal. */
 const serviceName: Language = concat(
   [plus(charsOf("abcdefghijklmnopqrstuvwxyz0123456789-"))],
   literal(".amazonaws.com"),
 );
+
+/** The kinds of AWS principal an outsider can be: the shape of `aws:PrincipalArn`, and `aws:PrincipalType`. */
+const principalKinds: readonly {
+  readonly kind: Exclude<OutsiderKind, "service" | "anonymous">;
+  readonly type: string;
+  readonly service: "iam" | "sts";
+  readonly resource: Language;
+  readonly example: string;
+}[] = [
+  {
+    kind: "role",
+    type: "AssumedRole",
+    service: "iam",
+    resource: concat(literal("role/"), [plus(nameCharacters)]),
+    example: "role/outsider",
+  },
+  {
+    kind: "user",
+    type: "User",
+    service: "iam",
+    resource: concat(literal("user/"), [plus(nameCharacters)]),
+    example: "user/outsider",
+  },
+  {
+    kind: "account-root",
+    type: "Account",
+    service: "iam",
+    resource: literal("root"),
+    example: "root",
+  },
+  {
+    kind: "federated-user",
+    type: "FederatedUser",
+    service: "sts",
+    resource: concat(literal("federated-user/"), [plus(nameCharacters)]),
+    example: "federated-user/outsider",
+  },
+];
 
 /** Account and organisation ids the policy names anywhere. */
 function namedIds(document: PolicyDocument): { accounts: string[]; organisations: string[] } {
@@ -96,107 +136,160 @@ interface Scenario {
   /** Condition keys (lower case) to what they are for this outsider. */
   readonly keys: Readonly<Record<string, KeyValue>>;
   /** Whether a statement's principal lets this outsider in. */
-  readonly matches: (statement: Statement) => boolean;
+  readonly matches: (statement: Statement) => Formula;
   /** What makes it an outsider: ids the policy does not name, and the shapes of its values. */
   readonly constraints: Formula;
+  /** A natural outsider to try first. */
+  readonly natural: Readonly<Record<string, string>>;
   readonly describe: (values: Readonly<Record<string, string | undefined>>) => Outsider;
 }
 
-function principalMatches(
+/** Whether a statement's principal matches an outsider: never a principal naming an account. */
+function principalFormula(
   statement: Statement,
   type: "AWS" | "Service",
   service?: string,
-): boolean {
+): Formula {
   const principal = statement.principal;
   if (principal === undefined) {
-    // A resource policy statement without a principal: IAM refuses it; fail closed.
-    return true;
+    // A resource policy statement without a principal: IAM refuses it; read it as everyone.
+    return TRUE;
   }
-  let listed: boolean;
+  let listed: Formula;
   if (principal.value === "*") {
-    listed = true;
+    listed = TRUE;
   } else {
-    const values = principal.value[type] ?? [];
-    listed =
-      type === "AWS"
-        ? // IAM allows no wildcard in principals but "*": read any as "*" (fail closed).
-          values.some((v) => v.includes("*"))
-        : values.some((v) => v === "*" || (service !== undefined && v === service));
-    if (type === "Service" && (principal.value.AWS ?? []).some((v) => v.includes("*"))) {
-      listed = true;
+    const aws = principal.value.AWS ?? [];
+    const services = principal.value.Service ?? [];
+    if (aws.includes("*") || (type === "Service" && services.includes(service ?? "*"))) {
+      listed = TRUE;
+    } else if (aws.some((v) => v.includes("*") || v.includes("?"))) {
+      // IAM allows no wildcard in principals but "*": what it does with one is not documented.
+      listed = unknown(`a principal with a wildcard (${aws.find((v) => /[*?]/.test(v))})`);
+    } else if (type === "Service" && service === undefined && services.length > 0) {
+      listed = FALSE;
+    } else if (principal.unresolved !== undefined) {
+      listed = unknown(`a principal that holds ${principal.unresolved}`);
+    } else {
+      listed = FALSE;
+    }
+    if (principal.unresolved !== undefined && listed.kind === "false") {
+      listed = unknown(`a principal that holds ${principal.unresolved}`);
     }
   }
-  return principal.not ? !listed : listed;
+  return principal.not ? not(listed) : listed;
 }
 
-function scenarios(document: PolicyDocument, relevant: readonly Statement[]): Scenario[] {
-  const { accounts, organisations } = namedIds(document);
-  const unnamedAccount = (variable: string, wrap: (l: Language) => Language) =>
-    and(...accounts.map((a) => not(atom(variable, wrap(literal(a))))));
-  const unnamedOrganisation = and(
-    ...organisations.map((o) => not(atom("organisationPath", wrapOrganisation(literal(o))))),
-  );
-  const principalKeys = (inOrganisation: boolean): Record<string, KeyValue> => ({
-    "aws:principalarn": { kind: "variable", variable: "principal" },
-    "aws:principalaccount": { kind: "variable", variable: "principal", wrap: wrapAccountInRole },
-    "aws:principalorgid": inOrganisation
-      ? { kind: "variable", variable: "organisationPath", wrap: wrapOrganisation }
-      : { kind: "absent" },
-    "aws:principalorgpaths": inOrganisation
-      ? { kind: "variable", variable: "organisationPath", multivalued: true }
-      : { kind: "absent" },
-    "aws:principalisawsservice": { kind: "known", value: "false" },
-    "aws:principaltype": { kind: "known", value: "AssumedRole" },
-    "aws:principalservicename": { kind: "absent" },
-    "aws:sourceaccount": { kind: "absent" },
-    "aws:sourcearn": { kind: "absent" },
-    "aws:sourceorgid": { kind: "absent" },
-    "aws:sourceorgpaths": { kind: "absent" },
+function awsScenarios(
+  placement: Placement,
+  unnamedAccount: (variable: string, wrap: (l: Language) => Language) => Formula,
+  unnamedOrganisation: Formula,
+): Scenario[] {
+  const partition = partitionLanguage(placement);
+  const examplePartition = placement.partitions?.[0] ?? "aws";
+  return principalKinds.flatMap((kind) => {
+    const arnOf = (account: Language) =>
+      concat(
+        literal("arn:"),
+        partition,
+        literal(`:${kind.service}::`),
+        account,
+        literal(":"),
+        kind.resource,
+      );
+    const keys = (inOrganisation: boolean): Record<string, KeyValue> => ({
+      "aws:principalarn": { kind: "variable", variable: "principal" },
+      "aws:principalaccount": { kind: "variable", variable: "principal", wrap: arnOf },
+      "aws:principalorgid": inOrganisation
+        ? { kind: "variable", variable: "organisationPath", wrap: wrapOrganisation }
+        : { kind: "absent" },
+      "aws:principalorgpaths": inOrganisation
+        ? { kind: "variable", variable: "organisationPath", multivalued: true }
+        : { kind: "absent" },
+      "aws:principalisawsservice": { kind: "known", value: "false" },
+      "aws:principaltype": { kind: "known", value: kind.type },
+      "aws:principalservicename": { kind: "absent" },
+      "aws:sourceaccount": { kind: "absent" },
+      "aws:sourcearn": { kind: "absent" },
+      "aws:sourceorgid": { kind: "absent" },
+      "aws:sourceorgpaths": { kind: "absent" },
+      ...(kind.kind !== "user" && { "aws:username": { kind: "absent" as const } }),
+    });
+    const natural = {
+      principal: `arn:${examplePartition}:${kind.service}::111122223333:${kind.example}`,
+      organisationPath: "o-zzzzzzzzzz/r-zzzz/ou-zzzz-zzzzzzzz/",
+    };
+    const describe = (
+      values: Readonly<Record<string, string | undefined>>,
+      inOrganisation: boolean,
+    ): Outsider => {
+      const principal = values.principal ?? natural.principal;
+      return {
+        kind: kind.kind,
+        principal,
+        account: principal.split(":")[4],
+        ...(inOrganisation && {
+          organisationPath: values.organisationPath ?? natural.organisationPath,
+        }),
+      };
+    };
+    const outsider = and(
+      atom("principal", arnOf(accountNumber)),
+      unnamedAccount("principal", arnOf),
+    );
+    return [false, true].map((inOrganisation) => ({
+      kind: kind.kind,
+      keys: keys(inOrganisation),
+      matches: (s: Statement) => principalFormula(s, "AWS"),
+      constraints: inOrganisation
+        ? and(outsider, atom("organisationPath", organisationPath), unnamedOrganisation)
+        : outsider,
+      natural,
+      describe: (values: Readonly<Record<string, string | undefined>>) =>
+        describe(values, inOrganisation),
+    }));
   });
-  const outsiderRole = (values: Readonly<Record<string, string | undefined>>) => {
-    const principal = values.principal ?? "arn:aws:iam::000000000000:role/outsider";
-    return { principal, account: principal.split(":")[4] };
-  };
-  const found: Scenario[] = [
-    {
-      kind: "account",
-      keys: principalKeys(false),
-      matches: (s) => principalMatches(s, "AWS"),
-      constraints: and(atom("principal", roleArn), unnamedAccount("principal", wrapAccountInRole)),
-      describe: (values) => ({ kind: "account", ...outsiderRole(values) }),
-    },
-    {
-      kind: "organisation",
-      keys: principalKeys(true),
-      matches: (s) => principalMatches(s, "AWS"),
-      constraints: and(
-        atom("principal", roleArn),
-        unnamedAccount("principal", wrapAccountInRole),
-        atom("organisationPath", organisationPath),
-        unnamedOrganisation,
-      ),
-      describe: (values) => ({
-        kind: "organisation",
-        ...outsiderRole(values),
-        organisationPath: values.organisationPath ?? "o-0000000000/r-0000/ou-0000-00000000/",
-      }),
-    },
-  ];
-  // Services the policy names, and (for "*" principals) any service.
+}
+
+/** Services the policy names, and (for principals that may be anyone) any service, with and without an account. */
+function serviceScenarios(
+  relevant: readonly Statement[],
+  unnamedAccount: (variable: string, wrap: (l: Language) => Language) => Formula,
+): Scenario[] {
   const services = new Set<string | undefined>();
   for (const statement of relevant) {
     const value = statement.principal?.value;
-    if (value === "*" || statement.principal?.not || (value && (value.AWS ?? []).includes("*"))) {
+    if (
+      value === undefined ||
+      value === "*" ||
+      statement.principal?.not ||
+      (value.AWS ?? []).includes("*")
+    ) {
       services.add(undefined);
-    } else if (value) {
+    } else {
       (value.Service ?? []).forEach((s) => services.add(s === "*" ? undefined : s));
     }
+    if (statement.principal?.unresolved !== undefined) {
+      services.add(undefined);
+    }
   }
-  for (const service of services) {
-    found.push({
-      kind: "service",
+  const named = [...services].filter((s): s is string => s !== undefined);
+  return [...services].flatMap((service) =>
+    [true, false].map((forAccount) => ({
+      kind: "service" as const,
       keys: {
-        "aws:sourceaccount": { kind: "variable", variable: "sourceAccount" },
+        "aws:sourceaccount": forAccount
+          ? { kind: "variable", variable: "sourceAccount" }
+          : { kind: "absent" },
+        "aws:sourcearn": forAccount
+          ? { kind: "unknown", reason: "aws:SourceArn of a service's request" }
+          : { kind: "absent" },
+        "aws:sourceorgid": forAccount
+          ? { kind: "unknown", reason: "aws:SourceOrgID of a service's request" }
+          : { kind: "absent" },
+        "aws:sourceorgpaths": forAccount
+          ? { kind: "unknown", reason: "aws:SourceOrgPaths of a service's request" }
+          : { kind: "absent" },
         "aws:principalisawsservice": { kind: "known", value: "true" },
         "aws:principalservicename":
           service === undefined
@@ -206,38 +299,79 @@ function scenarios(document: PolicyDocument, relevant: readonly Statement[]): Sc
         "aws:principalaccount": { kind: "absent" },
         "aws:principalorgid": { kind: "absent" },
         "aws:principalorgpaths": { kind: "absent" },
-      },
-      matches: (s) => principalMatches(s, "Service", service),
+        "aws:principaltype": { kind: "absent" },
+        "aws:username": { kind: "absent" },
+      } satisfies Record<string, KeyValue>,
+      matches: (s: Statement) => principalFormula(s, "Service", service),
       constraints: and(
-        atom("sourceAccount", accountNumber),
-        unnamedAccount("sourceAccount", (l) => l),
+        ...(forAccount
+          ? [atom("sourceAccount", accountNumber), unnamedAccount("sourceAccount", (l) => l)]
+          : []),
         // Any service but those the policy names (they have scenarios of their own).
         ...(service === undefined
-          ? [
-              atom("service", serviceName),
-              ...[...services]
-                .filter((named): named is string => named !== undefined)
-                .map((named) => not(atom("service", literal(named)))),
-            ]
+          ? [atom("service", serviceName), ...named.map((n) => not(atom("service", literal(n))))]
           : []),
       ),
-      describe: (values) => ({
+      natural: { sourceAccount: "111122223333", service: "lambda.amazonaws.com" },
+      describe: (values: Readonly<Record<string, string | undefined>>): Outsider => ({
         kind: "service",
         principal: service ?? values.service ?? "lambda.amazonaws.com",
-        account: values.sourceAccount ?? "000000000000",
+        ...(forAccount && { account: values.sourceAccount ?? "111122223333" }),
       }),
-    });
-  }
-  return found;
+    })),
+  );
+}
+
+/** An anonymous caller: only a principal that is everyone lets it in, and it has no principal keys. */
+const anonymous: Scenario = {
+  kind: "anonymous",
+  keys: Object.fromEntries(
+    [
+      "aws:principalarn",
+      "aws:principalaccount",
+      "aws:principalorgid",
+      "aws:principalorgpaths",
+      "aws:principalservicename",
+      "aws:sourceaccount",
+      "aws:sourcearn",
+      "aws:sourceorgid",
+      "aws:sourceorgpaths",
+      "aws:username",
+    ].map((key) => [key, { kind: "absent" } as KeyValue]),
+  ),
+  matches: (s) => {
+    if (s.principal === undefined) {
+      return TRUE;
+    }
+    const everyone = s.principal.value === "*" || (s.principal.value.AWS ?? []).includes("*");
+    // NotPrincipal matches every caller it does not list, anonymous ones too.
+    return everyone !== s.principal.not ? TRUE : FALSE;
+  },
+  constraints: TRUE,
+  natural: {},
+  describe: () => ({ kind: "anonymous", principal: "anonymous" }),
+};
+
+function scenarios(
+  document: PolicyDocument,
+  relevant: readonly Statement[],
+  placement: Placement,
+): Scenario[] {
+  const { accounts, organisations } = namedIds(document);
+  const unnamedAccount = (variable: string, wrap: (l: Language) => Language) =>
+    and(...accounts.map((a) => not(atom(variable, wrap(literal(a))))));
+  const unnamedOrganisation = and(
+    ...organisations.map((o) => not(atom("organisationPath", wrapOrganisation(literal(o))))),
+  );
+  return [
+    ...awsScenarios(placement, unnamedAccount, unnamedOrganisation),
+    ...serviceScenarios(relevant, unnamedAccount),
+    anonymous,
+  ];
 }
 
 function resolver(keys: Readonly<Record<string, KeyValue>>): KeyResolver {
   return (key) => keys[key] ?? { kind: "unknown", reason: `the condition key ${key}` };
-}
-
-function coversAction(statement: Statement, action: string): boolean {
-  const listed = statement.actions.patterns.some((pattern) => actionMatches(pattern, action));
-  return statement.actions.not ? !listed : listed;
 }
 
 /**
@@ -245,82 +379,98 @@ function coversAction(statement: Statement, action: string): boolean {
  * resource unless it excludes every one (`NotResource: "*"`).
  */
 function resourceFormula(statement: Statement): Formula {
-  return statement.resources?.not && statement.resources.patterns.includes("*") ? FALSE : TRUE;
+  return statement.resources?.not &&
+    statement.resources.patterns.includes("*") &&
+    statement.resources.unresolved === undefined
+    ? FALSE
+    : TRUE;
+}
+
+/** Actions grouped by the statements that may cover them. */
+function actionGroups(
+  relevant: readonly Statement[],
+  actions: readonly string[],
+): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const action of actions) {
+    const key = relevant
+      .map((s, i) => `${i}${coversAction(s, action).kind[0]}`)
+      .filter((k) => !k.endsWith("f"))
+      .join(",");
+    groups.set(key, [...(groups.get(key) ?? []), action]);
+  }
+  return groups;
+}
+
+function judgeScenario(
+  scenario: Scenario,
+  document: PolicyDocument,
+  relevant: readonly Statement[],
+  actions: readonly string[],
+  budget: Budget,
+): AccessFinding[] {
+  const resolve = resolver(scenario.keys);
+  const variables = usesPolicyVariables(document);
+  const findings: AccessFinding[] = [];
+  for (const groupActions of actionGroups(relevant, actions).values()) {
+    const { allows, denies } = byEffect(
+      relevant.map((statement) => ({ statement, label: statement.label })),
+      ({ statement }) =>
+        and(
+          coversAction(statement, groupActions[0]),
+          scenario.matches(statement),
+          resourceFormula(statement),
+          conditionsFormula(statement.conditions, resolve, variables),
+        ),
+    );
+    const admitted = and(scenario.constraints, mayBeAllowed(allows, denies));
+    if (admitted.kind === "false") {
+      continue;
+    }
+    const result = evaluate(admitted, scenario.natural)
+      ? ({ kind: "found", values: scenario.natural } as const)
+      : solve(admitted, budget);
+    if (result.kind === "found") {
+      findings.push({
+        outsider: scenario.describe(result.values),
+        actions: groupActions,
+        statements: allows.filter((a) => evaluate(a.upper, result.values)).map((a) => a.label),
+      });
+    }
+  }
+  return findings;
 }
 
 /**
  * Outsiders a resource policy lets perform any of `actions`: one finding per kind of outsider
- * and group of actions, each with a principal that shows it.
+ * and group of actions, each with a principal that shows it, or why it could not decide.
  */
 export function analyzeResourceAccess(
   document: PolicyDocument,
   actions: readonly string[],
-): AccessFinding[] | "undecided" {
-  const relevant = document.statements.filter((s) => actions.some((a) => coversAction(s, a)));
-  if (!relevant.some((s) => s.effect === "Allow")) {
-    return [];
+  placement: Placement = unplaced,
+  budget: Budget = new Budget(),
+): AccessAnalysis {
+  const relevant = document.statements.filter((s) =>
+    actions.some((a) => coversAction(s, a).kind !== "false"),
+  );
+  if (!relevant.some((s) => s.effect === "Allow" || s.effectUnknown)) {
+    return { findings: [] };
   }
-  const variables = usesPolicyVariables(document);
   const findings: AccessFinding[] = [];
-  for (const scenario of scenarios(document, relevant)) {
-    const resolve = resolver(scenario.keys);
-    const formulas = new Map<Statement, Formula>();
-    for (const statement of relevant) {
-      const applies = scenario.matches(statement);
-      const raw = and(
-        applies ? TRUE : FALSE,
-        resourceFormula(statement),
-        conditionsFormula(statement.conditions, resolve, variables),
+  try {
+    for (const scenario of scenarios(document, relevant, placement)) {
+      findings.push(
+        ...budget.about(`who of kind ${scenario.kind} it lets in`, () =>
+          judgeScenario(scenario, document, relevant, actions, budget),
+        ),
       );
-      formulas.set(statement, bound(raw, statement.effect === "Allow" ? "upper" : "lower"));
     }
-    // Actions grouped by the statements that cover them.
-    const groups = new Map<string, string[]>();
-    for (const action of actions) {
-      const key = relevant
-        .map((s, i) => (coversAction(s, action) ? i : -1))
-        .filter((i) => i >= 0)
-        .join(",");
-      groups.set(key, [...(groups.get(key) ?? []), action]);
+  } catch (e) {
+    if (!(e instanceof BudgetExhausted)) {
+      throw e;
     }
-    for (const [key, groupActions] of groups) {
-      const covering = key === "" ? [] : key.split(",").map((i) => relevant[Number(i)]);
-      const allows = covering.filter((s) => s.effect === "Allow");
-      const denies = covering.filter((s) => s.effect === "Deny");
-      if (allows.length === 0) {
-        continue;
-      }
-      const admitted = and(
-        scenario.constraints,
-        or(...allows.map((s) => formulas.get(s)!)),
-        not(or(...denies.map((s) => formulas.get(s)!))),
-      );
-      if (admitted.kind === "false") {
-        continue;
-      }
-      // A natural outsider first (AWS's documentation's example account), then the search.
-      const natural = {
-        principal: "arn:aws:iam::111122223333:role/outsider",
-        organisationPath: "o-zzzzzzzzzz/r-zzzz/ou-zzzz-zzzzzzzz/",
-        sourceAccount: "111122223333",
-        service: "lambda.amazonaws.com",
-      };
-      const result = evaluate(admitted, natural)
-        ? ({ kind: "found", values: natural } as const)
-        : solve(admitted);
-      if (result.kind === "unknown") {
-        return "undecided";
-      }
-      if (result.kind === "found") {
-        findings.push({
-          outsider: scenario.describe(result.values),
-          actions: groupActions,
-          statements: allows
-            .filter((s) => evaluate(formulas.get(s)!, result.values))
-            .map((s) => s.label),
-        });
-      }
-    }
+    return { findings, undecided: e.message };
   }
-  return findings;
+  return { findings };
 }

@@ -1,4 +1,5 @@
 import { PolicyDocument, parsePolicyDocument } from "../iam/document";
+import { Placement, unplaced } from "../iam/placement";
 import { analyzeTrust, TrustAnalysis } from "../iam/trust";
 
 const cache = new Map<string, TrustAnalysis | { error: string }>();
@@ -9,12 +10,16 @@ const cacheLimit = 5000;
  * the document's text, since the pack's policies (and Analyze and AnalyzeStack) ask about the
  * same roles.
  */
-export function trustOf(trustPolicy: unknown): TrustAnalysis | { error: string } {
-  const key = typeof trustPolicy === "string" ? trustPolicy : JSON.stringify(trustPolicy);
+export function trustOf(
+  trustPolicy: unknown,
+  placement: Placement = unplaced,
+): TrustAnalysis | { error: string } {
+  const text = typeof trustPolicy === "string" ? trustPolicy : JSON.stringify(trustPolicy);
+  const key = `${JSON.stringify(placement)}\n${text}`;
   let analysis = cache.get(key);
   if (analysis === undefined) {
     const document = parsePolicyDocument(trustPolicy);
-    analysis = "error" in document ? document : analyzeTrust(document as PolicyDocument);
+    analysis = "error" in document ? document : analyzeTrust(document as PolicyDocument, placement);
     if (cache.size >= cacheLimit) {
       cache.delete(cache.keys().next().value!);
     }

@@ -3,6 +3,7 @@
  * solver can reason about.
  */
 import { Language } from "../iam/automaton";
+import { Budget, BudgetExhausted } from "../iam/budget";
 import { and, atom, Formula, not, or, solve } from "../iam/formula";
 import { compilePattern } from "../iam/patterns";
 
@@ -45,10 +46,16 @@ export function unscannedName(
   rules: readonly ScanningRule[],
   frequencies: readonly string[],
 ): string | undefined {
-  const result = solve(and(atom("name", names), not(scannedBy(rules, frequencies))));
-  return result.kind === "none"
-    ? undefined
-    : result.kind === "found"
-      ? (result.values.name ?? "")
-      : "?";
+  try {
+    const result = solve(
+      and(atom("name", names), not(scannedBy(rules, frequencies))),
+      new Budget(),
+    );
+    return result.kind === "none" ? undefined : (result.values.name ?? "");
+  } catch (e) {
+    if (e instanceof BudgetExhausted) {
+      return "?";
+    }
+    throw e;
+  }
 }

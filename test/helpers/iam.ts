@@ -96,8 +96,8 @@ export async function isAllowed(
 }
 
 export interface ResourceRequest {
-  /** The caller: a role ARN, or a service principal (`lambda.amazonaws.com`). */
-  readonly principal: string;
+  /** The caller: a principal's ARN, a service principal (`lambda.amazonaws.com`), or anonymous. */
+  readonly principal: string | { readonly type: "Anonymous" };
   readonly action: string;
   /** The resource acted on. @default this account's repository "app" */
   readonly resource?: string;
@@ -118,7 +118,7 @@ const allowEverything = loadPolicy(
 export function canAccess(resourcePolicy: unknown, request: ResourceRequest): boolean {
   const document = typeof resourcePolicy === "string" ? JSON.parse(resourcePolicy) : resourcePolicy;
   const resource = request.resource ?? `arn:aws:ecr:eu-west-2:${accountId}:repository/app`;
-  const service = !request.principal.startsWith("arn:");
+  const service = typeof request.principal !== "string" || !request.principal.startsWith("arn:");
   const awsRequest = new AwsRequestImpl(
     request.principal,
     { resource, accountId },

@@ -113,20 +113,30 @@ export const repositoryPolicy = fc
   .array(statement, { minLength: 1, maxLength: 3 })
   .map((statements) => ({ Version: "2012-10-17", Statement: statements }));
 
+const principalTypes: Readonly<Record<string, string>> = {
+  role: "AssumedRole",
+  user: "User",
+  "account-root": "Account",
+  "federated-user": "FederatedUser",
+};
+
 /** The request context of an outsider, as IAM builds it. */
 export function contextOf(outsider: Outsider): Record<string, string | string[]> {
   if (outsider.kind === "service") {
     return {
-      "aws:SourceAccount": outsider.account,
+      ...(outsider.account !== undefined && { "aws:SourceAccount": outsider.account }),
       "aws:PrincipalIsAWSService": "true",
       "aws:PrincipalServiceName": outsider.principal,
     };
   }
+  if (outsider.kind === "anonymous") {
+    return { "aws:PrincipalIsAWSService": "false", "aws:PrincipalType": "Anonymous" };
+  }
   return {
-    "aws:PrincipalAccount": outsider.account,
+    "aws:PrincipalAccount": outsider.account!,
     "aws:PrincipalArn": outsider.principal,
     "aws:PrincipalIsAWSService": "false",
-    "aws:PrincipalType": "AssumedRole",
+    "aws:PrincipalType": principalTypes[outsider.kind],
     ...(outsider.organisationPath !== undefined && {
       "aws:PrincipalOrgID": outsider.organisationPath.split("/")[0],
       "aws:PrincipalOrgPaths": [outsider.organisationPath],
@@ -134,25 +144,49 @@ export function contextOf(outsider: Outsider): Record<string, string | string[]>
   };
 }
 
+/** The caller IAM sees: a role's session for a role, the principal itself for the others. */
+function caller(outsider: Outsider): string | { type: "Anonymous" } {
+  if (outsider.kind === "anonymous") {
+    return { type: "Anonymous" };
+  }
+  if (outsider.kind === "role") {
+    const [, partition, , , account, resource] = outsider.principal.split(":");
+    return `arn:${partition}:sts::${account}:assumed-role/${resource.slice("role/".length).split("/").pop()}/session`;
+  }
+  return outsider.principal;
+}
+
 export function lets(policy: unknown, outsider: Outsider, action: string): boolean {
-  return canAccess(policy, { principal: outsider.principal, action, context: contextOf(outsider) });
+  return canAccess(policy, { principal: caller(outsider), action, context: contextOf(outsider) });
 }
 
 /** Outsiders the evaluator is asked about. */
 export const probeOutsiders: readonly Outsider[] = [
-  { kind: "account", principal: "arn:aws:iam::999999999999:role/x", account: "999999999999" },
+  { kind: "role", principal: "arn:aws:iam::999999999999:role/x", account: "999999999999" },
   {
-    kind: "organisation",
+    kind: "role",
     principal: "arn:aws:iam::999999999999:role/x",
     account: "999999999999",
     organisationPath: "o-zzzzzzzzzz/r-zzzz/ou-zzzz-zzzzzzzz/",
   },
   {
-    kind: "organisation",
+    kind: "role",
     principal: "arn:aws:iam::199999999999:role/ci",
     account: "199999999999",
     organisationPath: "o-abcdefghij/r-zzzz/ou-zzzz-zzzzzzzz/",
   },
+  { kind: "user", principal: "arn:aws:iam::999999999999:user/x", account: "999999999999" },
+  { kind: "user", principal: "arn:aws:iam::199999999999:user/ci", account: "199999999999" },
+  { kind: "account-root", principal: "arn:aws:iam::999999999999:root", account: "999999999999" },
+  {
+    kind: "federated-user",
+    principal: "arn:aws:sts::999999999999:federated-user/x",
+    account: "999999999999",
+  },
+  { kind: "role", principal: "arn:aws-cn:iam::999999999999:role/x", account: "999999999999" },
   { kind: "service", principal: "lambda.amazonaws.com", account: "999999999999" },
+  { kind: "service", principal: "lambda.amazonaws.com" },
+  { kind: "service", principal: "ecs-tasks.amazonaws.com", account: "999999999999" },
+  { kind: "anonymous", principal: "anonymous" },
 ];
 export const probeActions = ["ecr:PutImage", "ecr:BatchGetImage", "ecr:SetRepositoryPolicy"];

@@ -36,6 +36,14 @@ const escalation = (who: string, actions: string, grant = "grants") =>
   `${lead}: ${who} ${grant} ${actions} (e.g. on "arn:aws:iam::123456789012:role/admin"), with which it can give itself more rights; remove them`;
 const registryWide =
   "ecr:CreatePullThroughCacheRule, ecr:CreateRepositoryCreationTemplate, ecr:DeletePullThroughCacheRule, ecr:DeleteRegistryPolicy and 11 more, which change the whole registry; remove them";
+/** The ECR writes that undo a repository's governance, as messages list them. */
+const governance =
+  "ecr:BatchDeleteImage, ecr:CreateRepository, ecr:DeleteLifecyclePolicy, ecr:DeleteRepository and 7 more";
+const undoes =
+  "with which it can undo its repository's governance (policy, scanning, tag mutability, retention, tags); a push role needs none of them";
+/** Every escalation path outside IAM and STS, as "*" grants them. */
+const escalationPaths =
+  "apprunner:UpdateService, bedrock-agentcore:InvokeCodeInterpreter, bedrock-agentcore:StartCodeInterpreterSession, cloudformation:CreateChangeSet and 22 more, together a known way to give itself more rights (paths apprunner-002, bedrock-002, cloudformation-002, cloudformation-005 and 13 more at pathfinding.cloud); remove them";
 const run = (resources: TestStackResource[]) =>
   runStackPolicy(iamGithubOidcRoleLeastPrivilege, resources);
 const messages = (resources: TestStackResource[]) => run(resources).map((v) => v.message);
@@ -127,6 +135,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
     };
     assert.deepEqual(messages([inline]), [
       `${lead}: inline policy "all-ecr" statement 1 grants ${registryWide}`,
+      `${lead}: inline policy "all-ecr" statement 1 grants ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/payments-api", ${undoes}`,
     ]);
   });
 
@@ -145,8 +154,10 @@ describe("iam-github-oidc-role-least-privilege", () => {
         "iam:PassRole, iam:PutRolePolicy, iam:AttachRolePolicy, iam:CreatePolicyVersion and 121 more",
         "grant",
       ),
+      `${lead}: ${both} grant ${escalationPaths}`,
       `${lead}: ${both} grant ${registryWide}`,
       `${lead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
+      `${lead}: ${both} grant ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
     ]);
   });
 
@@ -159,6 +170,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
         "ecr:PutImage, ecr:PutImageScanningConfiguration, ecr:PutImageTagMutability, ecr:PutLifecyclePolicy",
         "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
       ),
+      `${lead}: role policy "push-policy" statement 1 grants ecr:PutImageScanningConfiguration, ecr:PutImageTagMutability, ecr:PutLifecyclePolicy on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
     ]);
   });
 
@@ -202,6 +214,7 @@ describe("iam-github-oidc-role-least-privilege", () => {
         "ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more",
         "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app",
       ),
+      `${lead}: attached policy "broad" statement 1 grants ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
     ]);
   });
 
@@ -407,8 +420,10 @@ describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
     const both = 'inline policy "everything" statement 1, role policy "ecr-all" statement 1';
     assert.deepEqual(messages([nativeRole, rolePolicy]), [
       `${nativeLead}: inline policy "everything" statement 1 grants iam:PassRole, iam:PutRolePolicy, iam:AttachRolePolicy, iam:CreatePolicyVersion and 121 more (e.g. on "arn:aws:iam::123456789012:role/admin"), with which it can give itself more rights; remove them`,
+      `${nativeLead}: inline policy "everything" statement 1 grants ${escalationPaths}`,
       `${nativeLead}: ${both} grant ${registryWide}`,
       `${nativeLead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
+      `${nativeLead}: ${both} grant ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
     ]);
   });
 });

@@ -297,7 +297,7 @@ describe("iam-github-oidc-trust-scoped", () => {
     const expected = [
       violation(
         "statement 1",
-        "admits tokens of other issuers than token.actions.githubusercontent.com too: token.actions.githubusercontent.com/unlisted-enterprise, token.actions.unlisted.ghe.com, github.unlisted.example/_services/token",
+        "admits tokens of other issuers than token.actions.githubusercontent.com too: any issuer it does not name (e.g. token.actions.githubusercontent.com/another-enterprise)",
       ),
       violation(
         "statement 1",

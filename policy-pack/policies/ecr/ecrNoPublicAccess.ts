@@ -2,6 +2,7 @@ import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/polic
 import { ecrActions, ecrRepositoryWriteActions } from "../../governance/actions";
 import { parsePolicyDocument } from "../../iam/document";
 import { AccessFinding, analyzeResourceAccess, Outsider } from "../../iam/resourceAccess";
+import { Placement, unplaced } from "../../iam/placement";
 import { configWithDefaults } from "../../lib/config";
 import { judgeResource } from "../../lib/judge";
 import {
@@ -9,6 +10,7 @@ import {
   registryPolicyDocument,
   replicationDestinations,
 } from "../../resources/registries";
+import { placementOfResource } from "../../resources/placement";
 import { knownOrUndefined } from "../../resources/stackIndex";
 
 export interface NoPublicAccessConfig {
@@ -37,14 +39,25 @@ export const noPublicAccessConfigSchema: PolicyConfigSchema = {
   },
 };
 
+const principalWords: Readonly<Record<string, string>> = {
+  role: "a role",
+  user: "an IAM user",
+  "account-root": "the root user",
+  "federated-user": "a federated user",
+};
+
 function describeOutsider(outsider: Outsider): string {
   switch (outsider.kind) {
-    case "account":
-      return `a role of an account it does not name, in no organisation (e.g. ${outsider.principal})`;
-    case "organisation":
-      return `a role of an account it does not name, in an organisation it does not name (e.g. ${outsider.principal} in ${outsider.organisationPath?.split("/")[0]})`;
     case "service":
-      return `the service ${outsider.principal} acting for an account it does not name (e.g. ${outsider.account})`;
+      return outsider.account === undefined
+        ? `the service ${outsider.principal} acting for no account at all`
+        : `the service ${outsider.principal} acting for an account it does not name (e.g. ${outsider.account})`;
+    case "anonymous":
+      return "anonymous callers";
+    default:
+      return outsider.organisationPath === undefined
+        ? `${principalWords[outsider.kind]} of an account it does not name, in no organisation (e.g. ${outsider.principal})`
+        : `${principalWords[outsider.kind]} of an account it does not name, in an organisation it does not name (e.g. ${outsider.principal} in ${outsider.organisationPath.split("/")[0]})`;
   }
 }
 
@@ -64,15 +77,19 @@ function describeActions(actions: readonly string[]): string {
 }
 
 /** What a resource policy lets outsiders do, as violation messages. */
-export function publicPolicyViolations(policy: unknown, what = "ECR repository policy"): string[] {
+export function publicPolicyViolations(
+  policy: unknown,
+  what = "ECR repository policy",
+  placement: Placement = unplaced,
+): string[] {
   const document = parsePolicyDocument(policy);
   if ("error" in document) {
     return [`${what} ${document.error}: give a valid policy document`];
   }
-  const findings = analyzeResourceAccess(document, ecrActions);
-  if (findings === "undecided") {
+  const { findings, undecided } = analyzeResourceAccess(document, ecrActions, placement);
+  if (undecided !== undefined) {
     return [
-      `${what} cannot be proven to keep principals of other accounts out: its conditions are too complex for the model to decide; name the accounts in Principal`,
+      `${what} cannot be proven to keep principals of other accounts out: ${undecided}, the limit for one document; name the accounts in Principal, with fewer wildcards and fewer Deny statements`,
     ];
   }
   // One message per statements and actions, showing the first kind of outsider they let in
@@ -107,7 +124,9 @@ export const ecrNoPublicAccess: ResourceValidationPolicy = {
       );
       const policy = registryPolicyDocument(args);
       if (policy !== undefined) {
-        publicPolicyViolations(policy.document(), policy.what).forEach((v) => reportViolation(v));
+        publicPolicyViolations(policy.document(), policy.what, placementOfResource(args)).forEach(
+          (v) => reportViolation(v),
+        );
       }
       const name = publicRepositoryName(args);
       if (name !== undefined && !config.allowedPublicRepositories.includes(name)) {

@@ -1,17 +1,27 @@
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import {
+  ecrGovernanceActions,
   ecrRegistryWriteActions,
   ecrRepositoryWriteActions,
   iamAndStsActions,
   privilegeEscalationActions,
 } from "../../governance/actions";
+import { EscalationPath, escalationPaths } from "../../governance/escalationPaths";
+import { defaultTagPrefix, governanceTagKeys } from "../../governance/registry";
 import { PolicyDocument } from "../../iam/document";
-import { analyzePermissions, GrantFinding, PolicySource } from "../../iam/permissions";
+import {
+  analyzePermissions,
+  GrantFinding,
+  namedRepositories,
+  PolicySource,
+} from "../../iam/permissions";
 import { actionMatches } from "../../iam/patterns";
 import { configWithDefaults } from "../../lib/config";
 import { eachKnown } from "../../lib/judge";
 import { trustOf } from "../../lib/trustMessages";
 import { awsManagedPolicyName } from "../../resources/iam";
+import { placementOfResource } from "../../resources/placement";
+import { registrySettings } from "../../resources/registries";
 import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
 
 export interface LeastPrivilegeConfig {
@@ -21,6 +31,10 @@ export interface LeastPrivilegeConfig {
   readonly allowedManagedPolicies: readonly string[];
   /** Actions (patterns allowed) that let a role give itself more rights. */
   readonly escalationActions: readonly string[];
+  /** Sets of actions that let a role give itself more rights together. */
+  readonly escalationPaths: readonly EscalationPath[];
+  /** Prefix of the governance tag keys, to tell whose repositories a role writes. */
+  readonly tagPrefix: string;
 }
 
 /** AWS managed policies that make a role an administrator of the account, or of IAM or ECR. */
@@ -62,6 +76,27 @@ export const leastPrivilegeConfigSchema: PolicyConfigSchema = {
         "Actions (IAM patterns) with which a role can give itself more rights; by default every IAM and STS action AWS classes as Write, Permissions management or Tagging.",
       default: privilegeEscalationActions,
     },
+    escalationPaths: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          actions: { type: "array", items: { type: "string" }, minItems: 1 },
+        },
+        required: ["id", "actions"],
+      },
+      description:
+        "Sets of actions (in any service) that let a role give itself more rights together, such as lambda:UpdateFunctionCode or iam:PassRole with ec2:RunInstances; a role allowed every action of one (each on some resource) is reported. By default the paths of pathfinding.cloud outside IAM and STS.",
+      default: escalationPaths,
+    },
+    tagPrefix: {
+      type: "string",
+      minLength: 1,
+      description:
+        "Prefix of the governance tag keys: a role may only write repositories whose owner tag is its own.",
+      default: defaultTagPrefix,
+    },
   },
 };
 
@@ -100,18 +135,30 @@ function expand(patterns: readonly string[]): string[] {
   ];
 }
 
+function listPaths(paths: readonly string[]): string {
+  const shown =
+    paths.length <= 4
+      ? paths.join(", ")
+      : `${paths.slice(0, 4).join(", ")} and ${paths.length - 4} more`;
+  return `path${paths.length === 1 ? "" : "s"} ${shown}`;
+}
+
 function describeGrant(finding: GrantFinding): string {
   const who = finding.statements.join(", ");
   const grants = finding.statements.length === 1 ? "grants" : "grant";
   switch (finding.kind) {
     case "escalation":
       return `${who} ${grants} ${listActions(finding.actions)} (e.g. on "${finding.resource}"), with which it can give itself more rights; remove them`;
+    case "escalation-path":
+      return `${who} ${grants} ${listActions(finding.actions)}, together a known way to give itself more rights (${listPaths(finding.paths ?? [])} at pathfinding.cloud); remove them`;
+    case "governance":
+      return `${who} ${grants} ${listActions(finding.actions)} on "${finding.resource}", with which it can undo its repository's governance (policy, scanning, tag mutability, retention, tags); a push role needs none of them`;
     case "registry-write":
       return `${who} ${grants} ${listActions(finding.actions)}, which change the whole registry; remove them`;
     case "other-repository":
       return `${who} ${grants} ${listActions(finding.actions)} on "${finding.resource}", a repository it does not name; scope Resource to the repository's ARN (TrustedDeliveryPipeline does)`;
     case "undecided":
-      return `${who} cannot be proven to grant ${listActions(finding.actions)} on its own repositories only: simplify them to the repository's ARN`;
+      return `${who} cannot be proven to grant nothing beyond pushing to its own repositories: ${finding.reason ?? "the model could not decide"}, the limit for one role; simplify them to the push actions on the repository's ARN`;
   }
 }
 
@@ -124,11 +171,15 @@ export function leastPrivilegeViolations(
   const violations: { urn: string; message: string }[] = [];
   const questions = {
     escalationActions: expand(config.escalationActions),
+    escalationPaths: config.escalationPaths,
     registryWriteActions: ecrRegistryWriteActions,
     repositoryWriteActions: ecrRepositoryWriteActions,
+    governanceActions: ecrGovernanceActions,
   };
+  const owners = repositoryOwners(index, config.tagPrefix);
   eachKnown(index.roles(), ({ resource, view }) => {
-    const trust = trustOf(view.trustPolicy());
+    const placement = placementOfResource(resource);
+    const trust = trustOf(view.trustPolicy(), placement);
     if ("error" in trust || !trust.trustsGitHub) {
       return;
     }
@@ -169,11 +220,59 @@ export function leastPrivilegeViolations(
         sources.push({ label: source.label, document: document as PolicyDocument });
       }
     }
-    for (const finding of analyzePermissions(sources, questions)) {
+    for (const finding of analyzePermissions(sources, questions, placement)) {
       report(describeGrant(finding));
+    }
+    const own = knownOrUndefined(
+      () => resource.props.tags?.[governanceTagKeys(config.tagPrefix).owner],
+    );
+    for (const problem of otherOwners(namedRepositories(sources), owners, own)) {
+      report(problem);
     }
   });
   return violations;
+}
+
+/** The governance owner of each repository of the stack, by name. */
+function repositoryOwners(index: StackIndex, tagPrefix: string): Map<string, string> {
+  const owners = new Map<string, string>();
+  const key = governanceTagKeys(tagPrefix).owner;
+  for (const resource of index.resources) {
+    const settings = knownOrUndefined(() => registrySettings(resource));
+    const owner = settings && knownOrUndefined(() => settings.tags()[key]);
+    if (
+      settings?.kind === "repository" &&
+      settings.name !== undefined &&
+      typeof owner === "string"
+    ) {
+      owners.set(settings.name, owner);
+    }
+  }
+  return owners;
+}
+
+/**
+ * Repositories of the stack a role writes whose governance owner is not its own: its own tag's,
+ * or (untagged) the owner of the first repository it writes.
+ */
+function otherOwners(
+  written: readonly string[],
+  owners: ReadonlyMap<string, string>,
+  own: unknown,
+): string[] {
+  const byName = written
+    .map((arn) => ({
+      arn,
+      owner: owners.get(arn.slice(arn.indexOf(":repository/") + ":repository/".length)),
+    }))
+    .filter((w): w is { arn: string; owner: string } => w.owner !== undefined);
+  const expected = typeof own === "string" ? own : byName[0]?.owner;
+  return byName
+    .filter((w) => w.owner !== expected)
+    .map(
+      (w) =>
+        `it may write "${w.arn}", a repository of ${w.owner}, while it ${typeof own === "string" ? "is" : "writes repositories of"} ${expected}'s; give each team's repositories their own push role`,
+    );
 }
 
 export const iamGithubOidcRoleLeastPrivilege: StackValidationPolicy = {

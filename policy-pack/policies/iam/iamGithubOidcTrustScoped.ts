@@ -1,11 +1,16 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { judgeResource } from "../../lib/judge";
 import { assumptionsNote, statementsPhrase, trustOf } from "../../lib/trustMessages";
+import { Placement, unplaced } from "../../iam/placement";
 import { roleView } from "../../resources/iam";
+import { placementOfResource } from "../../resources/placement";
 
 /** Violation messages for a role's trust policy, given as JSON text or an object. */
-export function trustScopeViolations(trustPolicy: unknown): string[] {
-  const analysis = trustOf(trustPolicy);
+export function trustScopeViolations(
+  trustPolicy: unknown,
+  placement: Placement = unplaced,
+): string[] {
+  const analysis = trustOf(trustPolicy, placement);
   if ("error" in analysis) {
     return [`IAM role trust policy ${analysis.error}: give a valid policy document`];
   }
@@ -29,7 +34,9 @@ export const iamGithubOidcTrustScoped: ResourceValidationPolicy = {
     judgeResource(args, reportViolation, () => {
       const role = roleView(args);
       if (role !== undefined) {
-        trustScopeViolations(role.trustPolicy()).forEach((v) => reportViolation(v));
+        trustScopeViolations(role.trustPolicy(), placementOfResource(args)).forEach((v) =>
+          reportViolation(v),
+        );
       }
     }),
 };

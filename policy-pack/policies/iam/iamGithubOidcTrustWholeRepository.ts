@@ -1,10 +1,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { judgeResource } from "../../lib/judge";
 import { statementsPhrase, trustOf } from "../../lib/trustMessages";
+import { Placement, unplaced } from "../../iam/placement";
 import { roleView } from "../../resources/iam";
+import { placementOfResource } from "../../resources/placement";
 
-export function wholeRepositoryViolations(trustPolicy: unknown): string[] {
-  const analysis = trustOf(trustPolicy);
+export function wholeRepositoryViolations(
+  trustPolicy: unknown,
+  placement: Placement = unplaced,
+): string[] {
+  const analysis = trustOf(trustPolicy, placement);
   if ("error" in analysis) {
     return [];
   }
@@ -27,7 +32,9 @@ export const iamGithubOidcTrustWholeRepository: ResourceValidationPolicy = {
     judgeResource(args, reportViolation, () => {
       const role = roleView(args);
       if (role !== undefined) {
-        wholeRepositoryViolations(role.trustPolicy()).forEach((v) => reportViolation(v));
+        wholeRepositoryViolations(role.trustPolicy(), placementOfResource(args)).forEach((v) =>
+          reportViolation(v),
+        );
       }
     }),
 };

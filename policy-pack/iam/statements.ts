@@ -1,0 +1,90 @@
+/**
+ * What the analyses share about statements: whether one covers an action, how sure its effect
+ * is, and how statements become what IAM admits, read in the direction that grants access when
+ * the model is unsure (MODEL.md, "Doubt grants").
+ */
+import { Statement } from "./document";
+import { and, bound, FALSE, Formula, not, or, TRUE, unknown } from "./formula";
+import { actionMatches } from "./patterns";
+
+/** Whether the statement covers `action`: TRUE, FALSE, or unknown when its actions are unresolved. */
+export function coversAction(statement: Statement, action: string): Formula {
+  const { patterns, not: negated, unresolved } = statement.actions;
+  const listed = patterns.some((pattern) => actionMatches(pattern, action));
+  if (listed) {
+    return negated ? FALSE : TRUE;
+  }
+  if (unresolved !== undefined) {
+    return unknown(`actions that hold ${unresolved}`);
+  }
+  return negated ? TRUE : FALSE;
+}
+
+/** Whether the statement may cover `action` at all. */
+export function mayCover(statement: Statement, action: string): boolean {
+  return coversAction(statement, action).kind !== "false";
+}
+
+/** TRUE, or unknown when IAM may not apply the statement as its Effect says. */
+export function effectFormula(statement: Statement): Formula {
+  return statement.effectDoubt === undefined ? TRUE : unknown(statement.effectDoubt);
+}
+
+/** A statement's formula, bounded both ways: what it may do (`upper`) and surely does (`lower`). */
+export interface Bounded {
+  readonly label: string;
+  readonly upper: Formula;
+  readonly lower: Formula;
+  /** The formula before bounding, for the assumptions it makes. */
+  readonly raw: Formula;
+}
+
+/** A statement, and how a message names it. */
+export interface Labelled {
+  readonly statement: Statement;
+  readonly label: string;
+}
+
+/** Statements named by their own labels. */
+export function labelled(statements: readonly Statement[]): Labelled[] {
+  return statements.map((statement) => ({ statement, label: statement.label }));
+}
+
+/**
+ * The Allows and Denies of some statements, each with its formula (from `rawOf`), the effect's
+ * doubt included. A statement whose Effect is unknown is both.
+ */
+export function byEffect<T extends Labelled>(
+  entries: readonly T[],
+  rawOf: (entry: T) => Formula,
+): { allows: Bounded[]; denies: Bounded[] } {
+  const allows: Bounded[] = [];
+  const denies: Bounded[] = [];
+  for (const entry of entries) {
+    const { statement } = entry;
+    const raw = and(effectFormula(statement), rawOf(entry));
+    const bounded = {
+      label: entry.label,
+      upper: bound(raw, "upper"),
+      lower: bound(raw, "lower"),
+      raw,
+    };
+    if (statement.effect === "Allow" || statement.effectUnknown) {
+      allows.push(bounded);
+    }
+    if (statement.effect === "Deny" || statement.effectUnknown) {
+      denies.push(bounded);
+    }
+  }
+  return { allows, denies };
+}
+
+/** What IAM may allow: some Allow may apply and no Deny surely applies. */
+export function mayBeAllowed(allows: readonly Bounded[], denies: readonly Bounded[]): Formula {
+  return and(or(...allows.map((a) => a.upper)), not(or(...denies.map((d) => d.lower))));
+}
+
+/** What IAM surely allows: some Allow surely applies and no Deny may apply. */
+export function surelyAllowed(allows: readonly Bounded[], denies: readonly Bounded[]): Formula {
+  return and(or(...allows.map((a) => a.lower)), not(or(...denies.map((d) => d.upper))));
+}

@@ -1,0 +1,97 @@
+/**
+ * Searches for tokens of one scenario, and the findings they show. Every search is over the
+ * token space (`tokens.ts`) and paid for from the document's budget; a token found is checked
+ * against what the policy surely admits, so a finding says whether it rests on a doubt.
+ */
+import { Budget } from "../budget";
+import { and, evaluate, Formula, solve } from "../formula";
+import { stsAudience } from "../../governance/github";
+import { Scenario } from "./scenarios";
+import { ClaimValues, exampleSubject, subjectSpace, TrustToken } from "./tokens";
+
+export type TrustFindingKind =
+  | "other-issuer"
+  | "audience"
+  | "no-subject"
+  | "other-owner"
+  | "other-repository"
+  | "not-a-repository"
+  | "pull-request"
+  /** A statement IAM refuses in trust policies (NotPrincipal). */
+  | "invalid"
+  /** The model could not decide within its budget: not proven safe. */
+  | "undecided";
+
+export interface TrustFinding {
+  readonly kind: TrustFindingKind;
+  /** Labels of the Allow statements that may admit the token. */
+  readonly statements: readonly string[];
+  /** Tokens the role may admit that show the problem (two for "more than one"). */
+  readonly tokens: readonly TrustToken[];
+  /** What is wrong, as a clause after "the trust policy". */
+  readonly problem: string;
+  /**
+   * Whether IAM surely admits the tokens shown; false when that rests on a doubt the model reads
+   * in the direction that grants access (an unknown condition, a doubtful principal or effect).
+   */
+  readonly certain: boolean;
+}
+
+export type Found = TrustToken | "none";
+
+export class Inquiry {
+  readonly findings: TrustFinding[] = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly budget: Budget,
+  ) {}
+
+  /**
+   * A token the formula admits, in the token space: one of the natural `probes` when one is
+   * admitted (they read better), else a shortest the search finds; "none" when there is none.
+   */
+  find(formula: Formula, probes: readonly { sub?: string; aud?: string }[] = []): Found {
+    const wanted = and(formula, subjectSpace);
+    for (const probe of probes) {
+      const values = { sub: probe.sub ?? exampleSubject, aud: probe.aud ?? stsAudience };
+      if (evaluate(wanted, values)) {
+        return this.token(values);
+      }
+    }
+    const result = solve(wanted, this.budget);
+    return result.kind === "found" ? this.token(result.values) : "none";
+  }
+
+  /** The token of these claims; a claim the formula does not test gets a natural value. */
+  token(values: ClaimValues): TrustToken {
+    return {
+      issuer: this.scenario.issuer,
+      provider: this.scenario.provider,
+      sub: values.sub ?? exampleSubject,
+      aud: values.aud ?? stsAudience,
+    };
+  }
+
+  /** Whether IAM surely admits the token, whatever the model could not know. */
+  surely(token: TrustToken): boolean {
+    return evaluate(this.scenario.surelyAdmitted, { sub: token.sub, aud: token.aud });
+  }
+
+  /** Labels of the Allow statements that may admit the token. */
+  admitting(token: { sub: string; aud: string }): string[] {
+    const values = { sub: token.sub, aud: token.aud };
+    return this.scenario.allows.filter((a) => evaluate(a.upper, values)).map((a) => a.label);
+  }
+
+  report(kind: TrustFindingKind, tokens: readonly TrustToken[], problem: string): void {
+    const statements = new Set(tokens.flatMap((t) => this.admitting(t)));
+    this.findings.push({
+      kind,
+      statements: [...statements],
+      tokens,
+      problem,
+      certain: tokens.every((t) => this.surely(t)),
+    });
+  }
+}
