@@ -1,8 +1,13 @@
 import type { Policies } from "@pulumi/policy";
+import { cloudformationTemplateReadable } from "./policies/cloudformation/cloudformationTemplateReadable";
 import { ecrGoldenPath } from "./policies/ecr/ecrGoldenPath";
 import { ecrHighRiskContinuousScan } from "./policies/ecr/ecrHighRiskContinuousScan";
 import { ecrGovernanceMetadata } from "./policies/ecr/ecrGovernanceMetadata";
 import { ecrLifecyclePolicyPresent } from "./policies/ecr/ecrLifecyclePolicyPresent";
+import {
+  ecrLifecycleProtectsReleases,
+  ecrLifecycleProtectsReleasesAdvisory,
+} from "./policies/ecr/ecrLifecycleProtectsReleases";
 import { ecrNoPublicAccess } from "./policies/ecr/ecrNoPublicAccess";
 import { ecrRepositoryCreationGoverned } from "./policies/ecr/ecrRepositoryCreationGoverned";
 import { ecrRiskTierControls } from "./policies/ecr/ecrRiskTierControls";
@@ -22,10 +27,13 @@ export const policies: Policies = [
   ecrNoPublicAccess,
   ecrGoldenPath,
   ecrLifecyclePolicyPresent,
+  ecrLifecycleProtectsReleases,
+  ecrLifecycleProtectsReleasesAdvisory,
   ecrRepositoryCreationGoverned,
   ecrHighRiskContinuousScan,
   iamGithubOidcTrustScoped,
   iamGithubOidcTrustWholeRepository,
   iamGithubOidcRoleLeastPrivilege,
   iamOneGithubOidcProvider,
+  cloudformationTemplateReadable,
 ];

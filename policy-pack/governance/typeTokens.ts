@@ -95,3 +95,11 @@ export const awsNativeCloudFormationTypes = {
   stack: "aws-native:cloudformation:Stack",
   stackSet: "aws-native:cloudformation:StackSet",
 } as const;
+
+/**
+ * CloudFormation types that neither provider has as a resource of its own, read from templates
+ * under their CloudFormation names: `AWS::IAM::Policy` is an inline policy given to roles.
+ */
+export const cloudFormationOnlyTypes = {
+  iamPolicy: "AWS::IAM::Policy",
+} as const;

@@ -375,15 +375,23 @@ function resolver(keys: Readonly<Record<string, KeyValue>>): KeyResolver {
 }
 
 /**
- * Who may act matters here, not on which of the registry's resources: a statement reaches some
- * resource unless it excludes every one (`NotResource: "*"`).
+ * Whether a statement reaches the resource the policy is attached to. Who may act matters here,
+ * not on which of the registry's resources: a statement without Resource, or with `"*"`, reaches
+ * it; `NotResource: "*"` reaches nothing; any other pattern may or may not name it (an Allow
+ * that may reach it does, a Deny does not: doubt grants).
  */
 function resourceFormula(statement: Statement): Formula {
-  return statement.resources?.not &&
-    statement.resources.patterns.includes("*") &&
-    statement.resources.unresolved === undefined
-    ? FALSE
-    : TRUE;
+  const resources = statement.resources;
+  if (resources === undefined) {
+    return TRUE;
+  }
+  const everything = resources.patterns.includes("*") && resources.unresolved === undefined;
+  if (everything) {
+    return resources.not ? FALSE : TRUE;
+  }
+  return unknown(
+    `${resources.not ? "NotResource" : "Resource"} ${JSON.stringify(resources.patterns)}, which may not name the resource the policy is attached to`,
+  );
 }
 
 /** Actions grouped by the statements that may cover them. */

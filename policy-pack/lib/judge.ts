@@ -1,16 +1,23 @@
 import type { ReportViolation } from "@pulumi/policy";
-import { normalize, ResourceLike, UnreadableDesiredState } from "../resources/normalize";
-import { isUnknownValueError } from "../resources/stackIndex";
+import { declaredResources, JudgedResource } from "../resources/declared";
+import { normalize, UnreadableDesiredState } from "../resources/normalize";
+import { PlacedResource } from "../resources/placement";
+import { isUnknownValueError } from "../resources/known";
+import { StackIndex, StackResource } from "../resources/stackIndex";
+
+export type { JudgedResource } from "../resources/declared";
 
 /**
- * Runs a resource policy's check, reporting a Cloud Control resource whose desired state cannot
- * be read (it cannot be judged, so it does not pass). A value unknown during a preview still
- * reaches the policy SDK, which reports that the check cannot run until the update.
+ * Runs a resource policy's check on the resource and on every resource a CloudFormation
+ * template it deploys declares (their violations say which template declares them), reporting
+ * a Cloud Control resource whose desired state cannot be read (it cannot be judged, so it does
+ * not pass). A value unknown during a preview still reaches the policy SDK, which reports that
+ * the check cannot run until the update.
  */
 export function judgeResource(
-  resource: ResourceLike,
+  resource: PlacedResource & { readonly name: string },
   report: ReportViolation,
-  check: () => void,
+  check: (resource: JudgedResource, report: ReportViolation) => void,
 ): void {
   try {
     normalize(resource);
@@ -21,7 +28,10 @@ export function judgeResource(
     }
     throw e;
   }
-  check();
+  check(resource, report);
+  for (const { judged } of declaredResources(resource)) {
+    check(judged, (message, urn) => report(`${judged.declaredBy}: ${message}`, urn));
+  }
 }
 
 /**
@@ -39,4 +49,23 @@ export function eachKnown<T>(resources: readonly T[], check: (resource: T) => vo
       }
     }
   }
+}
+
+/**
+ * A stack policy's report: a violation of a resource a CloudFormation template declares is
+ * reported on the template's stack (the engine knows no other resource), naming the resource.
+ */
+export function stackReporter(
+  resources: readonly StackResource[],
+  report: ReportViolation,
+): ReportViolation {
+  const index = StackIndex.of(resources);
+  return (message, urn) => {
+    const declared = urn === undefined ? undefined : index.declaredIn(urn);
+    if (declared === undefined) {
+      report(message, urn);
+    } else {
+      report(`${declared.declaredBy}: ${message}`, declared.urn);
+    }
+  };
 }

@@ -51,7 +51,7 @@ import {
   TemplateValue,
 } from "./cloudFormationText";
 import { camelCaseProperties, cloudFormationTypes, ResourceLike } from "./normalize";
-import { isUnknownValueError } from "./stackIndex";
+import { isUnknownValueError } from "./known";
 
 export type { TemplateContext } from "./cloudFormationIntrinsics";
 export { maxTextLength } from "./cloudFormationReturnValues";

@@ -5,7 +5,8 @@
  * name their roles. Reading a property unknown during a preview throws the policy SDK's
  * UnknownValueError; callers decide what that means.
  */
-import { awsNativeTypes, awsTypes } from "../governance/typeTokens";
+import { Unresolved } from "../iam/document";
+import { awsNativeTypes, awsTypes, cloudFormationOnlyTypes } from "../governance/typeTokens";
 import { normalize, ResourceLike } from "./normalize";
 
 /** A policy document given with a role, or through one of the routes below. */
@@ -34,7 +35,7 @@ export function roleView(resource: ResourceLike): RoleView | undefined {
           label: `inline policy "${entry.name ?? "unnamed"}"`,
           document: () => entry.policy,
         })),
-      managedPolicyArns: () => [...(props.managedPolicyArns ?? [])],
+      managedPolicyArns: () => arns(props.managedPolicyArns),
     };
   }
   if (type === awsNativeTypes.iamRole) {
@@ -46,10 +47,17 @@ export function roleView(resource: ResourceLike): RoleView | undefined {
           label: `inline policy "${entry.policyName ?? "unnamed"}"`,
           document: () => entry.policyDocument,
         })),
-      managedPolicyArns: () => [...(props.managedPolicyArns ?? [])],
+      managedPolicyArns: () => arns(props.managedPolicyArns),
     };
   }
   return undefined;
+}
+
+/** Managed policy ARNs as given; one a template leaves unresolved is named by what it is. */
+function arns(value: unknown): string[] {
+  return ((value ?? []) as unknown[]).map((arn) =>
+    arn instanceof Unresolved ? `(${arn.reason})` : String(arn),
+  );
 }
 
 /**
@@ -111,6 +119,15 @@ export function roleGrant(resource: ResourceLike): RoleGrant | undefined {
         documents: () => [],
         policyArnProperty: "policyArns",
         policyArns: () => names(props.policyArns ?? []),
+      };
+    case cloudFormationOnlyTypes.iamPolicy:
+      return {
+        roleProperty: "roles",
+        roleNames: () => names(props.roles ?? []),
+        documents: (name) => [
+          { label: `policy "${props.policyName ?? name}"`, document: () => props.policyDocument },
+        ],
+        policyArns: () => [],
       };
     case awsNativeTypes.iamManagedPolicy:
       return {

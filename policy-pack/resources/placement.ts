@@ -5,7 +5,7 @@
  */
 import { Placement, placementOf } from "../iam/placement";
 import { ResourceLike } from "./normalize";
-import { knownOrUndefined } from "./stackIndex";
+import { knownOrUndefined } from "./known";
 
 /** A resource with the provider the engine gives policies. */
 export interface PlacedResource extends ResourceLike {

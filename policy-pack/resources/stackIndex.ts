@@ -10,7 +10,9 @@
  */
 import { parsePolicyDocument, ParsedDocument } from "../iam/document";
 import { DocumentSource, managedPolicy, roleGrant, roleView, RoleView } from "./iam";
-import { normalize, ResourceLike, UnreadableDesiredState } from "./normalize";
+import { Placement } from "../iam/placement";
+import { declaredResources } from "./declared";
+import { normalize, ResourceLike } from "./normalize";
 
 /** A resource of a stack, as the policy SDK (or the audit) gives it. */
 export interface StackResource extends ResourceLike {
@@ -18,27 +20,55 @@ export interface StackResource extends ResourceLike {
   readonly name: string;
   readonly parent?: StackResource;
   readonly propertyDependencies: Readonly<Record<string, readonly StackResource[]>>;
+  readonly provider?: { readonly props: Record<string, any> };
+  /**
+   * For a resource a CloudFormation template declares: the template's stack, which violations
+   * are reported on, and how messages name the resource.
+   */
+  readonly declaredIn?: { readonly urn: string; readonly declaredBy: string };
+  /** Where it lives, when not its own (a stack set's resources: anywhere). */
+  readonly placement?: Placement;
 }
 
 /**
- * Reads a value, or gives undefined when it is unknown during a preview (or, for a Cloud Control
- * resource, unreadable: the resource policies report that).
+ * The resources a template declares, as stack resources: each linked to the others its
+ * properties refer to (`Ref`, `Fn::GetAtt`), as the engine links a program's by dependencies.
  */
-export function knownOrUndefined<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (e) {
-    if (isUnknownValueError(e) || e instanceof UnreadableDesiredState) {
-      return undefined;
-    }
-    throw e;
+function declaredStackResources(stack: StackResource): StackResource[] {
+  const declared = declaredResources(stack);
+  const byLogicalId = new Map<
+    string,
+    StackResource & { propertyDependencies: Record<string, StackResource[]> }
+  >();
+  for (const { declared: d, judged } of declared) {
+    byLogicalId.set(d.logicalId, {
+      urn: `${stack.urn}$${d.logicalId}`,
+      name: judged.name,
+      type: judged.type,
+      props: judged.props,
+      parent: stack,
+      propertyDependencies: {},
+      ...(stack.provider && { provider: stack.provider }),
+      declaredIn: { urn: stack.urn, declaredBy: judged.declaredBy! },
+      ...(judged.placement && { placement: judged.placement }),
+    });
   }
+  for (const { declared: d } of declared) {
+    const resource = byLogicalId.get(d.logicalId)!;
+    for (const [property, ids] of Object.entries(d.references)) {
+      resource.propertyDependencies[property] = ids
+        .map((id) => byLogicalId.get(id))
+        .filter(
+          (r): r is StackResource & { propertyDependencies: Record<string, StackResource[]> } =>
+            r !== undefined,
+        );
+    }
+  }
+  return [...byLogicalId.values()];
 }
 
-/** The policy SDK's UnknownValueError is internal to it; its class name identifies it. */
-export function isUnknownValueError(e: unknown): boolean {
-  return e instanceof Error && e.constructor.name === "UnknownValueError";
-}
+export { isUnknownValueError, knownOrUndefined } from "./known";
+import { knownOrUndefined } from "./known";
 
 /** What the stack gives a role: documents, and managed policies by ARN. */
 export interface RolePermissions {
@@ -76,9 +106,9 @@ export class StackIndex {
   /** Whether these are this index's resources: same URNs, types and `props` objects, in order. */
   private reads(resources: readonly StackResource[]): boolean {
     return (
-      resources.length === this.resources.length &&
+      resources.length === this.given.length &&
       resources.every((resource, i) => {
-        const mine = this.resources[i];
+        const mine = this.given[i];
         return (
           resource.props === mine.props && resource.urn === mine.urn && resource.type === mine.type
         );
@@ -93,8 +123,12 @@ export class StackIndex {
   private stackOrder?: Map<StackResource, number>;
   private readonly permissions = new Map<StackResource, RolePermissions>();
 
-  private constructor(readonly resources: readonly StackResource[]) {
-    for (const resource of resources) {
+  /** The stack's resources, and every resource a CloudFormation template among them declares. */
+  readonly resources: readonly StackResource[];
+
+  private constructor(private readonly given: readonly StackResource[]) {
+    this.resources = [...given, ...given.flatMap(declaredStackResources)];
+    for (const resource of this.resources) {
       let type: string;
       try {
         type = normalize(resource).type;
@@ -108,6 +142,11 @@ export class StackIndex {
         this.byType.set(type, [resource]);
       }
     }
+  }
+
+  /** The template's stack and how messages name it, for a resource a template declares. */
+  declaredIn(urn: string): StackResource["declaredIn"] {
+    return this.resources.find((r) => r.urn === urn)?.declaredIn;
   }
 
   /** Resources of these types (a Cloud Control resource counts as its aws-native type). */
@@ -195,6 +234,24 @@ export class StackIndex {
     const managedPolicyArns: string[] = [
       ...(knownOrUndefined(() => view.managedPolicyArns()) ?? []),
     ];
+    // A template's role names its managed policies by reference: their documents are read,
+    // and the references they resolve are not ARNs to report as unreadable.
+    const referenced = (role.propertyDependencies.managedPolicyArns ?? []).filter(
+      (d) => managedPolicy(d) !== undefined,
+    );
+    for (const policy of referenced) {
+      documents.push({
+        label: `attached policy "${policy.name}"`,
+        document: () => managedPolicy(policy)!.document(),
+      });
+    }
+    if (referenced.length > 0) {
+      managedPolicyArns.splice(
+        0,
+        managedPolicyArns.length,
+        ...managedPolicyArns.filter((arn) => !arn.startsWith("(")),
+      );
+    }
     let unknown = 0;
     const name = knownOrUndefined(() => view.name());
     const grants = this.grants();

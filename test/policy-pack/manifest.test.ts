@@ -14,10 +14,13 @@ describe("the policy pack's manifest", () => {
         .map((p) => [p.name, "validateStack" in p ? "stack" : "resource", p.enforcementLevel])
         .sort(),
       [
+        ["cloudformation-template-readable", "resource", "mandatory"],
         ["ecr-golden-path", "stack", "advisory"],
         ["ecr-governance-metadata", "resource", "mandatory"],
         ["ecr-high-risk-continuous-scan", "stack", "advisory"],
         ["ecr-lifecycle-policy-present", "stack", "advisory"],
+        ["ecr-lifecycle-protects-releases", "stack", "mandatory"],
+        ["ecr-lifecycle-protects-releases-advisory", "stack", "advisory"],
         ["ecr-no-public-access", "resource", "mandatory"],
         ["ecr-repository-creation-governed", "stack", "mandatory"],
         ["ecr-risk-tier-controls", "resource", "mandatory"],
@@ -32,7 +35,7 @@ describe("the policy pack's manifest", () => {
 
   it("gives every policy a kebab-case <service>-<check> name, a description, severity, remediation and config schema", () => {
     for (const policy of policies) {
-      assert.match(policy.name, /^(ecr|iam)-[a-z0-9]+(-[a-z0-9]+)*$/, policy.name);
+      assert.match(policy.name, /^(ecr|iam|cloudformation)-[a-z0-9]+(-[a-z0-9]+)*$/, policy.name);
       assert.ok(policy.description.length > 20, policy.name);
       assert.ok(["low", "medium", "high", "critical"].includes(policy.severity!), policy.name);
       assert.ok((policy.remediationSteps ?? "").length > 20, policy.name);
@@ -55,6 +58,8 @@ describe("the policy pack's manifest", () => {
     const root = JSON.parse(fs.readFileSync(path.join(packDir, "../package.json"), "utf8"));
     assert.equal(pack.dependencies["@pulumi/policy"], root.devDependencies["@pulumi/policy"]);
     assert.equal(pack.dependencies["@pulumi/pulumi"], root.dependencies["@pulumi/pulumi"]);
+    // Templates of CloudFormation stacks are read with the YAML parser the repository uses.
+    assert.equal(pack.dependencies.yaml, root.dependencies.yaml);
   });
 
   it("is listed in the README's table, generated from the policies (npm run docs)", () => {

@@ -181,6 +181,18 @@ function federatedFormula(value: string, world: World, issuer: string): Formula 
     : FALSE;
 }
 
+/**
+ * A trust policy's statement has no Resource (the role is the resource); IAM's documentation
+ * does not say what one that has it means, so it may not apply.
+ */
+function resourceDoubt(statement: Statement): Formula {
+  return statement.resources === undefined
+    ? TRUE
+    : unknown(
+        `${statement.resources.not ? "NotResource" : "Resource"} in a trust policy, which IAM does not document`,
+      );
+}
+
 /** Condition keys of `issuer`'s tokens become the variables `sub` and `aud`. */
 export function keysOf(issuer: string): KeyResolver {
   return (key) => {
@@ -223,6 +235,7 @@ export function scenario(
     and(
       coversAction(statement, webIdentityAction),
       principalFormula(statement, world, issuer),
+      resourceDoubt(statement),
       conditionsFormula(statement.conditions, resolve, variables),
     ),
   );
@@ -232,6 +245,7 @@ export function scenario(
     .flatMap((entry) => entry.values)
     .flatMap((value) => [
       value.replace(/\*$/, "ref:refs/heads/main").replace(/\*/g, "app").replace(/\?/g, "x"),
+      value.replace(/\/\*$/, "/app:ref:refs/heads/main").replace(/\*/g, "app").replace(/\?/g, "x"),
       value.replace(/\*/g, "main").replace(/\?/g, "x"),
     ]);
   return {

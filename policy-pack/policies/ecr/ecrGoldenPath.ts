@@ -1,7 +1,7 @@
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { awsNativeTypes, awsTypes, componentTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { registrySettings } from "../../resources/registries";
 import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
 
@@ -66,7 +66,8 @@ export const ecrGoldenPath: StackValidationPolicy = {
   remediationSteps:
     "Declare the registry as an app of the platform stack (trusted-delivery add-app), or list it in allowedRepositories while it migrates.",
   configSchema: goldenPathConfigSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     const config = configWithDefaults<GoldenPathConfig>(goldenPathConfigSchema, args.getConfig());
     eachKnown(offGoldenPath(args.resources, config), (repository) =>
       reportViolation(

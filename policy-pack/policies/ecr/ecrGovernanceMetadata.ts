@@ -77,8 +77,8 @@ export const ecrGovernanceMetadata: ResourceValidationPolicy = {
     "Create the repository with TrustedDeliveryPipeline (it sets the tags from the app's metadata), or set the tags goldenpath.idp/id, goldenpath.idp/owner and goldenpath.idp/risk on it (on a creation template, in resourceTags).",
   configSchema: governanceMetadataConfigSchema,
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
-      const registry = registrySettings(args);
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
+      const registry = registrySettings(resource);
       if (registry === undefined) {
         return;
       }
@@ -87,7 +87,9 @@ export const ecrGovernanceMetadata: ResourceValidationPolicy = {
         args.getConfig(),
       );
       const subject =
-        registry.kind === "repository" ? "ECR repository" : describeRegistry(registry, args.name);
+        registry.kind === "repository"
+          ? "ECR repository"
+          : describeRegistry(registry, resource.name);
       for (const violation of governanceMetadataViolations(
         registry.tags(),
         config,

@@ -8,7 +8,7 @@ import {
 } from "../../governance/registry";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { registryScanningRules, registrySettings } from "../../resources/registries";
 import { ScanningRule, unscannedName } from "../../resources/scanning";
 import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
@@ -79,7 +79,8 @@ export const ecrHighRiskContinuousScan: StackValidationPolicy = {
   remediationSteps:
     "Set registryScanning: managed in the platform stack that owns the account's registry scanning (it names every high-risk repository in a CONTINUOUS_SCAN rule), or declare an aws.ecr.RegistryScanningConfiguration with scanType ENHANCED and a CONTINUOUS_SCAN rule naming the repository. Enhanced scanning needs Amazon Inspector (the caller needs inspector2:Enable and may create its service-linked role).",
   configSchema: highRiskContinuousScanConfigSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     const config = configWithDefaults<HighRiskContinuousScanConfig>(
       highRiskContinuousScanConfigSchema,
       args.getConfig(),

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { normalize } from "../../resources/normalize";
 import { registrySettings } from "../../resources/registries";
 import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
@@ -45,7 +45,8 @@ export const ecrLifecyclePolicyPresent: StackValidationPolicy = {
   remediationSteps:
     "Attach an aws.ecr.LifecyclePolicy to the repository (TrustedDeliveryPipeline keeps the last 20, 30 or 50 images by risk).",
   configSchema: { properties: {} },
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     for (const repository of withoutLifecyclePolicy(args.resources)) {
       const name = knownOrUndefined(() => registrySettings(repository)?.name);
       reportViolation(

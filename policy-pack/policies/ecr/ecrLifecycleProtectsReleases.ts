@@ -9,7 +9,7 @@ import {
   riskTiers,
 } from "../../governance/registry";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { registryLifecyclePolicies } from "../../resources/lifecyclePolicies";
 import {
   defaultProtectedTagPatterns,
@@ -201,7 +201,8 @@ const keptByTier = riskLevels.map((risk) => `${risk} ${riskTiers[risk].keepImage
 const remediationSteps = `Give release tags a rule of their own before every other rule: tagStatus tagged, tagPatternList ["v*"] (a rule per protected pattern), countType imageCountMoreThan, countNumber at least the tier's count (${keptByTier}); keep rules on every image (tagStatus any) at imageCountMoreThan with at least that count, and never expire release images by age. TrustedDeliveryPipeline's policy (the last N images, any tag) complies.`;
 
 function validateAt(enforcement: Enforcement): StackValidationPolicy["validateStack"] {
-  return (args, reportViolation: ReportViolation) => {
+  return (args, report: ReportViolation) => {
+    const reportViolation = stackReporter(args.resources, report);
     const config = configWithDefaults<LifecycleProtectsReleasesConfig>(
       lifecycleProtectsReleasesConfigSchema,
       args.getConfig(),

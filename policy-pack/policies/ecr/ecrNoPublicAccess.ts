@@ -10,7 +10,7 @@ import {
   registryPolicyDocument,
   replicationDestinations,
 } from "../../resources/registries";
-import { placementOfResource } from "../../resources/placement";
+import { placementOfJudged } from "../../resources/declared";
 import { knownOrUndefined } from "../../resources/stackIndex";
 
 export interface NoPublicAccessConfig {
@@ -117,28 +117,28 @@ export const ecrNoPublicAccess: ResourceValidationPolicy = {
     "Name the accounts that may pull in the policy's Principal, or add a condition on aws:PrincipalOrgID (StringEquals, your organisation's id, no wildcards, no IfExists) to statements with Principal \"*\". Replicate only to accounts in allowedReplicationAccounts. Publish public images only from repositories listed in allowedPublicRepositories.",
   configSchema: noPublicAccessConfigSchema,
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
       const config = configWithDefaults<NoPublicAccessConfig>(
         noPublicAccessConfigSchema,
         args.getConfig(),
       );
-      const policy = registryPolicyDocument(args);
+      const policy = registryPolicyDocument(resource);
       if (policy !== undefined) {
-        publicPolicyViolations(policy.document(), policy.what, placementOfResource(args)).forEach(
+        publicPolicyViolations(policy.document(), policy.what, placementOfJudged(resource)).forEach(
           (v) => reportViolation(v),
         );
       }
-      const name = publicRepositoryName(args);
+      const name = publicRepositoryName(resource);
       if (name !== undefined && !config.allowedPublicRepositories.includes(name)) {
         reportViolation(
           `ECR Public repository "${name}" publishes images to everyone: use a private ECR repository, or list "${name}" in allowedPublicRepositories`,
         );
       }
-      const destinations = replicationDestinations(args);
+      const destinations = replicationDestinations(resource);
       if (destinations !== undefined) {
         const own = [
-          knownOrUndefined(() => args.props.registryId),
-          ...(knownOrUndefined(() => args.provider?.props.allowedAccountIds) ?? []),
+          knownOrUndefined(() => resource.props.registryId),
+          ...(knownOrUndefined(() => resource.provider?.props.allowedAccountIds) ?? []),
         ].filter((id): id is string => typeof id === "string");
         for (const { registryId, region } of destinations) {
           if (

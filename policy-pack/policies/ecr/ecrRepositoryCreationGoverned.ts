@@ -2,7 +2,7 @@ import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { anyString, concat, literal } from "../../iam/automaton";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import {
   creationTemplate,
   pullThroughCachePrefix,
@@ -44,7 +44,8 @@ export const ecrRepositoryCreationGoverned: StackValidationPolicy = {
   remediationSteps:
     "Declare an aws.ecr.RepositoryCreationTemplate for the rule's prefix (or ROOT) applied to PULL_THROUGH_CACHE, with the governance resourceTags; declare the registry's aws.ecr.RegistryScanningConfiguration with a SCAN_ON_PUSH rule for \"*\" in the same stack, or set registryScanningManagedElsewhere when another stack manages it.",
   configSchema: creationGovernedConfigSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     const config = configWithDefaults<CreationGovernedConfig>(
       creationGovernedConfigSchema,
       args.getConfig(),

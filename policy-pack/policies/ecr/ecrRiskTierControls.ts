@@ -74,8 +74,8 @@ export const ecrRiskTierControls: ResourceValidationPolicy = {
     "Use the risk tier's settings (TrustedDeliveryPipeline applies them): for high risk, imageTagMutability IMMUTABLE and KMS encryption.",
   configSchema: riskTierControlsConfigSchema,
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
-      const registry = registrySettings(args);
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
+      const registry = registrySettings(resource);
       if (registry === undefined) {
         return;
       }
@@ -84,7 +84,9 @@ export const ecrRiskTierControls: ResourceValidationPolicy = {
         args.getConfig(),
       );
       const subject =
-        registry.kind === "repository" ? "ECR repository" : describeRegistry(registry, args.name);
+        registry.kind === "repository"
+          ? "ECR repository"
+          : describeRegistry(registry, resource.name);
       riskTierViolations(registry, config, subject).forEach((v) => reportViolation(v));
     }),
 };

@@ -23,14 +23,14 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
     'Set imageScanningConfiguration.scanOnPush = true on the repository (TrustedDeliveryPipeline always does); give a registry scanning configuration a SCAN_ON_PUSH or CONTINUOUS_SCAN rule with the filter "*".',
   configSchema: { properties: {} },
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
-      const registry = registrySettings(args);
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
+      const registry = registrySettings(resource);
       if (registry?.scanOnPush !== undefined && !registry.scanOnPush()) {
         reportViolation(
           `ECR repository must enable scan on push: set ${registry.paths.scanOnPush} = true`,
         );
       }
-      const scanning = registryScanningRules(args);
+      const scanning = registryScanningRules(resource);
       if (scanning !== undefined) {
         // Registry-level rules replace the repositories' own setting: a name they leave out is not
         // scanned at all.

@@ -17,7 +17,7 @@ import {
 } from "../../iam/permissions";
 import { actionMatches } from "../../iam/patterns";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { trustOf } from "../../lib/trustMessages";
 import { awsManagedPolicyName } from "../../resources/iam";
 import { placementOfResource } from "../../resources/placement";
@@ -284,7 +284,8 @@ export const iamGithubOidcRoleLeastPrivilege: StackValidationPolicy = {
   remediationSteps:
     "Grant ecr:GetAuthorizationToken on * and the push actions on the repository's ARN only (TrustedDeliveryPipeline's push policy); remove IAM and STS write actions; detach AdministratorAccess, PowerUserAccess, IAMFullAccess and the other admin-equivalent managed policies.",
   configSchema: leastPrivilegeConfigSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     const config = configWithDefaults<LeastPrivilegeConfig>(
       leastPrivilegeConfigSchema,
       args.getConfig(),

@@ -3,7 +3,7 @@ import { judgeResource } from "../../lib/judge";
 import { assumptionsNote, statementsPhrase, trustOf } from "../../lib/trustMessages";
 import { Placement, unplaced } from "../../iam/placement";
 import { roleView } from "../../resources/iam";
-import { placementOfResource } from "../../resources/placement";
+import { placementOfJudged } from "../../resources/declared";
 
 /** Violation messages for a role's trust policy, given as JSON text or an object. */
 export function trustScopeViolations(
@@ -31,10 +31,10 @@ export const iamGithubOidcTrustScoped: ResourceValidationPolicy = {
     'Create the role with TrustedDeliveryPipeline, or give it Principal.Federated the GitHub OIDC provider, StringEquals "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", and sub values that each name one repository and the branches, tags or environments that may assume it, e.g. "repo:acme/payments-api:ref:refs/heads/main". Never "*", "repo:*", "repo:<owner>/*", conditions on another issuer\'s keys, or IfExists on sub.',
   configSchema: { properties: {} },
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
-      const role = roleView(args);
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
+      const role = roleView(resource);
       if (role !== undefined) {
-        trustScopeViolations(role.trustPolicy(), placementOfResource(args)).forEach((v) =>
+        trustScopeViolations(role.trustPolicy(), placementOfJudged(resource)).forEach((v) =>
           reportViolation(v),
         );
       }

@@ -3,7 +3,7 @@ import { judgeResource } from "../../lib/judge";
 import { statementsPhrase, trustOf } from "../../lib/trustMessages";
 import { Placement, unplaced } from "../../iam/placement";
 import { roleView } from "../../resources/iam";
-import { placementOfResource } from "../../resources/placement";
+import { placementOfJudged } from "../../resources/declared";
 
 export function wholeRepositoryViolations(
   trustPolicy: unknown,
@@ -29,10 +29,10 @@ export const iamGithubOidcTrustWholeRepository: ResourceValidationPolicy = {
     'Replace "repo:<owner>/<name>:*" (or ":ref:*", ":environment:*") with the subjects that may push: ":ref:refs/heads/main", ":ref:refs/tags/v*", ":environment:production". Set this policy to mandatory once no role relies on whole-repository trust.',
   configSchema: { properties: {} },
   validateResource: (args, reportViolation) =>
-    judgeResource(args, reportViolation, () => {
-      const role = roleView(args);
+    judgeResource(args, reportViolation, (resource, reportViolation) => {
+      const role = roleView(resource);
       if (role !== undefined) {
-        wholeRepositoryViolations(role.trustPolicy(), placementOfResource(args)).forEach((v) =>
+        wholeRepositoryViolations(role.trustPolicy(), placementOfJudged(resource)).forEach((v) =>
           reportViolation(v),
         );
       }

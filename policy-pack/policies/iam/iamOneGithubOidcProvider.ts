@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { parseGitHubIssuer } from "../../governance/github";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
-import { eachKnown } from "../../lib/judge";
+import { eachKnown, stackReporter } from "../../lib/judge";
 import { oidcProviderUrl } from "../../resources/iam";
 import { StackIndex, StackResource } from "../../resources/stackIndex";
 
@@ -31,7 +31,8 @@ export const iamOneGithubOidcProvider: StackValidationPolicy = {
   remediationSteps:
     "Create one GitHubOidcProvider per account and pass its ARN to every pipeline (oidcProviderArn), or set githubOidcProviderArn in the platform stack's config when the account already has one.",
   configSchema: { properties: {} },
-  validateStack: (args, reportViolation) => {
+  validateStack: (args, report) => {
+    const reportViolation = stackReporter(args.resources, report);
     for (const [issuer, providers] of duplicateGitHubProviders(args.resources)) {
       const names = providers.map((p) => `"${p.name}"`).join(", ");
       for (const provider of providers) {
