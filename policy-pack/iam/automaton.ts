@@ -214,7 +214,12 @@ class LazyDfa {
     return [...reached].sort((a, b) => a - b);
   }
 
-  private intern(positions: number[]): number {
+  private intern(reached: number[]): number {
+    // From a position whose every remaining step is `*` of every character, every continuation
+    // is in the language: the other positions no longer matter, and keeping them would tell
+    // apart states no string can (a union of patterns would remember which of them matched).
+    const universalAt = reached.find((p) => !this.ends.has(p) && this.tailAny[p]);
+    const positions = universalAt === undefined ? reached : this.close([universalAt]);
     const key = positions.join(",");
     let id = this.ids.get(key);
     if (id === undefined) {
@@ -232,6 +237,27 @@ class LazyDfa {
   /** Whether no string leads from `state` into the language any more. */
   isDead(state: number): boolean {
     return this.positions[state].length === 0;
+  }
+
+  private readonly live: (readonly number[] | undefined)[] = [];
+
+  /**
+   * The letters that lead from `state` to a state that is not dead: for a state inside literal
+   * text, one or two of them. Worked out once per state.
+   */
+  liveLetters(state: number, letterCount: number): readonly number[] {
+    let letters = this.live[state];
+    if (letters === undefined) {
+      const found: number[] = [];
+      for (let letter = 0; letter < letterCount; letter += 1) {
+        if (!this.isDead(this.next(state, letter))) {
+          found.push(letter);
+        }
+      }
+      letters = found;
+      this.live[state] = letters;
+    }
+    return letters;
   }
 
   next(state: number, letter: number): number {
@@ -341,11 +367,38 @@ class Product {
     );
   }
 
-  /** The successors of a state not seen before, one per letter. */
+  /**
+   * The successors of a state not seen before. Only letters some automaton can read on from
+   * here are tried one by one; every other letter kills every open automaton alike, so one of
+   * them stands for all (MODEL.md, "Why none is a proof": a letter no open automaton reads
+   * changes no answer but to "dead").
+   */
   successors(state: readonly number[]): number[][] {
     const key = state.join(",");
     const found: number[][] = [];
-    for (let letter = 0; letter < this.letters.length; letter += 1) {
+    const tried = new Set<number>();
+    let open = false;
+    for (let i = 0; i < this.automata.length; i += 1) {
+      const automaton = this.automata[i];
+      if (automaton.isDead(state[i]) || automaton.universal[state[i]]) {
+        continue;
+      }
+      open = true;
+      automaton.liveLetters(state[i], this.letters.length).forEach((l) => tried.add(l));
+    }
+    const letters = open
+      ? [...tried].sort((a, b) => a - b)
+      : Array.from({ length: this.letters.length }, (_, l) => l);
+    if (open) {
+      // One letter no open automaton reads on, if there is one: the first in rank.
+      for (let letter = 0; letter < this.letters.length; letter += 1) {
+        if (!tried.has(letter)) {
+          letters.push(letter);
+          break;
+        }
+      }
+    }
+    for (const letter of open ? letters : letters.slice(0, 1)) {
       this.budget.spend(this.automata.length);
       const successor = state.map((s, i) => this.automata[i].next(s, letter));
       const successorKey = successor.join(",");

@@ -308,6 +308,46 @@ export function solve(formula: Formula, budget: Budget): SolveResult {
   if (unknownReasons(formula).length > 0) {
     throw new Error("solve needs a formula without unknowns: bound it first");
   }
+  // A disjunction holds when one of its parts does: the widest one at the top (what an Allow
+  // admits is the disjunction of its statements') is split into its parts, each solved alone,
+  // so that statements are not searched as one product. One split only: splitting every
+  // disjunction (a Deny's negation is one) would multiply the parts.
+  for (const part of disjuncts(formula)) {
+    const found = solveConjunction(part, budget);
+    if (found.kind === "found") {
+      return found;
+    }
+  }
+  return { kind: "none" };
+}
+
+/** The parts of the widest disjunction at the formula's top, each with the rest; or itself. */
+function disjuncts(formula: Formula): readonly Formula[] {
+  if (formula.kind === "or") {
+    return formula.operands;
+  }
+  if (formula.kind !== "and") {
+    return [formula];
+  }
+  const widest = formula.operands
+    .filter((o) => o.kind === "or")
+    .reduce<Formula | undefined>(
+      (best, o) =>
+        best === undefined ||
+        (o as { operands: readonly Formula[] }).operands.length >
+          (best as { operands: readonly Formula[] }).operands.length
+          ? o
+          : best,
+      undefined,
+    );
+  if (widest === undefined || widest.kind !== "or" || widest.operands.length < 3) {
+    return [formula];
+  }
+  const rest = formula.operands.filter((o) => o !== widest);
+  return widest.operands.map((d) => and(...rest, d));
+}
+
+function solveConjunction(formula: Formula, budget: Budget): SolveResult {
   const atoms = new Map<string, Atom[]>();
   collectAtoms(formula, atoms);
   const variables = [...atoms.keys()].sort(

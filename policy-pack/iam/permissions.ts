@@ -302,23 +302,46 @@ class Inquiry {
     }
   }
 
-  /** Actions allowed on some resource at all, each worked out once. */
+  /** Actions allowed on some resource at all, worked out once per group of actions. */
   private readonly allowedAnywhere = new Map<
     string,
     { resource: string; statements: string[] } | null
   >();
 
-  anywhere(action: string): { resource: string; statements: string[] } | null {
-    if (!this.allowedAnywhere.has(action)) {
-      const [group] = groups([action], this.grants);
-      const found = group === undefined ? "none" : findResource(group.allowed, ["*"], this.budget);
-      this.allowedAnywhere.set(
-        action,
+  /** Works out, for every action of `actions` at once, whether it is allowed on some resource. */
+  anywhereAll(actions: readonly string[]): void {
+    const pending = actions.filter((a) => !this.allowedAnywhere.has(a));
+    for (const action of pending) {
+      this.allowedAnywhere.set(action, null);
+    }
+    for (const group of groups(pending, this.grants)) {
+      // Grouped actions share a service only when their statements say so: look where each
+      // service's actions act (IAM's on the role's own account, as `judgeEscalation` does).
+      const service = group.actions[0].slice(0, group.actions[0].indexOf(":")).toLowerCase();
+      if (group.actions.some((a) => !a.toLowerCase().startsWith(`${service}:`))) {
+        for (const action of group.actions) {
+          this.allowedAnywhere.delete(action);
+          this.anywhereAll([action]);
+        }
+        continue;
+      }
+      const where =
+        service === "iam" || service === "sts" ? identityArns(service, this.placement) : undefined;
+      const found = findResource(
+        where === undefined ? group.allowed : and(group.allowed, atom("resource", where)),
+        ["*", ...homeProbes(this.placement)],
+        this.budget,
+      );
+      const result =
         found === "none"
           ? null
-          : { resource: found.resource, statements: statementsAllowing(group, found.resource) },
-      );
+          : { resource: found.resource, statements: statementsAllowing(group, found.resource) };
+      group.actions.forEach((a) => this.allowedAnywhere.set(a, result));
     }
+  }
+
+  anywhere(action: string): { resource: string; statements: string[] } | null {
+    this.anywhereAll([action]);
     return this.allowedAnywhere.get(action)!;
   }
 }
@@ -346,6 +369,7 @@ function judgeEscalation(inquiry: Inquiry, questions: PermissionQuestions): void
   );
   inquiry.reach("escalation", otherActions, undefined, ["*", ...probes]);
   const reported = new Set(inquiry.findings.flatMap((f) => f.actions));
+  inquiry.anywhereAll((questions.escalationPaths ?? []).flatMap((p) => p.actions));
   const present = (questions.escalationPaths ?? []).filter(
     (path) =>
       !path.actions.some((a) => reported.has(a)) &&

@@ -325,20 +325,24 @@ function serviceScenarios(
 /** An anonymous caller: only a principal that is everyone lets it in, and it has no principal keys. */
 const anonymous: Scenario = {
   kind: "anonymous",
-  keys: Object.fromEntries(
-    [
-      "aws:principalarn",
-      "aws:principalaccount",
-      "aws:principalorgid",
-      "aws:principalorgpaths",
-      "aws:principalservicename",
-      "aws:sourceaccount",
-      "aws:sourcearn",
-      "aws:sourceorgid",
-      "aws:sourceorgpaths",
-      "aws:username",
-    ].map((key) => [key, { kind: "absent" } as KeyValue]),
-  ),
+  keys: {
+    ...Object.fromEntries(
+      [
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalservicename",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:username",
+      ].map((key) => [key, { kind: "absent" } as KeyValue]),
+    ),
+    "aws:principaltype": { kind: "known", value: "Anonymous" },
+    "aws:principalisawsservice": { kind: "known", value: "false" },
+  },
   matches: (s) => {
     if (s.principal === undefined) {
       return TRUE;

@@ -44,5 +44,5 @@ export function statementsPhrase(labels: readonly string[]): string {
 export function assumptionsNote(analysis: TrustAnalysis): string {
   return analysis.assumptions.length === 0
     ? ""
-    : ` (assuming what the model cannot evaluate holds: ${analysis.assumptions.join(", ")})`;
+    : ` (reading what the model cannot evaluate in the direction that grants access: ${analysis.assumptions.join(", ")})`;
 }

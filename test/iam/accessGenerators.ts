@@ -16,6 +16,7 @@ const principals = [
   { Principal: { AWS: `arn:aws:iam::${trustedAccount}:root` } },
   { Principal: { AWS: trustedAccount } },
   { Principal: { AWS: `arn:aws:iam::${trustedAccount}:role/ci` } },
+  { Principal: { AWS: `arn:aws:iam::${trustedAccount}:user/ci` } },
   { Principal: { Service: "lambda.amazonaws.com" } },
   { NotPrincipal: { AWS: `arn:aws:iam::${trustedAccount}:root` } },
 ];
@@ -48,8 +49,15 @@ const keyValues: [string, string[]][] = [
       "arn:aws:iam::*:role/ci",
       `arn:aws:iam::${trustedAccount}:role/ci`,
       "*",
+      // Every principal kind: users, account roots, federated users, of any account.
+      "arn:aws:iam::*:user/*",
+      "arn:aws:iam::*:root",
+      "arn:aws:sts::*:federated-user/*",
+      `arn:aws:iam::${trustedAccount}:*`,
+      "arn:aws-cn:iam::*:role/*",
     ],
   ],
+  ["aws:PrincipalType", ["AssumedRole", "User", "Account", "FederatedUser", "Anonymous"]],
   ["aws:SourceAccount", [trustedAccount, "*", "1*"]],
 ];
 

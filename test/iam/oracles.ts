@@ -4,8 +4,10 @@
  * what the model says holds. The generated tests and the named counter-examples both call them.
  */
 import { strict as assert } from "assert";
+import { escalationPaths } from "../../policy-pack/governance/escalationPaths";
 import {
   ecrActions,
+  ecrGovernanceActions,
   ecrRegistryWriteActions,
   ecrRepositoryWriteActions,
   privilegeEscalationActions,
@@ -144,6 +146,8 @@ export function agreeOnDecisions(policy: unknown): void {
 
 export const questions = {
   escalationActions: privilegeEscalationActions,
+  escalationPaths,
+  governanceActions: ecrGovernanceActions,
   registryWriteActions: ecrRegistryWriteActions,
   repositoryWriteActions: ecrRepositoryWriteActions,
 };
@@ -180,8 +184,11 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
   // Placed nowhere, the principal may be anywhere: the model finds at least as much.
   const anywhere = analyzeRolePolicies(policies, {}).map((f) => f.kind);
   for (const finding of findings) {
+    // A path found in one account may be, anywhere, an escalation of its own (iam:PassRole).
+    const covered =
+      finding.kind === "escalation-path" ? ["escalation-path", "escalation"] : [finding.kind];
     assert.ok(
-      anywhere.includes(finding.kind) || anywhere.includes("undecided"),
+      covered.some((kind) => anywhere.includes(kind)) || anywhere.includes("undecided"),
       `placed nowhere, the model misses the ${finding.kind} it finds in ${accountId}`,
     );
   }
@@ -204,9 +211,30 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
   }
   const reported = (kind: GrantFinding["kind"]) => findings.some((f) => f.kind === kind);
   for (const action of permissionProbeActions.escalation) {
-    for (const resource of probeResources.escalation) {
+    // IAM acts on the role's own account only; STS may reach a role of any account.
+    for (const resource of probeResources.escalation.filter(
+      (r) => action.startsWith("sts:") || r.includes(`::${accountId}:`),
+    )) {
       if (allows(policies, action, resource)) {
         assert.ok(reported("escalation"), `the evaluator allows ${action} on ${resource}`);
+      }
+    }
+  }
+  for (const [action, resource] of permissionProbeActions.paths) {
+    if (allows(policies, action, resource)) {
+      assert.ok(
+        reported("escalation-path") || reported("escalation"),
+        `the evaluator allows ${action} on ${resource}, a way to escalate`,
+      );
+    }
+  }
+  for (const action of permissionProbeActions.governance) {
+    for (const resource of probeResources.repository) {
+      if (allows(policies, action, resource)) {
+        assert.ok(
+          reported("governance"),
+          `the evaluator allows ${action} on ${resource}, which undoes governance`,
+        );
       }
     }
   }

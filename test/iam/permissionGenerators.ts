@@ -25,6 +25,13 @@ const actions = [
   "iam:Get*",
   "sts:AssumeRole",
   "s3:GetObject",
+  // Escalation outside IAM and STS (pathfinding.cloud), and writes that undo governance.
+  "lambda:UpdateFunctionCode",
+  "lambda:*",
+  "ssm:SendCommand",
+  "ec2:RunInstances",
+  "ecr:TagResource",
+  "ecr:PutLifecyclePolicy",
 ];
 
 /**
@@ -49,6 +56,10 @@ const resources = [
   "arn:*",
   `arn:aws:iam::${accountId}:role/*`,
   "arn:aws:s3:::bucket/*",
+  // Other accounts and partitions: the model takes the role's from the stack, or any.
+  "arn:aws:iam::999999999999:role/*",
+  "arn:aws-cn:ecr:cn-north-1:999999999999:repository/app",
+  `arn:aws:lambda:eu-west-2:${accountId}:function:*`,
 ];
 
 /**
@@ -62,7 +73,10 @@ const statement = fc
   .tuple(
     fc.constantFrom("Allow", "Allow", "Allow", "Deny"),
     fc.boolean(),
-    fc.subarray(actions, { minLength: 1, maxLength: 3 }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.subarray(actions, { minLength: 1, maxLength: 3 }) },
+      { weight: 1, arbitrary: fc.constant(["iam:*", "sts:*", "ecr:*"]) },
+    ),
     fc.constantFrom(false, false, false, true),
   )
   .chain(([effect, notAction, action, notResource]) =>
@@ -90,11 +104,17 @@ export const rolePolicies = fc.array(document, { minLength: 1, maxLength: 2 });
 /** Actions and resources the evaluator is asked about. */
 export const probeActions = {
   escalation: ["iam:PassRole", "iam:PutRolePolicy", "iam:CreateAccessKey", "sts:AssumeRole"],
+  /** Escalation paths of one action outside IAM and STS, and where they act. */
+  paths: [
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:eu-west-2:${accountId}:function:deploy`],
+    ["ssm:SendCommand", `arn:aws:ec2:eu-west-2:${accountId}:instance/i-0123456789abcdef0`],
+  ] as const,
+  governance: ["ecr:SetRepositoryPolicy", "ecr:TagResource", "ecr:PutLifecyclePolicy"],
   registry: ["ecr:PutRegistryPolicy", "ecr:PutReplicationConfiguration"],
   repository: ["ecr:PutImage", "ecr:BatchDeleteImage", "ecr:SetRepositoryPolicy"],
 };
 export const probeResources = {
-  escalation: [`arn:aws:iam::${accountId}:role/admin`],
+  escalation: [`arn:aws:iam::${accountId}:role/admin`, "arn:aws:iam::999999999999:role/admin"],
   registry: ["*"],
   repository: [
     named,

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { agreeOnTrust } from "./oracles";
-import { trustPolicy } from "./trustGenerators";
+import { crowdedTrustPolicy, trustPolicy } from "./trustGenerators";
 
 describe("the trust model, against an IAM evaluator on generated trust policies", function () {
   this.timeout(300000);
@@ -15,6 +15,13 @@ describe("the trust model, against an IAM evaluator on generated trust policies"
     fc.assert(
       fc.property(trustPolicy, (policy) => agreeOnTrust(policy)),
       { numRuns: Number(process.env.TRUST_RUNS ?? 1500) },
+    );
+  });
+
+  it("agrees on policies with more than 31 conditions on one claim", () => {
+    fc.assert(
+      fc.property(crowdedTrustPolicy, (policy) => agreeOnTrust(policy)),
+      { numRuns: Number(process.env.TRUST_RUNS ?? 1500) / 10 },
     );
   });
 });

@@ -38,6 +38,11 @@ const subjectValues = [
   "repo:acme/app:ref:refs/heads/m?in",
   "repo:acme/app:p*",
   "repo:acme/app:ref:refs/heads/main*",
+  // Beyond ASCII: branch names may hold any character; IgnoreCase folds some of them.
+  "repo:acme/app:ref:refs/heads/\u00e9*",
+  "repo:acme/app:ref:refs/heads/\u017f",
+  "repo:acme/app:ref:refs/heads/\u212a*",
+  "repo:acme/app:ref:refs/heads/??",
 ];
 /** Patterns pieced together from fragments of subjects, wildcards among them. */
 const fragments = [
@@ -56,6 +61,9 @@ const fragments = [
   "mallory",
   "@1",
   "-",
+  "\u00e9",
+  "\u00df",
+  "\u4e00",
 ];
 const pieced = fc
   .array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 5 })
@@ -124,6 +132,17 @@ const entry: fc.Arbitrary<[string, string, string[]]> = fc.oneof(
 );
 
 const principal = fc.constantFrom<Record<string, unknown>>(
+  // Providers of other accounts and partitions: a role trusts its own account's providers only.
+  {
+    Principal: {
+      Federated: "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
+    },
+  },
+  {
+    Principal: {
+      Federated: "arn:aws-cn:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    },
+  },
   { Principal: { Federated: githubProvider } },
   { Principal: { Federated: githubProvider } },
   { Principal: { Federated: githubProvider } },
@@ -153,6 +172,11 @@ const action = fc.constantFrom<Record<string, unknown>>(
  * choice visible.
  */
 const denyPrincipal = fc.constantFrom<Record<string, unknown>>(
+  {
+    Principal: {
+      Federated: "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
+    },
+  },
   { Principal: { Federated: githubProvider } },
   { Principal: { Federated: providerOf(enterpriseIssuer) } },
   { Principal: "*" },
@@ -206,6 +230,10 @@ const probeSubjects = [
   "repo:acme@1/app@2:ref:refs/heads/main",
   "repo:ACME/APP:REF:REFS/HEADS/MAIN",
   "repository_owner:acme",
+  "repo:acme/app:ref:refs/heads/\u00e9t\u00e9",
+  "repo:acme/app:ref:refs/heads/\u212a",
+  "repo:mallory/app:ref:refs/heads/\u4e00",
+  "\u00aa",
 ];
 
 /** The probes: every issuer, subject and audience above. */
@@ -254,3 +282,45 @@ export function evaluatorProblems(policy: unknown): string[] {
   }
   return problems;
 }
+
+/** Every letter-case spelling of a key, up to `count`: JSON keys differ, IAM's do not. */
+function spellings(key: string, count: number): string[] {
+  const found = new Set<string>();
+  for (let mask = 0; found.size < count; mask += 1) {
+    found.add([...key].map((c, i) => ((mask >> (i % 24)) & 1 ? c.toUpperCase() : c)).join(""));
+  }
+  return [...found];
+}
+
+/**
+ * Trust policies with more than 31 conditions on one claim (past where an enumeration of their
+ * answers as a 32-bit mask overflowed): one statement, its sub and aud keys spelt in many cases.
+ */
+export const crowdedTrustPolicy = fc
+  .tuple(
+    fc.integer({ min: 32, max: 40 }),
+    fc.array(subjectValue, { minLength: 1, maxLength: 3 }),
+    fc.constantFrom("StringLike", "StringEquals", "StringNotLike"),
+    fc.subarray(audienceValues, { minLength: 1, maxLength: 2 }),
+  )
+  .map(([count, subjects, operator, audiences]) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: githubProvider },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringLike: Object.fromEntries(
+            spellings(`${githubIssuer}:aud`, count).map((k) => [k, audiences]),
+          ),
+          [operator === "StringLike" ? "ForAllValues:StringLike" : operator]: Object.fromEntries(
+            spellings(`${githubIssuer}:sub`, count).map((k, i) => [
+              k,
+              [subjects[i % subjects.length]],
+            ]),
+          ),
+        },
+      },
+    ],
+  }));

@@ -362,7 +362,7 @@ describe("iam-github-oidc-trust-scoped", () => {
     assert.deepEqual(run(policy), [
       violation(
         'statement "GitHub"',
-        'admits more than one repository of acme, e.g. sub "repo:acme/app:ref:refs/heads/main" and sub "repo:acme/app-fork:ref:refs/heads/main" (assuming what the model cannot evaluate holds: the condition key aws:sourceip)',
+        'admits more than one repository of acme, e.g. sub "repo:acme/app:ref:refs/heads/main" and sub "repo:acme/app-fork:ref:refs/heads/main" (reading what the model cannot evaluate in the direction that grants access: the condition key aws:sourceip)',
       ),
     ]);
   });

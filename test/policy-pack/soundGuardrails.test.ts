@@ -476,7 +476,7 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
       const [violation] = await mandatory(set);
       assert.match(
         violation,
-        /^iam-github-oidc-trust-scoped \(mandatory\): CloudFormation stack set "org" declares AWS::IAM::Role "PushRole": GitHub OIDC trust must admit one repository's workflow runs only, .* admits more than one repository of acme, .*\(assuming what the model cannot evaluate holds: a principal that holds Fn::Sub .*AWS::AccountId \(the account is not known\)\)\)/,
+        /^iam-github-oidc-trust-scoped \(mandatory\): CloudFormation stack set "org" declares AWS::IAM::Role "PushRole": GitHub OIDC trust must admit one repository's workflow runs only, .* admits more than one repository of acme, .*\(reading what the model cannot evaluate in the direction that grants access: a principal that holds Fn::Sub .*AWS::AccountId \(the account is not known\)\)\)/,
       );
     });
 

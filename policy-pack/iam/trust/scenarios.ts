@@ -54,7 +54,10 @@ export interface Scenario {
   readonly admitted: Formula;
   /** The tokens the policy surely admits. */
   readonly surelyAdmitted: Formula;
-  /** Conditions the model could not evaluate in the Allows. */
+  /**
+   * What the model could not evaluate, in the Allows and the Denies, and read in the direction
+   * that grants access (an Allow's as holding, a Deny's as not).
+   */
   readonly assumptions: readonly string[];
   /** The policy's own subject values, wildcards filled in: natural tokens to try first. */
   readonly subjectExamples: readonly string[];
@@ -258,7 +261,7 @@ export function scenario(
     denies,
     admitted: mayBeAllowed(allows, denies),
     surelyAdmitted: surelyAllowed(allows, denies),
-    assumptions: [...new Set(allows.flatMap((a) => unknownReasons(a.raw)))],
+    assumptions: [...new Set([...allows, ...denies].flatMap((a) => unknownReasons(a.raw)))],
     subjectExamples,
   };
 }
