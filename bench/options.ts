@@ -1,40 +1,90 @@
 import type { OfflinePlanSizes } from "./offlinePlan";
 import { ProgramSize } from "./programCost";
+import type { WorstCasePlan } from "./worstCaseMeasure";
 
-export const usage = `Usage: npm run bench -- [--readme] [--quick]
+export const usage = `Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>]]
 
 Measures the platform program's cost, the deployment critical path, the policy pack's throughput
-and memory, the offline plan end to end and the package's start-up, each beside a reference
-measured in the same run, then checks them against their targets; prints the tables and writes
-bench/results/latest.json. Takes ten minutes or more; not part of npm test.
+and memory, the offline plan end to end, the package's start-up and the worst case of one
+policy pack call as an IAM document grows, each beside a reference measured in the same run,
+then checks them against their targets; prints the tables and writes bench/results/latest.json.
+Takes ten minutes or more; not part of npm test.
 
   --readme  also write the tables into README.md, between its bench markers
-  --quick   smaller sizes and fewer repetitions, to iterate on the bench itself (five minutes or
+  --quick   smaller sizes and fewer repetitions, to iterate on the bench itself (six minutes or
             so, most of it the one plan of 1,000 apps); the results go to a temporary file only
             (not bench/results, and not with --readme)
+  --only worst-case
+            measure the worst-case table alone (three minutes at most; one with --quick) and
+            print it with its targets; the results go to a temporary file only
+  --pack <dir>
+            with --only worst-case: measure the policy pack in <dir> instead of policy-pack/,
+            e.g. an earlier commit's, for figures before a change:
+            git archive <commit> policy-pack | tar -x -C scratch/before
+            npm run bench -- --only worst-case --pack scratch/before/policy-pack
   --help    print this text`;
+
+/** The parts `--only` can measure alone. */
+export const benchParts = ["worst-case"] as const;
+export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
   readonly readme: boolean;
   readonly quick: boolean;
   readonly help: boolean;
+  /** Measure this part alone. */
+  readonly only?: BenchPart;
+  /** The policy pack the worst-case table measures, instead of the repository's. */
+  readonly pack?: string;
 }
 
 /** The command line's options; throws, naming the argument, on anything else. */
 export function parseBenchArgs(args: readonly string[]): BenchOptions {
-  const known = ["--readme", "--quick", "--help"];
-  const unknown = args.filter((arg) => !known.includes(arg));
+  const flags = ["--readme", "--quick", "--help"];
+  const valued = ["--only", "--pack"];
+  const values: Record<string, string> = {};
+  const unknown: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const [name, inline] = args[i].startsWith("--") ? args[i].split(/=(.*)/s) : [args[i]];
+    if (valued.includes(name)) {
+      const value = inline ?? args[(i += 1)];
+      if (value === undefined || value.startsWith("--")) {
+        throw new Error(`${name} needs a value\n\n${usage}`);
+      }
+      values[name] = value;
+    } else if (!flags.includes(args[i])) {
+      unknown.push(args[i]);
+    }
+  }
   if (unknown.length > 0) {
     throw new Error(`unknown argument ${unknown.map((a) => `"${a}"`).join(", ")}\n\n${usage}`);
   }
-  const options = {
+  const only = values["--only"];
+  if (only !== undefined && !benchParts.includes(only as BenchPart)) {
+    throw new Error(
+      `--only is "${only}"; the parts measured alone are ${benchParts.map((p) => `"${p}"`).join(", ")}, e.g. --only worst-case`,
+    );
+  }
+  const options: BenchOptions = {
     readme: args.includes("--readme"),
     quick: args.includes("--quick"),
     help: args.includes("--help"),
+    ...(only !== undefined && { only: only as BenchPart }),
+    ...(values["--pack"] !== undefined && { pack: values["--pack"] }),
   };
   if (options.readme && options.quick) {
     throw new Error(
       "--quick results are for iterating on the bench and never go into README.md: drop --quick or --readme",
+    );
+  }
+  if (options.readme && options.only !== undefined) {
+    throw new Error(
+      "--only measures one table, and README.md holds them all: drop --only or --readme",
+    );
+  }
+  if (options.pack !== undefined && options.only !== "worst-case") {
+    throw new Error(
+      "--pack is for the worst-case table alone, whose figures never go into README.md or bench/results: add --only worst-case",
     );
   }
   return options;
@@ -53,6 +103,8 @@ export interface BenchPlan {
   readonly startupRepetitions: number;
   /** Runs of `trusted-delivery plan` per stack, each without and with the policy pack. */
   readonly offlinePlan: OfflinePlanSizes;
+  /** The worst-case table's ladders, deadline and time budget. */
+  readonly worstCase: WorstCasePlan;
 }
 
 export const fullPlan: BenchPlan = {
@@ -67,6 +119,12 @@ export const fullPlan: BenchPlan = {
   analyzeStackRepetitions: 3,
   startupRepetitions: 9,
   offlinePlan: { devRepetitions: 5, generatedApps: 1000, generatedRepetitions: 2 },
+  worstCase: {
+    ladderFactor: Math.SQRT2,
+    deadlineMilliseconds: 20000,
+    budgetSeconds: 180,
+    repetitions: { calls: 5, belowMilliseconds: 100 },
+  },
 };
 
 export const quickPlan: BenchPlan = {
@@ -81,6 +139,13 @@ export const quickPlan: BenchPlan = {
   startupRepetitions: 3,
   // The 1,000-app plan is the slowest measurement here, but its target is for 1,000 apps.
   offlinePlan: { devRepetitions: 3, generatedApps: 1000, generatedRepetitions: 1 },
+  // Each size four times the last: 1, 4, 16, ... and the size limit.
+  worstCase: {
+    ladderFactor: 4,
+    deadlineMilliseconds: 5000,
+    budgetSeconds: 45,
+    repetitions: { calls: 3, belowMilliseconds: 100 },
+  },
 };
 
 /**

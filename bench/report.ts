@@ -1,10 +1,18 @@
 import { ChainStep, PipelineCriticalPath } from "./deploymentGraph";
+import { formatGrowthOrder } from "./growthOrder";
 import { PipelineVariant } from "./workload";
 import { PackFailure, PackThroughput } from "./policyThroughput";
 import { BenchResults } from "./results";
 import { PlanStackFigures } from "./offlinePlan";
 import { ratio } from "./stats";
 import { TargetOutcome } from "./targets";
+import { documentKinds } from "./worstCase";
+import {
+  Timing,
+  WorstCaseFamilyResult,
+  WorstCaseResults,
+  worstCaseTargets,
+} from "./worstCaseMeasure";
 
 export const readmeStart = "<!-- bench:start (written by npm run bench -- --readme) -->";
 export const readmeEnd = "<!-- bench:end -->";
@@ -294,26 +302,95 @@ function startupSection(results: BenchResults): string[] {
   ];
 }
 
+/** A time measured, or `over 20,000 ms` for a call past its deadline; bold past `limit`. */
+export function formatTiming(timing: Timing | undefined, limit?: number): string {
+  if (timing === undefined) {
+    return "—";
+  }
+  const text =
+    timing.milliseconds !== undefined
+      ? formatMilliseconds(timing.milliseconds)
+      : `over ${formatMilliseconds(timing.overMilliseconds!)}`;
+  const past = timing.milliseconds === undefined || timing.milliseconds > (limit ?? Infinity);
+  return limit !== undefined && past ? `**${text}**` : text;
+}
+
+function worstCaseRow(f: WorstCaseFamilyResult): string[] {
+  const sizes = f.sizes.map((s) => `${formatCount(s.n)} (${formatCount(s.characters)})`);
+  const times = [
+    ...f.sizes.map((s) => (s.error !== undefined ? `failed: ${s.error}` : formatTiming(s))),
+    ...(f.skipped ? [`not measured: ${f.skipped.reason}`] : []),
+  ];
+  const skipped = f.skipped
+    ? [
+        `not measured: ${f.skipped.sizes.map((s) => `${formatCount(s.n)} (${formatCount(s.characters)})`).join(", ")}`,
+      ]
+    : [];
+  return [
+    `${f.title} (n: ${f.unit})`,
+    `${documentKinds[f.kind].label} (\`${f.call}\`, ${formatCount(f.limitCharacters)})`,
+    [...sizes, ...skipped].join(", "),
+    times.join(", "),
+    f.worst === undefined
+      ? "—"
+      : `${formatTiming(f.worst, worstCaseTargets.worstMilliseconds)} at n = ${formatCount(f.worst.n)}`,
+    formatTiming(f.median, worstCaseTargets.medianMilliseconds),
+    formatGrowthOrder(f.growth),
+  ];
+}
+
+/** The worst-case table: one call's time as each family of documents grows to its limit. */
+export function worstCaseSection(w: WorstCaseResults): string[] {
+  const { plan } = w;
+  const limits = Object.values(documentKinds)
+    .map((kind) => `${kind.plural} ${formatCount(kind.limitCharacters)}`)
+    .join(", ");
+  const worstFamily = w.families.find((f) => f.id === w.worst?.family);
+  const pack = w.pack === "policy-pack" ? "the repository's pack" : `the pack in \`${w.pack}\``;
+  return [
+    `**Worst case: one \`Analyze\` call as a document grows**: families of short, valid IAM documents (JSON that IAM accepts), each growing one feature that makes deciding what IAM allows a search over string languages (overlapping wildcards, conditions that must hold at once, Denies that carve holes), from n = 1 to the largest n within AWS's size limit for its kind, counted as IAM counts it (the JSON without whitespace): ${limits} characters; each size about ${plan.ladderFactor.toFixed(2)} times the last. Each size is one call at a time over the Analyzer gRPC protocol to ${pack}, started as the Pulumi CLI starts it and warmed up on every family's smallest document: \`Analyze\` on the role or the repository policy, \`AnalyzeStack\` on a GitHub-trusted role with the policy attached or inline; each call on a fresh spelling of the document (its words in other letters: the same size and difficulty), so that no cache of an earlier call answers for it; the median of ${plan.repetitions.calls} calls where the first took less than ${formatMilliseconds(plan.repetitions.belowMilliseconds)}, that one call otherwise. A call unanswered by its deadline (${formatMilliseconds(plan.deadlineMilliseconds)}, less when its family's share of the table's ${plan.budgetSeconds} s is nearly spent) is recorded as over it, the pack is restarted, and the family's larger sizes are not measured. Growth order: from the last sizes whose times are at least twice the family's smallest and 20 ms above it, the log-log slope of the time above that smallest (n^1 linear, n^2 quadratic) or, where it fits better or is past n^4, a constant factor per unit added (exponential); irregular where the time falls by more than a third as n grows, a plateau where it rose and then stopped growing; see \`bench/growthOrder.ts\`. Reference: the targets, every document decided within ${formatMilliseconds(worstCaseTargets.worstMilliseconds)} and the median within ${formatMilliseconds(worstCaseTargets.medianMilliseconds)}; figures past them in bold.`,
+    "",
+    ...table(
+      [
+        "Family (n: what grows)",
+        "Document (call, limit in characters)",
+        "Sizes measured: n (characters)",
+        "Time at each n",
+        `Worst (target ≤ ${formatMilliseconds(worstCaseTargets.worstMilliseconds)})`,
+        `Median (target ≤ ${formatMilliseconds(worstCaseTargets.medianMilliseconds)})`,
+        "Growth order",
+      ],
+      "llllrrl",
+      w.families.map(worstCaseRow),
+    ),
+    "",
+    `Worst of every family: ${formatTiming(w.worst, worstCaseTargets.worstMilliseconds)}${w.worst && worstFamily ? ` (${worstFamily.title} at n = ${formatCount(w.worst.n)}, ${formatCount(w.worst.characters)} characters)` : ""}, against ${formatMilliseconds(worstCaseTargets.worstMilliseconds)}; median of the ${formatCount(w.documents + w.skippedSizes)} sizes (${formatCount(w.skippedSizes)} not measured, counted as slower): ${w.median === undefined ? "unknown" : formatTiming(w.median, worstCaseTargets.medianMilliseconds)}, against ${formatMilliseconds(worstCaseTargets.medianMilliseconds)}. The pack started in ${formatMilliseconds(w.startMilliseconds)} and was restarted ${w.restarts} time${w.restarts === 1 ? "" : "s"} after a deadline.`,
+  ];
+}
+
+function formatTarget(value: number, unit: TargetOutcome["unit"]): string {
+  return unit === "milliseconds" ? formatMilliseconds(value) : formatRatio(value);
+}
+
 function targetRow(t: TargetOutcome): string[] {
   return [
     t.target,
-    `${t.bound === "atLeast" ? "≥" : "≤"} ${formatRatio(t.limit)}`,
-    t.measured === undefined ? "—" : formatRatio(t.measured),
+    `${t.bound === "atLeast" ? "≥" : "≤"} ${formatTarget(t.limit, t.unit)}`,
+    t.measured === undefined
+      ? "—"
+      : `${t.lowerBound ? "over " : ""}${formatTarget(t.measured, t.unit)}`,
     t.basis,
     t.status === "not met" ? "**not met**" : t.status,
   ];
 }
 
-function targetsSection(results: BenchResults): string[] {
-  const met = results.targets.filter((t) => t.status === "met").length;
+/** The targets table: each target, its limit, the figure measured and whether it was met. */
+export function targetsSection(targets: readonly TargetOutcome[]): string[] {
+  const met = targets.filter((t) => t.status === "met").length;
   return [
-    `**Targets** (issue #15): each ratio from the tables above against its limit, the limit included; ${met} of ${results.targets.length} met in this run.`,
+    `**Targets** (issue #15, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
     "",
-    ...table(
-      ["Target", "Limit", "Measured", "From", "Status"],
-      "lrrll",
-      results.targets.map(targetRow),
-    ),
+    ...table(["Target", "Limit", "Measured", "From", "Status"], "lrrll", targets.map(targetRow)),
   ];
 }
 
@@ -329,10 +406,35 @@ export function markdownReport(results: BenchResults): string {
     "",
     ...policySection(results),
     "",
+    ...worstCaseSection(results.worstCase),
+    "",
     ...offlinePlanSection(results),
     "",
     ...startupSection(results),
     "",
-    ...targetsSection(results),
+    ...targetsSection(results.targets),
+  ].join("\n");
+}
+
+/** The worst-case table alone (`--only worst-case`), with its targets. */
+export function worstCaseReport(
+  worstCase: WorstCaseResults,
+  targets: readonly TargetOutcome[],
+  environment: BenchResults["environment"],
+  date: string,
+  quick: boolean,
+): string {
+  const command = [
+    "npm run bench --",
+    ...(quick ? ["--quick"] : []),
+    "--only worst-case",
+    ...(worstCase.pack === "policy-pack" ? [] : [`--pack ${worstCase.pack}`]),
+  ].join(" ");
+  return [
+    `Measured ${date.slice(0, 10)} on ${environment.cpu} (${environment.cpus} cores, ${environment.memoryGiB} GiB), Node ${environment.node}: the worst-case table alone (\`${command}\`).`,
+    "",
+    ...worstCaseSection(worstCase),
+    "",
+    ...targetsSection(targets),
   ].join("\n");
 }

@@ -9,6 +9,7 @@ import { ProgramCostResults } from "./programCost";
 import { StartupResults } from "./startup";
 import { round } from "./stats";
 import type { TargetOutcome } from "./targets";
+import type { WorstCaseResults } from "./worstCaseMeasure";
 
 /** The machine and versions a run measured on. */
 export interface BenchEnvironment {
@@ -35,6 +36,8 @@ export interface BenchResults {
   readonly policyThroughput: PolicyThroughputResults;
   readonly offlinePlan: OfflinePlanResults;
   readonly startup: StartupResults;
+  /** One call's time as each family of pathological IAM documents grows to its size limit. */
+  readonly worstCase: WorstCaseResults;
   /** Each of the targets (#15), judged on the figures above. */
   readonly targets: readonly TargetOutcome[];
 }

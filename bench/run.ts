@@ -1,4 +1,4 @@
-// The benchmark suite: `npm run bench -- [--readme] [--quick]` (see ./options.ts for the usage).
+// The benchmark suite: `npm run bench -- [--readme] [--quick] [--only worst-case]` (see ./options.ts for the usage).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,11 +8,12 @@ import { appsForResources, fullPlan, parseBenchArgs, quickPlan, usage } from "./
 import { buildPackage, repositoryRoot } from "./packageBuild";
 import { measurePolicyThroughput } from "./policyThroughput";
 import { measureProgramCost } from "./programCost";
-import { markdownReport, replaceReadmeRegion } from "./report";
+import { markdownReport, replaceReadmeRegion, worstCaseReport } from "./report";
 import { benchEnvironment, BenchResults, latestResultsFile, stableJson } from "./results";
 import { measureStartup } from "./startup";
 import { millisecondsSince, round } from "./stats";
-import { judgeTargets, MeasuredResults } from "./targets";
+import { judgeTargets, judgeWorstCaseTargets, MeasuredResults } from "./targets";
+import { measureWorstCase } from "./worstCaseMeasure";
 
 const benchStart = process.hrtime.bigint();
 
@@ -34,6 +35,20 @@ async function main(args: readonly string[]): Promise<void> {
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const environment = benchEnvironment();
 
+  if (options.only === "worst-case") {
+    const packDir = path.resolve(options.pack ?? path.join(repositoryRoot, "policy-pack"));
+    const worstCase = await measureWorstCase(plan.worstCase, progress, undefined, packDir);
+    const targets = judgeWorstCaseTargets(worstCase);
+    console.log(worstCaseReport(worstCase, targets, environment, date, options.quick));
+    const resultsFile = path.join(os.tmpdir(), "trusted-delivery-bench-worst-case.json");
+    fs.writeFileSync(
+      resultsFile,
+      stableJson({ date, quick: options.quick, environment, worstCase, targets }),
+    );
+    progress(`wrote ${resultsFile}`);
+    return;
+  }
+
   progress("deployment critical path: the platform program under mocks");
   const deploymentGraph = await measureDeploymentGraph(plan.graphStackApps);
   progress("building the package into a scratch directory");
@@ -51,6 +66,7 @@ async function main(args: readonly string[]): Promise<void> {
       plan.analyzeStackRepetitions,
       progress,
     );
+    const worstCase = await measureWorstCase(plan.worstCase, progress);
     const offlinePlan = await measureOfflinePlan(plan.offlinePlan, progress);
     const startup = measureStartup(built, plan.startupRepetitions, progress);
     const measured: MeasuredResults = {
@@ -63,6 +79,7 @@ async function main(args: readonly string[]): Promise<void> {
       policyThroughput,
       offlinePlan,
       startup,
+      worstCase,
     };
     const results: BenchResults = { ...measured, targets: judgeTargets(measured) };
 

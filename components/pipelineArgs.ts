@@ -159,7 +159,8 @@ export interface EcrSettings {
    */
   readonly kmsKeyArn?: pulumi.Input<string>;
   /**
-   * How many images the lifecycle policy keeps.
+   * How many images the lifecycle policy keeps. A high-risk registry keeps at least its tier's 50
+   * (it serves production, where an expired release breaks a rollback).
    * @default the risk tier's: 20 for low, 30 for medium, 50 for high
    */
   readonly keepImages?: number;

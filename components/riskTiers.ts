@@ -4,6 +4,7 @@ export {
   EncryptionType,
   ImageTagMutability,
   isRiskLevel,
+  releaseRetentionRiskLevels,
   RiskLevel,
   riskLevels,
   RiskTier,

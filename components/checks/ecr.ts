@@ -14,7 +14,7 @@ import {
   problem,
   unknownKeys,
 } from "../problems";
-import { isRiskLevel, RiskLevel } from "../riskTiers";
+import { isRiskLevel, releaseRetentionRiskLevels, RiskLevel } from "../riskTiers";
 
 /** The key list of its interface, tied to it by the compiler. */
 export const ecrFields = {
@@ -95,6 +95,20 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
   ) {
     problems.push(
       problem("ecr.keepImages", given.keepImages, "must be a whole number of images, at least 1"),
+    );
+  }
+  if (
+    Number.isSafeInteger(given.keepImages) &&
+    isRiskLevel(risk) &&
+    releaseRetentionRiskLevels.includes(risk) &&
+    (given.keepImages as number) < riskTiers[risk].keepImages
+  ) {
+    problems.push(
+      problem(
+        "ecr.keepImages",
+        given.keepImages,
+        `must be at least ${riskTiers[risk].keepImages} for a ${risk}-risk registry, which serves production: fewer would expire releases an environment may still run`,
+      ),
     );
   }
   for (const key of ["forceDelete", "protect"] as const) {

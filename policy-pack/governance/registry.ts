@@ -126,3 +126,11 @@ export const continuousScanRiskLevels: readonly RiskLevel[] = Object.freeze([Ris
 
 /** How many repository filters one ECR scanning rule may hold (the API's limit). */
 export const scanningRuleFilterLimit = 100;
+
+/**
+ * The risk levels whose registries must keep their tier's count of images at least, release
+ * images included: they serve production, where an expired release breaks rollback and deploys
+ * by digest. The pack's `ecr-lifecycle-protects-releases` is mandatory for them; the component
+ * refuses `ecr.keepImages` below the tier's count for them.
+ */
+export const releaseRetentionRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);

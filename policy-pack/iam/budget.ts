@@ -18,7 +18,9 @@ export class BudgetExhausted extends Error {
     /** What the model was working out when it ran out: `the subjects the policy admits`. */
     readonly question: string,
   ) {
-    super(`the analysis needed more than ${limit} steps (working out ${question})`);
+    super(
+      `the analysis needed more than ${limit.toLocaleString("en-US")} steps (working out ${question})`,
+    );
   }
 }
 

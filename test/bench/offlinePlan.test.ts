@@ -21,7 +21,7 @@ describe("the bench's reading of a plan", () => {
     const report = [
       "8003 to create (1000 apps).",
       "",
-      "Policy pack trusted-delivery-guardrails@v0.1.0 (12 policies)",
+      "Policy pack trusted-delivery-guardrails@v0.1.0 (15 policies)",
       "  [advisory] ecr-high-risk-continuous-scan on svc-0003-repository",
       "      High-risk ECR repositories are scanned continuously",
       "  [mandatory] iam-oidc-trust-scoped on svc-0004-role",
@@ -31,7 +31,7 @@ describe("the bench's reading of a plan", () => {
     assert.equal(readPlanOutput(report).violations, 2);
     assert.equal(
       readPlanOutput(
-        "28 to create (3 apps).\n\nPolicy pack trusted-delivery-guardrails@v0.1.0 (12 policies): no violations.\n",
+        "28 to create (3 apps).\n\nPolicy pack trusted-delivery-guardrails@v0.1.0 (15 policies): no violations.\n",
       ).violations,
       0,
     );

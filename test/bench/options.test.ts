@@ -25,6 +25,59 @@ describe("the bench's command line", () => {
     assert.match(usage, /^ {2}--quick {3}\S/m);
     assert.match(usage, /^ {2}--readme {2}\S/m);
   });
+
+  it("measures the worst-case table alone with --only worst-case, given apart or with =", () => {
+    const alone = { readme: false, quick: false, help: false, only: "worst-case" };
+    assert.deepEqual(parseBenchArgs(["--only", "worst-case"]), alone);
+    assert.deepEqual(parseBenchArgs(["--only=worst-case"]), alone);
+    assert.deepEqual(parseBenchArgs(["--quick", "--only", "worst-case"]), {
+      ...alone,
+      quick: true,
+    });
+  });
+
+  it("refuses --only with another part, naming the parts it measures alone", () => {
+    assert.throws(() => parseBenchArgs(["--only", "startup"]), {
+      message:
+        '--only is "startup"; the parts measured alone are "worst-case", e.g. --only worst-case',
+    });
+    assert.throws(() => parseBenchArgs(["--only"]), {
+      message: `--only needs a value\n\n${usage}`,
+    });
+  });
+
+  it("measures another pack with --pack, for the worst-case table alone", () => {
+    assert.deepEqual(
+      parseBenchArgs(["--only", "worst-case", "--pack", "scratch/before/policy-pack"]),
+      {
+        readme: false,
+        quick: false,
+        help: false,
+        only: "worst-case",
+        pack: "scratch/before/policy-pack",
+      },
+    );
+    assert.throws(() => parseBenchArgs(["--pack", "scratch/before/policy-pack"]), {
+      message:
+        "--pack is for the worst-case table alone, whose figures never go into README.md or bench/results: add --only worst-case",
+    });
+  });
+
+  it("never writes one table alone into the README", () => {
+    assert.throws(() => parseBenchArgs(["--only", "worst-case", "--readme"]), {
+      message: "--only measures one table, and README.md holds them all: drop --only or --readme",
+    });
+  });
+
+  it("documents --only worst-case and --pack in its usage", () => {
+    assert.match(usage, /^ {2}--only worst-case\n {12}\S/m);
+    assert.match(usage, /^ {2}--pack <dir>\n {12}\S/m);
+    assert.ok(
+      usage.startsWith(
+        "Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>]]",
+      ),
+    );
+  });
 });
 
 describe("the policy benchmark's stack size", () => {

@@ -1,6 +1,70 @@
 import type { ProgramCostAtSize } from "../../bench/programCost";
 import { MeasuredResults } from "../../bench/targets";
+import type { WorstCaseResults, WorstCaseSize } from "../../bench/worstCaseMeasure";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
+
+const valuesSizes: WorstCaseSize[] = [
+  { n: 1, characters: 371, calls: 5, milliseconds: 2.5, diagnostics: 1 },
+  { n: 16, characters: 626, calls: 3, milliseconds: 150, diagnostics: 1 },
+  { n: 206, characters: 4093, calls: 1, milliseconds: 1800, diagnostics: 1 },
+];
+const denySizes: WorstCaseSize[] = [
+  { n: 1, characters: 657, calls: 5, milliseconds: 1.2, diagnostics: 1 },
+  { n: 2, characters: 935, calls: 5, milliseconds: 2.9, diagnostics: 1 },
+  { n: 4, characters: 1491, calls: 5, milliseconds: 40, diagnostics: 1 },
+  { n: 6, characters: 2047, calls: 3, milliseconds: 600, diagnostics: 1 },
+  { n: 8, characters: 2603, calls: 1, overMilliseconds: 20000 },
+];
+
+/**
+ * A worst-case table of two families: one measured up to its size limit, one whose call at
+ * n = 8 ran past the deadline, leaving n = 13 unmeasured.
+ */
+export const sampleWorstCase: WorstCaseResults = {
+  plan: {
+    ladderFactor: 2,
+    deadlineMilliseconds: 20000,
+    budgetSeconds: 180,
+    repetitions: { calls: 5, belowMilliseconds: 100 },
+  },
+  pack: "policy-pack",
+  startMilliseconds: 3000,
+  restarts: 1,
+  families: [
+    {
+      id: "trust-values-per-condition",
+      title: "values per condition",
+      unit: "value in the one sub condition's list",
+      kind: "trust",
+      call: "Analyze",
+      limitCharacters: 4096,
+      largestSize: 206,
+      sizes: valuesSizes,
+      worst: valuesSizes[2],
+      median: { milliseconds: 150 },
+      growth: { order: "linear", slope: 0.98, atLeast: false },
+    },
+    {
+      id: "trust-deny-wildcard-subjects",
+      title: "Deny statements with wildcard subjects",
+      unit: "Deny statement with a `StringLike` sub pattern, carving the repository's runs",
+      kind: "trust",
+      call: "Analyze",
+      limitCharacters: 4096,
+      largestSize: 13,
+      sizes: denySizes,
+      skipped: { sizes: [{ n: 13, characters: 3996 }], reason: "n = 8 ran past its deadline" },
+      worst: denySizes[4],
+      median: { milliseconds: 320 },
+      growth: { order: "exponential", slope: 6.75, perUnit: 3.93, atLeast: true },
+    },
+  ],
+  worst: { ...denySizes[4], family: "trust-deny-wildcard-subjects" },
+  median: { milliseconds: 150 },
+  documents: 8,
+  skippedSizes: 1,
+  complete: false,
+};
 
 /** A run's results, small and made up, with awsguard failing to start, for the bench's tests. */
 export const sampleResults: MeasuredResults = {
@@ -120,6 +184,7 @@ export const sampleResults: MeasuredResults = {
     reference: { module: "@pulumi/aws", milliseconds: 1250 },
     ratio: 1.04,
   },
+  worstCase: sampleWorstCase,
 };
 
 /** One program size's figures: the platform's time, the reference's, and the time ratio if any. */

@@ -1,8 +1,15 @@
 import { strict as assert } from "assert";
 import { ProgramCostAtSize, scalingOf } from "../../bench/programCost";
 import { PackThroughput } from "../../bench/policyThroughput";
-import { judgeTargets, MeasuredResults, TargetOutcome, withinLimit } from "../../bench/targets";
-import { programSize, sampleResults } from "./sampleResults";
+import {
+  judgeTargets,
+  judgeWorstCaseTargets,
+  MeasuredResults,
+  TargetOutcome,
+  withinLimit,
+} from "../../bench/targets";
+import type { WorstCaseResults } from "../../bench/worstCaseMeasure";
+import { programSize, sampleResults, sampleWorstCase } from "./sampleResults";
 
 function outcome(results: MeasuredResults, target: string): TargetOutcome {
   const found = judgeTargets(results).find((t) => t.target.startsWith(target));
@@ -108,5 +115,100 @@ describe("the bench's targets", () => {
     const slow = { ...sampleResults, startup: { ...sampleResults.startup, ratio: 1.06 } };
     assert.equal(outcome(sampleResults, "`require`").status, "met");
     assert.equal(outcome(slow, "`require`").status, "not met");
+  });
+
+  const everyDocument = "every document within AWS's limits decided within 1 s";
+  const medianDocument = "the median document of the worst-case table decided within 100 ms";
+  /** The sample table, measured to the end, with its slowest size at `milliseconds`. */
+  const completeTable = (milliseconds: number, median = 40): WorstCaseResults => ({
+    ...sampleWorstCase,
+    worst: {
+      n: 206,
+      characters: 4093,
+      calls: 1,
+      milliseconds,
+      family: "trust-values-per-condition",
+    },
+    median: { milliseconds: median },
+    skippedSizes: 0,
+    complete: true,
+  });
+  const withTable = (worstCase: WorstCaseResults): MeasuredResults => ({
+    ...sampleResults,
+    worstCase,
+  });
+
+  it("judge every document within AWS's limits against 1 s, by the worst-case table's slowest size", () => {
+    assert.deepEqual(outcome(withTable(completeTable(1000)), everyDocument), {
+      target: everyDocument,
+      bound: "atMost",
+      limit: 1000,
+      unit: "milliseconds",
+      measured: 1000,
+      basis: "worst case, values per condition at n = 206 (4,093 characters)",
+      status: "met",
+    });
+    assert.equal(outcome(withTable(completeTable(1000.5)), everyDocument).status, "not met");
+  });
+
+  it("count a call past its deadline as taking at least the deadline, which misses the target", () => {
+    assert.deepEqual(outcome(sampleResults, everyDocument), {
+      target: everyDocument,
+      bound: "atMost",
+      limit: 1000,
+      unit: "milliseconds",
+      measured: 20000,
+      lowerBound: true,
+      basis:
+        "worst case, Deny statements with wildcard subjects at n = 8 (2,603 characters), past its deadline",
+      status: "not met",
+    });
+  });
+
+  it("leave every document unmeasured when sizes within the target were all the table reached", () => {
+    const partial: WorstCaseResults = { ...completeTable(400), skippedSizes: 3, complete: false };
+    const t = outcome(withTable(partial), everyDocument);
+    assert.deepEqual(
+      [t.status, t.basis],
+      ["not measured", "the worst-case table left 3 sizes unmeasured, or a call failed"],
+    );
+  });
+
+  it("judge the median document against 100 ms, and leave it unmeasured when the middle was not measured", () => {
+    assert.deepEqual(
+      [
+        outcome(sampleResults, medianDocument).measured,
+        outcome(sampleResults, medianDocument).status,
+      ],
+      [150, "not met"],
+    );
+    assert.equal(outcome(withTable(completeTable(400, 100)), medianDocument).status, "met");
+    const unknown: WorstCaseResults = { ...sampleWorstCase, median: undefined };
+    assert.deepEqual(
+      [
+        outcome(withTable(unknown), medianDocument).status,
+        outcome(withTable(unknown), medianDocument).basis,
+      ],
+      ["not measured", "half the worst-case table's documents or more were not measured"],
+    );
+  });
+
+  it("judge a median past the deadlines' mean as missing the target, never as meeting it", () => {
+    const slow: WorstCaseResults = { ...sampleWorstCase, median: { overMilliseconds: 60 } };
+    const t = outcome(withTable(slow), medianDocument);
+    assert.deepEqual(
+      [t.status, t.basis],
+      ["not measured", "worst case, median of 9 documents, past deadlines: a lower bound only"],
+    );
+  });
+
+  it("judge the worst-case table's targets alone, for --only worst-case", () => {
+    assert.deepEqual(
+      judgeWorstCaseTargets(sampleWorstCase).map((t) => [t.target, t.status]),
+      [
+        [everyDocument, "not met"],
+        [medianDocument, "not met"],
+      ],
+    );
   });
 });

@@ -317,6 +317,11 @@ describe("pipeline argument validation", () => {
       'ecr.encryption is "AES256"; must be "KMS" for a high-risk registry',
     ],
     [
+      "refuses keeping fewer images than the tier for a high-risk registry, whose releases production may still run",
+      { metadata: { risk: "high" }, ecr: { keepImages: 10 } },
+      "ecr.keepImages is 10; must be at least 50 for a high-risk registry, which serves production: fewer would expire releases an environment may still run",
+    ],
+    [
       "refuses a KMS key with AES256 encryption, where it would be ignored",
       { ecr: { kmsKeyArn: "arn:aws:kms:eu-west-2:123456789012:key/abcd" } },
       'ecr.kmsKeyArn is "arn:aws:kms:eu-west-2:123456789012:key/abcd"; is only used with ecr.encryption "KMS"',

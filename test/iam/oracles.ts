@@ -185,7 +185,7 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
   const anywhere = analyzeRolePolicies(policies, {}).map((f) => f.kind);
   for (const finding of findings) {
     // A path found in one account may be, anywhere, an escalation of its own (iam:PassRole).
-    const covered =
+    const covered: GrantFinding["kind"][] =
       finding.kind === "escalation-path" ? ["escalation-path", "escalation"] : [finding.kind];
     assert.ok(
       covered.some((kind) => anywhere.includes(kind)) || anywhere.includes("undecided"),

@@ -56,7 +56,10 @@ const pipelineArgs: fc.Arbitrary<TrustedDeliveryPipelineArgs> = fc
     ...(a.provider && { oidcProviderArn: a.provider }),
     ...(a.tagPrefix && { tagPrefix: a.tagPrefix }),
     ecr: {
-      ...(a.keepImages !== undefined && { keepImages: a.keepImages }),
+      // A high-risk registry keeps at least its tier's 50 images (the component refuses fewer).
+      ...(a.keepImages !== undefined && {
+        keepImages: a.risk === "high" ? Math.max(a.keepImages, 50) : a.keepImages,
+      }),
       ...(a.kms && { encryption: "KMS" as const }),
     },
   }));
@@ -86,6 +89,9 @@ describe("the component and the policy pack", function () {
           ? {
               "ecr-governance-metadata": { tagPrefix: args.tagPrefix },
               "ecr-risk-tier-controls": { tagPrefix: args.tagPrefix },
+              "ecr-lifecycle-protects-releases": { tagPrefix: args.tagPrefix },
+              "ecr-lifecycle-protects-releases-advisory": { tagPrefix: args.tagPrefix },
+              "iam-github-oidc-role-least-privilege": { tagPrefix: args.tagPrefix },
             }
           : {};
         const report = await analyzeWithPolicyPack(pack, run.resources, {

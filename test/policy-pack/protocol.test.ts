@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { lifecyclePolicyDocument } from "../../components/lifecyclePolicy";
 import * as path from "path";
 import {
   AnalyzerInfo,
@@ -258,7 +259,7 @@ describe("the policy pack over the Analyzer protocol", function () {
       const lifecycle = resource(
         awsTypes.ecrLifecyclePolicy,
         "payments-api-lifecycle",
-        { repository: "payments-api" },
+        { repository: "payments-api", policy: lifecyclePolicyDocument(30, "medium") },
         { parent: pipeline.urn },
       );
       assert.deepEqual(await pack.analyzeStack([pipeline, child, lifecycle]), []);

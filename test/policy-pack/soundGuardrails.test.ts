@@ -250,14 +250,25 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
     });
 
     it('Noncompliance 6: a Deny whose Effect is "deny", whose Principal is {"Federated": "*"}, or that names a Resource', async () => {
-      for (const doubtful of [
-        { Effect: "deny" },
-        { Principal: { Federated: "*" } },
-        { Resource: `arn:aws:iam::${account}:role/other` },
-      ]) {
+      const doubts: [object, string][] = [
+        [{ Effect: "deny" }, 'its Effect is spelt "deny", not "Deny"'],
+        [
+          { Principal: { Federated: "*" } },
+          'Principal {"Federated": "*"}, which IAM does not document',
+        ],
+        [
+          { Resource: `arn:aws:iam::${account}:role/other` },
+          "Resource in a trust policy, which IAM does not document",
+        ],
+      ];
+      for (const [doubtful, doubt] of doubts) {
         assert.deepEqual(
           await mandatory(role(document(foreignAllow, denyOthers(doubtful)))),
-          [trustViolation(otherOwners)],
+          [
+            trustViolation(
+              `${otherOwners} (reading what the model cannot evaluate in the direction that grants access: ${doubt})`,
+            ),
+          ],
           JSON.stringify(doubtful),
         );
       }
@@ -542,6 +553,28 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
       const policy = lifecycle([expireReleases, keepLast50]);
       assert.deepEqual(await stack([ledger, policy]), [
         `ecr-lifecycle-protects-releases (mandatory): ECR repository "ledger" must keep release images as long as its high-risk tier keeps images (the newest 50): lifecycle rule 1 (tagPatternList ["v*"]) of aws.ecr.LifecyclePolicy "${policy.name}" expires images tagged "v*", and images tagged "release-*" that also carry a tag it selects, 1 day after they are pushed; use countType imageCountMoreThan with countNumber 50 or more`,
+      ]);
+    });
+  });
+
+  describe("class 8: a document past the budget is not proven safe, and stops there", () => {
+    it("Noncompliance 16: twelve overlapping wildcard conditions on sub, all of which must hold (1 KB)", async () => {
+      const fragments = ["aa", "ae", "al", "ar", "as", "ea", "ee", "el", "er", "es", "la", "le"];
+      const trust = document(
+        webIdentity("Allow", {
+          StringEquals: aud,
+          StringLike: Object.fromEntries(
+            spellings(subKey, fragments.length).map((key, i) => [
+              key,
+              `repo:acme/*${fragments[i]}*`,
+            ]),
+          ),
+        }),
+      );
+      assert.deepEqual(await mandatory(role(trust)), [
+        trustViolation(
+          "cannot be proven to admit one repository only: the analysis needed more than 2,500,000 steps (working out which tokens of token.actions.githubusercontent.com the policy admits), the limit for one document; use exact subjects with StringEquals, fewer wildcards and fewer Deny statements",
+        ),
       ]);
     });
   });

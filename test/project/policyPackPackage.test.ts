@@ -65,7 +65,7 @@ describe("the policy pack as a package of its own", function () {
     assert.deepEqual(
       files.filter(
         (f) =>
-          !/^(PulumiPolicy\.yaml|package\.json|tsconfig\.json|config\.example\.json|[\w/]+\.ts)$/.test(
+          !/^(PulumiPolicy\.yaml|package\.json|tsconfig\.json|config\.example\.json|[\w/]+\.ts|iam\/MODEL\.md)$/.test(
             f,
           ),
       ),

@@ -4,6 +4,7 @@ import {
   defaultTagPrefix,
   governanceTagKeys,
   isRiskLevel,
+  releaseRetentionRiskLevels,
   RiskLevel,
   riskLevels,
   riskTiers,
@@ -44,7 +45,7 @@ export const lifecycleProtectsReleasesConfigSchema: PolicyConfigSchema = {
  * Risk levels judged by the mandatory policy: high-risk registries serve production, where an
  * expired release breaks rollback and deploys by digest. The others get the advisory one.
  */
-export const mandatoryLifecycleRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);
+export const mandatoryLifecycleRiskLevels: readonly RiskLevel[] = releaseRetentionRiskLevels;
 
 type Enforcement = "mandatory" | "advisory";
 
