@@ -12,6 +12,7 @@ import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
 import {
   awsCloudFormationTypes,
   awsNativeCloudFormationTypes,
+  awsNativeTypes,
   awsTypes,
   cloudControlResourceType,
 } from "../../policy-pack/governance/typeTokens";
@@ -54,6 +55,14 @@ const resource = (
 };
 const role = (trust: unknown, extra: Record<string, unknown> = {}, options = {}) =>
   resource(awsTypes.iamRole, { name: "push", assumeRolePolicy: trust, ...extra }, options);
+/** The same role in the aws-native and Cloud Control forms. */
+const otherForms = (trust: unknown) => [
+  resource(awsNativeTypes.iamRole, { roleName: "push", assumeRolePolicyDocument: trust }),
+  resource(cloudControlResourceType, {
+    typeName: "AWS::IAM::Role",
+    desiredState: JSON.stringify({ RoleName: "push", AssumeRolePolicyDocument: trust }),
+  }),
+];
 const withInline = (policy: object, options = {}) =>
   role(
     scopedTrust,
@@ -125,9 +134,12 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
     });
 
     it("Noncompliance 1: forty conditions on each claim (past 31, where 1 << n overflowed) admitting every repository of an owner", async () => {
-      assert.deepEqual(await mandatory(role(manyConditions("repo:acme/*"))), [
-        trustViolation(acmeRepositories),
-      ]);
+      for (const form of [
+        role(manyConditions("repo:acme/*")),
+        ...otherForms(manyConditions("repo:acme/*")),
+      ]) {
+        assert.deepEqual(await mandatory(form), [trustViolation(acmeRepositories)], form.type);
+      }
     });
 
     it("Noncompliance 2: a Deny of every printable ASCII character and of the old stand-ins leaves subjects of other characters admitted", async () => {
@@ -262,15 +274,18 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
         ],
       ];
       for (const [doubtful, doubt] of doubts) {
-        assert.deepEqual(
-          await mandatory(role(document(foreignAllow, denyOthers(doubtful)))),
-          [
-            trustViolation(
-              `${otherOwners} (reading what the model cannot evaluate in the direction that grants access: ${doubt})`,
-            ),
-          ],
-          JSON.stringify(doubtful),
-        );
+        const trust = document(foreignAllow, denyOthers(doubtful));
+        for (const form of [role(trust), ...otherForms(trust)]) {
+          assert.deepEqual(
+            await mandatory(form),
+            [
+              trustViolation(
+                `${otherOwners} (reading what the model cannot evaluate in the direction that grants access: ${doubt})`,
+              ),
+            ],
+            `${form.type} ${JSON.stringify(doubtful)}`,
+          );
+        }
       }
     });
   });
@@ -576,6 +591,71 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
           "cannot be proven to admit one repository only: the analysis needed more than 2,500,000 steps (working out which tokens of token.actions.githubusercontent.com the policy admits), the limit for one document; use exact subjects with StringEquals, fewer wildcards and fewer Deny statements",
         ),
       ]);
+    });
+
+    it("Noncompliance 17: a repository policy holding one Principal * statement to twelve overlapping ARN patterns at once (1 KB)", async () => {
+      const fragments = ["aa", "ae", "al", "ar", "as", "ea", "ee", "el", "er", "es", "la", "le"];
+      const policy = document({
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Condition: {
+          ArnLike: Object.fromEntries(
+            spellings("aws:PrincipalArn", fragments.length).map((key, i) => [
+              key,
+              `arn:aws:iam::*${i}*:role/*${fragments[i]}*`,
+            ]),
+          ),
+        },
+      });
+      const [violation, ...rest] = await mandatory(repositoryPolicy(policy));
+      assert.deepEqual(rest, []);
+      assert.match(
+        violation,
+        /^ecr-no-public-access \(mandatory\): ECR repository policy cannot be proven to keep principals of other accounts out: the analysis needed more than 2,500,000 steps \(working out who of kind [a-z-]+ it lets in\), the limit for one document; name the accounts in Principal, with fewer wildcards and fewer Deny statements$/,
+      );
+    });
+
+    it("Noncompliance 18: a role's policy of sixteen NotAction/NotResource statements, each with overlapping wildcards", async () => {
+      const fragments = [
+        "aa",
+        "ae",
+        "al",
+        "ar",
+        "as",
+        "ea",
+        "ee",
+        "el",
+        "er",
+        "es",
+        "la",
+        "le",
+        "ll",
+        "lr",
+        "ls",
+        "ra",
+      ];
+      const statements = fragments.map((f, i) =>
+        i % 2 === 0
+          ? {
+              Effect: "Allow",
+              NotAction: ["iam:*", "sts:*", `ecr:*${f}*`],
+              NotResource: `arn:aws:ecr:*:${account}:repository/acme/*${f}*`,
+            }
+          : {
+              Effect: "Deny",
+              NotAction: ["ecr:BatchCheckLayerAvailability", "ecr:*Upload*", "ecr:Put*"],
+              NotResource: `arn:aws:ecr:*:${account}:repository/acme/payments*${f}*`,
+            },
+      );
+      const [violation, ...rest] = await stack([withInline(document(...statements))]);
+      assert.deepEqual(rest, []);
+      assert.equal(
+        violation,
+        leastPrivilege(
+          `inline policy "push" statement 1, inline policy "push" statement 3, inline policy "push" statement 5, inline policy "push" statement 7, inline policy "push" statement 9, inline policy "push" statement 11, inline policy "push" statement 13, inline policy "push" statement 15 cannot be proven to grant nothing beyond pushing to its own repositories: the analysis needed more than 2,500,000 steps (working out the escalation actions it is allowed), the limit for one role; simplify them to the push actions on the repository's ARN`,
+        ),
+      );
     });
   });
 });
