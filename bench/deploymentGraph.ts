@@ -1,4 +1,4 @@
-import { RegisteredResource, runOffline } from "../cli/offline/capture";
+import { RegisteredResource, runOffline } from "../cli/preview/capture";
 import { trustedDeliveryPipelineType } from "../components/names";
 import { platform } from "../programs/platform/platform";
 import {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { readProject } from "../cli/project";
+import { readProject } from "../cli/workspace/project";
 import { TimedNodeRun, timeNode } from "./childProcess";
 import { repositoryRoot } from "./packageBuild";
 import { median, ratio, round } from "./stats";

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RegisteredResource } from "../cli/offline/capture";
-import { AnalyzerResource, PolicyPackProcess } from "../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../cli/policy/policyConfig";
-import { analyzerResources } from "../cli/policy/stackCheck";
+import { RegisteredResource } from "../cli/preview/capture";
+import { AnalyzerResource, PolicyPackProcess } from "../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../cli/policyPack/policyConfig";
+import { analyzerResources } from "../cli/preview/policySession";
 import type {
   RecordedPlatformStack,
   RecordPlatformStackRequest,

@@ -1,5 +1,5 @@
-import type { OfflineRunOptions } from "../cli/offline/capture";
-import { OfflineMocks, placeholderAccountId } from "../cli/offline/mocks";
+import type { OfflineRunOptions } from "../cli/preview/capture";
+import { OfflineMocks, placeholderAccountId } from "../cli/preview/mocks";
 import type { AppConfig } from "../programs/platform/config";
 
 /** The platform program's Pulumi project name (its config namespace). */

@@ -7,7 +7,7 @@
  * Sizes are counted as IAM counts them: the JSON text without whitespace (`JSON.stringify` of
  * the document, whose strings hold no whitespace here).
  */
-import type { AnalyzerResource } from "../cli/policy/analyzerClient";
+import type { AnalyzerResource } from "../cli/policyPack/analyzerClient";
 import { githubDotComIssuer, stsAudience } from "../policy-pack/governance/github";
 import { awsTypes } from "../policy-pack/governance/typeTokens";
 

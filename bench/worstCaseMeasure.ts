@@ -3,8 +3,8 @@
  * protocol call at a time, against the repository's pack started as the Pulumi CLI starts it.
  */
 import * as path from "path";
-import { Diagnostic, PolicyPackProcess } from "../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../cli/policy/policyConfig";
+import { Diagnostic, PolicyPackProcess } from "../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../cli/policyPack/policyConfig";
 import { growthOrder, GrowthOrder } from "./growthOrder";
 import { repositoryRoot } from "./packageBuild";
 import { median, millisecondsSince, round } from "./stats";

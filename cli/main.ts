@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { Command } from "./commands/command";
-import { CliError, UsageError } from "./errors";
+import { CliError, UsageError } from "./core/errors";
 
 /**
  * The commands, each loaded only when it runs (or for the help, which lists them all): their

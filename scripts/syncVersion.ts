@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { writeFileAtomically } from "../cli/stackFile";
+import { writeFileAtomically } from "../cli/workspace/stackFile";
 
 export const policyPackManifest = path.join("policy-pack", "package.json");
 

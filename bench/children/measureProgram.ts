@@ -1,7 +1,7 @@
 // A child process of the bench: constructs one program under the offline mocks and reports its
 // time and heap. Run by the built package's node (no ts-node), with --expose-gc.
 import * as aws from "@pulumi/aws";
-import { runOffline } from "../../cli/offline/capture";
+import { runOffline } from "../../cli/preview/capture";
 import { platform } from "../../programs/platform/platform";
 import { millisecondsSince } from "../stats";
 import { platformRunOptions } from "../workload";

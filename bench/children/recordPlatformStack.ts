@@ -1,7 +1,7 @@
 // A child process of the bench: runs the platform program under the offline mocks and writes
 // every resource it registered to a file, as the policy benchmark's workload.
 import * as fs from "fs";
-import { runOffline } from "../../cli/offline/capture";
+import { runOffline } from "../../cli/preview/capture";
 import { platform } from "../../programs/platform/platform";
 import { platformRunOptions } from "../workload";
 

@@ -4,7 +4,7 @@ import { RegistryMetadata } from "../../components/pipelineArgs";
 import { reservedTagKeys } from "../../components/checks/pipeline";
 import { isPlainObject, prefixProblems, Problem, problem } from "../../components/problems";
 import { AppConfig, checkApp, ResolvedApp } from "../../programs/platform/config";
-import { listed } from "../text";
+import { listed } from "../core/text";
 import { ExistingRegistry } from "./registry";
 
 /** The `ecr` settings under which the pipeline keeps a registry as it is, where its tier allows. */

@@ -1,5 +1,5 @@
 import { PipelineSettings, tagsBesideProviderDefaults } from "../../components/pipelineSettings";
-import { sameData } from "../stackFile";
+import { sameData } from "../workspace/stackFile";
 import { ExistingRegistry } from "./registry";
 
 /** What adopting a registry would do to one attribute. */

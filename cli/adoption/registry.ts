@@ -1,6 +1,6 @@
 /**
  * An ECR repository to adopt, as its source holds it: a Terraform state
- * (`cli/terraform/state.ts`) or the account itself (`cli/account/liveRegistries.ts`). The
+ * (`cli/adoption/terraform/state.ts`) or the account itself (`cli/adoption/account/liveRegistry.ts`). The
  * adoption phases that do not care where a registry was found (its app entry, its drift, its
  * imports) work on this shape.
  */

@@ -11,8 +11,8 @@ import { readCallerIdentity } from "../aws/identity";
 import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
 import { readRegistry } from "../aws/readRegistries";
 import { Unread } from "../aws/unread";
-import type { AnalyzerInfo, PolicyConfig } from "../policy/analyzerClient";
-import { packageVersion, policyPackInfo } from "../policy/packInfo";
+import type { AnalyzerInfo, PolicyConfig } from "../policyPack/analyzerClient";
+import { packageVersion, policyPackInfo } from "../policyPack/packInfo";
 import { AuditResource, auditStacks, LiveAccount, unreadParts } from "./resources";
 import { NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
 

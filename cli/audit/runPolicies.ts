@@ -17,7 +17,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { StackResource } from "../../policy-pack/resources/stackIndex";
-import type { EnforcementLevel, PolicyConfig } from "../policy/analyzerClient";
+import type { EnforcementLevel, PolicyConfig } from "../policyPack/analyzerClient";
 
 /** A resource as the runner hands it to policies (optionally with its provider's properties). */
 export interface RunnableResource extends StackResource {

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { CliError } from "../errors";
+import { CliError } from "../core/errors";
 import { attempt, Unread } from "./unread";
 
 /** Whose credentials the SDK found: the account and the caller's ARN. */

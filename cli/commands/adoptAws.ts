@@ -1,8 +1,9 @@
 import { defaultTagPrefix } from "../../components/defaults";
 import { riskLevels } from "../../components/riskTiers";
-import { UsageError } from "../errors";
-import { findProject, stackFilePath } from "../project";
-import { adoptionOptions, applyAdoption, importFileOption, registryMappings } from "./adoption";
+import { UsageError } from "../core/errors";
+import { findProject, stackFilePath } from "../workspace/project";
+import { applyAdoption } from "../adoption/apply";
+import { adoptionOptions, importFileOption, registryMappings } from "./adoptionOptions";
 import { Command, cwdOption } from "./command";
 
 export const adoptAwsCommand: Command = {
@@ -85,7 +86,7 @@ export const adoptAwsCommand: Command = {
     const importFile = importFileOption(options);
     // Loaded on use: the AWS SDK is heavy, and other commands need none of it.
     const { awsClients } = await import("../aws/clients");
-    const { planAccountAdoption } = await import("../account/adopt");
+    const { planAccountAdoption } = await import("../adoption/account/adopt");
     const plan = await planAccountAdoption({
       project,
       stack,

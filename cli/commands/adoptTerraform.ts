@@ -1,7 +1,8 @@
 import { defaultTagPrefix } from "../../components/defaults";
-import { findProject, stackFilePath } from "../project";
-import { UsageError } from "../errors";
-import { adoptionOptions, applyAdoption, importFileOption, registryMappings } from "./adoption";
+import { findProject, stackFilePath } from "../workspace/project";
+import { UsageError } from "../core/errors";
+import { applyAdoption } from "../adoption/apply";
+import { adoptionOptions, importFileOption, registryMappings } from "./adoptionOptions";
 import { Command, cwdOption } from "./command";
 
 export const adoptTerraformCommand: Command = {
@@ -58,7 +59,7 @@ export const adoptTerraformCommand: Command = {
     );
     const importFile = importFileOption(options);
     // Loaded on use: the HCL parser starts a WebAssembly runtime as it loads.
-    const { planAdoption } = await import("../terraform/adopt");
+    const { planAdoption } = await import("../adoption/terraform/adopt");
     const plan = await planAdoption({
       project,
       stack: String(options.stack),
@@ -73,7 +74,7 @@ export const adoptTerraformCommand: Command = {
     if (options["verify-live"]) {
       // Loaded on use: the AWS SDK is heavy, and adoption without it reads no account.
       const { awsClients, configuredRegion } = await import("../aws/clients");
-      const { verifyLive } = await import("../terraform/verifyLive");
+      const { verifyLive } = await import("../adoption/terraform/verifyLive");
       const verified = await verifyLive(
         plan.registries.map((r) => r.registry),
         plan,

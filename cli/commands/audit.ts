@@ -1,9 +1,9 @@
 import { problem } from "../../components/problems";
 import { readOnlyPolicy } from "../aws/readOnlyCalls";
-import { regionPattern } from "../awsConfig";
-import { unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
-import { UsageError } from "../errors";
-import { userPath } from "../project";
+import { regionPattern } from "../workspace/awsConfig";
+import { unwritableTargetProblem, writeFilesAtomically } from "../workspace/fileWrites";
+import { UsageError } from "../core/errors";
+import { userPath } from "../workspace/project";
 import { Command } from "./command";
 
 const formats = ["table", "json", "sarif"] as const;
@@ -81,8 +81,9 @@ export const auditCommand: Command = {
     }
 
     // Loaded on use: the AWS SDK and the pack are heavy, and other commands need neither.
-    const { readPolicyConfigFile, resolvePolicyConfig } = await import("../policy/policyConfig");
-    const { packageVersion, policyPackInfo } = await import("../policy/packInfo");
+    const { readPolicyConfigFile, resolvePolicyConfig } =
+      await import("../policyPack/policyConfig");
+    const { packageVersion, policyPackInfo } = await import("../policyPack/packInfo");
     const { policies, policyPackName } = await import("../../policy-pack/policies");
     const config = resolvePolicyConfig(
       policyPackInfo(policyPackName, packageVersion(), policies),

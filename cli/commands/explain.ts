@@ -1,12 +1,12 @@
 import { githubOidcIssuerUrl } from "../../components/trustPolicy";
 import { formatProblems, Problem } from "../../components/problems";
-import { readAwsSettings } from "../awsConfig";
-import { UsageError } from "../errors";
+import { readAwsSettings } from "../workspace/awsConfig";
+import { UsageError } from "../core/errors";
 import { explainRun } from "../explain/explain";
 import { formatExplanation } from "../explain/format";
 import { parseRef, pullRequestEvent, runProblems, WorkflowRun } from "../explain/run";
-import { readPlatformStack } from "../platformStack";
-import { findProject, readStackConfig } from "../project";
+import { readPlatformStack } from "../workspace/platformStack";
+import { findProject, readStackConfig } from "../workspace/project";
 import { Command, cwdOption } from "./command";
 
 /** The account the provider ARN is shown in when the stack names none: IAM's example account. */

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { StackPlan } from "../plan";
-import { readPolicyConfigFile } from "../policy/policyConfig";
-import { findProject, PulumiProject, stackNameProblem } from "../project";
-import { UsageError } from "../errors";
+import type { StackPlan } from "../preview";
+import { readPolicyConfigFile } from "../policyPack/policyConfig";
+import { findProject, PulumiProject, stackNameProblem } from "../workspace/project";
+import { UsageError } from "../core/errors";
 import { Command, cwdOption } from "./command";
 
 /** The policy pack to run: the one given, or the project's policy-pack/ when it has one. */
@@ -66,12 +66,12 @@ export const planCommand: Command = {
     const terraformOutputs =
       outputsFile === undefined ? undefined : { "*": readJson(outputsFile, "--terraform-outputs") };
     // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
-    const { startPolicySession, formatPolicyReport } = await import("../policy/stackCheck");
+    const { startPolicySession, formatPolicyReport } = await import("../preview/policySession");
     // The pack starts, and analyzes each resource, while the program runs, as in the engine.
     const session = packDir === undefined ? undefined : startPolicySession(packDir, config);
     let plan: StackPlan;
     try {
-      const { planStack } = await import("../plan");
+      const { planStack } = await import("../preview");
       plan = await planStack(project, positionals[0], {
         terraformOutputs,
         onRegistered: session && ((resource) => session.registered(resource)),
@@ -80,7 +80,7 @@ export const planCommand: Command = {
       await session?.stop();
       throw e;
     }
-    const { formatPlan } = await import("../plan");
+    const { formatPlan } = await import("../preview");
     process.stdout.write(`${formatPlan(plan)}\n`);
     if (session === undefined) {
       return 0;

@@ -1,9 +1,9 @@
 import { buildPushWorkflowPath } from "../../components/names";
 import { buildPushWorkflow } from "../../components/workflow";
-import { readPlatformStack } from "../platformStack";
-import { findProject } from "../project";
-import { UsageError } from "../errors";
-import { unwritableTargetProblem, writeFilesAtomically } from "../fileWrites";
+import { readPlatformStack } from "../workspace/platformStack";
+import { findProject } from "../workspace/project";
+import { UsageError } from "../core/errors";
+import { unwritableTargetProblem, writeFilesAtomically } from "../workspace/fileWrites";
 import { Command, cwdOption } from "./command";
 
 export const workflowCommand: Command = {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { runOffline } from "../../cli/offline/capture";
+import { runOffline } from "../../cli/preview/capture";
 import { trustedDeliveryPipelineType } from "../../components/names";
 import { platform } from "../../programs/platform/platform";
 import {

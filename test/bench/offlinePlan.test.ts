@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readPlanOutput, writeGeneratedProject } from "../../bench/offlinePlan";
 import { repositoryRoot } from "../../bench/packageBuild";
-import { readProject, readStackConfig } from "../../cli/project";
+import { readProject, readStackConfig } from "../../cli/workspace/project";
 
 describe("the bench's reading of a plan", () => {
   it("counts the apps and resources of the plan's last line", () => {

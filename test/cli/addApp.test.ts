@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { PassThrough } from "stream";
 import YAML from "yaml";
-import { AddAppRequest, completeRequest, planAddApp } from "../../cli/commands/addApp";
+import { AddAppRequest, completeRequest, planAddApp } from "../../cli/selfService/addApp";
 import { defaultRegistryId } from "../../components/defaults";
-import { planStack } from "../../cli/plan";
-import { readPlatformStack } from "../../cli/platformStack";
+import { planStack } from "../../cli/preview";
+import { readPlatformStack } from "../../cli/workspace/platformStack";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { repositoryRoot, runCli } from "../helpers/cli";
 import {

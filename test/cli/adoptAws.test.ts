@@ -9,7 +9,7 @@ import {
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { planStack } from "../../cli/plan";
+import { planStack } from "../../cli/preview";
 import { lifecyclePolicyDocument } from "../../components/lifecyclePolicy";
 import { awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";
 import { AwsProxy, startAwsProxy } from "../helpers/awsProxy";

@@ -3,7 +3,7 @@ import { auditStacks, LiveAccount, unreadParts } from "../../cli/audit/resources
 import { runPolicies } from "../../cli/audit/runPolicies";
 import { LiveRegistry } from "../../cli/aws/readRegistries";
 import { Unread } from "../../cli/aws/unread";
-import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import { policies } from "../../policy-pack/policies";
 import { packInfo } from "../helpers/packInfo";
 

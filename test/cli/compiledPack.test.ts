@@ -2,15 +2,15 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planStack } from "../../cli/plan";
-import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
+import { planStack } from "../../cli/preview";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
 import {
   compiledPackCache,
   runnablePackDir,
   transpiledModule,
-} from "../../cli/policy/compiledPack";
-import { analyzeWithPolicyPack, checkWithPolicyPack } from "../../cli/policy/stackCheck";
-import { findProject } from "../../cli/project";
+} from "../../cli/policyPack/compiledPack";
+import { analyzeWithPolicyPack, checkWithPolicyPack } from "../../cli/preview/policySession";
+import { findProject } from "../../cli/workspace/project";
 import { policies } from "../../policy-pack/policies";
 import { repositoryRoot } from "../helpers/cli";
 
@@ -130,16 +130,16 @@ describe("the offline plan's compiled policy pack", function () {
   });
 
   it("transpiles the policy session's worker with every module it reaches, once per content, for a worker without a compiler", () => {
-    const entry = path.join(repositoryRoot, "cli/policy/sessionWorker.ts");
+    const entry = path.join(repositoryRoot, "cli/preview/sessionWorker.ts");
     const js = transpiledModule(repositoryRoot, entry);
     assert.ok(js, "transpiled");
     const copy = path.dirname(path.dirname(path.dirname(js)));
     assert.match(path.basename(copy), /^modules-[0-9a-f]{16}$/);
-    assert.equal(js, path.join(copy, "cli/policy/sessionWorker.js"));
+    assert.equal(js, path.join(copy, "cli/preview/sessionWorker.js"));
     for (const reached of [
-      "cli/policy/analyzerClient.js",
-      "cli/policy/policyConfig.js",
-      "cli/errors.js",
+      "cli/policyPack/analyzerClient.js",
+      "cli/policyPack/policyConfig.js",
+      "cli/core/errors.js",
       "components/problems.js",
     ]) {
       assert.ok(fs.existsSync(path.join(copy, reached)), reached);

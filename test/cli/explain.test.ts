@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { explainRun, ExplainedApp, deploymentPatternMatches } from "../../cli/explain/explain";
 import { formatExplanation } from "../../cli/explain/format";
 import { WorkflowRun } from "../../cli/explain/run";
-import { readPlatformStack } from "../../cli/platformStack";
+import { readPlatformStack } from "../../cli/workspace/platformStack";
 import { canAssume } from "../helpers/iam";
 import { runCli } from "../helpers/cli";
 import { tempPlatformProject } from "../helpers/tempProject";

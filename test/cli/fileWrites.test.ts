@@ -7,7 +7,7 @@ import {
   FileWriteError,
   unwritableTargetProblem,
   writeFilesAtomically,
-} from "../../cli/fileWrites";
+} from "../../cli/workspace/fileWrites";
 import { repositoryRoot } from "../helpers/cli";
 import { requireBindingPermissions, unprivilegedPrefix } from "../helpers/unprivileged";
 
@@ -38,7 +38,7 @@ function writeUnprivileged(files: { path: string; content: string }[]): {
 } {
   const script = [
     "try {",
-    '  require("./cli/fileWrites").writeFilesAtomically(JSON.parse(process.argv[1]));',
+    '  require("./cli/workspace/fileWrites").writeFilesAtomically(JSON.parse(process.argv[1]));',
     "} catch (e) {",
     "  process.stderr.write(`${e.name}: ${e.message}`);",
     "  process.exit(3);",

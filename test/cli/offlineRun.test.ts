@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DuplicateUrnError } from "../../cli/offline/capture";
+import { DuplicateUrnError } from "../../cli/preview/capture";
 import { platform } from "../../programs/platform/platform";
 import { runExpectingError, runProgram } from "../helpers/offline";
 

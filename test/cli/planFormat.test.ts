@@ -9,7 +9,7 @@ import {
   PlanEnvironment,
   PlanResource,
   TrustSubject,
-} from "../../cli/plan";
+} from "../../cli/preview";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 /**
@@ -340,8 +340,8 @@ describe("the plan's text", () => {
   });
 
   it("reads back a plan the platform program made (the dev stack)", async () => {
-    const { planStack } = await import("../../cli/plan");
-    const { findProject } = await import("../../cli/project");
+    const { planStack } = await import("../../cli/preview");
+    const { findProject } = await import("../../cli/workspace/project");
     const { repositoryRoot } = await import("../helpers/cli");
     const { run, ...model } = await planStack(findProject(repositoryRoot), "dev");
     assert.ok(run.resources.length > 0);
@@ -350,8 +350,8 @@ describe("the plan's text", () => {
   });
 
   it("names each app's metadata from the pipeline's outputs, whatever the tag prefix", async () => {
-    const { planStack } = await import("../../cli/plan");
-    const { findProject } = await import("../../cli/project");
+    const { planStack } = await import("../../cli/preview");
+    const { findProject } = await import("../../cli/workspace/project");
     const root = path.join(__dirname, "../fixtures/programs/tag-prefix");
     const model = await planStack(findProject(root), "dev");
     const [app] = model.apps;

@@ -1,14 +1,14 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { planStack, StackPlan } from "../../cli/plan";
-import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { InvalidInputError } from "../../cli/errors";
+import { planStack, StackPlan } from "../../cli/preview";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
+import { InvalidInputError } from "../../cli/core/errors";
 import {
   analyzeWithPolicyPack,
   checkWithPolicyPack,
   startPolicySession,
-} from "../../cli/policy/stackCheck";
-import { findProject } from "../../cli/project";
+} from "../../cli/preview/policySession";
+import { findProject } from "../../cli/workspace/project";
 import { repositoryRoot } from "../helpers/cli";
 
 const packDir = path.join(repositoryRoot, "policy-pack");

@@ -7,7 +7,7 @@ import {
   TrustedDeliveryPipeline,
   TrustedDeliveryPipelineArgs,
 } from "../../components";
-import { OfflineRun } from "../../cli/offline/capture";
+import { OfflineRun } from "../../cli/preview/capture";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { canAssume } from "../helpers/iam";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";

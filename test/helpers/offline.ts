@@ -4,8 +4,8 @@ import {
   RegisteredResource,
   runOffline,
   runOfflineSettled,
-} from "../../cli/offline/capture";
-import { OfflineAccount, OfflineMocks, TerraformOutputs } from "../../cli/offline/mocks";
+} from "../../cli/preview/capture";
+import { OfflineAccount, OfflineMocks, TerraformOutputs } from "../../cli/preview/mocks";
 import { pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
 export const testAccount: OfflineAccount = {

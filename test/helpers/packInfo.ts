@@ -1,5 +1,5 @@
-import { AnalyzerInfo } from "../../cli/policy/analyzerClient";
-import { policyPackInfo } from "../../cli/policy/packInfo";
+import { AnalyzerInfo } from "../../cli/policyPack/analyzerClient";
+import { policyPackInfo } from "../../cli/policyPack/packInfo";
 import { policies, policyPackName } from "../../policy-pack/policies";
 
 /** The pack as GetAnalyzerInfo describes it, built from the policies in-process. */

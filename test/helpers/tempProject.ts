@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findProject, PulumiProject } from "../../cli/project";
+import { findProject, PulumiProject } from "../../cli/workspace/project";
 
 const repositoryRoot = path.join(__dirname, "../..");
 

@@ -11,8 +11,8 @@ import {
   Diagnostic,
   PolicyPackProcess,
   unknownValue,
-} from "../../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+} from "../../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import {
   awsNativeTypes,
   awsTypes,

@@ -7,8 +7,8 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import * as path from "path";
-import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { analyzeWithPolicyPack } from "../../cli/policy/stackCheck";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
+import { analyzeWithPolicyPack } from "../../cli/preview/policySession";
 import { TrustedDeliveryPipeline, TrustedDeliveryPipelineArgs } from "../../components";
 import { defaultTagPrefix } from "../../components/defaults";
 import { registryIdPattern } from "../../policy-pack/governance/registry";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { AnalyzerResource, PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+import { AnalyzerResource, PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 import { ecrHighRiskContinuousScan } from "../../policy-pack/policies/ecr/ecrHighRiskContinuousScan";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";

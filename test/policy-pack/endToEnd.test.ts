@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { planStack } from "../../cli/plan";
-import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { readPolicyConfigFile } from "../../cli/policy/policyConfig";
-import { analyzeWithPolicyPack, urnName } from "../../cli/policy/stackCheck";
-import { findProject } from "../../cli/project";
+import { planStack } from "../../cli/preview";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
+import { readPolicyConfigFile } from "../../cli/policyPack/policyConfig";
+import { analyzeWithPolicyPack, urnName } from "../../cli/preview/policySession";
+import { findProject } from "../../cli/workspace/project";
 import { awsTypes } from "../../policy-pack/governance/typeTokens";
 
 const root = path.join(__dirname, "../..");

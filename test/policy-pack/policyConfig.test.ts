@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readPolicyConfigFile, resolvePolicyConfig } from "../../cli/policy/policyConfig";
+import { readPolicyConfigFile, resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import { packInfo } from "../helpers/packInfo";
 import { componentTypes } from "../../policy-pack/governance/typeTokens";
 

@@ -7,8 +7,8 @@ import {
   Diagnostic,
   PolicyPackProcess,
   unknownValue,
-} from "../../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+} from "../../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { readFixture } from "../helpers/fixtures";
 import { awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";

@@ -2,10 +2,10 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import type { PolicyPackArgs, StackValidationArgs } from "@pulumi/policy";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
-import { planStack } from "../../cli/plan";
-import { analyzeRequest, analyzeStackRequest } from "../../cli/policy/analyzerClient";
-import { analyzerResources } from "../../cli/policy/stackCheck";
-import { findProject } from "../../cli/project";
+import { planStack } from "../../cli/preview";
+import { analyzeRequest, analyzeStackRequest } from "../../cli/policyPack/analyzerClient";
+import { analyzerResources } from "../../cli/preview/policySession";
+import { findProject } from "../../cli/workspace/project";
 import {
   shareStackReading,
   stackReadingShared,

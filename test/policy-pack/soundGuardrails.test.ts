@@ -7,8 +7,12 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { AnalyzerResource, Diagnostic, PolicyPackProcess } from "../../cli/policy/analyzerClient";
-import { resolvePolicyConfig } from "../../cli/policy/policyConfig";
+import {
+  AnalyzerResource,
+  Diagnostic,
+  PolicyPackProcess,
+} from "../../cli/policyPack/analyzerClient";
+import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import {
   awsCloudFormationTypes,
   awsNativeCloudFormationTypes,

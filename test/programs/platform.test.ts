@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
-import { planStack } from "../../cli/plan";
-import { findProject, listStacks, readStackConfig } from "../../cli/project";
+import { planStack } from "../../cli/preview";
+import { findProject, listStacks, readStackConfig } from "../../cli/workspace/project";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { platform } from "../../programs/platform/platform";
 import { canAssume } from "../helpers/iam";

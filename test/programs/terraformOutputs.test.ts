@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { withoutSerializingPrefixes } from "../../cli/offline/capture";
+import { withoutSerializingPrefixes } from "../../cli/preview/capture";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { platform } from "../../programs/platform/platform";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";

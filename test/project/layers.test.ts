@@ -7,6 +7,33 @@ import { repositoryRoot } from "../helpers/cli";
  * The layers of CONTRIBUTING.md, lowest first, and what each may import from this repository.
  * A layer is a directory (or file) relative to the root; the longest match names a file's layer.
  */
+/**
+ * The command line's products (CONTRIBUTING.md): each its own folder; none imports another, and
+ * commands import them (CONTRIBUTING.md's table).
+ */
+export const cliProducts = [
+  "cli/preview",
+  "cli/adoption",
+  "cli/audit",
+  "cli/explain",
+  "cli/selfService",
+] as const;
+/** What a product may import: the command line's shared layers, and everything under them. */
+const belowProducts = [
+  "cli/core",
+  "cli/workspace",
+  "cli/aws",
+  "cli/policyPack",
+  "programs",
+  "components",
+  "policy-pack/governance",
+  "policy-pack/iam",
+  "policy-pack/resources",
+  "policy-pack/lib",
+  "policy-pack/policies",
+  "policy-pack",
+];
+
 const layers: Readonly<Record<string, readonly string[]>> = {
   "policy-pack/governance": [],
   "policy-pack/iam": ["policy-pack/governance"],
@@ -28,16 +55,14 @@ const layers: Readonly<Record<string, readonly string[]>> = {
   components: ["policy-pack/governance"],
   "index.ts": ["components"],
   programs: ["components", "policy-pack/governance"],
-  cli: [
-    "programs",
-    "components",
-    "policy-pack/governance",
-    "policy-pack/iam",
-    "policy-pack/resources",
-    "policy-pack/lib",
-    "policy-pack/policies",
-    "policy-pack",
-  ],
+  // The command line: shared layers first, then one folder per product, then the commands.
+  "cli/core": ["components"],
+  "cli/workspace": ["cli/core", "components", "programs", "policy-pack/governance"],
+  "cli/aws": ["cli/core", "policy-pack/governance"],
+  "cli/policyPack": ["cli/core", "components"],
+  ...Object.fromEntries(cliProducts.map((product) => [product, belowProducts])),
+  "cli/commands": [...cliProducts, ...belowProducts],
+  "cli/main.ts": ["cli/commands", "cli/core"],
 };
 
 function layerOf(file: string): string | undefined {
@@ -80,6 +105,13 @@ describe("the layers (CONTRIBUTING.md)", () => {
       }
     }
     assert.deepEqual(crossings, []);
+  });
+
+  it("every file of cli/ is in one of its layers: no product's code lies loose in cli/", () => {
+    const loose = sourceFiles(path.join(repositoryRoot, "cli"))
+      .map((file) => path.relative(repositoryRoot, file).split(path.sep).join("/"))
+      .filter((file) => layerOf(path.join(repositoryRoot, file)) === undefined);
+    assert.deepEqual(loose, []);
   });
 
   it("the component and the platform program never import @pulumi/policy (the package ships without it)", () => {

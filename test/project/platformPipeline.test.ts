@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { listStacks, findProject } from "../../cli/project";
+import { listStacks, findProject } from "../../cli/workspace/project";
 import { contextNames, lintWorkflow, unpinnedUses } from "../helpers/actionlint";
 
 const root = path.join(__dirname, "../..");

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PolicyPackProcess } from "../../cli/policy/analyzerClient";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
 import { policies } from "../../policy-pack/policies";
 import { policyPackManifest, syncPolicyPackVersion } from "../../scripts/syncVersion";
 import { repositoryRoot } from "../helpers/cli";

@@ -3,7 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { findProject, listStacks, readStackConfig, stackFilePath } from "../../cli/project";
+import {
+  findProject,
+  listStacks,
+  readStackConfig,
+  stackFilePath,
+} from "../../cli/workspace/project";
 import { projectSchemaErrors } from "../helpers/pulumiSchema";
 
 const root = path.join(__dirname, "../..");

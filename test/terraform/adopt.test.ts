@@ -3,10 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { planStack } from "../../cli/plan";
-import { readPlatformStack } from "../../cli/platformStack";
-import { readStackConfig } from "../../cli/project";
-import { planAdoption } from "../../cli/terraform/adopt";
+import { planStack } from "../../cli/preview";
+import { readPlatformStack } from "../../cli/workspace/platformStack";
+import { readStackConfig } from "../../cli/workspace/project";
+import { planAdoption } from "../../cli/adoption/terraform/adopt";
 import { runCli } from "../helpers/cli";
 import { readFixture, stateInstances, terraformFixtureDir } from "../helpers/fixtures";
 import {

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { registriesInState, terraformQuoted } from "../../cli/terraform/state";
-import { declaredRegistries } from "../../cli/terraform/tfvars";
+import { registriesInState, terraformQuoted } from "../../cli/adoption/terraform/state";
+import { declaredRegistries } from "../../cli/adoption/terraform/tfvars";
 import { readFixture, stateInstances, terraformFixtureDir } from "../helpers/fixtures";
 
 const stateFile = path.join(terraformFixtureDir, "terraform.tfstate");

@@ -1,0 +1,15 @@
+import { shellQuote } from "../../core/text";
+import { TerraformRegistry } from "./state";
+
+/** The `terraform state rm` command per registry that releases it (and its lifecycle policy) from Terraform. */
+export function stateRmCommands(registries: readonly TerraformRegistry[]): string[] {
+  return registries.map((registry) =>
+    [
+      "terraform state rm",
+      ...[
+        registry.address,
+        ...(registry.lifecyclePolicy ? [registry.lifecyclePolicy.address] : []),
+      ].map(shellQuote),
+    ].join(" "),
+  );
+}

@@ -1,0 +1,256 @@
+import { InvalidInputError, CliError } from "../../core/errors";
+import { Problem, isPlainObject, problem } from "../../../components/problems";
+import { ExistingLifecyclePolicy, ExistingRegistry } from "../registry";
+import { readUserFile } from "../../workspace/project";
+
+/**
+ * An ECR repository as the Terraform state holds it, with its lifecycle policy if it has one, and
+ * the addresses `terraform state rm` hands over.
+ */
+export interface TerraformRegistry extends ExistingRegistry {
+  /** The state address, for `terraform state rm`. */
+  readonly address: string;
+  readonly lifecyclePolicy?: ExistingLifecyclePolicy & { readonly address: string };
+}
+
+interface StateInstance {
+  readonly address: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** Whether Go's unicode.IsPrint holds: what Terraform writes as it is inside a quoted key. */
+function isPrintable(character: string): boolean {
+  return character === " " || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(character);
+}
+
+const hclEscapes: Readonly<Record<string, string>> = {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  '"': '\\"',
+  "\\": "\\\\",
+};
+
+/**
+ * A `for_each` key as Terraform writes it in an address: HCL's quoted string, with `\n`, `\r`,
+ * `\t`, `\"` and `\\` escaped, `${` and `%{` doubled so they are no template, and other
+ * unprintable characters as `\uXXXX` (Terraform's addrs.toHCLQuotedString).
+ */
+export function terraformQuoted(key: string): string {
+  let quoted = "";
+  const characters = [...key];
+  characters.forEach((c, i) => {
+    if (c in hclEscapes) {
+      quoted += hclEscapes[c];
+    } else if (c === "$" || c === "%") {
+      quoted += characters[i + 1] === "{" ? c + c : c;
+    } else if (!isPrintable(c)) {
+      const code = c.codePointAt(0)!;
+      quoted +=
+        code < 0x10000
+          ? `\\u${code.toString(16).padStart(4, "0")}`
+          : `\\U${code.toString(16).padStart(8, "0")}`;
+    } else {
+      quoted += c;
+    }
+  });
+  return `"${quoted}"`;
+}
+
+/** An instance key as it stands in a Terraform address: `[0]` for count, `["k"]` for for_each. */
+function instanceKey(key: unknown): string {
+  if (key === undefined || key === null) {
+    return "";
+  }
+  return typeof key === "number" ? `[${key}]` : `[${terraformQuoted(String(key))}]`;
+}
+
+/**
+ * Every current instance of a managed resource type, with its address as Terraform prints it:
+ * `<module path>.<type>.<name>[<key>]`, the module path as state holds it (nested modules,
+ * count and for_each included). Data sources and deposed objects (which Terraform is about to
+ * destroy) are not what adoption moves.
+ */
+function instancesOf(resources: unknown[], type: string): StateInstance[] {
+  const found: StateInstance[] = [];
+  for (const resource of resources) {
+    if (!isPlainObject(resource) || resource.mode !== "managed" || resource.type !== type) {
+      continue;
+    }
+    const prefix = typeof resource.module === "string" ? `${resource.module}.` : "";
+    for (const instance of Array.isArray(resource.instances) ? resource.instances : []) {
+      if (isPlainObject(instance) && instance.deposed !== undefined) {
+        continue;
+      }
+      const key = isPlainObject(instance) ? instance.index_key : undefined;
+      found.push({
+        address: `${prefix}${resource.type}.${resource.name}${instanceKey(key)}`,
+        attributes:
+          isPlainObject(instance) && isPlainObject(instance.attributes) ? instance.attributes : {},
+      });
+    }
+  }
+  return found;
+}
+
+// arn:<partition>:ecr:<region>:<account>:repository/<name>
+const repositoryArnPattern = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/.+$/;
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (value === null) {
+    return {};
+  }
+  if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === "string")) {
+    return undefined;
+  }
+  return value as Record<string, string>;
+}
+
+/** What a registry attribute must look like in state, by name. */
+const repositoryAttributes: Record<string, (value: unknown) => boolean> = {
+  id: (v) => typeof v === "string" && v !== "",
+  name: (v) => typeof v === "string" && v !== "",
+  arn: (v) => typeof v === "string" && repositoryArnPattern.test(v),
+  image_tag_mutability: (v) => typeof v === "string",
+  encryption_configuration: (v) =>
+    Array.isArray(v) &&
+    v.length === 1 &&
+    isPlainObject(v[0]) &&
+    typeof v[0].encryption_type === "string",
+  image_scanning_configuration: (v) =>
+    Array.isArray(v) &&
+    v.length === 1 &&
+    isPlainObject(v[0]) &&
+    typeof v[0].scan_on_push === "boolean",
+  force_delete: (v) => typeof v === "boolean",
+  tags: (v) => stringMap(v) !== undefined,
+  tags_all: (v) => stringMap(v) !== undefined,
+};
+
+/** A Terraform state that manages no ECR repository: nothing to adopt (exit code 1). */
+export class NothingToAdoptError extends CliError {
+  constructor(file: string, resources: readonly unknown[]) {
+    const counts = new Map<string, number>();
+    for (const resource of resources) {
+      if (isPlainObject(resource) && resource.mode === "managed") {
+        const type = String(resource.type);
+        const instances = Array.isArray(resource.instances) ? resource.instances.length : 0;
+        counts.set(type, (counts.get(type) ?? 0) + instances);
+      }
+    }
+    const managed = [...counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, count]) => `${count} ${type}`)
+      .join(", ");
+    super(
+      `Terraform state ${file} manages no aws_ecr_repository (${managed === "" ? "it manages no resources" : `it manages ${managed}`}): there is nothing to adopt. Pull the state of the configuration that holds the registry module; nothing was written.`,
+      1,
+    );
+    this.name = "NothingToAdoptError";
+  }
+}
+
+/**
+ * Every ECR repository a Terraform state manages, found by resource type wherever it sits (the
+ * root module or any module, nested or not, any count or for_each instance), paired with the
+ * lifecycle policy of the same repository when it has one, with the region and account its ARN
+ * names. Refuses, naming the file and each problem, a file that cannot be read, state that is
+ * not version 4 JSON, or registries that lack what adoption reads; and, with
+ * {@link NothingToAdoptError}, a state that manages no registry.
+ */
+export function registriesInState(
+  file: string,
+  text = readUserFile(
+    "--state",
+    file,
+    "must be Terraform state, as `terraform state pull > terraform.tfstate.json` writes it",
+  ),
+): TerraformRegistry[] {
+  const subject = `Terraform state ${file}`;
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(subject, [
+      problem("file", file, "must be Terraform state as JSON, as `terraform state pull` prints it"),
+    ]);
+  }
+  if (!isPlainObject(state) || state.version !== 4) {
+    const version = isPlainObject(state) ? state.version : state;
+    throw new InvalidInputError(subject, [
+      problem(
+        "version",
+        version,
+        "must be 4, the state format of Terraform 0.12 and later: pull the state with a current Terraform",
+      ),
+    ]);
+  }
+  const resources = Array.isArray(state.resources) ? state.resources : [];
+  const problems: Problem[] = [];
+  const policies = new Map<string, StateInstance>();
+  for (const instance of instancesOf(resources, "aws_ecr_lifecycle_policy")) {
+    const repository = instance.attributes.repository;
+    if (
+      typeof repository !== "string" ||
+      typeof instance.attributes.policy !== "string" ||
+      typeof instance.attributes.id !== "string"
+    ) {
+      problems.push({
+        field: instance.address,
+        message: `${instance.address} lacks the attribute repository, policy or id that adoption reads`,
+      });
+    } else {
+      policies.set(repository, instance);
+    }
+  }
+  const registries: TerraformRegistry[] = [];
+  for (const instance of instancesOf(resources, "aws_ecr_repository")) {
+    const a = instance.attributes;
+    const bad = Object.entries(repositoryAttributes).filter(([name, check]) => !check(a[name]));
+    if (bad.length > 0) {
+      for (const [name] of bad) {
+        problems.push(
+          problem(
+            `${instance.address}.${name}`,
+            a[name],
+            "is not what hashicorp/aws 4 or later writes there; refresh the state (terraform apply -refresh-only) and pull it again",
+          ),
+        );
+      }
+      continue;
+    }
+    const encryption = (a.encryption_configuration as Record<string, unknown>[])[0];
+    const policy = policies.get(a.name as string);
+    const [, region, account] = repositoryArnPattern.exec(a.arn as string)!;
+    registries.push({
+      name: a.name as string,
+      address: instance.address,
+      id: a.id as string,
+      arn: a.arn as string,
+      region,
+      account,
+      imageTagMutability: a.image_tag_mutability as string,
+      encryptionType: encryption.encryption_type as string,
+      kmsKey: typeof encryption.kms_key === "string" ? encryption.kms_key : "",
+      scanOnPush: (a.image_scanning_configuration as Record<string, unknown>[])[0]
+        .scan_on_push as boolean,
+      forceDelete: a.force_delete as boolean,
+      tags: stringMap(a.tags)!,
+      tagsAll: stringMap(a.tags_all)!,
+      ...(policy && {
+        lifecyclePolicy: {
+          address: policy.address,
+          id: policy.attributes.id as string,
+          policy: policy.attributes.policy as string,
+        },
+      }),
+    });
+  }
+  if (problems.length > 0) {
+    throw new InvalidInputError(subject, problems);
+  }
+  if (registries.length === 0) {
+    throw new NothingToAdoptError(file, resources);
+  }
+  return registries.sort((a, b) => a.name.localeCompare(b.name));
+}

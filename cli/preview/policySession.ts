@@ -1,0 +1,252 @@
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { InvalidInputError } from "../core/errors";
+import { Problem } from "../../components/problems";
+import { RegisteredResource } from "./capture";
+import {
+  AnalyzerInfo,
+  AnalyzerResource,
+  Diagnostic,
+  PolicyPackProcess,
+  policyPackCommand,
+  tiedTo,
+} from "../policyPack/analyzerClient";
+import { runnablePackDir, transpiledModule } from "../policyPack/compiledPack";
+import { PolicyConfigSource, resolvePolicyConfig } from "../policyPack/policyConfig";
+import type { SessionReply, SessionRequest, SessionWorkerData } from "./sessionWorker";
+
+/** What a policy pack said of a stack's resources. */
+export interface PolicyReport {
+  readonly pack: AnalyzerInfo;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Resources as the engine hands them to analyzers: `Analyze` gets a resource's inputs,
+ * `AnalyzeStack` every resource's outputs, with parents and dependencies by URN.
+ */
+export function analyzerResources(
+  resources: readonly RegisteredResource[],
+  use: "inputs" | "outputs",
+): AnalyzerResource[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return resources.map((r) => analyzerResource(r, use, byUrn));
+}
+
+/** One resource as the engine hands it to analyzers, its provider found among `byUrn`. */
+export function analyzerResource(
+  r: RegisteredResource,
+  use: "inputs" | "outputs",
+  byUrn: ReadonlyMap<string, RegisteredResource>,
+): AnalyzerResource {
+  const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+  const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    properties: use === "inputs" ? r.inputs : r.outputs,
+    parent: r.parent,
+    protect: r.protect,
+    ignoreChanges: r.ignoreChanges,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+    ...(provider && {
+      provider: {
+        urn: provider.urn,
+        type: provider.type,
+        name: provider.name,
+        properties: provider.inputs,
+      },
+    }),
+  };
+}
+
+/** The resources the engine sends to `Analyze`: custom resources the program registers. */
+function analyzed(resource: RegisteredResource): boolean {
+  return resource.custom && !resource.read;
+}
+
+/**
+ * Runs a started policy pack on a program's resources as the engine does during
+ * `pulumi preview --policy-pack`: configure it (the config file's settings over the schema
+ * defaults), `Analyze` every custom resource, then `AnalyzeStack`.
+ */
+export async function analyzeWithPolicyPack(
+  pack: PolicyPackProcess,
+  resources: readonly RegisteredResource[],
+  config?: PolicyConfigSource,
+): Promise<PolicyReport> {
+  const info = await pack.getAnalyzerInfo();
+  await pack.configure(resolvePolicyConfig(info, config?.file, config?.source));
+  const diagnostics: Diagnostic[] = [];
+  for (const resource of analyzerResources(resources.filter(analyzed), "inputs")) {
+    diagnostics.push(...tiedTo(resource.urn, await pack.analyze(resource)));
+  }
+  diagnostics.push(...(await pack.analyzeStack(analyzerResources(resources, "outputs"))));
+  return { pack: info, diagnostics };
+}
+
+/** Starts the pack in `packDir` (see {@link startPolicySession}), analyzes the resources, and stops it. */
+export async function checkWithPolicyPack(
+  resources: readonly RegisteredResource[],
+  packDir: string,
+  config?: PolicyConfigSource,
+): Promise<PolicyReport> {
+  const session = startPolicySession(packDir, config);
+  return session.check(resources);
+}
+
+/**
+ * A policy pack checking a program while it runs, as the engine drives one during
+ * `pulumi preview --policy-pack`: the pack starts at once (its compiled copy when it has one,
+ * see `compiledPack.ts`), each resource is sent to `Analyze` as its registration completes,
+ * and `AnalyzeStack` gets every resource once the program is done. The pack's start-up and
+ * most of its analysis overlap the program.
+ */
+export interface PolicySession {
+  /** A resource the program registered: analyzed as soon as the pack serves. */
+  registered(resource: RegisteredResource): void;
+  /**
+   * Once the program is done: analyzes what was not yet, waits for every `Analyze`, runs
+   * `AnalyzeStack`, and stops the pack. Diagnostics come in the resources' order.
+   */
+  check(resources: readonly RegisteredResource[]): Promise<PolicyReport>;
+  /** Stops the pack without a report (the program failed). */
+  stop(): Promise<void>;
+}
+
+export function startPolicySession(packDir: string, config?: PolicyConfigSource): PolicySession {
+  // Compiled here when stale (the first plan after an edit), so the worker starts it at once.
+  const data: SessionWorkerData = {
+    pack: policyPackCommand(runnablePackDir(packDir)),
+    ...(config && { config }),
+  };
+  const worker = startSessionWorker(data);
+  const replies = new Promise<SessionReply>((resolve, reject) => {
+    worker.on("message", resolve);
+    worker.on("error", reject);
+    worker.on("exit", (code) =>
+      reject(new Error(`the policy session's worker exited with code ${code}`)),
+    );
+  });
+  replies.catch(() => undefined);
+  const byUrn = new Map<string, RegisteredResource>();
+  // What the worker was sent of each resource: outputs it holds for AnalyzeStack, by URN.
+  const sent = new Map<string, RegisteredResource["outputs"]>();
+  const send = (request: SessionRequest) => worker.postMessage(request);
+  const register = (resource: RegisteredResource) => {
+    sent.set(resource.urn, resource.outputs);
+    send({
+      kind: "registered",
+      ...(analyzed(resource) && {
+        analyze: cloneable(analyzerResource(resource, "inputs", byUrn)),
+      }),
+      stack: cloneable(analyzerResource(resource, "outputs", byUrn)),
+    });
+  };
+  const finish = async (request: SessionRequest): Promise<SessionReply> => {
+    try {
+      send(request);
+      return await replies;
+    } finally {
+      await worker.terminate();
+    }
+  };
+  return {
+    registered(resource) {
+      byUrn.set(resource.urn, resource);
+      if (!sent.has(resource.urn)) {
+        register(resource);
+      }
+    },
+    async check(resources) {
+      for (const resource of resources) {
+        byUrn.set(resource.urn, resource);
+      }
+      for (const resource of resources.filter((r) => !sent.has(r.urn))) {
+        register(resource);
+      }
+      // A component's outputs come after its registration: those are sent again.
+      const stack = resources.map((r) =>
+        sent.get(r.urn) === r.outputs ? r.urn : cloneable(analyzerResource(r, "outputs", byUrn)),
+      );
+      const reply = await finish({
+        kind: "check",
+        stack,
+        analyzed: resources.filter(analyzed).map((r) => r.urn),
+      });
+      if (reply.kind === "report") {
+        return { pack: reply.info as AnalyzerInfo, diagnostics: reply.diagnostics };
+      }
+      if (reply.kind === "failed" && reply.invalidInput) {
+        const { subject, problems } = reply.invalidInput;
+        throw new InvalidInputError(subject, problems as Problem[]);
+      }
+      throw new Error(reply.kind === "failed" ? reply.message : "the policy pack stopped");
+    },
+    async stop() {
+      await finish({ kind: "stop" }).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The worker that talks to the pack, from this module's sibling (TypeScript under ts-node, as
+ * in `npm run plan`; JavaScript once built).
+ */
+function startSessionWorker(data: SessionWorkerData): Worker {
+  let file = path.join(__dirname, `sessionWorker${path.extname(__filename)}`);
+  // Under ts-node, the worker loads a transpiled copy: a compiler of its own would cost it
+  // more than the pack's start-up it is there to overlap.
+  file = (file.endsWith(".ts") && transpiledModule(path.join(__dirname, "../.."), file)) || file;
+  const tsconfig = path.join(__dirname, "../../tsconfig.json");
+  const bootstrap = [
+    'const { spawn } = require("child_process");',
+    'const { workerData } = require("worker_threads");',
+    "const { file, args, cwd } = workerData.pack;",
+    'const pack = spawn(file, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });',
+    'if (workerData.file.endsWith(".ts")) {',
+    "  require(workerData.tsNode).register({ transpileOnly: true, project: workerData.tsconfig });",
+    "}",
+    "require(workerData.file).serve(workerData, pack);",
+  ].join("\n");
+  const tsNode = file.endsWith(".ts") ? require.resolve("ts-node") : undefined;
+  return new Worker(bootstrap, { eval: true, workerData: { ...data, file, tsconfig, tsNode } });
+}
+
+/** A resource as a worker can receive it: its values as JSON has them (as the request will). */
+function cloneable(resource: AnalyzerResource): AnalyzerResource {
+  try {
+    return structuredClone(resource);
+  } catch {
+    return JSON.parse(JSON.stringify(resource));
+  }
+}
+
+/** The resource name a URN ends in. */
+export function urnName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** The report as text, for people, the way `pulumi preview` lists policy violations. */
+export function formatPolicyReport(report: PolicyReport): string {
+  const { pack, diagnostics } = report;
+  const title = `Policy pack ${pack.name}@v${pack.version} (${pack.policies.length} policies)`;
+  if (diagnostics.length === 0) {
+    return `${title}: no violations.`;
+  }
+  const lines = [title];
+  for (const d of diagnostics) {
+    lines.push(`  [${d.enforcementLevel}] ${d.policyName}${d.urn ? ` on ${urnName(d.urn)}` : ""}`);
+    // The SDK sends the policy's description, then the violation, on the next line.
+    lines.push(...d.message.split("\n").map((line) => `      ${line}`));
+  }
+  const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+  lines.push(
+    mandatory > 0
+      ? `${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}: \`pulumi preview\` with this pack would fail.`
+      : "Advisory only: `pulumi preview` with this pack would succeed.",
+  );
+  return lines.join("\n");
+}

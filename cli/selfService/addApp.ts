@@ -1,0 +1,178 @@
+/**
+ * `add-app`: adding an app to the stack files of a project, as the platform program will read
+ * it, checked before anything is written.
+ */
+import YAML from "yaml";
+import {
+  AppConfig,
+  parsePlatformConfig,
+  platformConfigValues,
+} from "../../programs/platform/config";
+import { defaultRegistryId, defaultRiskLevel } from "../../components/defaults";
+import { riskLevels } from "../../components/riskTiers";
+import { appsSetting } from "../workspace/appsSetting";
+import { lineDiff } from "../core/lineDiff";
+import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../workspace/project";
+import { CliError, UsageError } from "../core/errors";
+import { ask, Terminal } from "../core/prompt";
+import { sameData, StackFileEditor } from "../workspace/stackFile";
+
+/** What `add-app` is asked to add. */
+export interface AddAppRequest {
+  /** The ECR repository name, which is the app's key. */
+  readonly app: string;
+  /** @default REGISTRY_<APP>, the app name upper-cased with `_` for anything else */
+  readonly id?: string;
+  readonly owner: string;
+  /** @default the governance default risk, {@link defaultRiskLevel} ("medium") */
+  readonly risk?: string;
+  readonly description?: string;
+  /** `owner/name`. */
+  readonly repository: string;
+  /** @default the pipeline's default (main, or none with environments) */
+  readonly branches?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly environments?: readonly string[];
+  readonly stacks: readonly string[];
+  /** Replace an entry of the same app with other settings. */
+  readonly force?: boolean;
+}
+
+export type AddAppStatus = "added" | "unchanged" | "replaced";
+
+export interface AddAppOutcome {
+  readonly stack: string;
+  readonly file: string;
+  readonly status: AddAppStatus;
+  readonly entry: AppConfig;
+  readonly editor: StackFileEditor;
+}
+
+/** The app entry the request describes: only what was asked for, defaults left implicit. */
+export function appEntry(request: AddAppRequest): AppConfig {
+  const listed = (values: readonly string[] | undefined) =>
+    values !== undefined && values.length > 0 ? [...values] : undefined;
+  const branches = listed(request.branches);
+  const tags = listed(request.tags);
+  const environments = listed(request.environments);
+  return {
+    metadata: {
+      id: request.id ?? defaultRegistryId(request.app),
+      owner: request.owner,
+      risk: (request.risk ?? defaultRiskLevel) as AppConfig["metadata"]["risk"],
+      ...(request.description === undefined ? {} : { description: request.description }),
+    },
+    github: {
+      repository: request.repository,
+      ...(branches && { branches }),
+      ...(tags && { tags }),
+      ...(environments && { environments }),
+    },
+  };
+}
+
+/**
+ * Adds an app to the config of each stack, as the platform program will read it: every stack is
+ * checked with the program's own validation (the component's, and the stack's cross-app rules)
+ * before any file is touched, and the edited file is read back as the program reads it, every
+ * app that was there still there. The apps may be kept in any form the program accepts (a YAML
+ * map or JSON text of one, under the namespaced or the bare key); the entry is added in that
+ * form. An identical entry is left alone; a different one is refused with the difference,
+ * unless `force`. A stack named twice (`dev`, `acme/dev`) is edited once. Nothing is written
+ * here.
+ */
+export function planAddApp(project: PulumiProject, request: AddAppRequest): AddAppOutcome[] {
+  if (request.stacks.length === 0) {
+    throw new UsageError(
+      "add-app needs --stack: name the stack(s) to add the app to, e.g. --stack dev",
+    );
+  }
+  const entry = appEntry(request);
+  const files = new Set<string>();
+  const outcomes: AddAppOutcome[] = [];
+  for (const stack of request.stacks) {
+    const path = stackFilePath(project, stack);
+    if (files.has(path)) {
+      continue;
+    }
+    files.add(path);
+    const file = displayPath(project, path);
+    const editor = StackFileEditor.load(path, file);
+    const source = { project: project.name, stack: stackFileName(stack), file };
+    const { key, apps } = appsSetting(project, editor, source.stack);
+    const existing = apps[request.app];
+    const raw = platformConfigValues(project.name, editor.config());
+    parsePlatformConfig(source, { ...raw, apps: { ...apps, [request.app]: entry } });
+    if (existing !== undefined && sameData(existing, entry)) {
+      outcomes.push({ stack, file, status: "unchanged", entry, editor });
+      continue;
+    }
+    if (existing !== undefined && !request.force) {
+      throw new UsageError(
+        [
+          `${request.app} is already in ${file} with other settings (- there now, + asked for):`,
+          lineDiff(YAML.stringify(existing), YAML.stringify(entry)),
+          "Pass --force to replace it.",
+        ].join("\n"),
+      );
+    }
+    editor.setEntry(key, request.app, entry);
+    const written = parsePlatformConfig(
+      source,
+      platformConfigValues(project.name, editor.config()),
+    );
+    const lost = [...Object.keys(apps), request.app].filter((name) => !(name in written.apps));
+    if (lost.length > 0) {
+      throw new CliError(
+        `adding ${request.app} to ${file} would lose ${lost.join(", ")}; nothing was written`,
+      );
+    }
+    outcomes.push({
+      stack,
+      file,
+      status: existing === undefined ? "added" : "replaced",
+      entry,
+      editor,
+    });
+  }
+  return outcomes;
+}
+
+/** Fills in missing required settings by asking, on a terminal only. */
+export async function completeRequest(
+  given: Partial<AddAppRequest>,
+  terminal: Terminal,
+): Promise<AddAppRequest> {
+  const missing = (["owner", "repository"] as const).filter((key) => given[key] === undefined);
+  if (given.app === undefined || missing.length > 0) {
+    if (!terminal.interactive) {
+      const flags = [
+        ...(given.app === undefined ? ["<app>"] : []),
+        ...missing.map((m) => (m === "owner" ? "--owner" : "--github-repository")),
+      ];
+      throw new UsageError(
+        `add-app needs ${flags.join(" and ")} (or run it in a terminal to be asked)`,
+      );
+    }
+    const answers = await ask(terminal, [
+      ...(given.app === undefined
+        ? [{ key: "app", question: "ECR repository name (the app)" }]
+        : []),
+      ...(given.owner === undefined ? [{ key: "owner", question: "Owning team" }] : []),
+      ...(given.repository === undefined
+        ? [{ key: "repository", question: "GitHub repository (owner/name)" }]
+        : []),
+      ...(given.risk === undefined
+        ? [
+            {
+              key: "risk",
+              question: `Risk (${riskLevels.join(", ")})`,
+              default: defaultRiskLevel,
+            },
+          ]
+        : []),
+    ]);
+    return { ...given, ...answers } as AddAppRequest;
+  }
+  return given as AddAppRequest;
+}
