@@ -1,4 +1,9 @@
-import { PipelineSettings, tagsBesideProviderDefaults } from "../../components/pipelineSettings";
+import { PipelineSettings } from "../../components/pipelineSettings";
+import {
+  RegistryAttribute,
+  registryAttributeNames,
+  registryAttributes,
+} from "../registry/attributes";
 import { sameData } from "../workspace/stackFile";
 import { ExistingRegistry } from "./registry";
 
@@ -13,11 +18,6 @@ export interface DriftRow {
   readonly effect: DriftEffect;
 }
 
-function showTags(tags: Readonly<Record<string, unknown>>): string {
-  const entries = Object.entries(tags).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? "(none)" : entries.map(([k, v]) => `${k}=${v}`).join(", ");
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -27,9 +27,9 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Every attribute a pipeline sets on its repository and lifecycle policy, against what the
- * registry has where it was found (a Terraform state, or the account), with what `pulumi up`
- * would do: keep it (`same`), change it in place
+ * Every attribute a pipeline sets on its repository and lifecycle policy (the attribute table's,
+ * `cli/registry/attributes.ts`), against what the registry has where it was found (a Terraform
+ * state, or the account), with what `pulumi up` would do: keep it (`same`), change it in place
  * (`update`), recreate the repository and lose its images (`replace`), or add a lifecycle policy
  * the registry lacked (`create`). Tags are compared as the pipeline sets them beside the AWS
  * provider's default tags, and the lifecycle policy as JSON.
@@ -39,86 +39,31 @@ export function registryDrift(
   settings: PipelineSettings,
   providerDefaultTags: Readonly<Record<string, string>>,
 ): DriftRow[] {
-  const row = (
-    attribute: string,
-    existing: string,
-    pipeline: string,
-    changes: DriftEffect,
-    equal: boolean,
-  ): DriftRow => ({
-    attribute,
-    existing,
-    pipeline,
-    effect: equal ? "same" : changes,
+  const rows: DriftRow[] = registryAttributeNames.map((name) => {
+    const attribute = registryAttributes[name] as RegistryAttribute<unknown>;
+    const existing = registry[name];
+    const pipeline = attribute.pipeline(settings, providerDefaultTags);
+    return {
+      attribute: attribute.terraform,
+      existing: attribute.show(existing),
+      pipeline:
+        pipeline === undefined ? (attribute.unset ?? "(not set)") : attribute.show(pipeline),
+      effect: pipeline === undefined || sameData(existing, pipeline) ? "same" : attribute.onChange,
+    };
   });
-  const { ecr } = settings;
-  const tags = tagsBesideProviderDefaults(settings, providerDefaultTags) as Record<string, string>;
-  const tagsAll = { ...providerDefaultTags, ...tags };
-  const kmsKey = typeof ecr.kmsKeyArn === "string" ? ecr.kmsKeyArn : undefined;
-  const rows = [
-    row(
-      "name",
-      registry.name,
-      settings.repositoryName,
-      "replace",
-      registry.name === settings.repositoryName,
-    ),
-    row(
-      "image_tag_mutability",
-      registry.imageTagMutability,
-      ecr.imageTagMutability,
-      "update",
-      registry.imageTagMutability === ecr.imageTagMutability,
-    ),
-    row(
-      "encryption_type",
-      registry.encryptionType,
-      ecr.encryption,
-      "replace",
-      registry.encryptionType === ecr.encryption,
-    ),
-    row(
-      "kms_key",
-      registry.kmsKey || "(none)",
-      kmsKey ?? (ecr.encryption === "KMS" ? "(not set: keeps the key AWS chose)" : "(none)"),
-      "replace",
-      kmsKey === undefined || kmsKey === registry.kmsKey,
-    ),
-    row(
-      "scan_on_push",
-      String(registry.scanOnPush),
-      String(ecr.scanOnPush),
-      "update",
-      registry.scanOnPush === ecr.scanOnPush,
-    ),
-    row(
-      "force_delete",
-      String(registry.forceDelete),
-      String(ecr.forceDelete),
-      "update",
-      registry.forceDelete === ecr.forceDelete,
-    ),
-    row("tags", showTags(registry.tags), showTags(tags), "update", sameData(registry.tags, tags)),
-    row(
-      "tags_all",
-      showTags(registry.tagsAll),
-      showTags(tagsAll),
-      "update",
-      sameData(registry.tagsAll, tagsAll),
-    ),
-  ];
   const policy = registry.lifecyclePolicy?.policy;
-  rows.push(
-    policy === undefined
-      ? row("lifecycle_policy", "(none)", ecr.lifecyclePolicy, "create", false)
-      : row(
-          "lifecycle_policy",
-          policy,
-          ecr.lifecyclePolicy,
-          "update",
-          sameData(parseJson(policy), parseJson(ecr.lifecyclePolicy)),
-        ),
-  );
+  const { lifecyclePolicy } = settings.ecr;
+  rows.push({
+    attribute: "lifecycle_policy",
+    existing: policy ?? "(none)",
+    pipeline: lifecyclePolicy,
+    effect:
+      policy === undefined
+        ? "create"
+        : sameData(parseJson(policy), parseJson(lifecyclePolicy))
+          ? "same"
+          : "update",
+  });
   return rows;
 }
 

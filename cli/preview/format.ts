@@ -27,11 +27,11 @@ function appLines(app: PlanApp, width: number): string[] {
   if (app.registry) {
     const r = app.registry;
     lines.push(
-      `  Registry   ${r.name}: ${r.imageTagMutability} tags, ${r.encryption} encryption${r.encryption === "KMS" ? ` (key ${r.kmsKey ?? "aws/ecr, AWS managed"})` : ""}, scan on push ${r.scanOnPush ? "on" : "OFF"}, force delete ${r.forceDelete ? "ON" : "off"}${r.protect ? ", protected from deletion" : ""}`,
+      `  Registry   ${r.name}: ${r.imageTagMutability} tags, ${r.encryptionType} encryption${r.encryptionType === "KMS" ? ` (key ${r.kmsKey || "aws/ecr, AWS managed"})` : ""}, scan on push ${r.scanOnPush ? "on" : "OFF"}, force delete ${r.forceDelete ? "ON" : "off"}${r.protect ? ", protected from deletion" : ""}`,
     );
     lines.push(`  Lifecycle  ${r.lifecycleRule ?? "none"}`);
     lines.push(
-      `  Tags       ${Object.entries(r.tags)
+      `  Tags       ${Object.entries(r.tagsAll)
         .map(([k, v]) => `${k}=${v}`)
         .join(", ")}`,
     );

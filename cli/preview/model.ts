@@ -1,3 +1,4 @@
+import { attributesFromProgram, RegistryAttributeValues } from "../registry/attributes";
 import { isSubjectPattern } from "../../components/trustPolicy";
 import { awsTypes, githubTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
 import { trustedDeliveryPipelineType } from "../../components/names";
@@ -35,16 +36,13 @@ export interface TrustSubject {
   readonly operator: "StringEquals" | "StringLike";
 }
 
-export interface PlanRegistry {
-  readonly name: string;
-  readonly imageTagMutability: string;
-  readonly encryption: string;
-  readonly kmsKey?: string;
-  readonly scanOnPush: boolean;
-  readonly forceDelete: boolean;
+/**
+ * A registry as the plan shows it: the attribute table's values (`cli/registry/attributes.ts`;
+ * every tag it carries in `tagsAll`, the provider's default tags with its own), whether it is
+ * protected, and its lifecycle rule.
+ */
+export interface PlanRegistry extends Omit<RegistryAttributeValues, "tags"> {
   readonly protect: boolean;
-  /** Every tag the registry carries: the provider's default tags and its own. */
-  readonly tags: Readonly<Record<string, string>>;
   /** The lifecycle rule's description, when it has a lifecycle policy. */
   readonly lifecycleRule?: string;
 }
@@ -223,18 +221,11 @@ function describeRegistry(
   repository: RegisteredResource,
   lifecycle: RegisteredResource | undefined,
 ): PlanRegistry {
-  const { inputs } = repository;
-  const encryption = inputs.encryptionConfigurations?.[0] ?? {};
   const lifecycleRule = parseJson(lifecycle?.inputs.policy)?.rules?.[0]?.description;
+  const { tags: _own, ...shown } = attributesFromProgram(repository);
   return {
-    name: String(inputs.name),
-    imageTagMutability: inputs.imageTagMutability ?? "MUTABLE",
-    encryption: encryption.encryptionType ?? "AES256",
-    ...(encryption.kmsKey ? { kmsKey: String(encryption.kmsKey) } : {}),
-    scanOnPush: inputs.imageScanningConfiguration?.scanOnPush === true,
-    forceDelete: inputs.forceDelete === true,
+    ...shown,
     protect: repository.protect,
-    tags: { ...(repository.outputs.tagsAll ?? {}), ...(inputs.tags ?? {}) },
     ...(typeof lifecycleRule === "string" && { lifecycleRule }),
   };
 }

@@ -129,12 +129,12 @@ function readPlanText(text: string): Plan {
         app.registry = {
           name: registryName,
           imageTagMutability: mutability,
-          encryption,
-          ...(key !== undefined && key !== "aws/ecr, AWS managed" && { kmsKey: key }),
+          encryptionType: encryption,
+          kmsKey: key !== undefined && key !== "aws/ecr, AWS managed" ? key : "",
           scanOnPush: scan === "on",
           forceDelete: force === "ON",
           protect: protect !== undefined,
-          tags: Object.fromEntries(
+          tagsAll: Object.fromEntries(
             tags === ""
               ? []
               : tags.split(", ").map((t) => [t.split("=")[0], t.slice(t.indexOf("=") + 1)]),
@@ -253,12 +253,12 @@ const registry = fc
   .record({
     name: word,
     imageTagMutability: fc.constantFrom("MUTABLE", "IMMUTABLE"),
-    encryption: fc.constantFrom("AES256", "KMS"),
+    encryptionType: fc.constantFrom("AES256", "KMS"),
     kmsKey: fc.option(word, { nil: undefined }),
     scanOnPush: fc.boolean(),
     forceDelete: fc.boolean(),
     protect: fc.boolean(),
-    tags: fc.dictionary(word, word, { maxKeys: 4 }),
+    tagsAll: fc.dictionary(word, word, { maxKeys: 4 }),
     lifecycleRule: fc.option(
       fc.stringMatching(/^Keep last [1-9][0-9]? images \((low|medium|high) risk policy\)$/),
       { nil: undefined },
@@ -267,7 +267,7 @@ const registry = fc
   // A key is shown only with KMS encryption.
   .map(({ kmsKey, lifecycleRule, ...r }) => ({
     ...r,
-    ...(kmsKey !== undefined && r.encryption === "KMS" && { kmsKey }),
+    kmsKey: kmsKey !== undefined && r.encryptionType === "KMS" ? kmsKey : "",
     ...(lifecycleRule !== undefined && { lifecycleRule }),
   }));
 
@@ -360,7 +360,7 @@ describe("the plan's text", () => {
       owner: "team-orders",
       risk: "high",
     });
-    assert.equal(app.registry?.tags["acme:risk"], "high");
+    assert.equal(app.registry?.tagsAll["acme:risk"], "high");
     assert.match(
       formatPlan(model),
       /^App orders-api {2}\(id REGISTRY_ORDERS_API, owner team-orders, risk high\)$/m,

@@ -2,39 +2,11 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import ts from "typescript";
 import { repositoryRoot } from "../helpers/cli";
+import { fixtureDiagnostics, lineOf } from "../helpers/typecheck";
 
 const fixture = path.join(repositoryRoot, "test/fixtures/typecheck/unvalidatedSettings.ts");
 
-/** The repository's compiler options, as `npm run typecheck` uses them. */
-function compilerOptions(): ts.CompilerOptions {
-  const file = path.join(repositoryRoot, "tsconfig.json");
-  const { config } = ts.readConfigFile(file, ts.sys.readFile);
-  return ts.parseJsonConfigFileContent(config, ts.sys, repositoryRoot).options;
-}
-
-/** The fixture's diagnostics, compiled as written or with its text changed. */
-function diagnostics(change: (text: string) => string = (text) => text): ts.Diagnostic[] {
-  const options = compilerOptions();
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (file) => {
-    const text = readFile(file);
-    return path.resolve(file) === fixture && text !== undefined ? change(text) : text;
-  };
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (file, language, onError, fresh) =>
-    path.resolve(file) === fixture
-      ? ts.createSourceFile(file, host.readFile(file)!, language)
-      : getSourceFile(file, language, onError, fresh);
-  const program = ts.createProgram([fixture], options, host);
-  return [...program.getSemanticDiagnostics(), ...program.getSyntacticDiagnostics()].filter(
-    (d) => d.file !== undefined && path.resolve(d.file.fileName) === fixture,
-  );
-}
-
-function lineOf(d: ts.Diagnostic): number {
-  return d.file!.getLineAndCharacterOfPosition(d.start!).line + 1;
-}
+const diagnostics = (change?: (text: string) => string) => fixtureDiagnostics(fixture, change);
 
 describe("key lists tied to the args interfaces", function () {
   this.timeout(120_000);

@@ -21,6 +21,7 @@ export const cliProducts = [
 /** What a product may import: the command line's shared layers, and everything under them. */
 const belowProducts = [
   "cli/core",
+  "cli/registry",
   "cli/workspace",
   "cli/aws",
   "cli/policyPack",
@@ -60,6 +61,7 @@ const layers: Readonly<Record<string, readonly string[]>> = {
   "cli/workspace": ["cli/core", "components", "programs", "policy-pack/governance"],
   "cli/aws": ["cli/core", "policy-pack/governance"],
   "cli/policyPack": ["cli/core", "components"],
+  "cli/registry": ["cli/core", "cli/aws", "components"],
   ...Object.fromEntries(cliProducts.map((product) => [product, belowProducts])),
   "cli/commands": [...cliProducts, ...belowProducts],
   "cli/main.ts": ["cli/commands", "cli/core"],

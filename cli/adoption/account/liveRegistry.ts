@@ -1,3 +1,4 @@
+import { attributesFromLive } from "../../registry/attributes";
 import { ExistingRegistry } from "../registry";
 import { LiveRepository } from "../../aws/readRegistries";
 import { Unread } from "../../aws/unread";
@@ -22,20 +23,11 @@ export function existingRegistry(
   }
   return {
     registry: {
-      name: live.name,
+      ...attributesFromLive(live, tags, providerDefaultTags),
       id: live.name,
       arn: live.arn,
       region,
       account: live.registryId,
-      imageTagMutability: live.imageTagMutability,
-      encryptionType: live.encryptionType,
-      kmsKey: live.kmsKey ?? "",
-      scanOnPush: live.scanOnPush,
-      forceDelete: false,
-      tags: Object.fromEntries(
-        Object.entries(tags).filter(([key, value]) => providerDefaultTags[key] !== value),
-      ),
-      tagsAll: tags,
       ...(lifecyclePolicy !== undefined && {
         lifecyclePolicy: { id: live.name, policy: lifecyclePolicy },
       }),

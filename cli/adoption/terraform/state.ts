@@ -1,3 +1,4 @@
+import { attributesFromState } from "../../registry/attributes";
 import { InvalidInputError, CliError } from "../../core/errors";
 import { Problem, isPlainObject, problem } from "../../../components/problems";
 import { ExistingLifecyclePolicy, ExistingRegistry } from "../registry";
@@ -96,35 +97,17 @@ function instancesOf(resources: unknown[], type: string): StateInstance[] {
 // arn:<partition>:ecr:<region>:<account>:repository/<name>
 const repositoryArnPattern = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/.+$/;
 
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (value === null) {
-    return {};
-  }
-  if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === "string")) {
-    return undefined;
-  }
-  return value as Record<string, string>;
-}
-
-/** What a registry attribute must look like in state, by name. */
-const repositoryAttributes: Record<string, (value: unknown) => boolean> = {
+/** What adoption reads of a repository besides its attributes (`cli/registry/attributes.ts`). */
+const bookkeeping: Record<string, (value: unknown) => boolean> = {
   id: (v) => typeof v === "string" && v !== "",
-  name: (v) => typeof v === "string" && v !== "",
   arn: (v) => typeof v === "string" && repositoryArnPattern.test(v),
-  image_tag_mutability: (v) => typeof v === "string",
-  encryption_configuration: (v) =>
-    Array.isArray(v) &&
-    v.length === 1 &&
-    isPlainObject(v[0]) &&
-    typeof v[0].encryption_type === "string",
-  image_scanning_configuration: (v) =>
-    Array.isArray(v) &&
-    v.length === 1 &&
-    isPlainObject(v[0]) &&
-    typeof v[0].scan_on_push === "boolean",
-  force_delete: (v) => typeof v === "boolean",
-  tags: (v) => stringMap(v) !== undefined,
-  tags_all: (v) => stringMap(v) !== undefined,
+};
+
+/** The state's attribute a bad value is reported at: the block that holds nested ones. */
+const reportedAt: Readonly<Record<string, string>> = {
+  encryption_type: "encryption_configuration",
+  kms_key: "encryption_configuration",
+  scan_on_push: "image_scanning_configuration",
 };
 
 /** A Terraform state that manages no ECR repository: nothing to adopt (exit code 1). */
@@ -206,9 +189,17 @@ export function registriesInState(
   const registries: TerraformRegistry[] = [];
   for (const instance of instancesOf(resources, "aws_ecr_repository")) {
     const a = instance.attributes;
-    const bad = Object.entries(repositoryAttributes).filter(([name, check]) => !check(a[name]));
-    if (bad.length > 0) {
-      for (const [name] of bad) {
+    const read = attributesFromState(a);
+    const bad = [
+      ...new Set([
+        ...Object.entries(bookkeeping)
+          .filter(([name, check]) => !check(a[name]))
+          .map(([name]) => name),
+        ...("bad" in read ? read.bad.map((name) => reportedAt[name] ?? name) : []),
+      ]),
+    ];
+    if (bad.length > 0 || !("values" in read)) {
+      for (const name of bad) {
         problems.push(
           problem(
             `${instance.address}.${name}`,
@@ -219,24 +210,15 @@ export function registriesInState(
       }
       continue;
     }
-    const encryption = (a.encryption_configuration as Record<string, unknown>[])[0];
     const policy = policies.get(a.name as string);
     const [, region, account] = repositoryArnPattern.exec(a.arn as string)!;
     registries.push({
-      name: a.name as string,
+      ...read.values,
       address: instance.address,
       id: a.id as string,
       arn: a.arn as string,
       region,
       account,
-      imageTagMutability: a.image_tag_mutability as string,
-      encryptionType: encryption.encryption_type as string,
-      kmsKey: typeof encryption.kms_key === "string" ? encryption.kms_key : "",
-      scanOnPush: (a.image_scanning_configuration as Record<string, unknown>[])[0]
-        .scan_on_push as boolean,
-      forceDelete: a.force_delete as boolean,
-      tags: stringMap(a.tags)!,
-      tagsAll: stringMap(a.tags_all)!,
       ...(policy && {
         lifecyclePolicy: {
           address: policy.address,
