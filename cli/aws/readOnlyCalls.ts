@@ -55,8 +55,8 @@ export function whatItReads(action: ReadAction): string {
   return (readOnlyCalls[service] as Record<string, string>)[operation];
 }
 
-/** The least IAM policy that lets the CLI read everything it reads: these actions, on `*`. */
-export function readOnlyPolicy(): {
+/** The least IAM policy that lets the CLI read what it reads: these actions, on `*`. */
+export function readOnlyPolicy(actions: readonly ReadAction[] = readActions()): {
   Version: "2012-10-17";
   Statement: { Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }[];
 } {
@@ -68,7 +68,7 @@ export function readOnlyPolicy(): {
         Effect: "Allow",
         // The List and Describe calls cannot be scoped to resources, and the audit reads every
         // repository and role of the account.
-        Action: readActions(),
+        Action: [...actions],
         Resource: "*",
       },
     ],

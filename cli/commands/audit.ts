@@ -1,4 +1,5 @@
 import { problem } from "../../components/problems";
+import { auditCalls } from "../audit/auditedTypes";
 import { readOnlyPolicy } from "../aws/readOnlyCalls";
 import { regionPattern } from "../workspace/awsConfig";
 import { unwritableTargetProblem, writeFilesAtomically } from "../workspace/fileWrites";
@@ -76,7 +77,7 @@ export const auditCommand: Command = {
       }
     };
     if (options["print-permissions"]) {
-      write(`${JSON.stringify(readOnlyPolicy(), null, 2)}\n`);
+      write(`${JSON.stringify(readOnlyPolicy(auditCalls()), null, 2)}\n`);
       return 0;
     }
 

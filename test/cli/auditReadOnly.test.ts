@@ -15,6 +15,7 @@ import {
   privilegeEscalationActions,
 } from "../../policy-pack/governance/actions";
 import { awsActions } from "../../policy-pack/governance/awsActions";
+import { accountTypes, auditCalls, regionalTypes } from "../../cli/audit/auditedTypes";
 import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
 import { analyzePermissions } from "../../policy-pack/iam/permissions";
 
@@ -40,6 +41,14 @@ describe("what the audit may call", () => {
       "iam:ListRoles",
       "sts:GetCallerIdentity",
     ]);
+  });
+
+  it("is what the registry of audited parts reads, each part naming its calls (auditedTypes.ts)", () => {
+    assert.deepEqual(auditCalls(), readActions());
+    for (const part of [...Object.values(regionalTypes), ...Object.values(accountTypes)]) {
+      assert.ok(part.calls.length > 0);
+      assert.ok(part.shapes.length > 0);
+    }
   });
 
   it("holds only actions AWS classes as Read or List", () => {
