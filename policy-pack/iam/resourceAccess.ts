@@ -21,6 +21,7 @@ import {
   literal,
   plus,
   times,
+  union,
 } from "./automaton";
 import { Budget, BudgetExhausted } from "./budget";
 import { conditionsFormula, KeyResolver, KeyValue } from "./conditions";
@@ -61,17 +62,29 @@ const lowerDigits = charsOf("abcdefghijklmnopqrstuvwxyz0123456789");
 const nameCharacters = charsExcept(":");
 const accountNumber: Language = [times(digits, 12)];
 
-/** `o-<10>/r-<4>/ou-<4>-<8>/`: an organisation path of one account. */
-const organisationPath: Language = concat(
-  literal("o-"),
-  [times(lowerDigits, 10)],
-  literal("/r-"),
-  [times(lowerDigits, 4)],
-  literal("/ou-"),
-  [times(lowerDigits, 4)],
+/**
+ * An organisation path of one account, as `aws:PrincipalOrgPaths` holds it: the organisation,
+ * its root, and the organisational units down to the account (none for an account at the root,
+ * up to five levels), each `/`-terminated: `o-<id>/r-<id>/ou-<id>-<id>/.../`.
+ */
+const organisationUnit: Language = concat(
+  literal("ou-"),
+  [plus(lowerDigits)],
   literal("-"),
-  [times(lowerDigits, 8)],
+  [plus(lowerDigits)],
   literal("/"),
+);
+const organisationPath: Language = union(
+  ...[0, 1, 2, 3, 4, 5].map((depth) =>
+    concat(
+      literal("o-"),
+      [times(lowerDigits, 10)],
+      literal("/r-"),
+      [times(lowerDigits, 4)],
+      literal("/"),
+      ...Array.from({ length: depth }, () => organisationUnit),
+    ),
+  ),
 );
 const wrapOrganisation = (organisation: Language): Language =>
   concat(organisation, literal("/"), anyString);

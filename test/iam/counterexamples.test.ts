@@ -340,3 +340,77 @@ describe("resource access counter-examples", () => {
     assert.ok(undecided === undefined && findings.length > 0);
   });
 });
+
+// Found by the existential search with Z3 (test/iam/z3Existential.test.ts, Z3_HARD=1, 2026-12),
+// shrunk; the evaluator confirms each witness.
+describe("counter-examples the Z3 search found", () => {
+  it("StringEqualsIgnoreCase on one subject admits REPO:..., which names no repository (GitHub writes repo:)", () => {
+    const sub = "token.actions.githubusercontent.com:sub";
+    const document = policy({
+      Effect: "Allow",
+      ...web,
+      Condition: {
+        StringEqualsIgnoreCase: { [sub]: "repo:acme/app:ref:refs/heads/main" },
+        StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      },
+    });
+    assert.ok(
+      canAssume(document, {
+        provider: github,
+        sub: "REPO:ACME/APP:REF:REFS/HEADS/MAIN",
+        aud: "sts.amazonaws.com",
+      }),
+      "the evaluator admits the upper-case subject",
+    );
+    const findings = trustOf(document).findings;
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      ["not-a-repository"],
+    );
+    const witness = findings[0].tokens[0].sub;
+    assert.ok(!witness.startsWith("repo:"), witness);
+    assert.ok(canAssume(document, { provider: github, sub: witness, aud: "sts.amazonaws.com" }));
+  });
+
+  it("the same subject under StringEquals stays one repository's: only repo: itself is read exactly", () => {
+    const document = policy({
+      Effect: "Allow",
+      ...web,
+      Condition: {
+        StringEquals: {
+          "token.actions.githubusercontent.com:sub": "repo:Acme/App:ref:refs/heads/main",
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        },
+      },
+    });
+    const analysis = trustOf(document);
+    assert.deepEqual(analysis.findings, []);
+    assert.equal(analysis.repository?.toLowerCase(), "acme/app");
+  });
+
+  it("ForAnyValue:StringNotLike on org paths lets in a role of an account in its organisation's root", () => {
+    const document = policy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "ecr:*",
+      Condition: { "ForAnyValue:StringNotLike": { "aws:PrincipalOrgPaths": ["o-*/r-*/ou-*/"] } },
+    });
+    assert.ok(
+      canAccess(document, {
+        principal: "arn:aws:iam::000000000000:role/x",
+        action: "ecr:BatchGetImage",
+        context: {
+          "aws:PrincipalAccount": "000000000000",
+          "aws:PrincipalOrgID": "o-0000000000",
+          "aws:PrincipalOrgPaths": ["o-0000000000/r-0000/"],
+        },
+      }),
+      "the evaluator lets a role of an account in the root pull",
+    );
+    const { findings, undecided } = analyzeResourceAccess(
+      parsePolicyDocument(document) as PolicyDocument,
+      ecrActions,
+    );
+    assert.ok(undecided !== undefined || findings.length > 0, "the model reports an outsider");
+  });
+});

@@ -53,6 +53,19 @@ function fixedRepository(
           }
         : undefined;
     }
+    // `repo:` itself must be read exactly: a subject that starts with `REPO:` names no
+    // repository in the token space (GitHub writes `repo:`), so a step that also reads `R` is
+    // not proven one repository's (Z3's counter-example, test/iam/counterexamples.test.ts).
+    if (
+      i < "repo:".length &&
+      !(
+        sequence[i].set.bounds.length === 2 &&
+        sequence[i].set.hasChar("repo:"[i]) &&
+        sequence[i].set.bounds[1] - sequence[i].set.bounds[0] === 1
+      )
+    ) {
+      return undefined;
+    }
     text += c;
     // As written: a step of one character is that character.
     written += sequence[i].set.first() ?? c;

@@ -91,20 +91,31 @@ export const subjectSpace: Formula = and(
   or(atom("sub", repositorySubject), not(atom("sub", repoPrefix))),
 );
 
-/** Subjects of repositories of `owner` (compared without letter case, as GitHub compares names). */
+// `repo:` is read exactly, as GitHub writes it: `REPO:acme/app:...` names no repository in the
+// token space (it may be any customised subject), so it is not taken for acme/app's
+// (test/iam/counterexamples.test.ts, Z3's counter-example 1). Owner and name are compared
+// without letter case, as GitHub compares them.
+
+/** Subjects of repositories of `owner`. */
 export function ownerPrefix(owner: string): Language {
-  return concat(literal(`repo:${owner}`, true), union(literal("/"), literal("@")), anyString);
+  return concat(
+    literal("repo:"),
+    literal(owner, true),
+    union(literal("/"), literal("@")),
+    anyString,
+  );
 }
 
 /** Subjects of `repository` (`owner/name` or the immutable form), any context. */
 export function repositoryPrefix(repository: string): Language {
-  return concat(literal(`repo:${repository}:`, true), anyString);
+  return concat(literal("repo:"), literal(`${repository}:`, true), anyString);
 }
 
 /** Subjects of `repository`'s pull requests. */
 export function pullRequestOf(repository: string): Language {
   return concat(
-    literal(`repo:${repository}:${pullRequestContext}`, true),
+    literal("repo:"),
+    literal(`${repository}:${pullRequestContext}`, true),
     union(literal(""), concat(literal(":"), anyString)),
   );
 }
