@@ -19,6 +19,9 @@ import { readOncePerStack } from "./stackConfig";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 
+/** The component's child resource names, all derived from its name. */
+type ChildNames = ReturnType<typeof pipelineChildNames>;
+
 /** The default AWS provider's `defaultTags.tags`, from the stack's config (read once per stack). */
 function defaultProviderTags(): Readonly<Record<string, string>> {
   return readOncePerStack(
@@ -104,13 +107,6 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     super(TrustedDeliveryPipeline.typeToken, name, {}, opts);
     const names = pipelineChildNames(name);
 
-    // With the default AWS provider, its default tags are known from config; an explicit
-    // provider's are not, and the pipeline then sets every tag itself.
-    const tags = (resourceType: string) =>
-      this.getProvider(resourceType) === undefined
-        ? tagsBesideProviderDefaults(settings, defaultProviderTags())
-        : settings.tags;
-
     if (args.oidcProviderArn === undefined) {
       this.oidcProvider = new GitHubOidcProvider(names.oidcProvider, {}, { parent: this }).provider;
     }
@@ -118,131 +114,27 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       ? this.oidcProvider.arn
       : pulumi.output(args.oidcProviderArn!);
 
-    const { ecr } = settings;
-    this.repository = new aws.ecr.Repository(
-      names.repository,
-      {
-        name: settings.repositoryName,
-        imageTagMutability: ecr.imageTagMutability,
-        imageScanningConfiguration: { scanOnPush: ecr.scanOnPush },
-        encryptionConfigurations: [
-          ecr.kmsKeyArn === undefined
-            ? { encryptionType: ecr.encryption }
-            : { encryptionType: ecr.encryption, kmsKey: ecr.kmsKeyArn },
-        ],
-        forceDelete: ecr.forceDelete,
-        tags: tags(awsTypes.ecrRepository),
-      },
-      { parent: this, protect: ecr.protect, import: settings.importIds.repository },
-    );
-
-    this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
-      names.lifecyclePolicy,
-      { repository: this.repository.name, policy: ecr.lifecyclePolicy },
-      { parent: this, import: settings.importIds.lifecyclePolicy },
-    );
-
-    const subjects = settings.github.subjects;
-    this.role = new aws.iam.Role(
-      names.role,
-      {
-        name: settings.roleName,
-        description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
-        assumeRolePolicy: this.oidcProviderArn.apply((arn) =>
-          JSON.stringify(githubTrustPolicy(arn, subjects)),
-        ),
-        maxSessionDuration: 3600,
-        tags: tags(awsTypes.iamRole),
-      },
-      { parent: this },
-    );
-
-    this.pushPolicy = new aws.iam.RolePolicy(
-      names.pushPolicy,
-      {
-        role: this.role.name,
-        name: "ecr-push",
-        policy: this.repository.arn.apply((arn) => JSON.stringify(ecrPushPolicy(arn))),
-      },
-      { parent: this },
-    );
+    const registry = this.createRegistry(names, settings);
+    this.repository = registry.repository;
+    this.lifecyclePolicy = registry.lifecyclePolicy;
+    const pushRole = this.createPushRole(names, settings, this.oidcProviderArn, this.repository);
+    this.role = pushRole.role;
+    this.pushPolicy = pushRole.pushPolicy;
 
     const appRepository = this.appRepositoryName(settings);
-    const { environments, environmentProtection: protection } = settings.github;
-    const createdEnvironments: Record<string, github.RepositoryEnvironment> = {};
-    const environmentSecrets: Record<string, github.ActionsEnvironmentSecret> = {};
-    for (const environment of environments) {
-      const created = new github.RepositoryEnvironment(
-        names.environment(environment),
-        {
-          repository: appRepository,
-          environment,
-          ...(protection.reviewerUsers.length + protection.reviewerTeams.length > 0 && {
-            reviewers: [
-              { users: [...protection.reviewerUsers], teams: [...protection.reviewerTeams] },
-            ],
-          }),
-          preventSelfReview: protection.preventSelfReview,
-          canAdminsBypass: false,
-          waitTimer: protection.waitTimer,
-          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-        },
-        { parent: this },
-      );
-      const patterns = [
-        ...protection.deploymentBranches.map((pattern) => ["branch", pattern] as const),
-        ...protection.deploymentTags.map((pattern) => ["tag", pattern] as const),
-      ];
-      for (const [index, [kind, pattern]] of patterns.entries()) {
-        new github.RepositoryEnvironmentDeploymentPolicy(
-          names.deploymentPolicy(environment, kind, index),
-          {
-            repository: appRepository,
-            environment: created.environment,
-            ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }),
-          },
-          { parent: this },
-        );
-      }
-      createdEnvironments[environment] = created;
-      environmentSecrets[environment] = new github.ActionsEnvironmentSecret(
-        names.environmentSecret(environment),
-        {
-          repository: appRepository,
-          environment: created.environment,
-          secretName: settings.github.secretName,
-          value: this.role.arn,
-        },
-        { parent: this },
-      );
-    }
-    this.environments = createdEnvironments;
-    this.environmentSecrets = environmentSecrets;
-    if (environments.length === 0) {
-      this.roleSecret = new github.ActionsSecret(
-        names.roleSecret,
-        { repository: appRepository, secretName: settings.github.secretName, value: this.role.arn },
-        { parent: this },
-      );
-    }
-    this.repositoryUrlVariable = new github.ActionsVariable(
-      names.repositoryUrlVariable,
-      {
-        repository: appRepository,
-        variableName: settings.github.repositoryUrlVariableName,
-        value: this.repository.repositoryUrl,
-      },
-      { parent: this },
+    const environments = this.createEnvironments(names, settings, appRepository, this.role);
+    this.environments = environments.environments;
+    this.environmentSecrets = environments.environmentSecrets;
+    const actions = this.createActionsSettings(
+      names,
+      settings,
+      appRepository,
+      this.role,
+      this.repository,
     );
-    this.regionVariable = new github.ActionsVariable(
-      names.regionVariable,
-      {
-        repository: appRepository,
-        variableName: settings.github.regionVariableName,
-        value: this.repository.region,
-      },
-      { parent: this },
-    );
+    this.roleSecret = actions.roleSecret;
+    this.repositoryUrlVariable = actions.repositoryUrlVariable;
+    this.regionVariable = actions.regionVariable;
 
     this.repositoryName = this.repository.name;
     this.repositoryUrl = this.repository.repositoryUrl;
@@ -252,21 +144,11 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     this.githubRepository = pulumi.output(settings.github.repository);
     this.secretName = pulumi.output(settings.github.secretName);
     if (settings.github.commitWorkflow) {
-      this.workflowFile = new github.RepositoryFile(
-        names.workflowFile,
-        {
-          repository: appRepository,
-          file: settings.github.workflowPath,
-          content: buildPushWorkflow(name, settings),
-          commitMessage: `ci: build and push ${settings.repositoryName} to ECR (${settings.environment}), from trusted-delivery`,
-          overwriteOnCreate: true,
-        },
-        { parent: this },
-      );
+      this.workflowFile = this.createWorkflowFile(name, names, settings, appRepository);
     }
     this.repositoryUrlVariableName = this.repositoryUrlVariable.variableName;
     this.regionVariableName = this.regionVariable.variableName;
-    this.subjects = pulumi.output([...subjects]);
+    this.subjects = pulumi.output([...settings.github.subjects]);
     this.metadata = pulumi.output({ ...settings.metadata });
     this.registerOutputs({
       repositoryName: this.repositoryName,
@@ -282,6 +164,221 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       subjects: this.subjects,
       metadata: this.metadata,
     });
+  }
+
+  /**
+   * The tags for a child of this type. With the default AWS provider, its default tags are known
+   * from config; an explicit provider's are not, and the pipeline then sets every tag itself.
+   */
+  private tagsFor(
+    settings: PipelineSettings,
+    resourceType: string,
+  ): Readonly<Record<string, pulumi.Input<string>>> {
+    return this.getProvider(resourceType) === undefined
+      ? tagsBesideProviderDefaults(settings, defaultProviderTags())
+      : settings.tags;
+  }
+
+  /** The governed ECR repository and its lifecycle policy. */
+  private createRegistry(
+    names: ChildNames,
+    settings: PipelineSettings,
+  ): { repository: aws.ecr.Repository; lifecyclePolicy: aws.ecr.LifecyclePolicy } {
+    const { ecr } = settings;
+    const repository = new aws.ecr.Repository(
+      names.repository,
+      {
+        name: settings.repositoryName,
+        imageTagMutability: ecr.imageTagMutability,
+        imageScanningConfiguration: { scanOnPush: ecr.scanOnPush },
+        encryptionConfigurations: [
+          ecr.kmsKeyArn === undefined
+            ? { encryptionType: ecr.encryption }
+            : { encryptionType: ecr.encryption, kmsKey: ecr.kmsKeyArn },
+        ],
+        forceDelete: ecr.forceDelete,
+        tags: this.tagsFor(settings, awsTypes.ecrRepository),
+      },
+      { parent: this, protect: ecr.protect, import: settings.importIds.repository },
+    );
+    const lifecyclePolicy = new aws.ecr.LifecyclePolicy(
+      names.lifecyclePolicy,
+      { repository: repository.name, policy: ecr.lifecyclePolicy },
+      { parent: this, import: settings.importIds.lifecyclePolicy },
+    );
+    return { repository, lifecyclePolicy };
+  }
+
+  /** The push role, which only the trusted subjects can assume, and its policy: push here only. */
+  private createPushRole(
+    names: ChildNames,
+    settings: PipelineSettings,
+    oidcProviderArn: pulumi.Output<string>,
+    repository: aws.ecr.Repository,
+  ): { role: aws.iam.Role; pushPolicy: aws.iam.RolePolicy } {
+    const subjects = settings.github.subjects;
+    const role = new aws.iam.Role(
+      names.role,
+      {
+        name: settings.roleName,
+        description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
+        assumeRolePolicy: oidcProviderArn.apply((arn) =>
+          JSON.stringify(githubTrustPolicy(arn, subjects)),
+        ),
+        maxSessionDuration: 3600,
+        tags: this.tagsFor(settings, awsTypes.iamRole),
+      },
+      { parent: this },
+    );
+    const pushPolicy = new aws.iam.RolePolicy(
+      names.pushPolicy,
+      {
+        role: role.name,
+        name: "ecr-push",
+        policy: repository.arn.apply((arn) => JSON.stringify(ecrPushPolicy(arn))),
+      },
+      { parent: this },
+    );
+    return { role, pushPolicy };
+  }
+
+  /** Each GitHub deployment environment, with its deployment policies and role secret. */
+  private createEnvironments(
+    names: ChildNames,
+    settings: PipelineSettings,
+    appRepository: pulumi.Input<string>,
+    role: aws.iam.Role,
+  ): {
+    environments: Record<string, github.RepositoryEnvironment>;
+    environmentSecrets: Record<string, github.ActionsEnvironmentSecret>;
+  } {
+    const environments: Record<string, github.RepositoryEnvironment> = {};
+    const environmentSecrets: Record<string, github.ActionsEnvironmentSecret> = {};
+    for (const environment of settings.github.environments) {
+      const created = this.createEnvironment(names, settings, appRepository, environment);
+      environments[environment] = created;
+      environmentSecrets[environment] = new github.ActionsEnvironmentSecret(
+        names.environmentSecret(environment),
+        {
+          repository: appRepository,
+          environment: created.environment,
+          secretName: settings.github.secretName,
+          value: role.arn,
+        },
+        { parent: this },
+      );
+    }
+    return { environments, environmentSecrets };
+  }
+
+  /**
+   * One deployment environment, protected as the settings say, and one deployment policy per
+   * branch or tag pattern that may deploy there.
+   */
+  private createEnvironment(
+    names: ChildNames,
+    settings: PipelineSettings,
+    appRepository: pulumi.Input<string>,
+    environment: string,
+  ): github.RepositoryEnvironment {
+    const protection = settings.github.environmentProtection;
+    const created = new github.RepositoryEnvironment(
+      names.environment(environment),
+      {
+        repository: appRepository,
+        environment,
+        ...(protection.reviewerUsers.length + protection.reviewerTeams.length > 0 && {
+          reviewers: [
+            { users: [...protection.reviewerUsers], teams: [...protection.reviewerTeams] },
+          ],
+        }),
+        preventSelfReview: protection.preventSelfReview,
+        canAdminsBypass: false,
+        waitTimer: protection.waitTimer,
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      },
+      { parent: this },
+    );
+    const patterns = [
+      ...protection.deploymentBranches.map((pattern) => ["branch", pattern] as const),
+      ...protection.deploymentTags.map((pattern) => ["tag", pattern] as const),
+    ];
+    for (const [index, [kind, pattern]] of patterns.entries()) {
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        names.deploymentPolicy(environment, kind, index),
+        {
+          repository: appRepository,
+          environment: created.environment,
+          ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }),
+        },
+        { parent: this },
+      );
+    }
+    return created;
+  }
+
+  /**
+   * The repository secret holding the role ARN (only without environments, whose own secrets
+   * hold it then), and the variables holding the repository URL and the region.
+   */
+  private createActionsSettings(
+    names: ChildNames,
+    settings: PipelineSettings,
+    appRepository: pulumi.Input<string>,
+    role: aws.iam.Role,
+    repository: aws.ecr.Repository,
+  ): {
+    roleSecret?: github.ActionsSecret;
+    repositoryUrlVariable: github.ActionsVariable;
+    regionVariable: github.ActionsVariable;
+  } {
+    const roleSecret =
+      settings.github.environments.length === 0
+        ? new github.ActionsSecret(
+            names.roleSecret,
+            { repository: appRepository, secretName: settings.github.secretName, value: role.arn },
+            { parent: this },
+          )
+        : undefined;
+    const repositoryUrlVariable = new github.ActionsVariable(
+      names.repositoryUrlVariable,
+      {
+        repository: appRepository,
+        variableName: settings.github.repositoryUrlVariableName,
+        value: repository.repositoryUrl,
+      },
+      { parent: this },
+    );
+    const regionVariable = new github.ActionsVariable(
+      names.regionVariable,
+      {
+        repository: appRepository,
+        variableName: settings.github.regionVariableName,
+        value: repository.region,
+      },
+      { parent: this },
+    );
+    return { roleSecret, repositoryUrlVariable, regionVariable };
+  }
+
+  /** The build-and-push workflow, committed into the app repository. */
+  private createWorkflowFile(
+    name: string,
+    names: ChildNames,
+    settings: PipelineSettings,
+    appRepository: pulumi.Input<string>,
+  ): github.RepositoryFile {
+    return new github.RepositoryFile(
+      names.workflowFile,
+      {
+        repository: appRepository,
+        file: settings.github.workflowPath,
+        content: buildPushWorkflow(name, settings),
+        commitMessage: `ci: build and push ${settings.repositoryName} to ECR (${settings.environment}), from trusted-delivery`,
+        overwriteOnCreate: true,
+      },
+      { parent: this },
+    );
   }
 
   /**

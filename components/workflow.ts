@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import { PipelineSettings } from "./pipelineSettings";
-import { failingSeverities } from "./vulnerabilityGate";
+import { failingSeverities, VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /** A third-party action pinned to a full commit SHA, with the release it is. */
 export interface PinnedAction {
@@ -103,75 +103,37 @@ const sbomPath = "${{ runner.temp }}/sbom.spdx.json";
  * image's build provenance and SBOM, pushed to the registry beside it.
  */
 export function buildPushWorkflow(app: string, settings: PipelineSettings): string {
-  const { github, environment } = settings;
-  const secret = `\${{ secrets.${github.secretName} }}`;
-  const region = `\${{ vars.${github.regionVariableName} }}`;
-  const repositoryUrl = `\${{ vars.${github.repositoryUrlVariableName} }}`;
-  const shaTag = `${repositoryUrl}:\${{ github.sha }}`;
-  const digest = "${{ steps.push.outputs.digest }}";
-  const environments = github.environments;
-  const branches =
-    environments.length > 0 ? github.environmentProtection.deploymentBranches : github.branches;
-  const tags = environments.length > 0 ? github.environmentProtection.deploymentTags : github.tags;
-  const mutable = settings.ecr.imageTagMutability === "MUTABLE";
-  const gate = github.vulnerabilityGate;
-  const attest = github.attestations;
-
-  const scan =
-    gate === undefined
-      ? []
-      : [
-          // The image is built once. This build loads it into the runner's Docker, where it is
-          // scanned; nothing has been pushed yet. The push step below exports the same build
-          // from the builder's cache (every layer a cache hit, nothing rebuilt), so what is
-          // pushed is what was scanned, and only if the scan passed. Scanning after the push
-          // would be too late: the tag is live (and, in an immutable registry, there for good).
-          "      - name: Build for the vulnerability scan",
-          `        ${uses(pinnedActions.buildPush)}`,
-          "        with:",
-          "          context: .",
-          "          load: true",
-          `          tags: ${shaTag}`,
-          "          cache-from: type=gha",
-          `      - name: Scan for vulnerabilities (fails on ${gate} or higher)`,
-          `        ${uses(pinnedActions.trivy)}`,
-          "        with:",
-          `          image-ref: ${shaTag}`,
-          "          scanners: vuln",
-          `          severity: ${failingSeverities(gate).join(",")}`,
-          '          exit-code: "1"',
-          `          version: ${trivyVersion}`,
-        ];
-  // Each attestation is signed (Sigstore), stored by GitHub, and pushed to the repository as an
-  // OCI referrer of the image. No storage record: that needs `artifact-metadata: write`, which
-  // this workflow does not ask for.
-  const attestation = (name: string, extra: readonly string[]) => [
-    `      - name: ${name}`,
-    `        ${uses(pinnedActions.attest)}`,
-    "        with:",
-    `          subject-name: ${repositoryUrl}`,
-    `          subject-digest: ${digest}`,
-    ...extra,
-    "          push-to-registry: true",
-    "          create-storage-record: false",
-  ];
-  const attestations = attest
-    ? [
-        ...attestation("Attest the build provenance", []),
-        // The SBOM of the pushed image itself, read back from the registry by its digest.
-        "      - name: Generate the SBOM",
-        `        ${uses(pinnedActions.sbom)}`,
-        "        with:",
-        `          image: ${repositoryUrl}@${digest}`,
-        "          format: spdx-json",
-        `          output-file: ${sbomPath}`,
-        "          upload-artifact: false",
-        "          upload-release-assets: false",
-        ...attestation("Attest the SBOM", [`          sbom-path: ${sbomPath}`]),
-      ]
-    : [];
-
   const lines = [
+    ...headerLines(app, settings),
+    "",
+    ...triggerLines(settings),
+    "",
+    ...jobLines(settings),
+    ...stepLines(settings),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The expressions the steps read: the provisioned secret and variables, the pushed digest. */
+function workflowExpressions(settings: PipelineSettings) {
+  const { github } = settings;
+  const repositoryUrl = `\${{ vars.${github.repositoryUrlVariableName} }}`;
+  return {
+    secret: `\${{ secrets.${github.secretName} }}`,
+    region: `\${{ vars.${github.regionVariableName} }}`,
+    repositoryUrl,
+    shaTag: `${repositoryUrl}:\${{ github.sha }}`,
+    digest: "${{ steps.push.outputs.digest }}",
+  };
+}
+
+/** The header comment saying what the workflow does and whom the role trusts, and its name. */
+function headerLines(app: string, settings: PipelineSettings): string[] {
+  const { github, environment } = settings;
+  const environments = github.environments;
+  const gate = github.vulnerabilityGate;
+  return [
     `# Builds ${app} and pushes it to its ECR repository for ${environment}, generated by trusted-delivery`,
     `# (trusted-delivery workflow ${app} --stack <stack>). No AWS keys are stored: the job exchanges`,
     "# GitHub's OIDC token for the push role, which trusts only " +
@@ -183,11 +145,25 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
       : [
           `# The image is scanned before it is pushed: a ${gate} or higher vulnerability stops it.`,
         ]),
-    attest
+    github.attestations
       ? "# Each pushed image gets signed provenance and SBOM attestations, pushed beside it."
       : "# No attestations (github.attestations is false): the job prints the pushed digest only.",
     `name: Build and push ${app} (${environment})`,
-    "",
+  ];
+}
+
+/**
+ * When it runs (on pushes to the refs the role trusts, or that may deploy to its environments),
+ * with which token permissions, and one run at a time per ref.
+ */
+function triggerLines(settings: PipelineSettings): string[] {
+  const { github, environment } = settings;
+  const withEnvironments = github.environments.length > 0;
+  const branches = withEnvironments
+    ? github.environmentProtection.deploymentBranches
+    : github.branches;
+  const tags = withEnvironments ? github.environmentProtection.deploymentTags : github.tags;
+  return [
     "on:",
     "  push:",
     ...(branches.length > 0 ? ["    branches:", ...list("      ", branches)] : []),
@@ -197,12 +173,18 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
     "permissions:",
     "  id-token: write",
     "  contents: read",
-    ...(attest ? ["  attestations: write"] : []),
+    ...(github.attestations ? ["  attestations: write"] : []),
     "",
     "concurrency:",
     `  group: ci-build-push-${environment}-\${{ github.ref }}`,
     "  cancel-in-progress: false",
-    "",
+  ];
+}
+
+/** The one job, run in the deployment environment, or once per environment with several. */
+function jobLines(settings: PipelineSettings): string[] {
+  const environments = settings.github.environments;
+  return [
     "jobs:",
     "  build-push:",
     "    runs-on: ubuntu-latest",
@@ -216,6 +198,18 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
           "    environment: ${{ matrix.environment }}",
         ]
       : []),
+  ];
+}
+
+/**
+ * The job's steps: check out, assume the role, log in, (scan,) build and push, record the
+ * digest, (attest).
+ */
+function stepLines(settings: PipelineSettings): string[] {
+  const { secret, region, repositoryUrl, shaTag, digest } = workflowExpressions(settings);
+  const mutable = settings.ecr.imageTagMutability === "MUTABLE";
+  const gate = settings.github.vulnerabilityGate;
+  return [
     "    steps:",
     "      - name: Check out",
     `        ${uses(pinnedActions.checkout)}`,
@@ -230,7 +224,7 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
     `        ${uses(pinnedActions.amazonEcrLogin)}`,
     "      - name: Set up Buildx",
     `        ${uses(pinnedActions.setupBuildx)}`,
-    ...scan,
+    ...(gate === undefined ? [] : scanSteps(gate, shaTag)),
     "      - name: Build and push",
     "        id: push",
     `        ${uses(pinnedActions.buildPush)}`,
@@ -250,8 +244,62 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
     '          echo "Pushed ${IMAGE}@${DIGEST}"',
     // printf with a single-quoted format: backticks in double quotes would run a command.
     '          printf \'Pushed `%s@%s`\\n\' "$IMAGE" "$DIGEST" >> "$GITHUB_STEP_SUMMARY"',
-    ...attestations,
-    "",
+    ...(settings.github.attestations ? attestationSteps(repositoryUrl, digest) : []),
   ];
-  return lines.join("\n");
+}
+
+/** Builds the image into the runner's Docker and scans it: the gate's severity and above fail. */
+function scanSteps(gate: VulnerabilitySeverity, shaTag: string): string[] {
+  return [
+    // The image is built once. This build loads it into the runner's Docker, where it is
+    // scanned; nothing has been pushed yet. The push step below exports the same build
+    // from the builder's cache (every layer a cache hit, nothing rebuilt), so what is
+    // pushed is what was scanned, and only if the scan passed. Scanning after the push
+    // would be too late: the tag is live (and, in an immutable registry, there for good).
+    "      - name: Build for the vulnerability scan",
+    `        ${uses(pinnedActions.buildPush)}`,
+    "        with:",
+    "          context: .",
+    "          load: true",
+    `          tags: ${shaTag}`,
+    "          cache-from: type=gha",
+    `      - name: Scan for vulnerabilities (fails on ${gate} or higher)`,
+    `        ${uses(pinnedActions.trivy)}`,
+    "        with:",
+    `          image-ref: ${shaTag}`,
+    "          scanners: vuln",
+    `          severity: ${failingSeverities(gate).join(",")}`,
+    '          exit-code: "1"',
+    `          version: ${trivyVersion}`,
+  ];
+}
+
+/** Attest the pushed image's build provenance, then generate its SBOM and attest that. */
+function attestationSteps(repositoryUrl: string, digest: string): string[] {
+  // Each attestation is signed (Sigstore), stored by GitHub, and pushed to the repository as an
+  // OCI referrer of the image. No storage record: that needs `artifact-metadata: write`, which
+  // this workflow does not ask for.
+  const attestation = (name: string, extra: readonly string[]) => [
+    `      - name: ${name}`,
+    `        ${uses(pinnedActions.attest)}`,
+    "        with:",
+    `          subject-name: ${repositoryUrl}`,
+    `          subject-digest: ${digest}`,
+    ...extra,
+    "          push-to-registry: true",
+    "          create-storage-record: false",
+  ];
+  return [
+    ...attestation("Attest the build provenance", []),
+    // The SBOM of the pushed image itself, read back from the registry by its digest.
+    "      - name: Generate the SBOM",
+    `        ${uses(pinnedActions.sbom)}`,
+    "        with:",
+    `          image: ${repositoryUrl}@${digest}`,
+    "          format: spdx-json",
+    `          output-file: ${sbomPath}`,
+    "          upload-artifact: false",
+    "          upload-release-assets: false",
+    ...attestation("Attest the SBOM", [`          sbom-path: ${sbomPath}`]),
+  ];
 }

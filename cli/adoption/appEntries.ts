@@ -125,8 +125,61 @@ export function adoptedApps<R extends ExistingRegistry>(
   tagPrefix: string,
   source: RegistrySource,
 ): { adopted: AdoptedApp<R>[]; problems: Problem[] } {
+  const problems: Problem[] = repositoryMappingProblems(
+    registries,
+    stack,
+    repositories.githubRepositories,
+    source,
+  );
+  const adopted: AdoptedApp<R>[] = [];
+  for (const registry of registries) {
+    const known = governance.get(registry.name);
+    if (known === undefined) {
+      continue;
+    }
+    const existing = stack.apps[registry.name];
+    let entry: unknown;
+    if (isPlainObject(existing)) {
+      problems.push(...entryMetadataProblems(registry, existing, known, stack, tagPrefix, source));
+      entry = { ...existing, importIds: importIds(registry) };
+    } else {
+      if (known.metadata === undefined) {
+        continue;
+      }
+      const repository = appRepositoryOf(registry, repositories);
+      if (repository === undefined) {
+        problems.push(
+          problem(
+            `--github-repository ${registry.name}`,
+            undefined,
+            `must name the app repository that pushes to "${registry.name}": pass --github-owner <owner> (for <owner>/${registry.name}) or --github-repository ${registry.name}=<owner>/<name>`,
+          ),
+        );
+        continue;
+      }
+      entry = newAppEntry(registry, known.metadata, repository, tagPrefix);
+    }
+    const app = checkApp(registry.name, stack.environment, entry);
+    if (app.value === undefined) {
+      problems.push(...prefixProblems(`${stack.key}.${registry.name}`, app.problems));
+      continue;
+    }
+    adopted.push({ registry, app: app.value });
+  }
+  return { adopted, problems };
+}
+
+/**
+ * `--github-repository` must name a registry being adopted, and, for one the stack already
+ * has, match its entry's repository (adoption keeps the stack's entry).
+ */
+function repositoryMappingProblems(
+  registries: readonly ExistingRegistry[],
+  stack: StackApps,
+  mappings: AppRepositories["githubRepositories"],
+  source: RegistrySource,
+): Problem[] {
   const problems: Problem[] = [];
-  const mappings = repositories.githubRepositories;
   for (const [name, repository] of Object.entries(mappings)) {
     const existing = stack.apps[name];
     const current =
@@ -151,57 +204,44 @@ export function adoptedApps<R extends ExistingRegistry>(
       );
     }
   }
+  return problems;
+}
 
-  const adopted: AdoptedApp<R>[] = [];
-  for (const registry of registries) {
-    const known = governance.get(registry.name);
-    if (known === undefined) {
-      continue;
+/** The stack's own entry for a registry must declare the metadata its governance tags carry. */
+function entryMetadataProblems(
+  registry: ExistingRegistry,
+  existing: Record<string, unknown>,
+  known: Governance,
+  stack: StackApps,
+  tagPrefix: string,
+  source: RegistrySource,
+): Problem[] {
+  const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
+  const problems: Problem[] = [];
+  for (const key of ["id", "owner", "risk"] as const) {
+    const tag = known.tagged[key];
+    if (tag !== undefined && declared[key] !== tag) {
+      problems.push(
+        problem(
+          `${stack.key}.${registry.name}.metadata.${key}`,
+          declared[key],
+          `must match the registry's tag ${tagPrefix}${key} in ${source.tagsIn}, ${JSON.stringify(tag)}`,
+        ),
+      );
     }
-    const existing = stack.apps[registry.name];
-    let entry: unknown;
-    if (isPlainObject(existing)) {
-      const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
-      for (const key of ["id", "owner", "risk"] as const) {
-        const tag = known.tagged[key];
-        if (tag !== undefined && declared[key] !== tag) {
-          problems.push(
-            problem(
-              `${stack.key}.${registry.name}.metadata.${key}`,
-              declared[key],
-              `must match the registry's tag ${tagPrefix}${key} in ${source.tagsIn}, ${JSON.stringify(tag)}`,
-            ),
-          );
-        }
-      }
-      entry = { ...existing, importIds: importIds(registry) };
-    } else {
-      if (known.metadata === undefined) {
-        continue;
-      }
-      const repository =
-        mappings[registry.name] ??
-        (repositories.githubOwner === undefined
-          ? undefined
-          : `${repositories.githubOwner}/${registry.name}`);
-      if (repository === undefined) {
-        problems.push(
-          problem(
-            `--github-repository ${registry.name}`,
-            undefined,
-            `must name the app repository that pushes to "${registry.name}": pass --github-owner <owner> (for <owner>/${registry.name}) or --github-repository ${registry.name}=<owner>/<name>`,
-          ),
-        );
-        continue;
-      }
-      entry = newAppEntry(registry, known.metadata, repository, tagPrefix);
-    }
-    const app = checkApp(registry.name, stack.environment, entry);
-    if (app.value === undefined) {
-      problems.push(...prefixProblems(`${stack.key}.${registry.name}`, app.problems));
-      continue;
-    }
-    adopted.push({ registry, app: app.value });
   }
-  return { adopted, problems };
+  return problems;
+}
+
+/** The app repository of a registry new to the stack: as mapped, else `<owner>/<registry name>`. */
+function appRepositoryOf(
+  registry: ExistingRegistry,
+  repositories: AppRepositories,
+): string | undefined {
+  return (
+    repositories.githubRepositories[registry.name] ??
+    (repositories.githubOwner === undefined
+      ? undefined
+      : `${repositories.githubOwner}/${registry.name}`)
+  );
 }

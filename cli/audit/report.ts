@@ -213,72 +213,10 @@ const sarifLevel = (level: string) => (level === "mandatory" ? "error" : "warnin
  * with no scheme: code scanning refuses a URI whose scheme is not the checkout's (`file`).
  */
 export function auditSarif(report: AuditReport): Record<string, unknown> {
-  const rules = report.pack.policies.map((p) => ({
-    id: p.name,
-    name: p.name
-      .split("-")
-      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-      .join(""),
-    shortDescription: { text: p.description },
-    fullDescription: { text: p.description },
-    help: {
-      text: p.remediationSteps,
-      markdown: `**Remediation:** ${p.remediationSteps}`,
-    },
-    defaultConfiguration: {
-      enabled: p.enforcementLevel !== "disabled",
-      level: p.enforcementLevel === "disabled" ? "none" : sarifLevel(p.enforcementLevel),
-    },
-    properties: {
-      tags: ["security", "aws", p.name.split("-")[0]],
-      precision: "very-high",
-      "problem.severity": p.enforcementLevel === "mandatory" ? "error" : "warning",
-      ...(securitySeverity[p.severity] && { "security-severity": securitySeverity[p.severity] }),
-    },
-  }));
+  const rules = report.pack.policies.map(sarifRule);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const unread = groupUnread(report.couldNotRead);
-  const results = report.findings.map((f) => {
-    const location: ResourceLocation = f.resource?.location ?? {
-      type: "account",
-      kind: "AWS account",
-      name: report.account,
-      id: `${report.partition}/account/${report.account}`,
-    };
-    const fingerprint = createHash("sha256")
-      .update(`${f.policyName}\u0000${location.id}\u0000${f.message}`)
-      .digest("hex");
-    return {
-      ruleId: f.policyName,
-      ruleIndex: ruleIndex.get(f.policyName),
-      level: sarifLevel(f.enforcementLevel),
-      message: { text: f.message },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: encodeURI(location.id) },
-            region: { startLine: 1 },
-          },
-          logicalLocations: [
-            {
-              name: location.name,
-              fullyQualifiedName: location.arn ?? location.id,
-              kind: "resource",
-            },
-          ],
-        },
-      ],
-      partialFingerprints: { "trustedDeliveryAudit/v1": fingerprint },
-      properties: {
-        enforcementLevel: f.enforcementLevel,
-        severity: f.severity,
-        resourceType: location.type,
-        resourceKind: location.kind,
-        ...(location.region && { region: location.region }),
-        ...(location.arn && { arn: location.arn }),
-      },
-    };
-  });
+  const results = report.findings.map((f) => sarifResult(report, f, ruleIndex.get(f.policyName)));
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -310,6 +248,79 @@ export function auditSarif(report: AuditReport): Record<string, unknown> {
         results,
       },
     ],
+  };
+}
+
+/** One policy as a SARIF rule: its description, remediation, level and severity. */
+function sarifRule(p: AuditReport["pack"]["policies"][number]) {
+  return {
+    id: p.name,
+    name: p.name
+      .split("-")
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join(""),
+    shortDescription: { text: p.description },
+    fullDescription: { text: p.description },
+    help: {
+      text: p.remediationSteps,
+      markdown: `**Remediation:** ${p.remediationSteps}`,
+    },
+    defaultConfiguration: {
+      enabled: p.enforcementLevel !== "disabled",
+      level: p.enforcementLevel === "disabled" ? "none" : sarifLevel(p.enforcementLevel),
+    },
+    properties: {
+      tags: ["security", "aws", p.name.split("-")[0]],
+      precision: "very-high",
+      "problem.severity": p.enforcementLevel === "mandatory" ? "error" : "warning",
+      ...(securitySeverity[p.severity] && { "security-severity": securitySeverity[p.severity] }),
+    },
+  };
+}
+
+/**
+ * One finding as a SARIF result, located at its resource (the account for a finding that names
+ * none), with a fingerprint that stays the same while the finding does.
+ */
+function sarifResult(report: AuditReport, f: AuditFinding, ruleIndex: number | undefined) {
+  const location: ResourceLocation = f.resource?.location ?? {
+    type: "account",
+    kind: "AWS account",
+    name: report.account,
+    id: `${report.partition}/account/${report.account}`,
+  };
+  const fingerprint = createHash("sha256")
+    .update(`${f.policyName}\u0000${location.id}\u0000${f.message}`)
+    .digest("hex");
+  return {
+    ruleId: f.policyName,
+    ruleIndex,
+    level: sarifLevel(f.enforcementLevel),
+    message: { text: f.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(location.id) },
+          region: { startLine: 1 },
+        },
+        logicalLocations: [
+          {
+            name: location.name,
+            fullyQualifiedName: location.arn ?? location.id,
+            kind: "resource",
+          },
+        ],
+      },
+    ],
+    partialFingerprints: { "trustedDeliveryAudit/v1": fingerprint },
+    properties: {
+      enforcementLevel: f.enforcementLevel,
+      severity: f.severity,
+      resourceType: location.type,
+      resourceKind: location.kind,
+      ...(location.region && { region: location.region }),
+      ...(location.arn && { arn: location.arn }),
+    },
   };
 }
 

@@ -119,8 +119,39 @@ export async function runPolicies(
       skipped.push({ policyName: policy.name, reason: notApplicable });
       continue;
     }
-    const getConfig = <T>() => ({ ...(options.config[policy.name]?.properties ?? {}) }) as T;
-    const report =
+    const run = policyRun(policy, level, options.config, findings, notJudged);
+    if (isResourcePolicy(policy)) {
+      await validateResources(policy, stacks.flat(), run);
+    } else if (isStackPolicy(policy)) {
+      await validateStacks(policy, stacks, run);
+    }
+  }
+  return { findings, notJudged, skipped };
+}
+
+/** What one policy's validations are given, and where what they report goes. */
+interface PolicyRunHooks {
+  /** The policy's resolved settings, as `args.getConfig()` gives them. */
+  readonly getConfig: <T>() => T;
+  /** Records a violation; a resource policy's is tied to `fallbackUrn` unless it names one. */
+  readonly report: (fallbackUrn: string | undefined) => (message: string, urn?: string) => void;
+  /** Records a check that could not run, because a value it reads is unknown. */
+  readonly notJudged: (judged: Omit<NotJudged, "policyName">) => void;
+  /** Fails the run: a policy that throws is a bug, not a verdict. */
+  readonly fail: (e: unknown, where: string) => never;
+}
+
+/** The hooks of one policy's run, at its level, recording into `findings` and `notJudged`. */
+function policyRun(
+  policy: Policy,
+  level: PolicyFinding["enforcementLevel"],
+  config: Readonly<Record<string, PolicyConfig>>,
+  findings: PolicyFinding[],
+  notJudged: NotJudged[],
+): PolicyRunHooks {
+  return {
+    getConfig: <T>() => ({ ...(config[policy.name]?.properties ?? {}) }) as T,
+    report:
       (fallbackUrn: string | undefined) =>
       (message: string, urn?: string): void => {
         findings.push({
@@ -132,72 +163,90 @@ export async function runPolicies(
           // The engine ties a resource policy's violation to the resource it analyzed.
           ...((urn ?? fallbackUrn) === undefined ? {} : { urn: urn ?? fallbackUrn }),
         });
-      };
-    const fail = (e: unknown, where: string): never => {
+      },
+    notJudged: (judged) => {
+      notJudged.push({ policyName: policy.name, ...judged });
+    },
+    fail: (e: unknown, where: string): never => {
       throw new Error(
         `policy ${policy.name} failed on ${where}: ${(e as Error)?.message ?? String(e)}`,
         { cause: e },
       );
-    };
-    if (isResourcePolicy(policy)) {
-      // A remediation-only policy has no validation, and reports nothing here.
-      const validations = [policy.validateResource].flat().filter((v) => v !== undefined);
-      for (const resource of stacks.flat()) {
-        for (const validate of validations) {
-          try {
-            await validate(
-              {
-                type: resource.type,
-                props: resource.props,
-                urn: resource.urn,
-                name: resource.name,
-                opts: noOptions,
-                ...(resource.provider && {
-                  provider: {
-                    type: resource.provider.type,
-                    props: resource.provider.props,
-                    urn: `${resource.urn}::provider`,
-                    name: "provider",
-                  },
-                }),
-                stackTags: new Map(),
-                isType: () => false,
-                asType: () => undefined,
-                getConfig,
-                notApplicable: throwNotApplicable,
+    },
+  };
+}
+
+/** Runs a resource policy's validations on every resource, as the analyzer hands it one. */
+async function validateResources(
+  policy: ResourceValidationPolicy,
+  resources: readonly RunnableResource[],
+  run: PolicyRunHooks,
+): Promise<void> {
+  // A remediation-only policy has no validation, and reports nothing here.
+  const validations = [policy.validateResource].flat().filter((v) => v !== undefined);
+  for (const resource of resources) {
+    for (const validate of validations) {
+      try {
+        await validate(
+          {
+            type: resource.type,
+            props: resource.props,
+            urn: resource.urn,
+            name: resource.name,
+            opts: noOptions,
+            ...(resource.provider && {
+              provider: {
+                type: resource.provider.type,
+                props: resource.provider.props,
+                urn: `${resource.urn}::provider`,
+                name: "provider",
               },
-              report(resource.urn),
-            );
-          } catch (e) {
-            if (isUnknownValueError(e)) {
-              notJudged.push({ policyName: policy.name, urn: resource.urn, reason: e.message });
-            } else if (!(e instanceof NotApplicable)) {
-              fail(e, resource.urn);
-            }
-          }
-        }
-      }
-    } else if (isStackPolicy(policy)) {
-      for (const resources of stacks) {
-        try {
-          await policy.validateStack(
-            {
-              resources: resources as unknown as PolicyResource[],
-              getConfig,
-              stackTags: new Map(),
-              notApplicable: throwNotApplicable,
-            },
-            report(undefined),
-          );
-        } catch (e) {
-          if (isUnknownValueError(e)) {
-            notJudged.push({ policyName: policy.name, reason: e.message });
-          } else if (!(e instanceof NotApplicable)) {
-            fail(e, "the stack");
-          }
+            }),
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+            getConfig: run.getConfig,
+            notApplicable: throwNotApplicable,
+          },
+          run.report(resource.urn),
+        );
+      } catch (e) {
+        if (isUnknownValueError(e)) {
+          run.notJudged({ urn: resource.urn, reason: e.message });
+        } else if (!(e instanceof NotApplicable)) {
+          run.fail(e, resource.urn);
         }
       }
     }
   }
-  return { findings, notJudged, skipped };
+}
+
+/** Runs a stack policy's validation on each stack's resources, judged together. */
+async function validateStacks(
+  policy: StackValidationPolicy,
+  stacks: readonly (readonly RunnableResource[])[],
+  run: PolicyRunHooks,
+): Promise<void> {
+  for (const resources of stacks) {
+    try {
+      await policy.validateStack(
+        {
+          // The pack's stack policies read their resources as StackResources (see
+          // policy-pack/resources/stackIndex.ts), which these are; what else a PolicyResource
+          // has (opts, dependencies, isType), they do not read.
+          resources: resources as PolicyResource[],
+          getConfig: run.getConfig,
+          stackTags: new Map(),
+          notApplicable: throwNotApplicable,
+        },
+        run.report(undefined),
+      );
+    } catch (e) {
+      if (isUnknownValueError(e)) {
+        run.notJudged({ reason: e.message });
+      } else if (!(e instanceof NotApplicable)) {
+        run.fail(e, "the stack");
+      }
+    }
+  }
 }

@@ -1,11 +1,11 @@
 import { isPlainObject, prefixProblems } from "../../components/problems";
 import { githubTrustPolicy, isSubjectPattern } from "../../components/trustPolicy";
-import { issuerOfProvider, stsAudience } from "../../policy-pack/governance/github";
+import { issuerOfProvider, stsAudience, SubjectContext } from "../../policy-pack/governance/github";
 import { matches } from "../../policy-pack/iam/automaton";
 import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
 import { compilePattern } from "../../policy-pack/iam/patterns";
 import { decideToken, TokenDecision } from "../../policy-pack/iam/trust";
-import { AppConfig, checkApp, ResolvedApp } from "../../programs/platform/config";
+import { checkApp, ResolvedApp } from "../../programs/platform/config";
 import {
   pullRequestEvent,
   pullRequestTargetEvent,
@@ -145,7 +145,8 @@ function proposal(
 ): Advice {
   const entry = explained.app.entry;
   const github = isPlainObject(entry.github) ? { ...entry.github } : {};
-  const proposed = { ...entry, github: change(github) } as unknown as AppConfig;
+  // checkApp checks the proposed entry as it would any entry read from a stack file.
+  const proposed = { ...entry, github: change(github) };
   const checked = checkApp(explained.name, explained.environment, proposed);
   if (checked.value === undefined) {
     const reasons = prefixProblems(`apps.${explained.name}`, checked.problems).map(
@@ -198,43 +199,12 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
     return { ...subject, decision, ...(match && { matchedBy: match }) };
   });
   const issued = tokens[tokens.length - 1];
-  const notes: string[] = [];
   const context = runContext(run);
-
-  // An environment's deployment policy stops the job before GitHub issues any token.
-  let environmentGate: string | undefined;
-  if (run.environment !== undefined && github.environments.includes(run.environment)) {
-    const protection = github.environmentProtection;
-    const patterns = [
-      ...protection.deploymentBranches.map((p) => `branch ${p}`),
-      ...protection.deploymentTags.map((p) => `tag ${p}`),
-    ];
-    if (run.ref === undefined) {
-      notes.push(
-        `environment ${run.environment} lets jobs deploy from ${patterns.join(", ") || "no ref at all"}; GitHub stops a job from any other ref before it gets a token`,
-      );
-    } else if (environmentsAllowing(explained, run.ref).length === 0) {
-      environmentGate = `GitHub stops the job before it gets a token: environment ${run.environment} deploys from ${patterns.join(", ") || "no ref at all"}, and ${run.ref.kind} ${run.ref.name} is none of them`;
-    }
-  }
-  if (run.event === pullRequestTargetEvent && issued.decision.admitted) {
-    notes.push(
-      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
-    );
-  }
-  if (ids === undefined && ownRepository && issued.decision.admitted) {
-    notes.push(
-      `if ${github.repository} uses immutable subject claims (repositories created after 2026-06-18, or opted in), its tokens name it by id (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) and this role refuses them: set github.ownerId and github.repositoryId (gh api repos/${github.repository} --jq '{ownerId: .owner.id, repositoryId: .id}')`,
-    );
-  }
-  if (run.event === pullRequestEvent && context.kind === "environment") {
-    notes.push(
-      "a pull request's job that names an environment gets the environment's subject, not pull_request: the environment's deployment policy alone keeps pull requests from deploying, so never let a pull request's ref deploy to it",
-    );
-  }
-  if (issued.decision.assumptions.length > 0) {
-    notes.push(`the model could not evaluate ${issued.decision.assumptions.join(", ")}`);
-  }
+  const { environmentGate, environmentNote } = deploymentGate(explained, run);
+  const notes = [
+    ...(environmentNote === undefined ? [] : [environmentNote]),
+    ...runNotes(explained, run, issued, ownRepository && ids === undefined),
+  ];
 
   const admitted = issued.decision.admitted && environmentGate === undefined;
   const found = { app: explained, run, roleName: settings.roleName, trusted, tokens, issued };
@@ -245,101 +215,210 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
   const nearest = [...trusted].sort(
     (a, b) => distance(a, issued.sub) - distance(b, issued.sub) || a.localeCompare(b),
   )[0];
-  const admitsIssued = (subjects: readonly string[]) =>
-    decide(trustDocument(explained.providerArn, subjects), explained.providerArn, issued.sub)
-      .admitted;
-  let advice: Advice;
-  if (!ownRepository) {
-    advice = {
-      kind: "must-not",
-      reason: `the role pushes to ${settings.repositoryName} for ${github.repository} only; a run of ${run.repository} (a fork, or another repository) must never assume it: give that repository its own app (trusted-delivery add-app) if it needs a registry`,
-    };
-  } else if (environmentGate !== undefined) {
-    const ref = run.ref!;
-    const field = ref.kind === "branch" ? "deploymentBranches" : "deploymentTags";
-    const current =
-      ref.kind === "branch"
-        ? github.environmentProtection.deploymentBranches
-        : github.environmentProtection.deploymentTags;
-    advice = proposal(
-      explained,
-      `set github.environmentProtection.${field} of app ${explained.name} to ${listed([...current, ref.name])}`,
-      (g) => ({
-        ...g,
-        environmentProtection: {
-          ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
-          [field]: [...current, ref.name],
-        },
-      }),
-      () => true,
-    );
-  } else if (context.kind === "pull_request") {
-    advice = {
-      kind: "must-not",
-      reason:
-        "a pull request's run builds code nobody has reviewed yet (from any branch, or from a fork), so it must never push images: build and test pull requests without AWS credentials, and push from the branch once merged (on: push)",
-    };
-  } else if (context.kind === "environment" && github.environments.length > 0) {
-    advice = proposal(
-      explained,
-      `set github.environments of app ${explained.name} to ${listed([...github.environments, context.name])} (the pipeline creates and protects it)`,
-      (g) => ({ ...g, environments: [...github.environments, context.name] }),
-      admitsIssued,
-    );
-  } else if (context.kind === "environment") {
-    // Environments replace branches and tags as the role's subjects: the refs that pushed until
-    // now become the refs that may deploy to the environment.
-    const moved = [
-      ...(github.branches.length > 0 ? [`branches ${listed(github.branches)}`] : []),
-      ...(github.tags.length > 0 ? [`tags ${listed(github.tags)}`] : []),
-    ];
-    advice = proposal(
-      explained,
-      `set github.environments of app ${explained.name} to [${context.name}] (the pipeline creates and protects it)${moved.length > 0 ? ` and move its ${moved.join(" and ")} to github.environmentProtection (deploymentBranches, deploymentTags): the role then trusts only jobs in that environment, which those refs may deploy to` : ""}`,
-      (g) => {
-        const rest = Object.fromEntries(
-          Object.entries(g).filter(([key]) => key !== "branches" && key !== "tags"),
-        );
-        return {
-          ...rest,
-          environments: [context.name],
-          environmentProtection: {
-            ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
-            deploymentBranches: [...github.branches],
-            deploymentTags: [...github.tags],
-          },
-        };
-      },
-      admitsIssued,
-    );
-  } else if (github.environments.length > 0 && github.branches.length + github.tags.length === 0) {
-    const allowing = environmentsAllowing(explained, run.ref);
-    advice =
-      allowing.length > 0
-        ? {
-            kind: "run-differently",
-            how: `the role trusts jobs in environment ${github.environments.join(" or ")} only: run the job there (jobs.<job>.environment: ${allowing[0]}), as the generated workflow does`,
-          }
-        : {
-            kind: "run-differently",
-            how: `the role trusts jobs in environment ${github.environments.join(" or ")} only, which ${context.kind} ${context.name} may not deploy to: deploy from a ref the environment allows (github.environmentProtection), in a job that names it`,
-          };
-  } else {
-    const field = context.kind === "branch" ? "branches" : "tags";
-    const current = context.kind === "branch" ? github.branches : github.tags;
-    advice = proposal(
-      explained,
-      `set github.${field} of app ${explained.name} to ${listed([...current, context.name])}`,
-      (g) => ({ ...g, [field]: [...current, context.name] }),
-      admitsIssued,
-    );
-  }
+  const refused: RefusedRun = { explained, run, issued, context, ownRepository, environmentGate };
   return {
     ...found,
     ...(environmentGate !== undefined && { environmentGate }),
     admitted,
     nearest,
-    advice,
+    advice: adviceFor(refused),
     notes,
   };
+}
+
+/**
+ * Whether the deployment policy of the environment the run names stops the job before GitHub
+ * issues any token; without a ref to judge, a note of which refs it lets deploy.
+ */
+function deploymentGate(
+  explained: ExplainedApp,
+  run: WorkflowRun,
+): { environmentGate?: string; environmentNote?: string } {
+  const github = explained.app.settings.github;
+  if (run.environment === undefined || !github.environments.includes(run.environment)) {
+    return {};
+  }
+  const protection = github.environmentProtection;
+  const patterns = [
+    ...protection.deploymentBranches.map((p) => `branch ${p}`),
+    ...protection.deploymentTags.map((p) => `tag ${p}`),
+  ];
+  if (run.ref === undefined) {
+    return {
+      environmentNote: `environment ${run.environment} lets jobs deploy from ${patterns.join(", ") || "no ref at all"}; GitHub stops a job from any other ref before it gets a token`,
+    };
+  }
+  if (environmentsAllowing(explained, run.ref).length === 0) {
+    return {
+      environmentGate: `GitHub stops the job before it gets a token: environment ${run.environment} deploys from ${patterns.join(", ") || "no ref at all"}, and ${run.ref.kind} ${run.ref.name} is none of them`,
+    };
+  }
+  return {};
+}
+
+/**
+ * Things worth knowing whatever the verdict: the risks of pull request events, immutable
+ * subject claims the role would refuse (`idsUnknown`: the app's own repository, its ids not
+ * configured), and what the model could not evaluate.
+ */
+function runNotes(
+  explained: ExplainedApp,
+  run: WorkflowRun,
+  issued: TokenVerdict,
+  idsUnknown: boolean,
+): string[] {
+  const repository = explained.app.settings.github.repository;
+  const notes: string[] = [];
+  if (run.event === pullRequestTargetEvent && issued.decision.admitted) {
+    notes.push(
+      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
+    );
+  }
+  if (idsUnknown && issued.decision.admitted) {
+    notes.push(
+      `if ${repository} uses immutable subject claims (repositories created after 2026-06-18, or opted in), its tokens name it by id (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) and this role refuses them: set github.ownerId and github.repositoryId (gh api repos/${repository} --jq '{ownerId: .owner.id, repositoryId: .id}')`,
+    );
+  }
+  if (run.event === pullRequestEvent && runContext(run).kind === "environment") {
+    notes.push(
+      "a pull request's job that names an environment gets the environment's subject, not pull_request: the environment's deployment policy alone keeps pull requests from deploying, so never let a pull request's ref deploy to it",
+    );
+  }
+  if (issued.decision.assumptions.length > 0) {
+    notes.push(`the model could not evaluate ${issued.decision.assumptions.join(", ")}`);
+  }
+  return notes;
+}
+
+/** A run the role refuses, with what advice about it depends on. */
+interface RefusedRun {
+  readonly explained: ExplainedApp;
+  readonly run: WorkflowRun;
+  /** The token GitHub issues. */
+  readonly issued: TokenVerdict;
+  readonly context: SubjectContext;
+  /** Whether the run is in the app's own repository (not a fork, not another repository). */
+  readonly ownRepository: boolean;
+  readonly environmentGate?: string;
+}
+
+/**
+ * What would admit a refused run, or why nothing should: never another repository or a pull
+ * request; else the deployment policy, the environments, or the refs the role trusts.
+ */
+function adviceFor(refused: RefusedRun): Advice {
+  const { explained, run, context } = refused;
+  const github = explained.app.settings.github;
+  if (!refused.ownRepository) {
+    return {
+      kind: "must-not",
+      reason: `the role pushes to ${explained.app.settings.repositoryName} for ${github.repository} only; a run of ${run.repository} (a fork, or another repository) must never assume it: give that repository its own app (trusted-delivery add-app) if it needs a registry`,
+    };
+  }
+  if (refused.environmentGate !== undefined) {
+    return deploymentPolicyAdvice(explained, run.ref!);
+  }
+  if (context.kind === "pull_request") {
+    return {
+      kind: "must-not",
+      reason:
+        "a pull request's run builds code nobody has reviewed yet (from any branch, or from a fork), so it must never push images: build and test pull requests without AWS credentials, and push from the branch once merged (on: push)",
+    };
+  }
+  const admitsIssued = (subjects: readonly string[]) =>
+    decide(
+      trustDocument(explained.providerArn, subjects),
+      explained.providerArn,
+      refused.issued.sub,
+    ).admitted;
+  if (context.kind === "environment") {
+    return environmentAdvice(explained, context.name, admitsIssued);
+  }
+  if (github.environments.length > 0 && github.branches.length + github.tags.length === 0) {
+    const allowing = environmentsAllowing(explained, run.ref);
+    return allowing.length > 0
+      ? {
+          kind: "run-differently",
+          how: `the role trusts jobs in environment ${github.environments.join(" or ")} only: run the job there (jobs.<job>.environment: ${allowing[0]}), as the generated workflow does`,
+        }
+      : {
+          kind: "run-differently",
+          how: `the role trusts jobs in environment ${github.environments.join(" or ")} only, which ${context.kind} ${context.name} may not deploy to: deploy from a ref the environment allows (github.environmentProtection), in a job that names it`,
+        };
+  }
+  const field = context.kind === "branch" ? "branches" : "tags";
+  const current = context.kind === "branch" ? github.branches : github.tags;
+  return proposal(
+    explained,
+    `set github.${field} of app ${explained.name} to ${listed([...current, context.name])}`,
+    (g) => ({ ...g, [field]: [...current, context.name] }),
+    admitsIssued,
+  );
+}
+
+/** Let the run's ref deploy to the environment: add it to the deployment policy's refs. */
+function deploymentPolicyAdvice(
+  explained: ExplainedApp,
+  ref: NonNullable<WorkflowRun["ref"]>,
+): Advice {
+  const protection = explained.app.settings.github.environmentProtection;
+  const field = ref.kind === "branch" ? "deploymentBranches" : "deploymentTags";
+  const current = ref.kind === "branch" ? protection.deploymentBranches : protection.deploymentTags;
+  return proposal(
+    explained,
+    `set github.environmentProtection.${field} of app ${explained.name} to ${listed([...current, ref.name])}`,
+    (g) => ({
+      ...g,
+      environmentProtection: {
+        ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
+        [field]: [...current, ref.name],
+      },
+    }),
+    () => true,
+  );
+}
+
+/**
+ * Trust the environment the run's job names: add it to the app's environments, or, for an app
+ * trusting refs until now, make it the one environment, which those refs may deploy to.
+ */
+function environmentAdvice(
+  explained: ExplainedApp,
+  environment: string,
+  admitsIssued: (subjects: readonly string[]) => boolean,
+): Advice {
+  const github = explained.app.settings.github;
+  if (github.environments.length > 0) {
+    return proposal(
+      explained,
+      `set github.environments of app ${explained.name} to ${listed([...github.environments, environment])} (the pipeline creates and protects it)`,
+      (g) => ({ ...g, environments: [...github.environments, environment] }),
+      admitsIssued,
+    );
+  }
+  // Environments replace branches and tags as the role's subjects: the refs that pushed until
+  // now become the refs that may deploy to the environment.
+  const moved = [
+    ...(github.branches.length > 0 ? [`branches ${listed(github.branches)}`] : []),
+    ...(github.tags.length > 0 ? [`tags ${listed(github.tags)}`] : []),
+  ];
+  return proposal(
+    explained,
+    `set github.environments of app ${explained.name} to [${environment}] (the pipeline creates and protects it)${moved.length > 0 ? ` and move its ${moved.join(" and ")} to github.environmentProtection (deploymentBranches, deploymentTags): the role then trusts only jobs in that environment, which those refs may deploy to` : ""}`,
+    (g) => {
+      const rest = Object.fromEntries(
+        Object.entries(g).filter(([key]) => key !== "branches" && key !== "tags"),
+      );
+      return {
+        ...rest,
+        environments: [environment],
+        environmentProtection: {
+          ...(isPlainObject(g.environmentProtection) ? g.environmentProtection : {}),
+          deploymentBranches: [...github.branches],
+          deploymentTags: [...github.tags],
+        },
+      };
+    },
+    admitsIssued,
+  );
 }

@@ -245,136 +245,8 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
     options.preview ?? true,
   );
   pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
-
-  const resources = new Map<string, RegisteredResource>();
-  // Every URN registered (or read) so far: a second registration of one fails, as in the engine.
-  const registrations = new Map<string, Registration>();
-  const duplicates: DuplicateUrnError[] = [];
-  const claim = (urn: string, registration: Registration, callback: Callback): boolean => {
-    const first = registrations.get(urn);
-    if (first === undefined) {
-      registrations.set(urn, registration);
-      return true;
-    }
-    const error = new DuplicateUrnError(urn, first, registration);
-    duplicates.push(error);
-    // As the engine answers: a failed RPC whose details are the message.
-    callback(Object.assign(new Error(error.message), { code: 2, details: error.message }));
-    return false;
-  };
-  // Registrations complete in any order; list resources in the order the program declared them.
-  const declared = new Map<any, number>();
-  const monitor = pulumi.runtime.getMonitor() as any;
-  const registerResource = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: Callback) => {
-    declared.set(req, declared.size);
-    return registerResource(req, (err: unknown, response: any) => {
-      if (!err) {
-        const urn: string = response.getUrn();
-        const registration: Registration = {
-          parent: req.getParent() || undefined,
-          inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
-          sourcePosition: sourcePositionOf(req),
-          read: false,
-        };
-        if (!claim(urn, registration, callback)) {
-          return;
-        }
-        const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
-          propertyDependencies[key] = deps.getUrnsList();
-        });
-        resources.set(urn, {
-          urn,
-          type: req.getType(),
-          name: req.getName(),
-          custom: req.getCustom(),
-          parent: req.getParent() || undefined,
-          provider: req.getProvider() || undefined,
-          ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getObject())),
-          outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getObject())),
-          id: response.getId() || undefined,
-          protect: req.getProtect(),
-          retainOnDelete: req.getRetainondelete(),
-          importId: req.getImportid() || undefined,
-          ignoreChanges: req.getIgnorechangesList(),
-          dependencies: req.getDependenciesList(),
-          propertyDependencies,
-          read: false,
-          sourcePosition: sourcePositionOf(req),
-        });
-        order.set(urn, declared.get(req)!);
-        options.onRegistered?.(resources.get(urn)!);
-      }
-      callback(err, response);
-    });
-  };
-  const order = new Map<string, number>();
-  const readResource = monitor.readResource.bind(monitor);
-  monitor.readResource = (req: any, callback: Callback) => {
-    declared.set(req, declared.size);
-    return readResource(req, (err: unknown, response: any) => {
-      if (!err) {
-        const urn: string = response.getUrn();
-        const registration: Registration = {
-          parent: req.getParent() || undefined,
-          inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
-          sourcePosition: sourcePositionOf(req),
-          read: true,
-        };
-        if (!claim(urn, registration, callback)) {
-          return;
-        }
-        resources.set(urn, {
-          urn,
-          type: req.getType(),
-          name: req.getName(),
-          custom: true,
-          parent: req.getParent() || undefined,
-          provider: req.getProvider() || undefined,
-          ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getProperties())),
-          outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getProperties())),
-          id: req.getId() || undefined,
-          protect: false,
-          retainOnDelete: false,
-          ignoreChanges: [],
-          dependencies: req.getDependenciesList(),
-          propertyDependencies: {},
-          read: true,
-        });
-        order.set(urn, declared.get(req)!);
-        options.onRegistered?.(resources.get(urn)!);
-      }
-      callback(err, response);
-    });
-  };
-  const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req: any, callback: Callback) => {
-    const resource = resources.get(req.getUrn());
-    if (resource) {
-      resource.outputs = req.getOutputs()?.toJavaScript() ?? {};
-    }
-    return registerResourceOutputs(req, callback);
-  };
-
-  // Under mocks there is no engine, and pulumi.log writes to the console; keep those messages
-  // with the run instead, and collect failures the program did not await.
-  const logs: LogMessage[] = [];
-  const failures: unknown[] = [];
-  const { warn, error, info } = console;
-  const capture = (severity: LogMessage["severity"]) => (message?: unknown) => {
-    logs.push({
-      severity,
-      message: String(message).replace(/^(warning|error|info): \[runtime\] /, ""),
-    });
-  };
-  console.warn = capture("warning");
-  console.error = capture("error");
-  console.info = capture("info");
-  const onRejection = (reason: unknown) => failures.push(reason);
-  process.on("unhandledRejection", onRejection);
-  const registered = () =>
-    [...resources.values()].sort((a, b) => order.get(a.urn)! - order.get(b.urn)!);
+  const recorder = recordRegistrations(options.onRegistered);
+  const captured = captureLogsAndFailures();
   let outcome: { outputs: unknown } | { error: unknown };
   const restoreStackTraces = cheapDebugStackTraces();
   try {
@@ -390,17 +262,190 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   // A failing program also rejects promises the SDK derived from it (the stack's own
   // registration, say); let them surface here rather than as unhandled rejections later.
   await new Promise((resolve) => setImmediate(resolve));
-  process.off("unhandledRejection", onRejection);
-  Object.assign(console, { warn, error, info });
+  captured.stop();
+  const { logs, failures } = captured;
+  const resources = recorder.registered();
   // The engine stops at the first duplicate URN, whatever the program did after it.
-  if (duplicates.length > 0) {
-    return { resources: registered(), outputs: {}, logs, error: duplicates[0] };
+  if (recorder.duplicates.length > 0) {
+    return { resources, outputs: {}, logs, error: recorder.duplicates[0] };
   }
   if ("error" in outcome) {
-    return { resources: registered(), outputs: {}, logs, error: outcome.error };
+    return { resources, outputs: {}, logs, error: outcome.error };
   }
   if (failures.length > 0) {
-    return { resources: registered(), outputs: {}, logs, error: failures[0] };
+    return { resources, outputs: {}, logs, error: failures[0] };
   }
-  return { resources: registered(), outputs: (outcome.outputs as Record<string, any>) ?? {}, logs };
+  return { resources, outputs: (outcome.outputs as Record<string, any>) ?? {}, logs };
+}
+
+/** What a run's mock monitor recorded: the resources, and the duplicate URNs it refused. */
+interface RegistrationRecorder {
+  readonly duplicates: readonly DuplicateUrnError[];
+  /** The resources, in the order the program declared them. */
+  registered(): RegisteredResource[];
+}
+
+/**
+ * Records every resource registered or read through the mock monitor, with the options the
+ * mock API does not pass to `newResource`, and refuses a second registration of one URN.
+ */
+function recordRegistrations(
+  onRegistered: OfflineRunOptions["onRegistered"],
+): RegistrationRecorder {
+  const resources = new Map<string, RegisteredResource>();
+  // Every URN registered (or read) so far: a second registration of one fails, as in the engine.
+  const registrations = new Map<string, Registration>();
+  const duplicates: DuplicateUrnError[] = [];
+  // Registrations complete in any order; list resources in the order the program declared them.
+  const declared = new Map<any, number>();
+  const order = new Map<string, number>();
+  const claim = (urn: string, registration: Registration, callback: Callback): boolean => {
+    const first = registrations.get(urn);
+    if (first === undefined) {
+      registrations.set(urn, registration);
+      return true;
+    }
+    const error = new DuplicateUrnError(urn, first, registration);
+    duplicates.push(error);
+    // As the engine answers: a failed RPC whose details are the message.
+    callback(Object.assign(new Error(error.message), { code: 2, details: error.message }));
+    return false;
+  };
+  const record = (req: any, resource: RegisteredResource) => {
+    resources.set(resource.urn, resource);
+    order.set(resource.urn, declared.get(req)!);
+    onRegistered?.(resources.get(resource.urn)!);
+  };
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: Callback) => {
+    declared.set(req, declared.size);
+    return registerResource(req, (err: unknown, response: any) => {
+      if (!err) {
+        const urn: string = response.getUrn();
+        if (!claim(urn, registrationOf(req, req.getObject(), false), callback)) {
+          return;
+        }
+        record(req, registeredResource(urn, req, response));
+      }
+      callback(err, response);
+    });
+  };
+  const readResource = monitor.readResource.bind(monitor);
+  monitor.readResource = (req: any, callback: Callback) => {
+    declared.set(req, declared.size);
+    return readResource(req, (err: unknown, response: any) => {
+      if (!err) {
+        const urn: string = response.getUrn();
+        if (!claim(urn, registrationOf(req, req.getProperties(), true), callback)) {
+          return;
+        }
+        record(req, readResourceOf(urn, req, response));
+      }
+      callback(err, response);
+    });
+  };
+  const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: any, callback: Callback) => {
+    const resource = resources.get(req.getUrn());
+    if (resource) {
+      resource.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    }
+    return registerResourceOutputs(req, callback);
+  };
+  return {
+    duplicates,
+    registered: () => [...resources.values()].sort((a, b) => order.get(a.urn)! - order.get(b.urn)!),
+  };
+}
+
+/** One registration or read of a URN, as a duplicate's message tells them apart. */
+function registrationOf(req: any, properties: any, read: boolean): Registration {
+  return {
+    parent: req.getParent() || undefined,
+    inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(properties)),
+    sourcePosition: sourcePositionOf(req),
+    read,
+  };
+}
+
+/** A registered resource, from its request and the (mock) provider's response. */
+function registeredResource(urn: string, req: any, response: any): RegisteredResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+    propertyDependencies[key] = deps.getUrnsList();
+  });
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || undefined,
+    provider: req.getProvider() || undefined,
+    ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getObject())),
+    outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getObject())),
+    id: response.getId() || undefined,
+    protect: req.getProtect(),
+    retainOnDelete: req.getRetainondelete(),
+    importId: req.getImportid() || undefined,
+    ignoreChanges: req.getIgnorechangesList(),
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    read: false,
+    sourcePosition: sourcePositionOf(req),
+  };
+}
+
+/** A resource read with `.get`, from its request and the (mock) provider's response. */
+function readResourceOf(urn: string, req: any, response: any): RegisteredResource {
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: true,
+    parent: req.getParent() || undefined,
+    provider: req.getProvider() || undefined,
+    ...unwrapInputs(pulumi.runtime.deserializeProperties(req.getProperties())),
+    outputs: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getProperties())),
+    id: req.getId() || undefined,
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    dependencies: req.getDependenciesList(),
+    propertyDependencies: {},
+    read: true,
+  };
+}
+
+/**
+ * Under mocks there is no engine, and pulumi.log writes to the console; keep those messages
+ * with the run instead, and collect failures the program did not await, until `stop`.
+ */
+function captureLogsAndFailures(): {
+  readonly logs: LogMessage[];
+  readonly failures: unknown[];
+  stop(): void;
+} {
+  const logs: LogMessage[] = [];
+  const failures: unknown[] = [];
+  const { warn, error, info } = console;
+  const capture = (severity: LogMessage["severity"]) => (message?: unknown) => {
+    logs.push({
+      severity,
+      message: String(message).replace(/^(warning|error|info): \[runtime\] /, ""),
+    });
+  };
+  console.warn = capture("warning");
+  console.error = capture("error");
+  console.info = capture("info");
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  return {
+    logs,
+    failures,
+    stop: () => {
+      process.off("unhandledRejection", onRejection);
+      Object.assign(console, { warn, error, info });
+    },
+  };
 }

@@ -162,37 +162,42 @@ function projectProblems(document: Record<string, unknown>): Problem[] {
       );
     }
   }
-  const config = document.config;
+  problems.push(...configProblems(document.config));
+  return problems;
+}
+
+/** The project's `config`: a map of keys to plain values or declarations Pulumi accepts. */
+function configProblems(config: unknown): Problem[] {
   if (config !== undefined && config !== null && !isPlainObject(config)) {
-    problems.push(
+    return [
       problem(
         "config",
         config,
         'must be a map of config keys to declarations or values, e.g. { "aws:region": eu-west-2 } (stack files\' directory goes in stackConfigDir)',
       ),
-    );
-  } else if (isPlainObject(config)) {
-    for (const [key, value] of Object.entries(config)) {
-      const field = `config.${key}`;
-      if (isPlainObject(value)) {
-        problems.push(...unknownKeys(field, value, configDeclarationKeys));
-        if (value.type !== undefined && !configTypes.includes(value.type as string)) {
-          problems.push(
-            problem(`${field}.type`, value.type, `must be one of ${configTypes.join(", ")}`),
-          );
-        }
-      } else if (
-        !(typeof value === "string" || typeof value === "boolean" || Array.isArray(value)) &&
-        !Number.isInteger(value)
-      ) {
+    ];
+  }
+  const problems: Problem[] = [];
+  for (const [key, value] of Object.entries(isPlainObject(config) ? config : {})) {
+    const field = `config.${key}`;
+    if (isPlainObject(value)) {
+      problems.push(...unknownKeys(field, value, configDeclarationKeys));
+      if (value.type !== undefined && !configTypes.includes(value.type as string)) {
         problems.push(
-          problem(
-            field,
-            value,
-            "must be a string, integer, boolean, list, or a declaration { type, description, default, value, secret }",
-          ),
+          problem(`${field}.type`, value.type, `must be one of ${configTypes.join(", ")}`),
         );
       }
+    } else if (
+      !(typeof value === "string" || typeof value === "boolean" || Array.isArray(value)) &&
+      !Number.isInteger(value)
+    ) {
+      problems.push(
+        problem(
+          field,
+          value,
+          "must be a string, integer, boolean, list, or a declaration { type, description, default, value, secret }",
+        ),
+      );
     }
   }
   return problems;

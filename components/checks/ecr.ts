@@ -40,7 +40,32 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
       ],
     };
   }
-  const problems: Problem[] = unknownKeys("ecr", given, fieldNames(ecrFields));
+  const problems: Problem[] = [
+    ...unknownKeys("ecr", given, fieldNames(ecrFields)),
+    ...tierControlProblems(given, risk),
+    ...kmsKeyArnProblems(given, risk),
+    ...keepImagesProblems(given, risk),
+  ];
+  for (const key of ["forceDelete", "protect"] as const) {
+    const booleanIssue = booleanProblem(`ecr.${key}`, given[key]);
+    if (booleanIssue) {
+      problems.push(booleanIssue);
+    }
+  }
+  if (!isRiskLevel(risk)) {
+    // The risk is reported with the metadata; without it there are no settings to resolve.
+    return { problems };
+  }
+  const settings = given as EcrSettings;
+  return checked(problems, () => resolveEcr(settings, risk));
+}
+
+/**
+ * Tag mutability and encryption: each one of its values, and the risk tier's where the tier
+ * requires it (a tier with immutable tags or KMS may not give them up).
+ */
+function tierControlProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  const problems: Problem[] = [];
   const required = typeof risk === "string" ? (requiredTierControls[risk] ?? {}) : {};
   if (given.imageTagMutability !== undefined) {
     if (given.imageTagMutability !== "MUTABLE" && given.imageTagMutability !== "IMMUTABLE") {
@@ -77,18 +102,31 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
       );
     }
   }
-  if (given.kmsKeyArn !== undefined && !isUnknownYet(given.kmsKeyArn)) {
-    const encryption =
-      given.encryption ?? (isRiskLevel(risk) ? riskTiers[risk].encryption : undefined);
-    const arnProblem = kmsKeyArnProblem("ecr.kmsKeyArn", given.kmsKeyArn);
-    if (arnProblem) {
-      problems.push(arnProblem);
-    } else if (encryption === "AES256") {
-      problems.push(
-        problem("ecr.kmsKeyArn", given.kmsKeyArn, 'is only used with ecr.encryption "KMS"'),
-      );
-    }
+  return problems;
+}
+
+/**
+ * A KMS key is a key's ARN, and only with KMS encryption (given, or the tier's). A key that is
+ * only known once resources exist is skipped, not guessed.
+ */
+function kmsKeyArnProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  if (given.kmsKeyArn === undefined || isUnknownYet(given.kmsKeyArn)) {
+    return [];
   }
+  const encryption =
+    given.encryption ?? (isRiskLevel(risk) ? riskTiers[risk].encryption : undefined);
+  const arnProblem = kmsKeyArnProblem("ecr.kmsKeyArn", given.kmsKeyArn);
+  if (arnProblem) {
+    return [arnProblem];
+  }
+  return encryption === "AES256"
+    ? [problem("ecr.kmsKeyArn", given.kmsKeyArn, 'is only used with ecr.encryption "KMS"')]
+    : [];
+}
+
+/** At least one image is kept, and at least the tier's for registries that serve production. */
+function keepImagesProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  const problems: Problem[] = [];
   if (
     given.keepImages !== undefined &&
     !(Number.isSafeInteger(given.keepImages) && (given.keepImages as number) >= 1)
@@ -111,29 +149,21 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
       ),
     );
   }
-  for (const key of ["forceDelete", "protect"] as const) {
-    const booleanIssue = booleanProblem(`ecr.${key}`, given[key]);
-    if (booleanIssue) {
-      problems.push(booleanIssue);
-    }
-  }
-  if (!isRiskLevel(risk)) {
-    // The risk is reported with the metadata; without it there are no settings to resolve.
-    return { problems };
-  }
-  const settings = given as EcrSettings;
-  const tier = riskTiers[risk as RiskLevel];
-  return checked(problems, () => {
-    const keepImages = settings.keepImages ?? tier.keepImages;
-    return {
-      imageTagMutability: settings.imageTagMutability ?? tier.imageTagMutability,
-      encryption: settings.encryption ?? tier.encryption,
-      ...(settings.kmsKeyArn === undefined ? {} : { kmsKeyArn: settings.kmsKeyArn }),
-      keepImages,
-      forceDelete: settings.forceDelete ?? defaultForceDelete,
-      protect: settings.protect ?? defaultProtect,
-      scanOnPush: true,
-      lifecyclePolicy: lifecyclePolicyDocument(keepImages, risk as RiskLevel),
-    };
-  });
+  return problems;
+}
+
+/** The checked registry settings: the risk tier's, with the overrides given. */
+function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["ecr"] {
+  const tier = riskTiers[risk];
+  const keepImages = settings.keepImages ?? tier.keepImages;
+  return {
+    imageTagMutability: settings.imageTagMutability ?? tier.imageTagMutability,
+    encryption: settings.encryption ?? tier.encryption,
+    ...(settings.kmsKeyArn === undefined ? {} : { kmsKeyArn: settings.kmsKeyArn }),
+    keepImages,
+    forceDelete: settings.forceDelete ?? defaultForceDelete,
+    protect: settings.protect ?? defaultProtect,
+    scanOnPush: true,
+    lifecyclePolicy: lifecyclePolicyDocument(keepImages, risk),
+  };
 }

@@ -192,39 +192,69 @@ export function checkGitHub(
     };
   }
   const problems: Problem[] = unknownKeys("github", github, fieldNames(githubFields));
-
-  const repository = github.repository;
-  if (typeof repository !== "string" || !isGitHubRepository(repository)) {
-    problems.push(
-      problem(
-        "github.repository",
-        repository,
-        'must be one GitHub repository as "owner/name" (no wildcards), e.g. "acme/payments-api"',
-      ),
-    );
+  const repository = checkRepository(github.repository);
+  const refs = checkPushRefs(github, environment);
+  const protection = checkEnvironmentProtection(
+    github.environmentProtection,
+    refs.withEnvironments,
+  );
+  problems.push(
+    ...repository.problems,
+    ...refs.problems,
+    ...protection.problems,
+    ...workflowProblems(github),
+    ...secretAndVariableNameProblems(github, environment),
+    ...githubIdProblems(github),
+  );
+  if (!isEnvironment(environment) || repository.value === undefined) {
+    // The environment is reported with the pipeline; names derive from it. An invalid
+    // repository is among the problems.
+    return { problems };
   }
+  // Every field read from here on was checked above, and `checked` resolves only without problems.
+  const settings = github as Partial<GitHubRepositoryAccess>;
+  const repositoryName = repository.value;
+  return checked(problems, () =>
+    resolveGitHub(settings, repositoryName, refs, protection.value!, environment, risk),
+  );
+}
 
+/** The one repository that may push, as `owner/name` without wildcards. */
+function checkRepository(repository: unknown): Checked<string> {
+  if (typeof repository !== "string" || !isGitHubRepository(repository)) {
+    return {
+      problems: [
+        problem(
+          "github.repository",
+          repository,
+          'must be one GitHub repository as "owner/name" (no wildcards), e.g. "acme/payments-api"',
+        ),
+      ],
+    };
+  }
+  return { value: repository, problems: [] };
+}
+
+/** The refs and environments that may push, checked: they become the trust policy's subjects. */
+interface PushRefs {
+  readonly branches: readonly string[];
+  readonly tags: readonly string[];
+  readonly environments: readonly string[];
+  /** Whether github.environments names any: then jobs in them push, not branches or tags. */
+  readonly withEnvironments: boolean;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * The branches, tags and environments that may push: each valid, environments distinct as
+ * resource names, not branches or tags beside environments, and at least one of them.
+ */
+function checkPushRefs(github: Record<string, unknown>, environment: unknown): PushRefs {
   const word = typeof environment === "string" ? environment.toLowerCase() : undefined;
   const environments = stringList("github.environments", github.environments, (item, field) =>
     githubEnvironmentProblem(field, item, word),
   );
-  // Environments become child resources named after them: two that name the same child collide.
-  const childOf = new Map<string, string>();
-  for (const item of environments.items) {
-    const child = pipelineChildNames("").environment(item);
-    const other = childOf.get(child);
-    if (other !== undefined && other !== item) {
-      problems.push(
-        problem(
-          "github.environments",
-          github.environments,
-          `must name distinct environments: "${other}" and "${item}" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)`,
-        ),
-      );
-    } else {
-      childOf.set(child, item);
-    }
-  }
+  const problems: Problem[] = environmentCollisions(github.environments, environments.items);
   const withEnvironments = Array.isArray(github.environments) && github.environments.length > 0;
   const branches = stringList(
     "github.branches",
@@ -234,18 +264,7 @@ export function checkGitHub(
   const tags = stringList("github.tags", github.tags, refNameCheck("tag"));
   problems.push(...branches.problems, ...tags.problems, ...environments.problems);
   if (withEnvironments) {
-    for (const key of ["branches", "tags"] as const) {
-      const given = github[key];
-      if (Array.isArray(given) && given.length > 0) {
-        problems.push(
-          problem(
-            `github.${key}`,
-            given,
-            `cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deployment${key === "branches" ? "Branches" : "Tags"} picks the ${key} that may deploy`,
-          ),
-        );
-      }
-    }
+    problems.push(...refsBesideEnvironments(github));
   }
   const subjectLists = [branches, tags, environments];
   if (subjectLists.every((list) => list.items.length === 0 && list.problems.length === 0)) {
@@ -261,8 +280,58 @@ export function checkGitHub(
       ),
     );
   }
-  const protection = checkEnvironmentProtection(github.environmentProtection, withEnvironments);
-  problems.push(...protection.problems);
+  return {
+    branches: branches.items,
+    tags: tags.items,
+    environments: environments.items,
+    withEnvironments,
+    problems,
+  };
+}
+
+/** Environments become child resources named after them: two that name the same child collide. */
+function environmentCollisions(given: unknown, environments: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const childOf = new Map<string, string>();
+  for (const item of environments) {
+    const child = pipelineChildNames("").environment(item);
+    const other = childOf.get(child);
+    if (other !== undefined && other !== item) {
+      problems.push(
+        problem(
+          "github.environments",
+          given,
+          `must name distinct environments: "${other}" and "${item}" are the same resource name once lower-cased, with spaces as hyphens (GitHub also compares environment names without case)`,
+        ),
+      );
+    } else {
+      childOf.set(child, item);
+    }
+  }
+  return problems;
+}
+
+/** With environments, only jobs in them may push: branches and tags beside them are refused. */
+function refsBesideEnvironments(github: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of ["branches", "tags"] as const) {
+    const given = github[key];
+    if (Array.isArray(given) && given.length > 0) {
+      problems.push(
+        problem(
+          `github.${key}`,
+          given,
+          `cannot be given with github.environments: then only jobs in those environments may push; environmentProtection.deployment${key === "branches" ? "Branches" : "Tags"} picks the ${key} that may deploy`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** What the build-and-push workflow does: commitWorkflow, attestations, the vulnerability gate. */
+function workflowProblems(github: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
   for (const key of ["commitWorkflow", "attestations"] as const) {
     const booleanIssue = booleanProblem(`github.${key}`, github[key]);
     if (booleanIssue) {
@@ -281,43 +350,53 @@ export function checkGitHub(
       ),
     );
   }
+  return problems;
+}
 
+/** The secret and variable names the pipeline writes: GitHub names carrying the environment. */
+function secretAndVariableNameProblems(
+  github: Record<string, unknown>,
+  environment: unknown,
+): Problem[] {
+  const problems: Problem[] = [];
   if (github.secretName !== undefined) {
     const nameProblem = githubNameProblem("github.secretName", github.secretName, environment);
     if (nameProblem) {
       problems.push(nameProblem);
     }
   }
-  if (github.variableNames !== undefined) {
-    if (!isPlainObject(github.variableNames)) {
-      problems.push(
-        problem(
-          "github.variableNames",
-          github.variableNames,
-          "must be an object with repositoryUrl and region",
-        ),
-      );
-    } else {
-      problems.push(
-        ...unknownKeys(
-          "github.variableNames",
-          github.variableNames,
-          fieldNames(variableNameFields),
-        ),
-      );
-      for (const key of fieldNames(variableNameFields)) {
-        const value = github.variableNames[key];
-        const nameProblem =
-          value === undefined
-            ? undefined
-            : githubNameProblem(`github.variableNames.${key}`, value, environment);
-        if (nameProblem) {
-          problems.push(nameProblem);
-        }
-      }
+  if (github.variableNames === undefined) {
+    return problems;
+  }
+  if (!isPlainObject(github.variableNames)) {
+    problems.push(
+      problem(
+        "github.variableNames",
+        github.variableNames,
+        "must be an object with repositoryUrl and region",
+      ),
+    );
+    return problems;
+  }
+  problems.push(
+    ...unknownKeys("github.variableNames", github.variableNames, fieldNames(variableNameFields)),
+  );
+  for (const key of fieldNames(variableNameFields)) {
+    const value = github.variableNames[key];
+    const nameProblem =
+      value === undefined
+        ? undefined
+        : githubNameProblem(`github.variableNames.${key}`, value, environment);
+    if (nameProblem) {
+      problems.push(nameProblem);
     }
   }
+  return problems;
+}
 
+/** GitHub's numeric owner and repository ids: positive integers, given both or neither. */
+function githubIdProblems(github: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
   for (const key of ["ownerId", "repositoryId"] as const) {
     const value = github[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
@@ -338,43 +417,47 @@ export function checkGitHub(
       ),
     );
   }
-  if (!isEnvironment(environment)) {
-    // The environment is reported with the pipeline; names derive from it.
-    return { problems };
-  }
-  const settings = github as unknown as GitHubRepositoryAccess;
-  return checked(problems, () => {
-    const [owner, name] = settings.repository.split("/");
-    const resolvedEnvironments = unique(environments.items);
-    const resolvedBranches = unique(branches.items);
-    const resolvedTags = unique(tags.items);
-    return {
-      repository: settings.repository,
-      owner,
-      name,
+  return problems;
+}
+
+/** The checked GitHub settings with every default applied, and the trust policy's subjects. */
+function resolveGitHub(
+  settings: Partial<GitHubRepositoryAccess>,
+  repository: string,
+  refs: PushRefs,
+  environmentProtection: PipelineSettings["github"]["environmentProtection"],
+  environment: string,
+  risk: unknown,
+): PipelineSettings["github"] {
+  const [owner, name] = repository.split("/");
+  const resolvedEnvironments = unique(refs.environments);
+  const resolvedBranches = unique(refs.branches);
+  const resolvedTags = unique(refs.tags);
+  return {
+    repository,
+    owner,
+    name,
+    branches: resolvedBranches,
+    tags: resolvedTags,
+    environments: resolvedEnvironments,
+    environmentProtection,
+    subjects: githubSubjects({
+      repository,
       branches: resolvedBranches,
       tags: resolvedTags,
       environments: resolvedEnvironments,
-      environmentProtection: protection.value!,
-      subjects: githubSubjects({
-        repository: settings.repository,
-        branches: resolvedBranches,
-        tags: resolvedTags,
-        environments: resolvedEnvironments,
-        ownerId: settings.ownerId,
-        repositoryId: settings.repositoryId,
-      }),
-      commitWorkflow: settings.commitWorkflow ?? defaultCommitWorkflow,
-      attestations: settings.attestations ?? defaultAttestations,
-      // An invalid risk is reported with the metadata, and then these settings are not used.
-      vulnerabilityGate:
-        settings.vulnerabilityGate ??
-        (isRiskLevel(risk) ? tierVulnerabilityGates[risk] : undefined),
-      workflowPath: buildPushWorkflowPath(environment),
-      secretName: settings.secretName ?? defaultRoleSecretName(environment),
-      repositoryUrlVariableName:
-        settings.variableNames?.repositoryUrl ?? defaultRepositoryUrlVariableName(environment),
-      regionVariableName: settings.variableNames?.region ?? defaultRegionVariableName(environment),
-    };
-  });
+      ownerId: settings.ownerId,
+      repositoryId: settings.repositoryId,
+    }),
+    commitWorkflow: settings.commitWorkflow ?? defaultCommitWorkflow,
+    attestations: settings.attestations ?? defaultAttestations,
+    // An invalid risk is reported with the metadata, and then these settings are not used.
+    vulnerabilityGate:
+      settings.vulnerabilityGate ?? (isRiskLevel(risk) ? tierVulnerabilityGates[risk] : undefined),
+    workflowPath: buildPushWorkflowPath(environment),
+    secretName: settings.secretName ?? defaultRoleSecretName(environment),
+    repositoryUrlVariableName:
+      settings.variableNames?.repositoryUrl ?? defaultRepositoryUrlVariableName(environment),
+    regionVariableName: settings.variableNames?.region ?? defaultRegionVariableName(environment),
+  };
 }

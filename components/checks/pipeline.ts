@@ -222,7 +222,8 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
   ) {
     return { problems };
   }
-  const typed = args as unknown as TrustedDeliveryPipelineArgs;
+  // Checked above: tags and importIds are what their interface says.
+  const typed = args as Pick<TrustedDeliveryPipelineArgs, "tags" | "importIds">;
   const prefix = tagPrefix as string;
   const keys = governanceTagKeys(prefix);
   return {

@@ -139,23 +139,7 @@ function validateTerraformState(
       ),
     ];
   }
-  const problems = unknownKeys(field, value, terraformBackendKeys[value.backend]);
-  const required = value.backend === "s3" ? ["bucket", "key"] : ["path"];
-  for (const key of [...required, ...(value.backend === "s3" ? ["region", "workspace"] : [])]) {
-    const setting = value[key];
-    if (
-      (required.includes(key) || setting !== undefined) &&
-      (typeof setting !== "string" || setting === "")
-    ) {
-      problems.push(
-        problem(
-          `${field}.${key}`,
-          setting,
-          `must be a non-empty string for the ${value.backend} backend`,
-        ),
-      );
-    }
-  }
+  const problems = terraformBackendProblems(field, value, value.backend);
   if (!isPlainObject(value.outputs)) {
     problems.push(
       problem(
@@ -167,44 +151,88 @@ function validateTerraformState(
     return problems;
   }
   for (const [target, output] of Object.entries(value.outputs)) {
-    const targetField = `${field}.outputs.${target}`;
-    if (typeof output !== "string" || output === "") {
-      problems.push(problem(targetField, output, "must be the name of a Terraform output"));
-      continue;
+    const outputIssue = terraformOutputProblem(
+      `${field}.outputs.${target}`,
+      target,
+      output,
+      apps,
+      resolved,
+      githubOidcProviderArn,
+    );
+    if (outputIssue) {
+      problems.push(outputIssue);
     }
-    if (target === "githubOidcProviderArn") {
-      if (githubOidcProviderArn !== undefined) {
-        problems.push(
-          problem(
-            targetField,
-            output,
-            "cannot be set together with githubOidcProviderArn: keep one source of the provider ARN",
-          ),
-        );
-      }
-      continue;
-    }
-    const app = /^apps\.(.+)\.ecr\.kmsKeyArn$/.exec(target)?.[1];
-    if (app === undefined || !(app in apps)) {
-      problems.push({
-        field: targetField,
-        message: `${targetField} is not a setting Terraform outputs can feed; allowed: githubOidcProviderArn, apps.<app>.ecr.kmsKeyArn for an app of this stack`,
-      });
-      continue;
-    }
-    // An app with problems of its own is reported with them, and has no settings here.
-    const settings = resolved[app]?.settings;
-    if (settings !== undefined && settings.ecr.encryption !== "KMS") {
+  }
+  return problems;
+}
+
+/** The backend's own keys only, and each of its strings non-empty (where required or given). */
+function terraformBackendProblems(
+  field: string,
+  value: Record<string, unknown>,
+  backend: TerraformBackend,
+): Problem[] {
+  const problems = unknownKeys(field, value, terraformBackendKeys[backend]);
+  const required = backend === "s3" ? ["bucket", "key"] : ["path"];
+  for (const key of [...required, ...(backend === "s3" ? ["region", "workspace"] : [])]) {
+    const setting = value[key];
+    if (
+      (required.includes(key) || setting !== undefined) &&
+      (typeof setting !== "string" || setting === "")
+    ) {
       problems.push(
         problem(
-          targetField,
-          output,
-          `needs app "${app}" to use KMS encryption (ecr.encryption: KMS); it uses ${settings.ecr.encryption}`,
+          `${field}.${key}`,
+          setting,
+          `must be a non-empty string for the ${backend} backend`,
         ),
       );
     }
   }
   return problems;
+}
+
+/**
+ * What is wrong with one Terraform output feeding a setting, if anything: it must be an output
+ * name, and feed either the provider ARN (not also given) or a KMS key of an app of this stack
+ * that uses KMS.
+ */
+function terraformOutputProblem(
+  targetField: string,
+  target: string,
+  output: unknown,
+  apps: Record<string, unknown>,
+  resolved: Readonly<Record<string, ResolvedApp>>,
+  githubOidcProviderArn: unknown,
+): Problem | undefined {
+  if (typeof output !== "string" || output === "") {
+    return problem(targetField, output, "must be the name of a Terraform output");
+  }
+  if (target === "githubOidcProviderArn") {
+    return githubOidcProviderArn === undefined
+      ? undefined
+      : problem(
+          targetField,
+          output,
+          "cannot be set together with githubOidcProviderArn: keep one source of the provider ARN",
+        );
+  }
+  const app = /^apps\.(.+)\.ecr\.kmsKeyArn$/.exec(target)?.[1];
+  if (app === undefined || !(app in apps)) {
+    return {
+      field: targetField,
+      message: `${targetField} is not a setting Terraform outputs can feed; allowed: githubOidcProviderArn, apps.<app>.ecr.kmsKeyArn for an app of this stack`,
+    };
+  }
+  // An app with problems of its own is reported with them, and has no settings here.
+  const settings = resolved[app]?.settings;
+  return settings !== undefined && settings.ecr.encryption !== "KMS"
+    ? problem(
+        targetField,
+        output,
+        `needs app "${app}" to use KMS encryption (ecr.encryption: KMS); it uses ${settings.ecr.encryption}`,
+      )
+    : undefined;
 }
 
 /** The key list of its interface, tied to it by the compiler. */
@@ -218,6 +246,9 @@ export const appFields = {
 
 /** The settings of an app entry. */
 export const appConfigKeys = fieldNames(appFields);
+
+/** An app entry's settings as read, before they are checked. */
+type UncheckedAppConfig = { readonly [K in keyof AppConfig]?: unknown };
 
 /** The stack's config keys in the project's namespace (without the namespace), as read. */
 export type RawPlatformConfig = Record<string, unknown>;
@@ -293,9 +324,12 @@ export function checkApp(name: string, environment: string, app: unknown): Check
     };
   }
   problems.push(...unknownKeys("", app, appConfigKeys));
-  const entry = Object.fromEntries(
+  const given: UncheckedAppConfig = Object.fromEntries(
     Object.entries(app).filter(([key]) => (appConfigKeys as string[]).includes(key)),
-  ) as unknown as AppConfig;
+  );
+  // Unchecked until checkPipelineArgs below, which checks every field AppConfig declares; the
+  // entry is returned only when it passes.
+  const entry = given as AppConfig;
   const pipeline = checkPipelineArgs(name, pipelineArgsFor(environment, entry));
   // The repository name is the entry's key, checked above; the environment is the stack's.
   problems.push(
@@ -341,60 +375,21 @@ export function parsePlatformConfig(
     problems.push(arnIssue);
   }
 
-  const apps: Record<string, ResolvedApp> = {};
-  if (raw.apps !== undefined && !isPlainObject(raw.apps)) {
-    problems.push(
-      problem(
-        key("apps"),
-        raw.apps,
-        "must be a map from ECR repository name to { metadata, github, ecr?, tags? }",
-      ),
-    );
-  } else if (raw.apps !== undefined) {
-    // With a bad environment, apps are still checked (against a stand-in) so every problem shows at once.
-    const checkedEnvironment = environmentIssue ? "dev" : (environment as string);
-    for (const [name, app] of Object.entries(raw.apps)) {
-      const checkedApp = checkApp(name, checkedEnvironment, app);
-      problems.push(...prefixProblems(key(`apps.${name}`), checkedApp.problems));
-      if (checkedApp.value !== undefined) {
-        apps[name] = checkedApp.value;
-      }
-    }
-    problems.push(...githubNameCollisions(source, apps));
-  }
+  // With a bad environment, apps are still checked (against a stand-in) so every problem shows
+  // at once.
+  const apps = checkApps(source, raw.apps, environmentIssue ? "dev" : (environment as string));
+  problems.push(...apps.problems);
   problems.push(
     ...validateTerraformState(
       key("terraformState"),
       raw.terraformState,
       isPlainObject(raw.apps) ? raw.apps : {},
-      apps,
+      apps.resolved,
       raw.githubOidcProviderArn,
     ),
   );
-
   const registryScanning = raw.registryScanning ?? defaultRegistryScanning;
-  const scanningModes: readonly unknown[] = Object.values(RegistryScanning);
-  if (!scanningModes.includes(registryScanning)) {
-    problems.push(
-      problem(
-        key("registryScanning"),
-        registryScanning,
-        `must be ${Object.values(RegistryScanning)
-          .map((mode) => JSON.stringify(mode))
-          .join(" or ")}`,
-      ),
-    );
-  } else if (registryScanning === RegistryScanning.Managed) {
-    problems.push(
-      ...registryScanningProblems(
-        key("registryScanning"),
-        Object.values(apps).map(({ settings }) => ({
-          name: settings.repositoryName,
-          risk: settings.metadata.risk,
-        })),
-      ),
-    );
-  }
+  problems.push(...registryScanningSettingProblems(key, registryScanning, apps.resolved));
 
   if (problems.length > 0) {
     throw new InvalidArgumentsError(`Stack "${source.stack}" config (${source.file})`, problems);
@@ -406,8 +401,79 @@ export function parsePlatformConfig(
     ...(raw.terraformState === undefined
       ? {}
       : { terraformState: raw.terraformState as TerraformStateConfig }),
-    apps,
+    apps: apps.resolved,
   };
+}
+
+/**
+ * The stack's apps, each checked (its problems under `<project>:apps.<app>`) and resolved when
+ * it passes, and apps that would overwrite each other's GitHub secrets or variables.
+ */
+function checkApps(
+  source: PlatformConfigSource,
+  apps: unknown,
+  environment: string,
+): { resolved: Record<string, ResolvedApp>; problems: Problem[] } {
+  const resolved: Record<string, ResolvedApp> = {};
+  if (apps === undefined) {
+    return { resolved, problems: [] };
+  }
+  const field = `${source.project}:apps`;
+  if (!isPlainObject(apps)) {
+    return {
+      resolved,
+      problems: [
+        problem(
+          field,
+          apps,
+          "must be a map from ECR repository name to { metadata, github, ecr?, tags? }",
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  for (const [name, app] of Object.entries(apps)) {
+    const checkedApp = checkApp(name, environment, app);
+    problems.push(...prefixProblems(`${field}.${name}`, checkedApp.problems));
+    if (checkedApp.value !== undefined) {
+      resolved[name] = checkedApp.value;
+    }
+  }
+  problems.push(...githubNameCollisions(source, resolved));
+  return { resolved, problems };
+}
+
+/**
+ * registryScanning is one of its modes; managed, it must suit every app of the stack (see
+ * {@link registryScanningProblems}).
+ */
+function registryScanningSettingProblems(
+  key: (name: string) => string,
+  registryScanning: unknown,
+  apps: Readonly<Record<string, ResolvedApp>>,
+): Problem[] {
+  const scanningModes: readonly unknown[] = Object.values(RegistryScanning);
+  if (!scanningModes.includes(registryScanning)) {
+    return [
+      problem(
+        key("registryScanning"),
+        registryScanning,
+        `must be ${Object.values(RegistryScanning)
+          .map((mode) => JSON.stringify(mode))
+          .join(" or ")}`,
+      ),
+    ];
+  }
+  if (registryScanning !== RegistryScanning.Managed) {
+    return [];
+  }
+  return registryScanningProblems(
+    key("registryScanning"),
+    Object.values(apps).map(({ settings }) => ({
+      name: settings.repositoryName,
+      risk: settings.metadata.risk,
+    })),
+  );
 }
 
 /**

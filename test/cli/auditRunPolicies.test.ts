@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import type { Policies, ResourceValidationPolicy } from "@pulumi/policy";
+import * as path from "path";
 import { AuditResource, UnknownValueError } from "../../cli/audit/resources";
+import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
 import { RunnableResource, runPolicies } from "../../cli/audit/runPolicies";
 import { policyPackInfo } from "../../cli/policyPack/packInfo";
 import { PolicyConfigFile, resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
@@ -61,6 +63,41 @@ const messagesOf = (run: Awaited<ReturnType<typeof runPolicies>>, policy: string
   run.findings.filter((f) => f.policyName === policy).map((f) => f.message);
 
 describe("the audit's in-process policy runner", () => {
+  it("says of resources what the pack says of them over the Analyzer protocol (docs/adr/0001)", async function () {
+    this.timeout(60000);
+    const resources = [
+      consoleRepository(),
+      ...githubRole("gha-push", "arn:aws:iam::aws:policy/AdministratorAccess"),
+    ];
+    const inProcess = await runPolicies(policies, [resources], { config: config() });
+    const pack = await PolicyPackProcess.start(path.join(__dirname, "../../policy-pack"));
+    try {
+      await pack.configure(resolvePolicyConfig(await pack.getAnalyzerInfo(), undefined));
+      const asAnalyzer = resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        properties: r.props,
+      }));
+      const diagnostics = [
+        ...(await Promise.all(asAnalyzer.map((r) => pack.analyze(r)))).flat(),
+        ...(await pack.analyzeStack(asAnalyzer)),
+      ];
+      const line = (policy: string, level: string, message: string) =>
+        `${policy} (${level}): ${message}`;
+      assert.deepEqual(
+        inProcess.findings.map((f) => line(f.policyName, f.enforcementLevel, f.message)).sort(),
+        diagnostics
+          .map((d) =>
+            line(d.policyName, d.enforcementLevel, d.message.split("\n").slice(1).join("\n")),
+          )
+          .sort(),
+      );
+    } finally {
+      await pack.stop();
+    }
+  });
+
   it("reports a resource policy's violations with the message the pack gives under the policy SDK", async () => {
     const repository = consoleRepository();
     const run = await runPolicies(policies, [[repository]], { config: config() });

@@ -127,7 +127,9 @@ describe("one reading of each resource per Analyzer call", function () {
     assert.equal(seen.length, 4);
     assert.equal(seen[0], seen[1]);
     assert.notEqual(seen[1], seen[2]);
-    assert.deepEqual({ ...seen[2] }, { ...seen[0] });
+    // Same content (as plain data: Node 26's deepStrictEqual tells two proxies apart).
+    const plain = (props: object) => JSON.parse(JSON.stringify(props));
+    assert.deepEqual(plain(seen[2]), plain(seen[0]));
   });
 
   it("is what the pack's entry installs before serving its policies", () => {

@@ -122,7 +122,7 @@ describe("the npm package, installed from its tarball into a fresh project", fun
     // this repository.
     stage = fs.mkdtempSync(path.join(os.tmpdir(), "td-pack-"));
     fs.cpSync(path.join(builtPackage(), "dist"), path.join(stage, "dist"), { recursive: true });
-    for (const file of ["package.json", "README.md", "CHANGELOG.md"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "NOTICE"]) {
       fs.copyFileSync(path.join(repositoryRoot, file), path.join(stage, file));
     }
     const [packed] = JSON.parse(
@@ -160,7 +160,7 @@ describe("the npm package, installed from its tarball into a fresh project", fun
   it("holds exactly the compiled package: no sources, tests or fixtures", () => {
     const unexpected = files.filter(
       (file) =>
-        !["package.json", "README.md", "CHANGELOG.md"].includes(file) &&
+        !["package.json", "README.md", "CHANGELOG.md", "LICENSE", "NOTICE"].includes(file) &&
         !/^dist\/(components|cli|programs|policy-pack)\/.+\.(js|d\.ts)$/.test(file),
     );
     assert.deepEqual(unexpected, []);
@@ -168,6 +168,18 @@ describe("the npm package, installed from its tarball into a fresh project", fun
       assert.ok(files.includes(entry), `${entry} is not in the tarball`);
     }
     assert.ok(!files.some((f) => /test|fixture|\.test\./.test(f)));
+  });
+
+  it("carries the Apache-2.0 license text and the NOTICE its license asks for", () => {
+    assert.ok(files.includes("LICENSE") && files.includes("NOTICE"), files.join(", "));
+    const installed = path.join(consumer, "node_modules/@goldenpath/trusted-delivery");
+    const license = fs.readFileSync(path.join(installed, "LICENSE"), "utf8");
+    assert.match(license, /Apache License\s+Version 2\.0, January 2004/);
+    assert.match(license, /END OF TERMS AND CONDITIONS/);
+    assert.equal(manifest.license, "Apache-2.0");
+    // The escalation paths are pathfinding.cloud's (Apache-2.0, with a NOTICE to keep).
+    const notice = fs.readFileSync(path.join(installed, "NOTICE"), "utf8");
+    assert.match(notice, /Copyright 2025-Present Datadog, Inc\./);
   });
 
   it("resolves its dependencies from the consumer's node_modules", () => {

@@ -40,6 +40,8 @@ describe("the published package", function () {
       "dist/policy-pack",
       "README.md",
       "CHANGELOG.md",
+      "LICENSE",
+      "NOTICE",
     ]);
   });
 

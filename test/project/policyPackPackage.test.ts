@@ -62,10 +62,19 @@ describe("the policy pack as a package of its own", function () {
     const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
     assert.ok(files.includes("PulumiPolicy.yaml"));
     assert.ok(files.includes("index.ts"));
+    // The pack is published on its own, so it carries the license and notice the root does.
+    for (const legal of ["LICENSE", "NOTICE"]) {
+      assert.ok(files.includes(legal), `the pack's tarball lacks ${legal}`);
+      assert.equal(
+        fs.readFileSync(path.join(repositoryRoot, "policy-pack", legal), "utf8"),
+        fs.readFileSync(path.join(repositoryRoot, legal), "utf8"),
+        `policy-pack/${legal} differs from the repository's ${legal}`,
+      );
+    }
     assert.deepEqual(
       files.filter(
         (f) =>
-          !/^(PulumiPolicy\.yaml|package\.json|tsconfig\.json|config\.example\.json|[\w/]+\.ts|iam\/MODEL\.md)$/.test(
+          !/^(PulumiPolicy\.yaml|package\.json|LICENSE|NOTICE|tsconfig\.json|config\.example\.json|[\w/]+\.ts|iam\/MODEL\.md)$/.test(
             f,
           ),
       ),

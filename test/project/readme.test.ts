@@ -50,6 +50,31 @@ describe("the README", () => {
     assert.match(ci, /^npm test(?:\s+#.*)?$/m);
   });
 
+  it("names the runtime CI installs and the oldest Node.js the packages accept", () => {
+    const ci = fs.readFileSync(path.join(root, ".ci/run"), "utf8");
+    const lts = /^node_lts=(\d+)$/m.exec(ci)?.[1];
+    assert.ok(lts, ".ci/run sets node_lts");
+    assert.match(ci, /npm install [^\n]*"node@\$node_lts"/);
+    const pack = JSON.parse(fs.readFileSync(path.join(root, "policy-pack/package.json"), "utf8"));
+    for (const [name, engines] of [
+      ["package.json", manifest.engines],
+      ["policy-pack/package.json", pack.engines],
+    ]) {
+      const oldest = /^>=(\d+)$/.exec(engines?.node ?? "")?.[1];
+      assert.ok(oldest !== undefined, `${name} has engines.node >=N`);
+      assert.ok(Number(oldest) >= 22, `${name} accepts Node.js ${oldest}, past its end of life`);
+      assert.ok(
+        readme.includes(`Node.js ${oldest} or later`),
+        `the README names Node.js ${oldest} or later`,
+      );
+      assert.ok(Number(lts) >= Number(oldest));
+    }
+    assert.ok(
+      readme.includes(`current LTS, Node.js ${lts},`),
+      `the README names the LTS CI runs, Node.js ${lts}`,
+    );
+  });
+
   it("lists exactly the platform config keys the program reads", () => {
     assert.deepEqual(
       tableAfter("### Stack config").map(([key]) => key.replace(/`/g, "")),

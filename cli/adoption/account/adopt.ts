@@ -15,9 +15,13 @@ import { ExistingRegistry } from "../registry";
 import { appsSetting } from "../../workspace/appsSetting";
 import { AwsClients } from "../../aws/clients";
 import { readCallerIdentity } from "../../aws/identity";
-import { listRepositoryNames, readRepositoriesByName } from "../../aws/readRegistries";
+import {
+  listRepositoryNames,
+  LiveRepository,
+  readRepositoriesByName,
+} from "../../aws/readRegistries";
 import { Unread } from "../../aws/unread";
-import { readAwsSettings, regionPattern } from "../../workspace/awsConfig";
+import { AwsSettings, readAwsSettings, regionPattern } from "../../workspace/awsConfig";
 import { CliError, InvalidInputError, UsageError } from "../../core/errors";
 import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../../workspace/project";
 import { StackFileEditor } from "../../workspace/stackFile";
@@ -43,6 +47,9 @@ export interface AccountAdoptOptions {
   /** Read-only clients (`awsClients()`), with the SDK's credential chain. */
   readonly clients: AwsClients;
 }
+
+/** The read-only ECR client of the adoption's region. */
+type EcrClient = ReturnType<AwsClients["ecr"]>;
 
 /** `subject: each unread part, and what to do`, as one error (exit 1). */
 function unreadError(where: string, unread: readonly (readonly [string, Unread])[]): CliError {
@@ -79,8 +86,80 @@ export async function planAccountAdoption(options: AccountAdoptOptions): Promise
   const raw = platformConfigValues(project.name, config);
   const environment = typeof raw.environment === "string" ? raw.environment : stackFileName(stack);
   const aws = readAwsSettings(config);
-  const problems: Problem[] = [...aws.problems];
+  const { region, problems } = adoptionInput(options, aws, stackFile);
+  if (problems.length > 0 || region === undefined) {
+    throw new InvalidInputError(subject, problems);
+  }
 
+  const account = await callerAccount(options.clients, region, aws.settings, subject);
+  const where = `account ${account} in ${region}`;
+  const ecr = options.clients.ecr(region);
+  const names = [...new Set(options.registries)];
+  if (names.length === 0) {
+    throw await registriesNeeded(ecr, region, where, existingApps, stackFileName(stack));
+  }
+  const live = await liveRegistries(ecr, region, names, where, aws.settings.defaultTags);
+  problems.push(...live.problems);
+
+  const metadata: GovernanceFlags = {
+    id: options.metadata?.id ?? {},
+    owner: options.metadata?.owner ?? {},
+    risk: options.metadata?.risk ?? {},
+  };
+  const governed = accountGovernance(
+    live.registries,
+    metadata,
+    { apps: existingApps, key: appsKey, file: stackFile },
+    tagPrefix,
+  );
+  problems.push(...governed.problems);
+  const apps = adoptedApps(
+    live.registries,
+    governed.governance,
+    { key: appsKey, apps: existingApps, file: stackFile, environment },
+    { githubOwner: options.githubOwner, githubRepositories: options.githubRepositories ?? {} },
+    tagPrefix,
+    { tagsIn: "AWS", registriesIn: "the --registry list" },
+  );
+  problems.push(...apps.problems);
+  if (problems.length > 0) {
+    throw new InvalidInputError(subject, problems);
+  }
+
+  const adopted = apps.adopted.map(({ registry, app }): AdoptedRegistry => ({
+    registry,
+    app,
+    drift: registryDrift(registry, app.settings, aws.settings.defaultTags),
+    notes: [...(governed.notes.get(registry.name) ?? []), ...(live.notes.get(registry.name) ?? [])],
+  }));
+  bindStack(editor, aws.settings, { region, account });
+  writeAppEntries(
+    editor,
+    project,
+    { name: stackFileName(stack), file: stackFile },
+    { key: appsKey, existing: existingApps },
+    adopted,
+  );
+  return {
+    stackFile,
+    editor,
+    registries: adopted,
+    region,
+    account,
+    importFile: importFile(adopted.map((a) => a.registry)),
+  };
+}
+
+/**
+ * The input, checked before AWS is asked anything: the stack's AWS settings, the region (the
+ * stack's `aws:region`, or `--region` where it has none, never another) and the names.
+ */
+function adoptionInput(
+  options: AccountAdoptOptions,
+  aws: ReturnType<typeof readAwsSettings>,
+  stackFile: string,
+): { region?: string; problems: Problem[] } {
+  const problems: Problem[] = [...aws.problems];
   let region = aws.settings.region;
   if (options.region !== undefined && !regionPattern.test(options.region)) {
     problems.push(problem("--region", options.region, 'must be an AWS region, e.g. "eu-west-2"'));
@@ -109,48 +188,72 @@ export async function planAccountAdoption(options: AccountAdoptOptions): Promise
       problems.push(bad);
     }
   }
-  if (problems.length > 0 || region === undefined) {
-    throw new InvalidInputError(subject, problems);
-  }
+  return { region, problems };
+}
 
-  // Whose account the credentials are for, before anything else is read there.
-  const caller = await readCallerIdentity(options.clients.sts(region));
+/** The credentials' account, read before anything else there: it must be one the stack allows. */
+async function callerAccount(
+  clients: AwsClients,
+  region: string,
+  aws: AwsSettings,
+  subject: string,
+): Promise<string> {
+  const caller = await readCallerIdentity(clients.sts(region));
   const account = caller.account;
-  if (
-    aws.settings.allowedAccountIds !== undefined &&
-    !aws.settings.allowedAccountIds.includes(account)
-  ) {
+  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(account)) {
     throw new InvalidInputError(subject, [
       problem(
         "aws:allowedAccountIds",
-        aws.settings.allowedAccountIds,
+        aws.allowedAccountIds,
         `must include the account the credentials are for, "${account}" (${caller.arn}): this stack deploys to another account; adopt its registries with that account's credentials`,
       ),
     ]);
   }
-  const where = `account ${account} in ${region}`;
-  const ecr = options.clients.ecr(region);
+  return account;
+}
 
-  const names = [...new Set(options.registries)];
-  if (names.length === 0) {
-    const listedNames = await listRepositoryNames(ecr, region);
-    if (listedNames instanceof Unread) {
-      throw unreadError(where, [["the repositories", listedNames]]);
-    }
-    const candidates = listedNames.filter((name) => !(name in existingApps)).sort();
-    throw new UsageError(
-      `adopt-aws needs --registry <name> for each registry to adopt (repeatable); ${
-        candidates.length === 0
-          ? `every repository of ${where} is an app of stack "${stackFileName(stack)}" already`
-          : `the repositories of ${where} that no app of stack "${stackFileName(stack)}" names: ${listed(candidates)}`
-      }`,
-    );
+/** Without --registry, the error to throw: the account's repositories no app of the stack names. */
+async function registriesNeeded(
+  ecr: EcrClient,
+  region: string,
+  where: string,
+  existingApps: Readonly<Record<string, unknown>>,
+  stack: string,
+): Promise<CliError> {
+  const listedNames = await listRepositoryNames(ecr, region);
+  if (listedNames instanceof Unread) {
+    return unreadError(where, [["the repositories", listedNames]]);
   }
+  const candidates = listedNames.filter((name) => !(name in existingApps)).sort();
+  return new UsageError(
+    `adopt-aws needs --registry <name> for each registry to adopt (repeatable); ${
+      candidates.length === 0
+        ? `every repository of ${where} is an app of stack "${stack}" already`
+        : `the repositories of ${where} that no app of stack "${stack}" names: ${listed(candidates)}`
+    }`,
+  );
+}
 
+/**
+ * Each named repository as it is live, with notes on its repository policy; a missing one is a
+ * problem, and any part that could not be read fails the adoption (never taken as absent).
+ */
+async function liveRegistries(
+  ecr: EcrClient,
+  region: string,
+  names: readonly string[],
+  where: string,
+  defaultTags: AwsSettings["defaultTags"],
+): Promise<{
+  registries: ExistingRegistry[];
+  notes: Map<string, string[]>;
+  problems: Problem[];
+}> {
   const live = await readRepositoriesByName(ecr, region, names);
   const registries: ExistingRegistry[] = [];
   const unread: [string, Unread][] = [];
-  const repositoryNotes = new Map<string, string[]>();
+  const notes = new Map<string, string[]>();
+  const problems: Problem[] = [];
   for (const name of names) {
     const repository = live.get(name);
     if (repository instanceof Unread) {
@@ -160,79 +263,31 @@ export async function planAccountAdoption(options: AccountAdoptOptions): Promise
         problem("--registry", name, `must name an ECR repository of ${where}; there is none`),
       );
     } else {
-      const found = existingRegistry(repository, region, aws.settings.defaultTags);
+      const found = existingRegistry(repository, region, defaultTags);
       if ("unread" in found) {
         unread.push(...found.unread.map((u): [string, Unread] => [name, u]));
         continue;
       }
       registries.push(found.registry);
-      const policy = repository.repositoryPolicy;
-      repositoryNotes.set(
-        name,
-        policy instanceof Unread
-          ? [
-              `its repository policy could not be read (${policy.action}: ${policy.reason}); the pipeline does not manage repository policies`,
-            ]
-          : policy === undefined
-            ? []
-            : [
-                "it keeps its repository policy, which the pipeline does not manage: trusted-delivery audit judges it",
-              ],
-      );
+      notes.set(name, repositoryPolicyNotes(repository.repositoryPolicy));
     }
   }
   if (unread.length > 0) {
     throw unreadError(where, unread);
   }
+  return { registries, notes, problems };
+}
 
-  const metadata: GovernanceFlags = {
-    id: options.metadata?.id ?? {},
-    owner: options.metadata?.owner ?? {},
-    risk: options.metadata?.risk ?? {},
-  };
-  const governed = accountGovernance(
-    registries,
-    metadata,
-    { apps: existingApps, key: appsKey, file: stackFile },
-    tagPrefix,
-  );
-  problems.push(...governed.problems);
-  const apps = adoptedApps(
-    registries,
-    governed.governance,
-    { key: appsKey, apps: existingApps, file: stackFile, environment },
-    { githubOwner: options.githubOwner, githubRepositories: options.githubRepositories ?? {} },
-    tagPrefix,
-    { tagsIn: "AWS", registriesIn: "the --registry list" },
-  );
-  problems.push(...apps.problems);
-  if (problems.length > 0) {
-    throw new InvalidInputError(subject, problems);
+/** What adoption says of a repository's policy, which the pipeline does not manage. */
+function repositoryPolicyNotes(policy: LiveRepository["repositoryPolicy"]): string[] {
+  if (policy instanceof Unread) {
+    return [
+      `its repository policy could not be read (${policy.action}: ${policy.reason}); the pipeline does not manage repository policies`,
+    ];
   }
-
-  const adopted = apps.adopted.map(({ registry, app }): AdoptedRegistry => ({
-    registry,
-    app,
-    drift: registryDrift(registry, app.settings, aws.settings.defaultTags),
-    notes: [
-      ...(governed.notes.get(registry.name) ?? []),
-      ...(repositoryNotes.get(registry.name) ?? []),
-    ],
-  }));
-  bindStack(editor, aws.settings, { region, account });
-  writeAppEntries(
-    editor,
-    project,
-    { name: stackFileName(stack), file: stackFile },
-    { key: appsKey, existing: existingApps },
-    adopted,
-  );
-  return {
-    stackFile,
-    editor,
-    registries: adopted,
-    region,
-    account,
-    importFile: importFile(adopted.map((a) => a.registry)),
-  };
+  return policy === undefined
+    ? []
+    : [
+        "it keeps its repository policy, which the pipeline does not manage: trusted-delivery audit judges it",
+      ];
 }

@@ -54,9 +54,39 @@ export function accountGovernance(
   const keys = governanceTagKeys(tagPrefix);
   const governance = new Map<string, Governance>();
   const notes = new Map<string, string[]>();
-  const problems: Problem[] = [];
   const names = registries.map((r) => r.name);
+  const problems: Problem[] = flagProblems(flags, names);
 
+  for (const registry of registries) {
+    const { name } = registry;
+    const tags = taggedMetadata(registry, keys);
+    problems.push(...tags.problems);
+    const tagged = tags.tagged as Partial<RegistryMetadata>;
+    const existing = stack.apps[name];
+    if (isPlainObject(existing)) {
+      problems.push(...keptEntryProblems(name, existing, flags, stack.file));
+      if (tags.problems.length === 0) {
+        governance.set(name, { tagged });
+      }
+      continue;
+    }
+    const given = flaggedMetadata(registry, tags.tagged, flags, keys);
+    problems.push(...given.problems);
+    if (tags.problems.length + given.problems.length === 0 && isRiskLevel(given.metadata.risk)) {
+      governance.set(name, { tagged, metadata: given.metadata as RegistryMetadata });
+      if (given.fromFlags.length > 0) {
+        notes.set(name, [
+          `${listed(given.fromFlags)} given, not tagged: the pipeline tags the registry with ${given.fromFlags.length === 1 ? "it" : "them"}`,
+        ]);
+      }
+    }
+  }
+  return { governance, notes, problems };
+}
+
+/** Flags must name registries being adopted, and a risk flag a risk level. */
+function flagProblems(flags: GovernanceFlags, names: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
   for (const key of metadataKeys) {
     for (const [name, value] of Object.entries(flags[key])) {
       if (!names.includes(name)) {
@@ -72,90 +102,97 @@ export function accountGovernance(
       }
     }
   }
+  return problems;
+}
 
-  for (const registry of registries) {
-    const { name } = registry;
-    const tagged: Partial<Record<MetadataKey, string>> = {};
-    let usable = true;
-    for (const key of metadataKeys) {
-      const tag = registry.tagsAll[keys[key]];
-      if (key === "risk" && tag !== undefined && !isRiskLevel(tag)) {
-        problems.push(
-          problem(
-            `${name} tag ${keys.risk}`,
-            tag,
-            `must be one of ${riskLevels.join(", ")}: fix the tag in AWS (adoption writes nothing there), or remove it and pass --risk ${name}=<level>`,
-          ),
-        );
-        usable = false;
-      } else if (tag !== undefined) {
-        tagged[key] = tag;
-      }
-    }
-
-    const existing = stack.apps[name];
-    if (isPlainObject(existing)) {
-      const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
-      for (const key of metadataKeys) {
-        const given = flags[key][name];
-        if (given !== undefined && given !== declared[key]) {
-          problems.push(
-            problem(
-              `${governanceFlags[key]} ${name}`,
-              given,
-              `must match the app's metadata.${key} in ${stack.file}, ${JSON.stringify(declared[key])}, or be left out: adoption keeps the stack's entry`,
-            ),
-          );
-        }
-      }
-      if (usable) {
-        governance.set(name, { tagged: tagged as Partial<RegistryMetadata> });
-      }
-      continue;
-    }
-
-    const metadata: Partial<Record<MetadataKey, string>> = {};
-    const fromFlags: string[] = [];
-    for (const key of metadataKeys) {
-      const tag = tagged[key];
-      const given = flags[key][name];
-      const flag = `${governanceFlags[key]} ${name}`;
-      if (given !== undefined && tag !== undefined && given !== tag) {
-        problems.push(
-          problem(
-            flag,
-            given,
-            `must match the registry's tag ${keys[key]}, ${JSON.stringify(tag)}, or be left out: adoption reads governance from the tags`,
-          ),
-        );
-        usable = false;
-      } else if (tag !== undefined) {
-        metadata[key] = tag;
-      } else if (given !== undefined) {
-        metadata[key] = given;
-        fromFlags.push(`${key} ${JSON.stringify(given)} (${governanceFlags[key]})`);
-      } else if (!(key === "risk" && registry.tagsAll[keys.risk] !== undefined)) {
-        problems.push(
-          problem(
-            flag,
-            undefined,
-            `must give ${asked[key].what}, since the registry carries no tag ${keys[key]}: pass ${governanceFlags[key]} ${name}=${asked[key].value}`,
-          ),
-        );
-        usable = false;
-      }
-    }
-    if (usable && isRiskLevel(metadata.risk)) {
-      governance.set(name, {
-        tagged: tagged as Partial<RegistryMetadata>,
-        metadata: metadata as RegistryMetadata,
-      });
-      if (fromFlags.length > 0) {
-        notes.set(name, [
-          `${listed(fromFlags)} given, not tagged: the pipeline tags the registry with ${fromFlags.length === 1 ? "it" : "them"}`,
-        ]);
-      }
+/** The metadata a registry's governance tags carry; a risk tag that is no risk level is refused. */
+function taggedMetadata(
+  registry: ExistingRegistry,
+  keys: ReturnType<typeof governanceTagKeys>,
+): { tagged: Partial<Record<MetadataKey, string>>; problems: Problem[] } {
+  const tagged: Partial<Record<MetadataKey, string>> = {};
+  const problems: Problem[] = [];
+  for (const key of metadataKeys) {
+    const tag = registry.tagsAll[keys[key]];
+    if (key === "risk" && tag !== undefined && !isRiskLevel(tag)) {
+      problems.push(
+        problem(
+          `${registry.name} tag ${keys.risk}`,
+          tag,
+          `must be one of ${riskLevels.join(", ")}: fix the tag in AWS (adoption writes nothing there), or remove it and pass --risk ${registry.name}=<level>`,
+        ),
+      );
+    } else if (tag !== undefined) {
+      tagged[key] = tag;
     }
   }
-  return { governance, notes, problems };
+  return { tagged, problems };
+}
+
+/** A registry the stack already has keeps its entry: a flag for it must match the entry. */
+function keptEntryProblems(
+  name: string,
+  existing: Record<string, unknown>,
+  flags: GovernanceFlags,
+  file: string,
+): Problem[] {
+  const declared = isPlainObject(existing.metadata) ? existing.metadata : {};
+  const problems: Problem[] = [];
+  for (const key of metadataKeys) {
+    const given = flags[key][name];
+    if (given !== undefined && given !== declared[key]) {
+      problems.push(
+        problem(
+          `${governanceFlags[key]} ${name}`,
+          given,
+          `must match the app's metadata.${key} in ${file}, ${JSON.stringify(declared[key])}, or be left out: adoption keeps the stack's entry`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * A registry new to the stack: each key from its tag, else from its flag (which is noted), else
+ * asked for; a flag that contradicts a tag is refused.
+ */
+function flaggedMetadata(
+  registry: ExistingRegistry,
+  tagged: Partial<Record<MetadataKey, string>>,
+  flags: GovernanceFlags,
+  keys: ReturnType<typeof governanceTagKeys>,
+): { metadata: Partial<Record<MetadataKey, string>>; fromFlags: string[]; problems: Problem[] } {
+  const { name } = registry;
+  const metadata: Partial<Record<MetadataKey, string>> = {};
+  const fromFlags: string[] = [];
+  const problems: Problem[] = [];
+  for (const key of metadataKeys) {
+    const tag = tagged[key];
+    const given = flags[key][name];
+    const flag = `${governanceFlags[key]} ${name}`;
+    if (given !== undefined && tag !== undefined && given !== tag) {
+      problems.push(
+        problem(
+          flag,
+          given,
+          `must match the registry's tag ${keys[key]}, ${JSON.stringify(tag)}, or be left out: adoption reads governance from the tags`,
+        ),
+      );
+    } else if (tag !== undefined) {
+      metadata[key] = tag;
+    } else if (given !== undefined) {
+      metadata[key] = given;
+      fromFlags.push(`${key} ${JSON.stringify(given)} (${governanceFlags[key]})`);
+    } else if (!(key === "risk" && registry.tagsAll[keys.risk] !== undefined)) {
+      problems.push(
+        problem(
+          flag,
+          undefined,
+          `must give ${asked[key].what}, since the registry carries no tag ${keys[key]}: pass ${governanceFlags[key]} ${name}=${asked[key].value}`,
+        ),
+      );
+    }
+  }
+  return { metadata, fromFlags, problems };
 }

@@ -1,7 +1,8 @@
 import { defaultTagPrefix } from "../../../components/defaults";
+import { RegistryMetadata } from "../../../components/pipelineArgs";
 import { Problem } from "../../../components/problems";
 import { platformConfigValues } from "../../../programs/platform/config";
-import { adoptedApps, Governance } from "../appEntries";
+import { AdoptedApp, adoptedApps, Governance, StackApps } from "../appEntries";
 import { registryDrift } from "../drift";
 import { importFile } from "../importFile";
 import { AdoptedRegistry, AdoptionPlan as Plan, bindStack, writeAppEntries } from "../adoptionPlan";
@@ -78,22 +79,12 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   problems.push(...aws.problems);
   problems.push(...stackPlaceProblems(aws.settings, place, options.stateFile));
 
-  const { metadata, problems: metadataProblems } = metadataFromTags(registries, tagPrefix);
-  problems.push(...metadataProblems);
-  let declared: Record<string, DeclaredRegistry> | undefined;
-  if (options.tfvarsFile !== undefined) {
-    const variable = options.tfvarsVariable ?? "ecr_repositories";
-    declared = await declaredRegistries(options.tfvarsFile, variable);
-    problems.push(
-      ...tfvarsStateProblems(
-        declared,
-        { file: options.tfvarsFile, variable },
-        registries,
-        metadata,
-        tagPrefix,
-      ),
-    );
-  }
+  const {
+    metadata,
+    declared,
+    problems: governanceProblems,
+  } = await stateGovernance(options, registries, tagPrefix);
+  problems.push(...governanceProblems);
 
   const stackHasDefaultTags =
     config["aws:defaultTags"] !== undefined &&
@@ -101,18 +92,8 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   const defaultTags = adoptedDefaultTags(registries, aws.settings, stackHasDefaultTags, stackFile);
   problems.push(...defaultTags.problems);
 
-  // Every registry here carries its governance tags (the others are problems already).
-  const governance = new Map<string, Governance>(
-    [...metadata].map(([name, tagged]) => [name, { tagged, metadata: tagged }]),
-  );
-  const apps = adoptedApps(
-    registries,
-    governance,
-    { key: appsKey, apps: existingApps, file: stackFile, environment },
-    { githubOwner: options.githubOwner, githubRepositories: options.githubRepositories ?? {} },
-    tagPrefix,
-    { tagsIn: "state", registriesIn: options.stateFile },
-  );
+  const stackApps = { key: appsKey, apps: existingApps, file: stackFile, environment };
+  const apps = stateApps(options, registries, metadata, stackApps, tagPrefix);
   problems.push(...apps.problems);
   if (problems.length > 0) {
     throw new InvalidInputError(subject, problems);
@@ -122,12 +103,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
     registry,
     app,
     drift: registryDrift(registry, app.settings, defaultTags.tags.provider),
-    notes:
-      declared?.[registry.name]?.riskDefaulted === true
-        ? [
-            `risk "${moduleRiskDefault}" is the module variable's default: ${options.tfvarsFile} does not set it`,
-          ]
-        : [],
+    notes: tfvarsNotes(declared?.[registry.name], options.tfvarsFile),
   }));
 
   bindStack(editor, aws.settings, place);
@@ -153,4 +129,66 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
     stateRmCommands: stateRmCommands(adoptedRegistries),
     importFile: importFile(adoptedRegistries),
   };
+}
+
+/**
+ * The registries' governance metadata, from their tags in the state, checked against the tfvars
+ * (and the registries the tfvars declare) when given.
+ */
+async function stateGovernance(
+  options: AdoptOptions,
+  registries: readonly TerraformRegistry[],
+  tagPrefix: string,
+): Promise<{
+  metadata: Map<string, RegistryMetadata>;
+  declared?: Record<string, DeclaredRegistry>;
+  problems: Problem[];
+}> {
+  const { metadata, problems } = metadataFromTags(registries, tagPrefix);
+  if (options.tfvarsFile === undefined) {
+    return { metadata, problems };
+  }
+  const variable = options.tfvarsVariable ?? "ecr_repositories";
+  const declared = await declaredRegistries(options.tfvarsFile, variable);
+  problems.push(
+    ...tfvarsStateProblems(
+      declared,
+      { file: options.tfvarsFile, variable },
+      registries,
+      metadata,
+      tagPrefix,
+    ),
+  );
+  return { metadata, declared, problems };
+}
+
+/** A registry whose risk the tfvars leave to the module's default says so in its drift table. */
+function tfvarsNotes(declared: DeclaredRegistry | undefined, tfvarsFile?: string): string[] {
+  return declared?.riskDefaulted === true
+    ? [
+        `risk "${moduleRiskDefault}" is the module variable's default: ${tfvarsFile} does not set it`,
+      ]
+    : [];
+}
+
+/** Each registry's app entry, its governance read from its tags in the state. */
+function stateApps(
+  options: AdoptOptions,
+  registries: readonly TerraformRegistry[],
+  metadata: ReadonlyMap<string, RegistryMetadata>,
+  stack: StackApps,
+  tagPrefix: string,
+): { adopted: AdoptedApp<TerraformRegistry>[]; problems: Problem[] } {
+  // Every registry here carries its governance tags (the others are problems already).
+  const governance = new Map<string, Governance>(
+    [...metadata].map(([name, tagged]) => [name, { tagged, metadata: tagged }]),
+  );
+  return adoptedApps(
+    registries,
+    governance,
+    stack,
+    { githubOwner: options.githubOwner, githubRepositories: options.githubRepositories ?? {} },
+    tagPrefix,
+    { tagsIn: "state", registriesIn: options.stateFile },
+  );
 }

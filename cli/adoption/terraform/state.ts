@@ -150,6 +150,29 @@ export function registriesInState(
   ),
 ): TerraformRegistry[] {
   const subject = `Terraform state ${file}`;
+  const state = parseState(subject, file, text);
+  const resources = Array.isArray(state.resources) ? state.resources : [];
+  const { policies, problems } = lifecyclePoliciesByRepository(resources);
+  const registries: TerraformRegistry[] = [];
+  for (const instance of instancesOf(resources, "aws_ecr_repository")) {
+    const found = registryOf(instance, policies);
+    if ("problems" in found) {
+      problems.push(...found.problems);
+    } else {
+      registries.push(found.registry);
+    }
+  }
+  if (problems.length > 0) {
+    throw new InvalidInputError(subject, problems);
+  }
+  if (registries.length === 0) {
+    throw new NothingToAdoptError(file, resources);
+  }
+  return registries.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The state: JSON of format version 4 (Terraform 0.12 and later), else refused naming the file. */
+function parseState(subject: string, file: string, text: string): Record<string, unknown> {
   let state: unknown;
   try {
     state = JSON.parse(text);
@@ -168,7 +191,17 @@ export function registriesInState(
       ),
     ]);
   }
-  const resources = Array.isArray(state.resources) ? state.resources : [];
+  return state;
+}
+
+/**
+ * The state's lifecycle policies, by the repository they belong to, and a problem for each that
+ * lacks what adoption reads.
+ */
+function lifecyclePoliciesByRepository(resources: unknown[]): {
+  policies: Map<string, StateInstance>;
+  problems: Problem[];
+} {
   const problems: Problem[] = [];
   const policies = new Map<string, StateInstance>();
   for (const instance of instancesOf(resources, "aws_ecr_lifecycle_policy")) {
@@ -186,33 +219,42 @@ export function registriesInState(
       policies.set(repository, instance);
     }
   }
-  const registries: TerraformRegistry[] = [];
-  for (const instance of instancesOf(resources, "aws_ecr_repository")) {
-    const a = instance.attributes;
-    const read = attributesFromState(a);
-    const bad = [
-      ...new Set([
-        ...Object.entries(bookkeeping)
-          .filter(([name, check]) => !check(a[name]))
-          .map(([name]) => name),
-        ...("bad" in read ? read.bad.map((name) => reportedAt[name] ?? name) : []),
-      ]),
-    ];
-    if (bad.length > 0 || !("values" in read)) {
-      for (const name of bad) {
-        problems.push(
-          problem(
-            `${instance.address}.${name}`,
-            a[name],
-            "is not what hashicorp/aws 4 or later writes there; refresh the state (terraform apply -refresh-only) and pull it again",
-          ),
-        );
-      }
-      continue;
-    }
-    const policy = policies.get(a.name as string);
-    const [, region, account] = repositoryArnPattern.exec(a.arn as string)!;
-    registries.push({
+  return { policies, problems };
+}
+
+/**
+ * One repository of the state, with its lifecycle policy and the region and account its ARN
+ * names; or a problem for each attribute that is not what the AWS provider writes.
+ */
+function registryOf(
+  instance: StateInstance,
+  policies: ReadonlyMap<string, StateInstance>,
+): { registry: TerraformRegistry } | { problems: Problem[] } {
+  const a = instance.attributes;
+  const read = attributesFromState(a);
+  const bad = [
+    ...new Set([
+      ...Object.entries(bookkeeping)
+        .filter(([name, check]) => !check(a[name]))
+        .map(([name]) => name),
+      ...("bad" in read ? read.bad.map((name) => reportedAt[name] ?? name) : []),
+    ]),
+  ];
+  if (bad.length > 0 || !("values" in read)) {
+    return {
+      problems: bad.map((name) =>
+        problem(
+          `${instance.address}.${name}`,
+          a[name],
+          "is not what hashicorp/aws 4 or later writes there; refresh the state (terraform apply -refresh-only) and pull it again",
+        ),
+      ),
+    };
+  }
+  const policy = policies.get(a.name as string);
+  const [, region, account] = repositoryArnPattern.exec(a.arn as string)!;
+  return {
+    registry: {
       ...read.values,
       address: instance.address,
       id: a.id as string,
@@ -226,13 +268,6 @@ export function registriesInState(
           policy: policy.attributes.policy as string,
         },
       }),
-    });
-  }
-  if (problems.length > 0) {
-    throw new InvalidInputError(subject, problems);
-  }
-  if (registries.length === 0) {
-    throw new NothingToAdoptError(file, resources);
-  }
-  return registries.sort((a, b) => a.name.localeCompare(b.name));
+    },
+  };
 }

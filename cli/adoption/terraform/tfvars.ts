@@ -74,10 +74,31 @@ export async function declaredRegistries(
   const problems: Problem[] = [];
   const declared: Record<string, DeclaredRegistry> = {};
   for (const [name, entry] of Object.entries(registries)) {
-    const field = `${variable}["${name}"]`;
-    const metadata = isPlainObject(entry) ? entry.metadata : undefined;
-    if (!isPlainObject(entry) || !isPlainObject(metadata)) {
-      problems.push(
+    const converted = declaredRegistry(`${variable}["${name}"]`, entry);
+    if ("problems" in converted) {
+      problems.push(...converted.problems);
+    } else {
+      declared[name] = converted.registry;
+    }
+  }
+  if (problems.length > 0) {
+    throw new InvalidInputError(subject, problems);
+  }
+  return declared;
+}
+
+/**
+ * One entry of the registry map, converted as Terraform converts it to the module variable's
+ * type; or what the type refuses in it.
+ */
+function declaredRegistry(
+  field: string,
+  entry: unknown,
+): { registry: DeclaredRegistry } | { problems: Problem[] } {
+  const metadata = isPlainObject(entry) ? entry.metadata : undefined;
+  if (!isPlainObject(entry) || !isPlainObject(metadata)) {
+    return {
+      problems: [
         isPlainObject(entry)
           ? problem(
               `${field}.metadata`,
@@ -89,42 +110,38 @@ export async function declaredRegistries(
               entry,
               `must be { metadata = { id, owner, risk } }: the module's variable is ${moduleVariableType}`,
             ),
-      );
-      continue;
-    }
-    const id = asTerraformString(metadata.id);
-    const owner = asTerraformString(metadata.owner);
-    const defaulted = metadata.risk === undefined || metadata.risk === null;
-    const risk = defaulted ? moduleRiskDefault : asTerraformString(metadata.risk);
-    for (const [key, value, raw] of [
-      ["id", id, metadata.id],
-      ["owner", owner, metadata.owner],
-    ] as const) {
-      if (value === undefined) {
-        problems.push(
-          problem(
-            `${field}.metadata.${key}`,
-            raw,
-            `must be a string: the module's variable requires id and owner (risk is optional, default "${moduleRiskDefault}")`,
-          ),
-        );
-      }
-    }
-    if (risk === undefined) {
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const id = asTerraformString(metadata.id);
+  const owner = asTerraformString(metadata.owner);
+  const defaulted = metadata.risk === undefined || metadata.risk === null;
+  const risk = defaulted ? moduleRiskDefault : asTerraformString(metadata.risk);
+  for (const [key, value, raw] of [
+    ["id", id, metadata.id],
+    ["owner", owner, metadata.owner],
+  ] as const) {
+    if (value === undefined) {
       problems.push(
         problem(
-          `${field}.metadata.risk`,
-          metadata.risk,
-          `must be a string, or left out for the module's default "${moduleRiskDefault}"`,
+          `${field}.metadata.${key}`,
+          raw,
+          `must be a string: the module's variable requires id and owner (risk is optional, default "${moduleRiskDefault}")`,
         ),
       );
     }
-    if (id !== undefined && owner !== undefined && risk !== undefined) {
-      declared[name] = { id, owner, risk, riskDefaulted: defaulted };
-    }
   }
-  if (problems.length > 0) {
-    throw new InvalidInputError(subject, problems);
+  if (risk === undefined) {
+    problems.push(
+      problem(
+        `${field}.metadata.risk`,
+        metadata.risk,
+        `must be a string, or left out for the module's default "${moduleRiskDefault}"`,
+      ),
+    );
   }
-  return declared;
+  return id !== undefined && owner !== undefined && risk !== undefined
+    ? { registry: { id, owner, risk, riskDefaulted: defaulted } }
+    : { problems };
 }
