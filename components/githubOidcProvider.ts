@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { githubOidcIssuerUrl, stsAudience } from "../policy-pack/governance/github";
+import {
+  githubDotComIssuer,
+  githubOidcIssuerUrl,
+  stsAudience,
+} from "../policy-pack/governance/github";
 import { componentTypes } from "../policy-pack/governance/typeTokens";
 
 /** Options of the account's GitHub Actions OIDC provider. */
@@ -16,6 +20,22 @@ export interface GitHubOidcProviderArgs {
    * @default true
    */
   readonly protect?: boolean;
+}
+
+/**
+ * The issuer of each {@link GitHubOidcProvider}'s `arn` output, known from the URL the provider
+ * is created with (IAM names a provider by its URL without `https://`). A pipeline given that
+ * output builds its trust policy from this issuer, so it needs no ARN of a particular form: what
+ * a test's mocks return for the provider's ARN is used as it is.
+ */
+const issuersByArnOutput = new WeakMap<object, string>();
+
+/**
+ * The issuer of an OIDC provider ARN given as an output, when the output is the `arn` of a
+ * {@link GitHubOidcProvider} (the same object, not a value derived from it); otherwise undefined.
+ */
+export function knownIssuerOfArnOutput(arn: unknown): string | undefined {
+  return typeof arn === "object" && arn !== null ? issuersByArnOutput.get(arn) : undefined;
 }
 
 /**
@@ -52,6 +72,7 @@ export class GitHubOidcProvider extends pulumi.ComponentResource {
       { parent: this, protect: args.protect ?? true },
     );
     this.arn = this.provider.arn;
+    issuersByArnOutput.set(this.arn, githubDotComIssuer);
     this.url = this.provider.url;
     this.registerOutputs({ arn: this.arn, url: this.url });
   }

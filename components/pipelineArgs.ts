@@ -79,10 +79,13 @@ export interface GitHubRepositoryAccess {
    */
   readonly tags?: string[];
   /**
-   * GitHub deployment environments whose jobs may push (`:environment:<name>`), exact names that
-   * contain the stack's environment as a whole word (`prod` or `prod-release` for `prod`, not `production`). The pipeline creates them, with
+   * GitHub deployment environments whose jobs may push (`:environment:<name>`): exact names of
+   * up to 255 letters, digits, `_ . -` and single spaces (`production` for a `prod` stack, say),
+   * distinct without case as GitHub compares them. The pipeline creates them, with
    * `environmentProtection`, stores the role ARN as an environment secret in each, and then trusts
-   * only jobs that run in them: branches and tags cannot be given as well.
+   * only jobs that run in them: branches and tags cannot be given as well. Two stacks must not
+   * declare one environment of one repository (each role would trust the other's deployments):
+   * `trusted-delivery plan` and `add-app` check that across the project's stack files.
    * @default [] (no environment: branch and tag subjects, and a repository secret)
    */
   readonly environments?: string[];

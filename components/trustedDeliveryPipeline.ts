@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTypes, githubTypes } from "../policy-pack/governance/typeTokens";
-import { GitHubOidcProvider } from "./githubOidcProvider";
+import { githubDotComIssuer } from "../policy-pack/governance/github";
+import { oidcProviderArnProblem } from "./formats";
+import { GitHubOidcProvider, knownIssuerOfArnOutput } from "./githubOidcProvider";
 import { pipelineChildNames, trustedDeliveryPipelineType } from "./names";
 import { RegistryMetadata, TrustedDeliveryPipelineArgs } from "./pipelineArgs";
 import {
@@ -11,10 +13,10 @@ import {
   tagsBesideProviderDefaults,
 } from "./pipelineSettings";
 import { ecrPushPolicy } from "./pushPolicy";
-import { githubTrustPolicy } from "./trustPolicy";
+import { githubTrustPolicy, PolicyDocument } from "./trustPolicy";
 import { buildPushWorkflow } from "./workflow";
 import { InvalidArgumentsError } from "./invalidArguments";
-import { problem } from "./problems";
+import { Problem, problem } from "./problems";
 import { readOncePerStack } from "./stackConfig";
 
 export { TrustedDeliveryPipelineArgs } from "./pipelineArgs";
@@ -30,6 +32,84 @@ function defaultProviderTags(): Readonly<Record<string, string>> {
       new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ??
       {},
   );
+}
+
+/**
+ * An error in arguments found only once an output is known, inside an `apply`, shown by its
+ * message alone, which names the pipeline and the argument. Its stack would hold only the SDK's
+ * frames and this file's, none of the program's: the Pulumi CLI hides a `RunError`'s stack
+ * anyway, and a test runner under mocks then prints the message without them. The SDK rethrows
+ * the same error through every input it reaches and prefixes its message each time
+ * (`error serializing property "outputs": error serializing property "role": ...`); the message
+ * keeps its own text instead, as `withoutSerializingPrefixes` in the CLI would make it.
+ */
+function outputArgumentsError(name: string, problems: readonly Problem[]): InvalidArgumentsError {
+  const error = new InvalidArgumentsError(`TrustedDeliveryPipeline "${name}"`, problems);
+  const message = error.message;
+  Object.defineProperties(error, {
+    message: { configurable: true, get: () => message, set: () => undefined },
+    stack: { configurable: true, get: () => `${error.name}: ${message}` },
+  });
+  return error;
+}
+
+/**
+ * `compute()`, inside an `apply`; an {@link InvalidArgumentsError} it throws fails the input, as
+ * it must (a resource whose input fails is not created, and the program exits with an error).
+ * The engine then reports it. Without an engine (a test under `pulumi.runtime.setMocks`), the
+ * SDK's rejection may reach nobody (mocha passes unhandled rejections on to no listener, and an
+ * `apply` that awaits the input never runs), so the error is also written to stderr.
+ */
+function failingVisibly<T>(resource: pulumi.Resource, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof InvalidArgumentsError && !pulumi.runtime.hasEngine()) {
+      void pulumi.log.error(error.message, resource);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The push role's trust policy, as JSON, once the provider's ARN is known. The issuer, which
+ * prefixes the condition keys, is read from the ARN; unless it is known by construction (the
+ * provider this pipeline creates, or a `GitHubOidcProvider`'s `arn` output: both are created
+ * with GitHub's issuer URL), when the ARN is used as it is, whatever a test's mocks return for
+ * it (`"arn"`, the resource's name, nothing). An ARN of another origin that names no GitHub
+ * issuer is refused, naming the value: no trust policy would be right for it.
+ */
+export function trustPolicyJson(
+  name: string,
+  providerArn: unknown,
+  subjects: readonly string[],
+  knownIssuer: string | undefined,
+): string {
+  const field = "oidcProviderArn";
+  if (typeof providerArn === "string" && oidcProviderArnProblem(field, providerArn) === undefined) {
+    return JSON.stringify(githubTrustPolicy(providerArn, subjects));
+  }
+  if (knownIssuer !== undefined) {
+    // The conditions depend on the issuer alone; the principal is the provider as it is.
+    const standIn = `arn:aws:iam::${"0".repeat(12)}:oidc-provider/${knownIssuer}`;
+    const policy: PolicyDocument = githubTrustPolicy(standIn, subjects);
+    return JSON.stringify({
+      ...policy,
+      Statement: policy.Statement.map((statement) => ({
+        ...statement,
+        Principal: { Federated: providerArn },
+      })),
+    });
+  }
+  // `formats.ts` says what an ARN must be; read with an empty value to reuse its words.
+  const allowed = oidcProviderArnProblem(field, "")!.message.slice(`${field} is ""; `.length);
+  throw outputArgumentsError(name, [
+    problem(
+      field,
+      providerArn,
+      `${allowed}; it was given as an output, so it is checked once known (in a test under pulumi.runtime.setMocks, return such an ARN for it, or pass a GitHubOidcProvider's arn, whose issuer is known)`,
+    ),
+  ]);
 }
 
 /**
@@ -114,14 +194,26 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       ? this.oidcProvider.arn
       : pulumi.output(args.oidcProviderArn!);
 
+    // A provider of known origin has GitHub's issuer, whatever ARN it reports (see trustPolicyJson).
+    const knownIssuer = this.oidcProvider
+      ? githubDotComIssuer
+      : knownIssuerOfArnOutput(args.oidcProviderArn);
+
     const registry = this.createRegistry(names, settings);
     this.repository = registry.repository;
     this.lifecyclePolicy = registry.lifecyclePolicy;
-    const pushRole = this.createPushRole(names, settings, this.oidcProviderArn, this.repository);
+    const pushRole = this.createPushRole(
+      name,
+      names,
+      settings,
+      this.oidcProviderArn,
+      knownIssuer,
+      this.repository,
+    );
     this.role = pushRole.role;
     this.pushPolicy = pushRole.pushPolicy;
 
-    const appRepository = this.appRepositoryName(settings);
+    const appRepository = this.appRepositoryName(name, settings);
     const environments = this.createEnvironments(names, settings, appRepository, this.role);
     this.environments = environments.environments;
     this.environmentSecrets = environments.environmentSecrets;
@@ -150,7 +242,12 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     this.regionVariableName = this.regionVariable.variableName;
     this.subjects = pulumi.output([...settings.github.subjects]);
     this.metadata = pulumi.output({ ...settings.metadata });
-    this.registerOutputs({
+    this.registerOutputs(this.engineOutputs());
+  }
+
+  /** The outputs the engine records for the component (`registerOutputs`). */
+  private engineOutputs(): pulumi.Inputs {
+    return {
       repositoryName: this.repositoryName,
       repositoryUrl: this.repositoryUrl,
       repositoryArn: this.repositoryArn,
@@ -163,7 +260,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       regionVariableName: this.regionVariableName,
       subjects: this.subjects,
       metadata: this.metadata,
-    });
+    };
   }
 
   /**
@@ -211,9 +308,11 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
 
   /** The push role, which only the trusted subjects can assume, and its policy: push here only. */
   private createPushRole(
+    name: string,
     names: ChildNames,
     settings: PipelineSettings,
     oidcProviderArn: pulumi.Output<string>,
+    knownIssuer: string | undefined,
     repository: aws.ecr.Repository,
   ): { role: aws.iam.Role; pushPolicy: aws.iam.RolePolicy } {
     const subjects = settings.github.subjects;
@@ -223,7 +322,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
         name: settings.roleName,
         description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
         assumeRolePolicy: oidcProviderArn.apply((arn) =>
-          JSON.stringify(githubTrustPolicy(arn, subjects)),
+          failingVisibly(this, () => trustPolicyJson(name, arn, subjects, knownIssuer)),
         ),
         maxSessionDuration: 3600,
         tags: this.tagsFor(settings, awsTypes.iamRole),
@@ -386,20 +485,29 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
    * owner is checked first: writing the role ARN into a same-named repository of another owner
    * (a fork, say) must fail, not succeed quietly.
    */
-  private appRepositoryName(settings: PipelineSettings): pulumi.Input<string> {
+  private appRepositoryName(
+    pipelineName: string,
+    settings: PipelineSettings,
+  ): pulumi.Input<string> {
     const provider = this.getProvider(githubTypes.actionsSecret);
     const { owner, name, repository } = settings.github;
     if (provider === undefined || !github.Provider.isInstance(provider)) {
       return name;
     }
-    return provider.owner.apply((providerOwner) => {
-      if (providerOwner !== undefined && providerOwner.toLowerCase() !== owner.toLowerCase()) {
-        throw new Error(
-          `TrustedDeliveryPipeline "${settings.repositoryName}": the GitHub provider manages owner "${providerOwner}", but github.repository is "${repository}"; pass a provider whose owner is "${owner}"`,
-        );
-      }
-      return name;
-    });
+    return provider.owner.apply((providerOwner) =>
+      failingVisibly(this, () => {
+        if (providerOwner !== undefined && providerOwner.toLowerCase() !== owner.toLowerCase()) {
+          throw outputArgumentsError(pipelineName, [
+            problem(
+              "github.repository",
+              repository,
+              `must belong to the owner of the GitHub provider it is given, "${providerOwner}": pass a provider whose owner is "${owner}"`,
+            ),
+          ]);
+        }
+        return name;
+      }),
+    );
   }
 }
 

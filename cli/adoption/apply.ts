@@ -5,17 +5,25 @@
  */
 import { formatDrift } from "./drift";
 import { AdoptionPlan, changes, replacements } from "./adoptionPlan";
-import { FileWrite, writeFilesAtomically } from "../workspace/fileWrites";
+import { editFilesLocked, FileWrite } from "../workspace/fileWrites";
+import type { CommandOutput } from "../core/output";
+
+/** What adoption did, as `-f json` prints it. */
+type AdoptionOutcome =
+  "refused-replacement" | "refused-changes" | "dry-run" | "written" | "unchanged";
 
 /**
  * Prints each registry's drift (its side labelled `source`), refuses (exit 1, nothing written)
  * a replacement, and in-place changes unless `--accept-changes`; then shows (`--dry-run`) or
  * writes the stack file and the import file together, and prints `next`. Resolves to the exit
- * code.
+ * code. The files are written under their locks, the stack file only if it still holds what the
+ * plan read (else a `ChangedWhileEditingError`, exit 1: the plan is made from the live account
+ * or a state, which is not read again here; running the command again adopts into the new file).
  */
-export function applyAdoption(
+export async function applyAdoption(
   plan: AdoptionPlan,
   options: Record<string, unknown>,
+  output: CommandOutput,
   settings: {
     /** The registry's side of the drift table: `terraform state`, `live registry`. */
     readonly source: string;
@@ -26,29 +34,32 @@ export function applyAdoption(
     /** What to do after the files are written, one line each. */
     readonly next: readonly string[];
   },
-): number {
-  const out = (text = "") => process.stdout.write(`${text}\n`);
+): Promise<number> {
+  const json = output.format === "json";
+  const out = (text = "") => {
+    if (!json) {
+      output.result(`${text}\n`);
+    }
+  };
+  const report = (outcome: AdoptionOutcome) => {
+    if (json) {
+      output.result(`${JSON.stringify(adoptionJson(plan, settings, outcome), null, 2)}\n`);
+    }
+  };
   for (const { registry, drift, notes } of plan.registries) {
     out(formatDrift(settings.source, registry.name, drift, notes));
     out();
   }
-  const replaced = replacements(plan);
-  const changed = changes(plan);
-  if (replaced.length > 0) {
-    process.stderr.write(
-      `error: adopting ${replaced.map((r) => r.registry.name).join(", ")} would REPLACE the registry, deleting its images; make the app's settings match ${settings.holder} (see the table) and run again. Nothing was written.\n`,
-    );
-    return 1;
-  }
-  if (changed.length > 0 && !options["accept-changes"]) {
-    process.stderr.write(
-      `error: adopting ${changed.map((r) => r.registry.name).join(", ")} would change ${changed.length === 1 ? "it" : "them"} in place (see the table); pass --accept-changes to adopt with these changes. Nothing was written.\n`,
-    );
+  const refused = refusal(plan, options, settings.holder);
+  if (refused !== undefined) {
+    report(refused.outcome);
+    process.stderr.write(`error: ${refused.message} Nothing was written.\n`);
     return 1;
   }
   const { importFile } = settings;
   const importJson = `${JSON.stringify(plan.importFile, null, 2)}\n`;
   if (options["dry-run"]) {
+    report("dry-run");
     out(
       plan.editor.changed()
         ? `Would write ${plan.stackFile}:\n\n${plan.editor.content()}`
@@ -59,14 +70,8 @@ export function applyAdoption(
     }
     return 0;
   }
-  // The stack file and the import file together, or neither.
-  const files: FileWrite[] = [
-    ...(plan.editor.changed()
-      ? [{ path: plan.editor.file, content: plan.editor.content(), display: plan.stackFile }]
-      : []),
-    ...(importFile === undefined ? [] : [{ path: importFile, content: importJson }]),
-  ];
-  writeFilesAtomically(files);
+  await writeAdoption(plan, importFile, importJson);
+  report(plan.editor.changed() ? "written" : "unchanged");
   out(
     plan.editor.changed()
       ? `Wrote ${plan.stackFile}.`
@@ -78,9 +83,96 @@ export function applyAdoption(
   if (importFile !== undefined) {
     out(`Wrote ${importFile} (for pulumi import --file ${importFile} --generate-code=false).`);
   }
-  out();
+  output.hint("");
   for (const line of settings.next) {
-    out(line);
+    output.hint(line);
   }
   return 0;
+}
+
+/**
+ * Writes the stack file and the import file together, or neither, under their locks; the stack
+ * file only if it still holds what the plan read.
+ */
+async function writeAdoption(
+  plan: AdoptionPlan,
+  importFile: string | undefined,
+  importJson: string,
+): Promise<void> {
+  const files: FileWrite[] = [
+    ...(plan.editor.changed()
+      ? [
+          {
+            path: plan.editor.file,
+            content: plan.editor.content(),
+            display: plan.stackFile,
+            expected: plan.editor.original,
+          },
+        ]
+      : []),
+    ...(importFile === undefined ? [] : [{ path: importFile, content: importJson }]),
+  ];
+  await editFilesLocked(files, () => ({ writes: files, result: undefined }));
+}
+
+/**
+ * Why adoption must not write: a replacement always (the registry's images would be lost),
+ * in-place changes unless `--accept-changes`; undefined when it may.
+ */
+function refusal(
+  plan: AdoptionPlan,
+  options: Record<string, unknown>,
+  holder: string,
+): { readonly outcome: AdoptionOutcome; readonly message: string } | undefined {
+  const replaced = replacements(plan);
+  if (replaced.length > 0) {
+    return {
+      outcome: "refused-replacement",
+      message: `adopting ${replaced.map((r) => r.registry.name).join(", ")} would REPLACE the registry, deleting its images; make the app's settings match ${holder} (see the table) and run again.`,
+    };
+  }
+  const changed = changes(plan);
+  if (changed.length > 0 && !options["accept-changes"]) {
+    return {
+      outcome: "refused-changes",
+      message: `adopting ${changed.map((r) => r.registry.name).join(", ")} would change ${changed.length === 1 ? "it" : "them"} in place (see the table); pass --accept-changes to adopt with these changes.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * An adoption as plain data, for `-f json`: where, what happened, each registry's drift rows
+ * and notes, the imports, and what to do next. `schemaVersion` changes only when a field's
+ * meaning does.
+ */
+function adoptionJson(
+  plan: AdoptionPlan,
+  settings: {
+    readonly source: string;
+    readonly stack: string;
+    readonly importFile?: string;
+    readonly next: readonly string[];
+  },
+  outcome: AdoptionOutcome,
+): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    outcome,
+    stack: settings.stack,
+    stackFile: plan.stackFile,
+    region: plan.region,
+    account: plan.account,
+    source: settings.source,
+    registries: plan.registries.map(({ registry, drift, notes }) => ({
+      name: registry.name,
+      drift: drift.map((row) => ({ ...row })),
+      notes,
+    })),
+    ...(outcome === "dry-run" &&
+      plan.editor.changed() && { stackFileContent: plan.editor.content() }),
+    imports: plan.importFile,
+    ...(settings.importFile !== undefined && { importFile: settings.importFile }),
+    next: settings.next,
+  };
 }

@@ -6,6 +6,7 @@
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { awsManagedPolicyName } from "../../policy-pack/resources/iam";
 import { trustOf } from "../../policy-pack/lib/trustMessages";
+import { nothingReadError } from "../aws/access";
 import { AwsClients } from "../aws/clients";
 import { readCallerIdentity } from "../aws/identity";
 import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
@@ -13,7 +14,8 @@ import { readRegistry } from "../aws/readRegistries";
 import { Unread } from "../aws/unread";
 import type { AnalyzerInfo, PolicyConfig } from "../policyPack/analyzerClient";
 import { packageVersion, policyPackInfo } from "../policyPack/packInfo";
-import { AuditResource, auditStacks, LiveAccount, unreadParts } from "./resources";
+import { ExitCode, exitCodes } from "../core/exitCodes";
+import { AuditResource, auditStacks, LiveAccount, nothingRead, unreadParts } from "./resources";
 import { NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
 
 /**
@@ -32,7 +34,12 @@ export function trustsGitHub(trustPolicy: string): boolean {
   return "error" in analysis || analysis.trustsGitHub;
 }
 
-/** Reads the account: the caller's identity, each region's registry, and IAM. */
+/**
+ * Reads the account: the caller's identity, each region's registry, and IAM. Throws an
+ * `AwsAccessError` (exit 3, `cli/aws/access.ts`) when the identity, or else every part, could
+ * not be read; a part that could not be read beside others that could is in the account read,
+ * for the report's "could not read".
+ */
 export async function readAccount(
   clients: AwsClients,
   regions: readonly string[],
@@ -74,7 +81,14 @@ export async function readAccount(
     return registries;
   };
   const [iam, registries] = await Promise.all([readIam(), readRegions()]);
-  return { account, partition, registries, ...iam };
+  const live = { account, partition, registries, ...iam };
+  if (nothingRead(live)) {
+    throw nothingReadError(
+      `could not read anything of account ${account} in ${regions.join(", ")} but the caller's identity (${arn})`,
+      unreadParts(live),
+    );
+  }
+  return live;
 }
 
 /** A violation with the resource it is about. */
@@ -132,4 +146,17 @@ export async function judgeAccount(
     skipped: run.skipped,
     couldNotRead: unreadParts(live),
   };
+}
+
+/**
+ * The audit's exit code (`cli/core/exitCodes.ts`): 1 when a finding is mandatory, and also when
+ * anything could not be read or judged, whatever the levels: what was not read is not proven
+ * compliant (ADR 0004), so an audit that could not see everything never passes. 0 only when
+ * everything was read and judged and nothing mandatory was found. (Nothing read at all is exit
+ * 3, thrown by {@link readAccount}.)
+ */
+export function auditExitCode(report: AuditReport): ExitCode {
+  const mandatory = report.findings.some((f) => f.enforcementLevel === "mandatory");
+  const unproven = report.couldNotRead.length > 0 || report.notJudged.length > 0;
+  return mandatory || unproven ? exitCodes.findings : exitCodes.ok;
 }

@@ -34,6 +34,11 @@ export interface AuditedPart<Live> {
   readonly build: (builder: Builder, live: Live, where: Where) => void;
   /** What of it could not be read, in the order it was read. */
   readonly unread: (live: Live) => readonly Unread[];
+  /**
+   * The part whose findings it reads for, when it reads nothing on its own (the customer managed
+   * policies the roles attach): when that part could not be read, it has nothing to read.
+   */
+  readonly readFor?: string;
 }
 
 type RegionalParts = Omit<LiveRegistry, "region">;
@@ -283,6 +288,7 @@ export const accountTypes: { readonly [K in keyof AccountParts]: AuditedPart<Acc
   // Before the roles: a role's attachment links to the customer managed policy it attaches.
   managedPolicies: {
     shapes: [{ token: awsTypes.iamPolicy, kind: "IAM managed policy" }],
+    readFor: "roles",
     calls: ["iam:GetPolicy", "iam:GetPolicyVersion"],
     build: (builder, policies) => {
       for (const policy of policies) {

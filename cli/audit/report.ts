@@ -190,7 +190,9 @@ export function auditTable(report: AuditReport): string {
     "",
     mandatory > 0
       ? `${mandatory} mandatory and ${advisory} advisory finding${mandatory + advisory === 1 ? "" : "s"}: the account breaks the pack's mandatory policies.`
-      : `${advisory} advisory finding${advisory === 1 ? "" : "s"}, none mandatory.`,
+      : unread.length > 0 || report.notJudged.length > 0
+        ? `${advisory} advisory finding${advisory === 1 ? "" : "s"}, none mandatory; but what could not be read or judged is not proven compliant, so the audit does not pass.`
+        : `${advisory} advisory finding${advisory === 1 ? "" : "s"}, none mandatory.`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -49,3 +49,15 @@ export function unreadParts(account: LiveAccount): Unread[] {
     ...accountParts(account).flatMap(({ part, live }) => part.unread(live)),
   ];
 }
+
+/**
+ * Whether none of the account could be read: every part the audit reads on its own, in every
+ * region and in IAM, could not be read (a part read only for another's findings has nothing to
+ * read then). The audit then judges nothing, and says so (exit 3), rather than report an
+ * account with no resources.
+ */
+export function nothingRead(account: LiveAccount): boolean {
+  return [...account.registries.flatMap(regionalParts), ...accountParts(account)]
+    .filter(({ part }) => part.readFor === undefined)
+    .every(({ live }) => live instanceof Unread);
+}

@@ -1,12 +1,11 @@
 import YAML from "yaml";
 import { defaultBranch, defaultRiskLevel } from "../../components/defaults";
 import { riskLevels } from "../../components/riskTiers";
-import { writeFilesAtomically } from "../workspace/fileWrites";
 import { findProject } from "../workspace/project";
 import { UsageError } from "../core/errors";
 import { processTerminal } from "../core/prompt";
 import { Command, cwdOption } from "./command";
-import { planAddApp, completeRequest } from "../selfService/addApp";
+import { AddAppOutcome, applyAddApp, completeRequest } from "../selfService/addApp";
 
 function listOption(value: unknown): string[] | undefined {
   const values = (value as string[] | undefined)
@@ -17,48 +16,65 @@ function listOption(value: unknown): string[] | undefined {
 }
 
 export const addAppCommand: Command = {
-  summary: `add-app <app> --owner <team> --github-repository <owner/name> --stack <stack>
-                                 Add an app to stack config, checked as the pipeline checks it, keeping the
-                                 file's comments and formatting. Identical entries are left alone; different
-                                 ones refused (with the difference) unless --force. Asks for what is missing
-                                 on a terminal. \`make create-ecr APP=<app> ...\` runs it.`,
+  summary: "add-app  Add an app to stack config, checked as the pipeline checks it.",
+  synopsis:
+    "add-app <app> --owner <team> --github-repository <owner/name> -s <stack>… [--risk <risk>] [--dry-run]",
+  description:
+    "Add an app to the config of one or more stacks, checked as the pipeline and the platform program check it (and against the GitHub environments the project's other stacks declare), keeping each file's comments and formatting. Identical entries are left alone; different ones refused (with the difference) unless --force. Each stack file is locked while it is read and written, so runs at the same time never lose each other's apps. On a terminal, asks for what is missing. `make create-ecr APP=<app> ...` runs it.",
+  examples: [
+    "trusted-delivery add-app payments-api --owner team-payments --github-repository acme/payments-api -s dev",
+    "trusted-delivery add-app ledger --owner team-ledger --github-repository acme/ledger --risk high --environments production -s prod --dry-run",
+  ],
+  findings: "the edit is refused (the file changed meanwhile, or another command holds its lock)",
+  formats: ["text", "json"],
   options: {
     cwd: cwdOption,
-    id: { type: "string", help: "The registry's catalog id. Default: REGISTRY_<APP>." },
-    owner: { type: "string", help: "The owning team." },
+    id: {
+      type: "string",
+      value: "<ID>",
+      help: "The registry's catalog id. Default: REGISTRY_<APP>.",
+    },
+    owner: { type: "string", value: "<team>", help: "The owning team." },
     risk: {
       type: "string",
+      value: `<${riskLevels.join("|")}>`,
       help: `${riskLevels.join(", ")}. Default: ${defaultRiskLevel}.`,
     },
-    description: { type: "string", help: "What the images are, for the catalog." },
+    description: { type: "string", value: "<text>", help: "What the images are, for the catalog." },
     "github-repository": {
       type: "string",
+      value: "<owner/name>",
       help: "The app repository, owner/name: the only one that can push.",
     },
     branches: {
       type: "string",
       multiple: true,
+      value: "<branch>",
       help: `Branches that may push, comma-separated or repeated. Default: ${defaultBranch} (none with --environments).`,
     },
     tags: {
       type: "string",
       multiple: true,
+      value: "<tag>",
       help: "Tags that may push, comma-separated or repeated.",
     },
     environments: {
       type: "string",
       multiple: true,
+      value: "<environment>",
       help: "GitHub deployment environments that alone may push (created by the pipeline).",
     },
     stack: {
       type: "string",
       multiple: true,
+      short: "s",
+      value: "<stack>",
       help: "Stack(s) to add the app to, comma-separated or repeated.",
     },
     "dry-run": { type: "boolean", help: "Show the change, and write nothing." },
     force: { type: "boolean", help: "Replace an entry of the same app that has other settings." },
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length > 1) {
       throw new UsageError(`add-app takes one app name; got ${positionals.join(" ")}`);
     }
@@ -81,42 +97,52 @@ export const addAppCommand: Command = {
       },
       processTerminal,
     );
-    const outcomes = planAddApp(project, request);
     const dryRun = Boolean(options["dry-run"]);
-    if (!dryRun) {
-      // Every stack file or none.
-      writeFilesAtomically(
-        outcomes
-          .filter((o) => o.status !== "unchanged")
-          .map((o) => ({ path: o.editor.file, content: o.editor.content(), display: o.file })),
+    // Every stack file or none, each locked while it is read and written.
+    const outcomes = await applyAddApp(project, request, { dryRun });
+    if (output.format === "json") {
+      output.result(
+        `${JSON.stringify(
+          {
+            schemaVersion: 1,
+            app: request.app,
+            dryRun,
+            stacks: outcomes.map((o) => ({
+              stack: o.stack,
+              file: o.file,
+              status: o.status,
+              entry: o.entry,
+            })),
+          },
+          null,
+          2,
+        )}\n`,
       );
+    } else {
+      output.result(addAppText(request.app, outcomes, dryRun));
     }
-    const indent = (text: string) => text.replace(/\n$/, "").replace(/^/gm, "    ");
-    for (const outcome of outcomes) {
-      if (outcome.status === "unchanged") {
-        process.stdout.write(
-          `${request.app} is already in ${outcome.file} with these settings: nothing to change.\n`,
-        );
-        continue;
-      }
-      const verb =
-        outcome.status === "added"
-          ? dryRun
-            ? "Would add"
-            : "Added"
-          : dryRun
-            ? "Would replace"
-            : "Replaced";
-      process.stdout.write(
-        `${verb} ${request.app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [request.app]: outcome.entry }))}\n`,
-      );
-    }
-    if (!dryRun && outcomes.some((o) => o.status !== "unchanged")) {
-      const stacks = outcomes.filter((o) => o.status !== "unchanged").map((o) => o.stack);
-      process.stdout.write(
-        `\nNext: npm run plan -- ${stacks[0]}, then pulumi up -s ${stacks[0]}; the app repository's workflow: trusted-delivery workflow ${request.app} --stack ${stacks[0]}\n`,
+    const changed = outcomes.filter((o) => o.status !== "unchanged").map((o) => o.stack);
+    if (!dryRun && changed.length > 0) {
+      output.hint(
+        `\nNext: npm run plan -- ${changed[0]}, then pulumi up -s ${changed[0]}; the app repository's workflow: trusted-delivery workflow ${request.app} -s ${changed[0]}`,
       );
     }
     return 0;
   },
 };
+
+function addAppText(app: string, outcomes: readonly AddAppOutcome[], dryRun: boolean): string {
+  const indent = (text: string) => text.replace(/\n$/, "").replace(/^/gm, "    ");
+  return outcomes
+    .map((outcome) => {
+      if (outcome.status === "unchanged") {
+        return `${app} is already in ${outcome.file} with these settings: nothing to change.\n`;
+      }
+      const verb = {
+        added: dryRun ? "Would add" : "Added",
+        replaced: dryRun ? "Would replace" : "Replaced",
+      }[outcome.status];
+      return `${verb} ${app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [app]: outcome.entry }))}\n`;
+    })
+    .join("");
+}

@@ -4,19 +4,22 @@ import { UsageError } from "../core/errors";
 import { findProject, stackFilePath } from "../workspace/project";
 import { applyAdoption } from "../adoption/apply";
 import { adoptionOptions, importFileOption, registryMappings } from "./adoptionOptions";
-import { Command, cwdOption } from "./command";
+import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 export const adoptAwsCommand: Command = {
-  summary: `adopt-aws --stack <stack> --registry <name>…
-                                 Move registries that exist only in the account (made in the console, or by
-                                 ECR on push) into a stack: read them from AWS (read-only), governance from
-                                 their tags (or --id, --owner, --risk where they lack it), show every
-                                 attribute's drift, and write them as apps that import them. Refuses (exit 1)
-                                 when adoption would change a registry, unless --accept-changes; never when it
-                                 would replace one. Without --registry, lists the candidates.`,
+  summary: "adopt-aws  Move registries that exist only in the AWS account into a stack.",
+  synopsis: "adopt-aws -s <stack> [--registry <name>]… [--region <region>]",
+  description:
+    "Move registries that exist only in the account (made in the console, or by ECR on push) into a stack: read them from AWS (read-only), governance from their tags (or --id, --owner, --risk where they lack it), show every attribute's drift, and write them as apps that import them. Refuses (exit 1) when adoption would change a registry, unless --accept-changes; never when it would replace one. Without --registry, lists the candidates.",
+  examples: [
+    "trusted-delivery adopt-aws -s dev",
+    "trusted-delivery adopt-aws -s dev --registry console-scratch --owner console-scratch=team-web --dry-run",
+  ],
+  formats: ["text", "json"],
+  findings: "adoption would change a registry (without --accept-changes) or replace one",
   options: {
     cwd: cwdOption,
-    stack: { type: "string", help: "The stack to adopt into (its config file must exist)." },
+    stack: stackOption("The stack to adopt into (its config file must exist)."),
     registry: {
       type: "string",
       multiple: true,
@@ -47,15 +50,12 @@ export const adoptAwsCommand: Command = {
     },
     ...adoptionOptions,
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length > 0) {
       throw new UsageError(`adopt-aws takes no positional arguments; got ${positionals.join(" ")}`);
     }
-    if (options.stack === undefined) {
-      throw new UsageError("adopt-aws needs --stack");
-    }
+    const stack = stackArgument("adopt-aws", options.stack, undefined, "-s dev");
     const project = findProject(String(options.cwd ?? process.cwd()));
-    const stack = String(options.stack);
     stackFilePath(project, stack); // refuses a name that is not a stack of the project
     const githubRepositories = registryMappings(
       "--github-repository",
@@ -99,7 +99,7 @@ export const adoptAwsCommand: Command = {
       clients: awsClients(),
     });
     const changed = plan.registries.some((r) => r.drift.some((row) => row.effect !== "same"));
-    return applyAdoption(plan, options, {
+    return applyAdoption(plan, options, output, {
       source: "live registry",
       holder: "the live registry",
       stack,

@@ -3,16 +3,20 @@ import { findProject, stackFilePath } from "../workspace/project";
 import { UsageError } from "../core/errors";
 import { applyAdoption } from "../adoption/apply";
 import { adoptionOptions, importFileOption, registryMappings } from "./adoptionOptions";
-import { Command, cwdOption } from "./command";
+import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 export const adoptTerraformCommand: Command = {
-  summary: `adopt-terraform --state <file> --stack <stack>
-                                 Move registries a Terraform module created into a stack: write them as apps
-                                 that import the existing repository and lifecycle policy, carry Terraform's
-                                 default_tags over, show every attribute's drift, and print the
-                                 \`terraform state rm\` commands. Refuses (exit 1) when adoption would change
-                                 a registry, unless --accept-changes; never when it would replace one.
-                                 --verify-live first checks the state against the account (read-only).`,
+  summary:
+    "adopt-terraform  Move registries a Terraform module created into a stack, with zero diff.",
+  synopsis: "adopt-terraform --state <file> -s <stack> [--tfvars <file>] [--verify-live]",
+  description:
+    "Move registries a Terraform module created into a stack: write them as apps that import the existing repository and lifecycle policy, carry Terraform's default_tags over, show every attribute's drift, and print the `terraform state rm` commands. Refuses (exit 1) when adoption would change a registry, unless --accept-changes; never when it would replace one. --verify-live first checks the state against the account (read-only).",
+  examples: [
+    "trusted-delivery adopt-terraform --state terraform.tfstate.json --tfvars dev.tfvars -s dev --dry-run",
+    "trusted-delivery adopt-terraform --state terraform.tfstate.json -s dev --verify-live --import-file imports.json",
+  ],
+  formats: ["text", "json"],
+  findings: "adoption would change a registry (without --accept-changes) or replace one",
   options: {
     cwd: cwdOption,
     state: {
@@ -27,7 +31,7 @@ export const adoptTerraformCommand: Command = {
       type: "string",
       help: "The tfvars variable holding the registry map. Default: ecr_repositories.",
     },
-    stack: { type: "string", help: "The stack to adopt into (its config file must exist)." },
+    stack: stackOption("The stack to adopt into (its config file must exist)."),
     "tag-prefix": {
       type: "string",
       help: `Prefix of the governance tags in state. Default: ${defaultTagPrefix}.`,
@@ -38,19 +42,20 @@ export const adoptTerraformCommand: Command = {
       help: "Before writing, read each registry from the account (AWS SDK credentials, read-only) and refuse if it differs from the state.",
     },
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length > 0) {
       throw new UsageError(
         `adopt-terraform takes no positional arguments; got ${positionals.join(" ")}`,
       );
     }
-    for (const required of ["state", "stack"]) {
-      if (options[required] === undefined) {
-        throw new UsageError(`adopt-terraform needs --${required}`);
-      }
+    const stack = stackArgument("adopt-terraform", options.stack, undefined, "-s dev");
+    if (options.state === undefined) {
+      throw new UsageError(
+        "adopt-terraform needs --state <file>: the state, as `terraform state pull > terraform.tfstate.json` writes it",
+      );
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
-    stackFilePath(project, String(options.stack)); // refuses a name that is not a stack of the project
+    stackFilePath(project, stack); // refuses a name that is not a stack of the project
     const githubRepositories = registryMappings(
       "--github-repository",
       options["github-repository"],
@@ -62,7 +67,7 @@ export const adoptTerraformCommand: Command = {
     const { planAdoption } = await import("../adoption/terraform/adopt");
     const plan = await planAdoption({
       project,
-      stack: String(options.stack),
+      stack,
       stateFile: String(options.state),
       tfvarsFile: options.tfvars as string | undefined,
       tfvarsVariable: options["tfvars-variable"] as string | undefined,
@@ -70,7 +75,6 @@ export const adoptTerraformCommand: Command = {
       githubRepositories,
       tagPrefix: options["tag-prefix"] as string | undefined,
     });
-    const stack = String(options.stack);
     if (options["verify-live"]) {
       // Loaded on use: the AWS SDK is heavy, and adoption without it reads no account.
       const { awsClients, configuredRegion } = await import("../aws/clients");
@@ -82,9 +86,14 @@ export const adoptTerraformCommand: Command = {
         awsClients(),
         await configuredRegion(),
       );
-      process.stdout.write(`${verified}\n\n`);
+      // The verification is the adoption's first finding in text; beside JSON, progress.
+      if (output.format === "json") {
+        output.progress(verified);
+      } else {
+        output.result(`${verified}\n\n`);
+      }
     }
-    return applyAdoption(plan, options, {
+    return applyAdoption(plan, options, output, {
       source: "terraform state",
       holder: "the state",
       stack,

@@ -2,36 +2,46 @@ import { problem } from "../../components/problems";
 import { readPlatformStack } from "../workspace/platformStack";
 import { findProject, stackFileName } from "../workspace/project";
 import { UsageError } from "../core/errors";
-import { Command, cwdOption } from "./command";
+import { Command, cwdOption, stackArgument, stackOption } from "./command";
 import { registryCatalog, catalogYaml, isCalendarDate } from "../selfService/catalog";
 
 export const catalogCommand: Command = {
-  summary: `catalog --stack <stack>        Print the stack's registries with their metadata in the registry
-                                 catalog format (ecr-catalog.yaml), for Backstage and audits.`,
+  summary: "catalog  Print the stack's registries and their metadata as a registry catalog.",
+  synopsis: "catalog -s <stack> [-f yaml|json] [-o <file>]",
+  description:
+    "Print the stack's registries with their metadata in the registry catalog format (ecr-catalog.yaml), for Backstage and audits.",
+  examples: [
+    "trusted-delivery catalog -s prod",
+    "trusted-delivery catalog -s prod -f json -o catalog/prod.json",
+  ],
+  formats: ["yaml", "json"],
+  reportsOptionProblems: true,
   options: {
     cwd: cwdOption,
-    stack: { type: "string", help: "The stack whose registries to list." },
-    format: { type: "string", help: "yaml (the default) or json." },
-    owner: { type: "string", help: "The catalog's owner and maintainer. Default: platform-team." },
-    domain: { type: "string", help: "The catalog's domain. Default: delivery." },
+    stack: stackOption("The stack whose registries to list."),
+    owner: {
+      type: "string",
+      value: "<team>",
+      help: "The catalog's owner and maintainer. Default: platform-team.",
+    },
+    domain: { type: "string", value: "<domain>", help: "The catalog's domain. Default: delivery." },
     "physical-registry": {
       type: "string",
+      value: "<name>",
       help: "The registry's name in the catalog. Default: <project>-<stack>.",
     },
-    date: { type: "string", help: "last_updated, as YYYY-MM-DD. Default: today (UTC)." },
+    date: {
+      type: "string",
+      value: "<YYYY-MM-DD>",
+      help: "last_updated. Default: today (UTC).",
+    },
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length > 0) {
       throw new UsageError(`catalog takes no positional arguments; got ${positionals.join(" ")}`);
     }
-    if (options.stack === undefined) {
-      throw new UsageError("catalog needs --stack");
-    }
-    const problems: string[] = [];
-    const format = String(options.format ?? "yaml");
-    if (format !== "yaml" && format !== "json") {
-      problems.push(problem("--format", format, "must be yaml or json").message);
-    }
+    const stack = stackArgument("catalog", options.stack, undefined, "-s prod");
+    const problems: string[] = [...output.optionProblems];
     const date = String(options.date ?? new Date().toISOString().slice(0, 10));
     if (!isCalendarDate(date)) {
       problems.push(
@@ -47,7 +57,6 @@ export const catalogCommand: Command = {
       throw new UsageError(problems.join("\nerror: "));
     }
     const project = findProject(String(options.cwd ?? process.cwd()));
-    const stack = String(options.stack);
     const { config } = readPlatformStack(project, stack);
     const catalog = registryCatalog(config, {
       domain: String(options.domain ?? "delivery"),
@@ -57,8 +66,8 @@ export const catalogCommand: Command = {
       ),
       lastUpdated: date,
     });
-    process.stdout.write(
-      format === "json" ? `${JSON.stringify(catalog, null, 2)}\n` : catalogYaml(catalog),
+    output.result(
+      output.format === "json" ? `${JSON.stringify(catalog, null, 2)}\n` : catalogYaml(catalog),
     );
     return 0;
   },

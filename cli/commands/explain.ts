@@ -3,24 +3,33 @@ import { formatProblems, Problem } from "../../components/problems";
 import { readAwsSettings } from "../workspace/awsConfig";
 import { UsageError } from "../core/errors";
 import { explainRun } from "../explain/explain";
-import { formatExplanation } from "../explain/format";
-import { parseRef, pullRequestEvent, runProblems, WorkflowRun } from "../explain/run";
+import { explanationJson, formatExplanation } from "../explain/format";
+import { parseRef, refProblems, runProblems, WorkflowRun } from "../explain/run";
 import { readPlatformStack } from "../workspace/platformStack";
+import { readEnvironmentClaims } from "../workspace/environmentClaims";
 import { findProject, readStackConfig } from "../workspace/project";
-import { Command, cwdOption } from "./command";
+import { didYouMeanText } from "../core/suggest";
+import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 /** The account the provider ARN is shown in when the stack names none: IAM's example account. */
 const exampleAccount = "123456789012";
 
 export const explainCommand: Command = {
-  summary: `explain <app> --stack <stack> --ref <ref> | --tag <tag> | --environment <env>
-                                 Whether the app's push role admits a GitHub Actions run, and why: the sub
-                                 of the run's token, the trust policy's decision (the policy pack's model of
-                                 IAM), the nearest subject it expects and the config change that would admit
-                                 the run, or why none should. Exits 0 when admitted, 1 when refused.`,
+  summary: "explain  Whether an app's push role admits a GitHub Actions run, and why.",
+  synopsis:
+    "explain <app> -s <stack> --ref <ref> | --tag <tag> | --environment <env> [--event <event>]",
+  description:
+    "Whether the app's push role admits a GitHub Actions run, and why: the sub of the run's token, the trust policy's decision (the policy pack's model of IAM), the nearest subject it expects and the config change that would admit the run, or why none should. Events are GitHub's documented workflow triggers; for those whose token carries another subject than the run's ref (pull_request, pull_request_target, schedule, ...) it says which and why.",
+  examples: [
+    "trusted-delivery explain payments-api -s dev --ref refs/heads/main",
+    "trusted-delivery explain payments-api -s prod --environment production",
+    "trusted-delivery explain payments-api -s dev --event pull_request_target --ref main -f json",
+  ],
+  findings: "the role refuses the run",
+  formats: ["text", "json"],
   options: {
     cwd: cwdOption,
-    stack: { type: "string", help: "The stack whose push role is asked." },
+    stack: stackOption("The stack whose push role is asked."),
     ref: {
       type: "string",
       help: "The run's ref: refs/heads/<branch>, refs/tags/<tag>, or a branch name.",
@@ -29,22 +38,21 @@ export const explainCommand: Command = {
     environment: { type: "string", help: "The deployment environment the run's job names." },
     event: {
       type: "string",
-      help: "The event that started the run: push, pull_request, workflow_dispatch, ... Default: push.",
+      value: "<event>",
+      help: "The event that started the run: any workflow trigger event GitHub documents (push, pull_request, workflow_dispatch, ...). Default: push.",
     },
     repository: {
       type: "string",
       help: "The repository the run is in, owner/name (a fork, say). Default: the app's.",
     },
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length !== 1) {
       throw new UsageError(
         `explain takes one app name, e.g. \`trusted-delivery explain payments-api --stack dev --ref refs/heads/main\`; got ${positionals.length}`,
       );
     }
-    if (options.stack === undefined) {
-      throw new UsageError("explain needs --stack: the push role is the stack's");
-    }
+    const stack = stackArgument("explain", options.stack, undefined, "-s dev");
     const [name] = positionals;
     const event = options.event === undefined ? "push" : String(options.event);
     const problems: Problem[] = [];
@@ -64,11 +72,10 @@ export const explainCommand: Command = {
       problems.push(ref);
     }
     const environment = options.environment === undefined ? undefined : String(options.environment);
-    if (ref === undefined && environment === undefined && event !== pullRequestEvent) {
-      problems.push({
-        field: "--ref",
-        message: `a ${event} run's token names its ref: give --ref refs/heads/<branch>, --tag <tag> or --environment <environment>`,
-      });
+    if (ref === undefined || !("message" in ref)) {
+      problems.push(
+        ...refProblems(event, ref, environment, options.tag !== undefined ? "--tag" : "--ref"),
+      );
     }
     const repositoryOption =
       options.repository === undefined ? undefined : String(options.repository);
@@ -78,12 +85,11 @@ export const explainCommand: Command = {
     }
 
     const project = findProject(String(options.cwd ?? process.cwd()));
-    const stack = String(options.stack);
     const { config, file } = readPlatformStack(project, stack);
     const resolved = config.apps[name];
     if (resolved === undefined) {
       throw new UsageError(
-        `app "${name}" is not in ${file}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
+        `app "${name}" is not in ${file}${didYouMeanText(name, Object.keys(config.apps))}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
       );
     }
     const aws = readAwsSettings(readStackConfig(project, stack).values).settings;
@@ -105,10 +111,15 @@ export const explainCommand: Command = {
         environment: config.environment,
         app: resolved,
         providerArn,
+        claimedElsewhere: readEnvironmentClaims(project).claims.filter((c) => c.file !== file),
       },
       run,
     );
-    process.stdout.write(`${formatExplanation(explanation)}\n`);
+    output.result(
+      output.format === "json"
+        ? `${JSON.stringify(explanationJson(explanation), null, 2)}\n`
+        : `${formatExplanation(explanation)}\n`,
+    );
     return explanation.admitted ? 0 : 1;
   },
 };

@@ -3,55 +3,44 @@ import { buildPushWorkflow } from "../../components/workflow";
 import { readPlatformStack } from "../workspace/platformStack";
 import { findProject } from "../workspace/project";
 import { UsageError } from "../core/errors";
-import { unwritableTargetProblem, writeFilesAtomically } from "../workspace/fileWrites";
-import { Command, cwdOption } from "./command";
+import { didYouMeanText } from "../core/suggest";
+import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 export const workflowCommand: Command = {
-  summary: `workflow <app> --stack <stack>  Print the app's build-and-push workflow for that stack, the
-                                 file the pipeline commits as ${buildPushWorkflowPath("<environment>")}:
-                                 OIDC to the push role, ECR login, a vulnerability scan before the push
-                                 (high risk, or github.vulnerabilityGate), build and push tagged with the
-                                 commit SHA, the pushed digest, provenance and SBOM attestations.`,
+  summary: "workflow  Print the app's build-and-push GitHub Actions workflow for a stack.",
+  synopsis: "workflow <app> -s <stack> [-o <file>] [--force]",
+  description: `Print the app's build-and-push workflow for that stack, the file the pipeline commits as ${buildPushWorkflowPath("<environment>")}: OIDC to the push role, ECR login, a vulnerability scan before the push (high risk, or github.vulnerabilityGate), build and push tagged with the commit SHA, the pushed digest, provenance and SBOM attestations. With -o, the file is written (its directory created); a file there that holds something else is shown as a difference and kept, unless --force.`,
+  examples: [
+    "trusted-delivery workflow payments-api -s dev",
+    "trusted-delivery workflow payments-api -s dev -o .github/workflows/ci-build-push-dev.yml",
+  ],
+  findings: "-o names a file that holds something else (without --force)",
+  formats: ["yaml"],
+  artifact: true,
   options: {
     cwd: cwdOption,
-    stack: { type: "string", help: "The stack whose pipeline the workflow pushes through." },
-    output: { type: "string", help: "Write the workflow to this file instead of printing it." },
+    stack: stackOption("The stack whose pipeline the workflow pushes through."),
+    force: { type: "boolean", help: "With -o: replace a file that holds something else." },
   },
-  async run(positionals, options) {
+  async run(positionals, options, output) {
     if (positionals.length !== 1) {
       throw new UsageError(
-        `workflow takes one app name, e.g. \`trusted-delivery workflow payments-api --stack dev\`; got ${positionals.length}`,
+        `workflow takes one app name, e.g. \`trusted-delivery workflow payments-api -s dev\`; got ${positionals.length}`,
       );
     }
-    if (options.stack === undefined) {
-      throw new UsageError(
-        "workflow needs --stack: the secret and variable names it reads are the stack's",
-      );
-    }
+    const stack = stackArgument("workflow", options.stack, undefined, "-s dev");
     const [app] = positionals;
-    const output = options.output === undefined ? undefined : String(options.output);
-    const outputIssue =
-      output === undefined ? undefined : unwritableTargetProblem("--output", output);
-    if (outputIssue !== undefined) {
-      throw new UsageError(outputIssue);
-    }
     const { config, file } = readPlatformStack(
       findProject(String(options.cwd ?? process.cwd())),
-      String(options.stack),
+      stack,
     );
     const resolved = config.apps[app];
     if (resolved === undefined) {
       throw new UsageError(
-        `app "${app}" is not in ${file}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
+        `app "${app}" is not in ${file}${didYouMeanText(app, Object.keys(config.apps))}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
       );
     }
-    const workflow = buildPushWorkflow(app, resolved.settings);
-    if (output !== undefined) {
-      writeFilesAtomically([{ path: output, content: workflow }]);
-      process.stdout.write(`Wrote ${output}.\n`);
-    } else {
-      process.stdout.write(workflow);
-    }
+    output.result(buildPushWorkflow(app, resolved.settings));
     return 0;
   },
 };

@@ -6,14 +6,8 @@ import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/docum
 import { compilePattern } from "../../policy-pack/iam/patterns";
 import { decideToken, TokenDecision } from "../../policy-pack/iam/trust";
 import { checkApp, ResolvedApp } from "../../programs/platform/config";
-import {
-  pullRequestEvent,
-  pullRequestTargetEvent,
-  RunSubject,
-  runContext,
-  runSubjects,
-  WorkflowRun,
-} from "./run";
+import { githubEvent } from "./events";
+import { pullRequestTargetEvent, RunSubject, runContext, runSubjects, WorkflowRun } from "./run";
 
 /** Where the app is declared, for messages. */
 export interface ExplainedApp {
@@ -26,6 +20,16 @@ export interface ExplainedApp {
   readonly app: ResolvedApp;
   /** The OIDC provider the push role trusts. */
   readonly providerArn: string;
+  /**
+   * The GitHub environments the project's other stacks declare, by repository: advice never
+   * proposes one of them, which would let two stacks' roles trust each other's deployments.
+   */
+  readonly claimedElsewhere?: readonly {
+    readonly file: string;
+    readonly app: string;
+    readonly repository: string;
+    readonly environment: string;
+  }[];
 }
 
 /** One subject of the run's token, and how the role's trust policy decides it. */
@@ -51,6 +55,11 @@ export interface Explanation {
   readonly tokens: readonly TokenVerdict[];
   /** The token GitHub issues: the immutable-id form when the app's ids are configured. */
   readonly issued: TokenVerdict;
+  /**
+   * What the run's event makes its token name, when that is not simply the run's own ref (a
+   * pull request's runs, runs on the default branch), and so why the role admits it or not.
+   */
+  readonly event?: string;
   /** Why GitHub refuses the job before any token exists (an environment's deployment policy). */
   readonly environmentGate?: string;
   readonly admitted: boolean;
@@ -207,7 +216,16 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
   ];
 
   const admitted = issued.decision.admitted && environmentGate === undefined;
-  const found = { app: explained, run, roleName: settings.roleName, trusted, tokens, issued };
+  const event = eventExplanation(run, issued);
+  const found = {
+    app: explained,
+    run,
+    roleName: settings.roleName,
+    trusted,
+    tokens,
+    issued,
+    ...(event !== undefined && { event }),
+  };
   if (admitted) {
     return { ...found, admitted, notes };
   }
@@ -224,6 +242,34 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
     advice: adviceFor(refused),
     notes,
   };
+}
+
+/**
+ * What the run's event makes its token name, when not the run's own ref: a pull request's
+ * merge ref has no branch or tag to name, so its token says `pull_request`; an event that runs
+ * on the default branch (`pull_request_target`, `schedule`, `issue_comment`, ...) gets the
+ * subject of that branch, the same as a push to it, so a role that trusts the branch admits it.
+ */
+function eventExplanation(run: WorkflowRun, issued: TokenVerdict): string | undefined {
+  const known = githubEvent(run.event);
+  const environment =
+    run.environment === undefined
+      ? ""
+      : `, and a job that names an environment gets the environment's instead`;
+  const verdict = issued.decision.admitted
+    ? "the role trusts that subject, so it admits the run"
+    : "the role does not trust that subject";
+  if (known?.ref === "pull request") {
+    return `${run.event} runs on the pull request's merge ref (refs/pull/<number>/merge), which is no branch or tag: its token's sub says pull_request, whatever the branches${environment}: sub "${issued.sub}"; ${verdict}`;
+  }
+  if (known?.ref === "default branch") {
+    const where =
+      run.event === pullRequestTargetEvent
+        ? "the default branch's workflow (GitHub Enterprise Server before 3.20: the base branch's), in that branch's context, for pull requests from any branch or fork"
+        : "the default branch's workflow at its latest commit";
+    return `${run.event} runs ${where}; its token names that branch, as a push to it would${environment}: sub "${issued.sub}" (--ref must be that branch); ${verdict}`;
+  }
+  return undefined;
 }
 
 /**
@@ -269,17 +315,17 @@ function runNotes(
 ): string[] {
   const repository = explained.app.settings.github.repository;
   const notes: string[] = [];
-  if (run.event === pullRequestTargetEvent && issued.decision.admitted) {
-    notes.push(
-      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
-    );
+  const risk = githubEvent(run.event)?.risk;
+  if (risk !== undefined) {
+    // Whether admitted now or by the change advised: the event's subject is the branch's.
+    notes.push(`${run.event} needs care wherever a role admits it: ${risk}`);
   }
   if (idsUnknown && issued.decision.admitted) {
     notes.push(
       `if ${repository} uses immutable subject claims (repositories created after 2026-06-18, or opted in), its tokens name it by id (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) and this role refuses them: set github.ownerId and github.repositoryId (gh api repos/${repository} --jq '{ownerId: .owner.id, repositoryId: .id}')`,
     );
   }
-  if (run.event === pullRequestEvent && runContext(run).kind === "environment") {
+  if (githubEvent(run.event)?.ref === "pull request" && runContext(run).kind === "environment") {
     notes.push(
       "a pull request's job that names an environment gets the environment's subject, not pull_request: the environment's deployment policy alone keeps pull requests from deploying, so never let a pull request's ref deploy to it",
     );
@@ -388,6 +434,17 @@ function environmentAdvice(
   admitsIssued: (subjects: readonly string[]) => boolean,
 ): Advice {
   const github = explained.app.settings.github;
+  const claim = explained.claimedElsewhere?.find(
+    (c) =>
+      c.repository.toLowerCase() === github.repository.toLowerCase() &&
+      c.environment.toLowerCase() === environment.toLowerCase(),
+  );
+  if (claim !== undefined) {
+    return {
+      kind: "refused-change",
+      reason: `environment ${environment} of ${github.repository} is declared in ${claim.file} (app ${claim.app}); one GitHub environment belongs to one stack, or each stack's push role would trust the other's deployments`,
+    };
+  }
   if (github.environments.length > 0) {
     return proposal(
       explained,

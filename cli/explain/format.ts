@@ -30,6 +30,9 @@ export function formatExplanation(explanation: Explanation): string {
     `App ${app.name} of stack ${app.stack} (${app.file}): push role ${explanation.roleName}`,
   );
   lines.push(`Run:   ${describeRun(run)}`);
+  if (explanation.event !== undefined) {
+    lines.push(`Event: ${explanation.event}`);
+  }
   const issuer = issuerOfProvider(app.providerArn);
   if (tokens.length === 1) {
     lines.push(`Token: sub "${issued.sub}", aud "${stsAudience}", issuer ${issuer}`);
@@ -77,4 +80,46 @@ export function formatExplanation(explanation: Explanation): string {
     lines.push(`Note: ${note}.`);
   }
   return lines.join("\n");
+}
+
+/**
+ * An explanation as plain data, for `explain -f json`: the verdict, the run, each token form's
+ * decision, what the role trusts, and the advice. `schemaVersion` changes only when a field's
+ * meaning does.
+ */
+export function explanationJson(explanation: Explanation): Record<string, unknown> {
+  const { app, run } = explanation;
+  return {
+    schemaVersion: 1,
+    admitted: explanation.admitted,
+    app: { name: app.name, stack: app.stack, file: app.file, providerArn: app.providerArn },
+    roleName: explanation.roleName,
+    run: {
+      repository: run.repository,
+      event: run.event,
+      ...(run.ref && { ref: { kind: run.ref.kind, name: run.ref.name } }),
+      ...(run.environment !== undefined && { environment: run.environment }),
+    },
+    ...(explanation.event !== undefined && { event: explanation.event }),
+    tokens: explanation.tokens.map((token) => ({
+      form: token.form,
+      sub: token.sub,
+      issued: token === explanation.issued,
+      admitted: token.decision.admitted,
+      allowedBy: token.decision.allowedBy,
+      deniedBy: token.decision.deniedBy,
+      assumptions: token.decision.assumptions,
+      ...(token.matchedBy && { matchedBy: token.matchedBy }),
+    })),
+    trusted: explanation.trusted.map((subject) => ({
+      subject,
+      operator: isSubjectPattern(subject) ? "StringLike" : "StringEquals",
+    })),
+    ...(explanation.environmentGate !== undefined && {
+      environmentGate: explanation.environmentGate,
+    }),
+    ...(explanation.nearest !== undefined && { nearest: explanation.nearest }),
+    ...(explanation.advice !== undefined && { advice: explanation.advice }),
+    notes: explanation.notes,
+  };
 }

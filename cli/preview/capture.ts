@@ -17,6 +17,11 @@ export interface RegisteredResource {
   readonly inputs: Record<string, any>;
   /** Top-level inputs that were secrets (their values are unwrapped in `inputs`). */
   readonly secretInputs: readonly string[];
+  /**
+   * Every input that was a secret, at any depth, by its path from `inputs`: `["value"]`,
+   * `["tags", "token"]`, `["rules", 0, "key"]`. Its top-level ones are `secretInputs`.
+   */
+  readonly secretPaths: readonly InputPath[];
   /** The state the (mock) provider returned, or a component's registered outputs. */
   outputs: Record<string, any>;
   readonly id?: string;
@@ -32,6 +37,9 @@ export interface RegisteredResource {
   /** Where the program constructed it. */
   readonly sourcePosition?: { readonly uri: string; readonly line: number };
 }
+
+/** Where a value is in a resource's inputs: property names and array indices. */
+export type InputPath = readonly (string | number)[];
 
 export interface LogMessage {
   readonly severity: "warning" | "error" | "info";
@@ -62,6 +70,12 @@ export interface OfflineRunOptions {
    * analyzers), before the program has finished.
    */
   readonly onRegistered?: (resource: RegisteredResource) => void;
+  /**
+   * Told as the program constructs each resource, before its registration (a stack
+   * transformation that changes nothing): the only sign of progress while a large program
+   * constructs its resources, which it may do for a while before any registration completes.
+   */
+  readonly onConstructed?: () => void;
 }
 
 type Callback = (err: unknown, response?: any) => void;
@@ -156,27 +170,56 @@ function isSecretValue(value: unknown): value is { value: unknown } {
   );
 }
 
-/** Replaces secret markers with the values they hold. */
-function unwrapSecrets(value: any): any {
+/** Where the secrets found while unwrapping are recorded: the path walked, and what was found. */
+interface SecretsFound {
+  readonly path: (string | number)[];
+  readonly paths: InputPath[];
+}
+
+/**
+ * Replaces secret markers with the values they hold; records where each was in `found`, when
+ * given (a secret inside a secret is the outer one's).
+ */
+function unwrapSecrets(value: any, found?: SecretsFound): any {
   if (isSecretValue(value)) {
+    found?.paths.push([...found.path]);
     return unwrapSecrets(value.value);
   }
   if (Array.isArray(value)) {
-    return value.map(unwrapSecrets);
+    return value.map((v, i) => unwrapSecretsAt(i, v, found));
   }
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, unwrapSecretsAt(k, v, found)]),
+    );
   }
   return value;
 }
 
+/** {@link unwrapSecrets} of the value at `key` of the one being unwrapped. */
+function unwrapSecretsAt(key: string | number, value: unknown, found?: SecretsFound): any {
+  if (found === undefined) {
+    return unwrapSecrets(value);
+  }
+  found.path.push(key);
+  const unwrapped = unwrapSecrets(value, found);
+  found.path.pop();
+  return unwrapped;
+}
+
+/** What most resources have: no secrets (one array for all of them). */
+const noSecrets: readonly InputPath[] = Object.freeze([]);
+
 function unwrapInputs(inputs: Record<string, any>): {
   inputs: Record<string, any>;
   secretInputs: string[];
+  secretPaths: readonly InputPath[];
 } {
+  const found: SecretsFound = { path: [], paths: [] };
   return {
-    inputs: unwrapSecrets(inputs),
+    inputs: unwrapSecrets(inputs, found),
     secretInputs: Object.keys(inputs).filter((key) => isSecretValue(inputs[key])),
+    secretPaths: found.paths.length === 0 ? noSecrets : found.paths,
   };
 }
 
@@ -194,24 +237,81 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
 }
 
 /**
- * The Pulumi SDK stamps every promise it makes with a stack trace (`debuggablePromise`), kept
- * only for its report of promises a program leaked. Under ts-node every stack trace is mapped
- * through source maps, which made those stamps most of a large program's run (25 of 68 s at
- * 1,000 apps). While a program runs, those stamps get the unmapped trace V8 gives for free;
- * every other trace (errors, the source positions Pulumi registers) is mapped as before.
- * Returns what puts the previous formatter back.
+ * Stack traces, made cheap while a program runs. The SDK makes two kinds by the thousand, and
+ * under ts-node every stack trace is mapped through source maps:
+ *
+ * - it stamps every promise it makes with one (`debuggablePromise`), read only by its report of
+ *   leaked promises, and only when `PULUMI_DEBUG_PROMISE_LEAKS` is set. Mapped, the stamps were
+ *   most of a large program's run (25 of 68 s at 1,000 apps); formatted even unmapped, a quarter
+ *   of the main thread at 3,000 apps, and their frames and strings (a million of each) most of
+ *   its garbage. Unless leaks are being debugged, a stamp is now taken with no frames at all
+ *   ({@link framelessStamps}); when they are, it is the unmapped trace V8 gives for free;
+ * - it takes each resource's source position from a trace of the whole stack
+ *   (`Resource.callsites`): the sixth frame is the position, the rest go into the
+ *   registration's stack trace, which no mock reads. Those are mapped as before, but only the
+ *   first {@link resourceTraceFrames}.
+ *
+ * Every other trace (the program's errors) is mapped as before. Returns what puts things back.
  */
-function cheapDebugStackTraces(): () => void {
+function cheapStackTraces(): () => void {
   const mapped = Error.prepareStackTrace;
+  // Read as the SDK reads it, once, when it loads.
+  const keepStamps = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
+  const restoreStamps = keepStamps ? () => undefined : framelessStamps();
   if (mapped === undefined) {
-    return () => undefined;
+    return restoreStamps;
   }
-  Error.prepareStackTrace = (error, frames) =>
-    frames[0]?.getFunctionName() === "debuggablePromise"
-      ? `${error}${frames.map((frame) => `\n    at ${frame}`).join("")}`
-      : mapped(error, frames);
+  Error.prepareStackTrace = (error, frames) => {
+    switch (frames[0]?.getFunctionName()) {
+      case "debuggablePromise":
+        return `${error}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+      case "callsites":
+        return mapped(error, frames.slice(0, resourceTraceFrames));
+      default:
+        return mapped(error, frames);
+    }
+  };
   return () => {
     Error.prepareStackTrace = mapped;
+    restoreStamps();
+  };
+}
+
+/** What a promise's description says when it is not kept (see {@link framelessStamps}). */
+const unkeptStamp =
+  "(set PULUMI_DEBUG_PROMISE_LEAKS to keep promise descriptions and stack traces)";
+
+/**
+ * The frames of a resource's stack trace that are mapped: V8's default depth, past the SDK's
+ * own five frames (`callsites`, `stackTrace`, the three constructors) and the position after them.
+ */
+const resourceTraceFrames = 10;
+
+/**
+ * Makes the SDK's `debuggablePromise` take its stamp (`new Error().stack`) with V8 keeping no
+ * frames, and keep one constant for the description its caller built (a string per promise,
+ * read by the same report), and otherwise do what it does (the leak report's bookkeeping
+ * included). Its callers read it from its module at each call, so replacing the export reaches
+ * them all. Returns what puts the SDK's own back; does nothing if the SDK no longer has it.
+ */
+function framelessStamps(): () => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's internal module, patched for one run
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+  const stamp = debuggable.debuggablePromise;
+  if (typeof stamp !== "function") {
+    return () => undefined;
+  }
+  debuggable.debuggablePromise = function (this: unknown, promise: unknown) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return stamp.call(this, promise, unkeptStamp);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  return () => {
+    debuggable.debuggablePromise = stamp;
   };
 }
 
@@ -248,10 +348,19 @@ async function runOfflineNow(options: OfflineRunOptions): Promise<OfflineRun | F
   const recorder = recordRegistrations(options.onRegistered);
   const captured = captureLogsAndFailures();
   let outcome: { outputs: unknown } | { error: unknown };
-  const restoreStackTraces = cheapDebugStackTraces();
+  const restoreStackTraces = cheapStackTraces();
   try {
     const outputs = await pulumi.runtime
-      .runInPulumiStack(async () => options.program())
+      .runInPulumiStack(async () => {
+        if (options.onConstructed !== undefined) {
+          const constructed = options.onConstructed;
+          pulumi.runtime.registerStackTransformation(() => {
+            constructed();
+            return undefined;
+          });
+        }
+        return options.program();
+      })
       .finally(() => pulumi.runtime.disconnect());
     outcome = { outputs };
   } catch (error) {
@@ -297,52 +406,45 @@ function recordRegistrations(
   const registrations = new Map<string, Registration>();
   const duplicates: DuplicateUrnError[] = [];
   // Registrations complete in any order; list resources in the order the program declared them.
-  const declared = new Map<any, number>();
+  // Weakly: a request holds its inputs and a stack trace (about 15 KB), needed only until it is
+  // answered.
+  const declared = new WeakMap<object, number>();
+  let declarations = 0;
   const order = new Map<string, number>();
-  const claim = (urn: string, registration: Registration, callback: Callback): boolean => {
-    const first = registrations.get(urn);
-    if (first === undefined) {
-      registrations.set(urn, registration);
-      return true;
+  /** Records the resource, unless its URN was registered before: then fails the registration. */
+  const record = (req: any, resource: RegisteredResource, callback: Callback): boolean => {
+    const registration = registrationOf(req, resource);
+    const first = registrations.get(resource.urn);
+    if (first !== undefined) {
+      const error = new DuplicateUrnError(resource.urn, first, registration);
+      duplicates.push(error);
+      // As the engine answers: a failed RPC whose details are the message.
+      callback(Object.assign(new Error(error.message), { code: 2, details: error.message }));
+      return false;
     }
-    const error = new DuplicateUrnError(urn, first, registration);
-    duplicates.push(error);
-    // As the engine answers: a failed RPC whose details are the message.
-    callback(Object.assign(new Error(error.message), { code: 2, details: error.message }));
-    return false;
-  };
-  const record = (req: any, resource: RegisteredResource) => {
+    registrations.set(resource.urn, registration);
     resources.set(resource.urn, resource);
     order.set(resource.urn, declared.get(req)!);
-    onRegistered?.(resources.get(resource.urn)!);
+    onRegistered?.(resource);
+    return true;
   };
   const monitor = pulumi.runtime.getMonitor() as any;
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: Callback) => {
-    declared.set(req, declared.size);
+    declared.set(req, declarations++);
     return registerResource(req, (err: unknown, response: any) => {
-      if (!err) {
-        const urn: string = response.getUrn();
-        if (!claim(urn, registrationOf(req, req.getObject(), false), callback)) {
-          return;
-        }
-        record(req, registeredResource(urn, req, response));
+      if (err || record(req, registeredResource(response.getUrn(), req, response), callback)) {
+        callback(err, response);
       }
-      callback(err, response);
     });
   };
   const readResource = monitor.readResource.bind(monitor);
   monitor.readResource = (req: any, callback: Callback) => {
-    declared.set(req, declared.size);
+    declared.set(req, declarations++);
     return readResource(req, (err: unknown, response: any) => {
-      if (!err) {
-        const urn: string = response.getUrn();
-        if (!claim(urn, registrationOf(req, req.getProperties(), true), callback)) {
-          return;
-        }
-        record(req, readResourceOf(urn, req, response));
+      if (err || record(req, readResourceOf(response.getUrn(), req, response), callback)) {
+        callback(err, response);
       }
-      callback(err, response);
     });
   };
   const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
@@ -360,12 +462,12 @@ function recordRegistrations(
 }
 
 /** One registration or read of a URN, as a duplicate's message tells them apart. */
-function registrationOf(req: any, properties: any, read: boolean): Registration {
+function registrationOf(req: any, resource: RegisteredResource): Registration {
   return {
-    parent: req.getParent() || undefined,
-    inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(properties)),
+    parent: resource.parent,
+    inputs: resource.inputs,
     sourcePosition: sourcePositionOf(req),
-    read,
+    read: resource.read,
   };
 }
 

@@ -1,6 +1,9 @@
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 import { Plan, PlanAction, PlanApp, PlanEnvironment, PlanResource } from "./model";
 
+export { planJson, planJsonSchemaVersion } from "./planJson";
+export type * from "./planJson";
+
 /** How each action is marked in front of a resource. */
 const actionMarks: Readonly<Record<PlanAction, string>> = { create: "+", import: "=" };
 
@@ -59,7 +62,8 @@ function appLines(app: PlanApp, width: number): string[] {
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   const resources = [...plan.shared, ...plan.apps.flatMap((a) => a.resources)];
-  const width = Math.max(34, ...resources.map((r) => r.name.length + 1));
+  // A loop, not Math.max(...): tens of thousands of arguments overflow the stack.
+  const width = resources.reduce((widest, r) => Math.max(widest, r.name.length + 1), 34);
   lines.push(`Offline plan for stack "${plan.stack}" of ${plan.project} (${plan.file})`);
   lines.push(
     `Environment ${plan.environment}, region ${plan.region}. Run under Pulumi's mocks: no credentials, no Pulumi CLI; account ${plan.accountId} and the ARNs below are placeholders.`,

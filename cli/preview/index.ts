@@ -2,6 +2,7 @@ import { platformConfigValues } from "../../programs/platform/config";
 import { readAwsSettings } from "../workspace/awsConfig";
 import { InvalidInputError } from "../core/errors";
 import {
+  FailedOfflineRun,
   OfflineRun,
   OfflineRunOptions,
   runOfflineSettled,
@@ -11,10 +12,14 @@ import { OfflineMocks, placeholderAccountId, TerraformOutputs } from "./mocks";
 import { displayPath, PulumiProject, readStackConfig, StackConfig } from "../workspace/project";
 import { Plan, planModel } from "./model";
 import { loadProgram } from "./program";
+import { count, elapsed, PhaseReporter, ProgressListener } from "./progress";
 
-export { formatPlan } from "./format";
+export { formatPlan, planJson, planJsonSchemaVersion } from "./format";
+export type * from "./planJson";
 export * from "./model";
 export { loadProgram } from "./program";
+export { stderrProgress } from "./progress";
+export type { PlanPhase, PlanProgress, ProgressListener } from "./progress";
 
 /** The region AWS's SDKs and the provider use when a stack sets none. */
 export const fallbackRegion = "us-east-1";
@@ -42,6 +47,11 @@ export interface PlanOptions {
   readonly terraformOutputs?: TerraformOutputs;
   /** Told of each resource as the program registers it (to analyze it meanwhile). */
   readonly onRegistered?: OfflineRunOptions["onRegistered"];
+  /**
+   * Told of the program's progress (phase `program`): when it starts, at most every 500 ms while
+   * it constructs and registers resources, and when it ends or fails.
+   */
+  readonly onProgress?: ProgressListener;
 }
 
 /** A stack's plan, with the offline run it was made from (for the policy pack). */
@@ -69,6 +79,7 @@ export async function planStack(
       }),
     },
   );
+  const progress = programProgress(config.stack, options);
   // Pulumi runs programs in the project root; so does the plan.
   const cwd = process.cwd();
   process.chdir(project.root);
@@ -79,8 +90,9 @@ export async function planStack(
     secretKeys: config.secretKeys,
     mocks,
     program,
-    onRegistered: options.onRegistered,
+    ...progress.hooks,
   }).finally(() => process.chdir(cwd));
+  progress.end(run);
   if ("error" in run) {
     // What a mock refused says more than the program's failure it caused.
     throw mocks.failures[0] ?? withoutSerializingPrefixes(run.error);
@@ -93,4 +105,51 @@ export async function planStack(
     accountId: placeholderAccountId,
   };
   return { ...planModel(context, run), run };
+}
+
+/**
+ * The program's progress, from the run's hooks: resources constructed and registered, told
+ * at most every 500 ms, and the run's end. Without a listener, the run gets the caller's
+ * `onRegistered` alone.
+ */
+function programProgress(
+  stack: string,
+  options: PlanOptions,
+): {
+  hooks: Pick<OfflineRunOptions, "onRegistered" | "onConstructed">;
+  end(run: OfflineRun | FailedOfflineRun): void;
+} {
+  const { onRegistered, onProgress } = options;
+  if (onProgress === undefined) {
+    return { hooks: { onRegistered }, end: () => undefined };
+  }
+  const reporter = new PhaseReporter("program", onProgress);
+  let constructed = 0;
+  let registered = 0;
+  const message = () =>
+    `program: ${count(registered)} of ${count(constructed)} resources registered (${elapsed(reporter.milliseconds)})`;
+  reporter.start(0, `program: running stack "${stack}" offline, under Pulumi's mocks`);
+  return {
+    hooks: {
+      onConstructed: () => {
+        constructed += 1;
+        reporter.progress(registered, message);
+      },
+      onRegistered: (resource) => {
+        registered += 1;
+        onRegistered?.(resource);
+        reporter.progress(registered, message);
+      },
+    },
+    end: (run) => {
+      const registeredAll = run.resources.length;
+      reporter.end(
+        registeredAll,
+        "error" in run
+          ? `program: failed after ${elapsed(reporter.milliseconds)}, ${count(registeredAll)} resources registered`
+          : `program: ${count(registeredAll)} resources registered in ${elapsed(reporter.milliseconds)}`,
+        registeredAll,
+      );
+    },
+  };
 }

@@ -142,12 +142,15 @@ function planResource(resource: RegisteredResource): PlanResource {
   };
 }
 
-function groupByApp(resources: readonly RegisteredResource[]): {
-  shared: PlanResource[];
-  apps: PlanApp[];
-} {
+/**
+ * The app each resource belongs to: the pipeline it is, or the nearest pipeline among its
+ * ancestors; undefined for a resource outside every app.
+ */
+export function pipelineFinder(
+  resources: readonly RegisteredResource[],
+): (resource: RegisteredResource) => RegisteredResource | undefined {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const pipelineOf = (resource: RegisteredResource): RegisteredResource | undefined => {
+  return (resource) => {
     for (
       let r: RegisteredResource | undefined = resource;
       r;
@@ -159,6 +162,13 @@ function groupByApp(resources: readonly RegisteredResource[]): {
     }
     return undefined;
   };
+}
+
+function groupByApp(resources: readonly RegisteredResource[]): {
+  shared: PlanResource[];
+  apps: PlanApp[];
+} {
+  const pipelineOf = pipelineFinder(resources);
   const shared: PlanResource[] = [];
   const members = new Map<RegisteredResource, RegisteredResource[]>();
   for (const resource of resources) {
@@ -169,7 +179,12 @@ function groupByApp(resources: readonly RegisteredResource[]): {
     if (pipeline === undefined) {
       shared.push(planResource(resource));
     } else {
-      members.set(pipeline, [...(members.get(pipeline) ?? []), resource]);
+      const own = members.get(pipeline);
+      if (own === undefined) {
+        members.set(pipeline, [resource]);
+      } else {
+        own.push(resource);
+      }
     }
   }
   return {

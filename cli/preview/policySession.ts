@@ -13,7 +13,19 @@ import {
 } from "../policyPack/analyzerClient";
 import { runnablePackDir, transpiledModule } from "../policyPack/compiledPack";
 import { PolicyConfigSource, resolvePolicyConfig } from "../policyPack/policyConfig";
-import type { SessionReply, SessionRequest, SessionWorkerData } from "./sessionWorker";
+import {
+  count,
+  elapsed,
+  PhaseReporter,
+  progressIntervalMilliseconds,
+  ProgressListener,
+} from "./progress";
+import {
+  SessionCounters,
+  type SessionReply,
+  type SessionRequest,
+  type SessionWorkerData,
+} from "./sessionWorker";
 
 /** What a policy pack said of a stack's resources. */
 export interface PolicyReport {
@@ -116,11 +128,24 @@ export interface PolicySession {
   stop(): Promise<void>;
 }
 
-export function startPolicySession(packDir: string, config?: PolicyConfigSource): PolicySession {
+export interface PolicySessionOptions {
+  /**
+   * Told of the check's progress (phase `policy`): when it starts, at most every 500 ms while
+   * the pack analyzes what the program registered, and when the report is in.
+   */
+  readonly onProgress?: ProgressListener;
+}
+
+export function startPolicySession(
+  packDir: string,
+  config?: PolicyConfigSource,
+  options: PolicySessionOptions = {},
+): PolicySession {
   // Compiled here when stale (the first plan after an edit), so the worker starts it at once.
   const data: SessionWorkerData = {
     pack: policyPackCommand(runnablePackDir(packDir)),
     ...(config && { config }),
+    counters: new SharedArrayBuffer(SessionCounters.size * Int32Array.BYTES_PER_ELEMENT),
   };
   const worker = startSessionWorker(data);
   const replies = new Promise<SessionReply>((resolve, reject) => {
@@ -134,15 +159,13 @@ export function startPolicySession(packDir: string, config?: PolicyConfigSource)
   const byUrn = new Map<string, RegisteredResource>();
   // What the worker was sent of each resource: outputs it holds for AnalyzeStack, by URN.
   const sent = new Map<string, RegisteredResource["outputs"]>();
-  const send = (request: SessionRequest) => worker.postMessage(request);
+  const send = (request: SessionRequest) => postCloned(worker, request);
   const register = (resource: RegisteredResource) => {
     sent.set(resource.urn, resource.outputs);
     send({
       kind: "registered",
-      ...(analyzed(resource) && {
-        analyze: cloneable(analyzerResource(resource, "inputs", byUrn)),
-      }),
-      stack: cloneable(analyzerResource(resource, "outputs", byUrn)),
+      ...(analyzed(resource) && { analyze: analyzerResource(resource, "inputs", byUrn) }),
+      stack: analyzerResource(resource, "outputs", byUrn),
     });
   };
   const finish = async (request: SessionRequest): Promise<SessionReply> => {
@@ -169,24 +192,90 @@ export function startPolicySession(packDir: string, config?: PolicyConfigSource)
       }
       // A component's outputs come after its registration: those are sent again.
       const stack = resources.map((r) =>
-        sent.get(r.urn) === r.outputs ? r.urn : cloneable(analyzerResource(r, "outputs", byUrn)),
+        sent.get(r.urn) === r.outputs ? r.urn : analyzerResource(r, "outputs", byUrn),
       );
-      const reply = await finish({
-        kind: "check",
-        stack,
-        analyzed: resources.filter(analyzed).map((r) => r.urn),
+      const toAnalyze = resources.filter(analyzed).map((r) => r.urn);
+      const progress = checkProgress(data.counters, toAnalyze.length, stack.length, options);
+      const reply = await finish({ kind: "check", stack, analyzed: toAnalyze }).catch((error) => {
+        progress.end(undefined);
+        throw error;
       });
-      if (reply.kind === "report") {
-        return { pack: reply.info as AnalyzerInfo, diagnostics: reply.diagnostics };
-      }
-      if (reply.kind === "failed" && reply.invalidInput) {
-        const { subject, problems } = reply.invalidInput;
-        throw new InvalidInputError(subject, problems as Problem[]);
-      }
-      throw new Error(reply.kind === "failed" ? reply.message : "the policy pack stopped");
+      progress.end(reply.kind === "report" ? reply.diagnostics : undefined);
+      return reportOf(reply);
     },
     async stop() {
       await finish({ kind: "stop" }).catch(() => undefined);
+    },
+  };
+}
+
+/** The worker's reply as the report, or the error it stands for. */
+function reportOf(reply: SessionReply): PolicyReport {
+  if (reply.kind === "report") {
+    return { pack: reply.info as AnalyzerInfo, diagnostics: reply.diagnostics };
+  }
+  if (reply.kind === "failed" && reply.invalidInput) {
+    const { subject, problems } = reply.invalidInput;
+    throw new InvalidInputError(subject, problems as Problem[]);
+  }
+  throw new Error(reply.kind === "failed" ? reply.message : "the policy pack stopped");
+}
+
+/**
+ * Posts a request as the worker receives it: cloned (a structured clone, made as it is posted),
+ * or, holding something a clone cannot copy, with its values as JSON has them (as the request
+ * will: `toStruct` reads properties through JSON).
+ */
+function postCloned(worker: Worker, request: SessionRequest): void {
+  try {
+    worker.postMessage(request);
+  } catch {
+    worker.postMessage(JSON.parse(JSON.stringify(request)));
+  }
+}
+
+/**
+ * Reports a check's progress from the worker's counters: at its start (with what the pack
+ * analyzed while the program ran), every 500 ms while it runs, and at its end (given the
+ * diagnostics, or none when it failed).
+ */
+function checkProgress(
+  counters: SharedArrayBuffer,
+  toAnalyze: number,
+  stackResources: number,
+  options: PolicySessionOptions,
+): { end(diagnostics: readonly Diagnostic[] | undefined): void } {
+  if (options.onProgress === undefined) {
+    return { end: () => undefined };
+  }
+  const reporter = new PhaseReporter("policy", options.onProgress);
+  const read = new Int32Array(counters);
+  const analyzedSoFar = () => Math.min(toAnalyze, Atomics.load(read, SessionCounters.analyzed));
+  const analyzing = () => `${count(analyzedSoFar())} of ${count(toAnalyze)} resources analyzed`;
+  const message = () =>
+    Atomics.load(read, SessionCounters.analyzingStack) === 1
+      ? `policy: AnalyzeStack on ${count(stackResources)} resources (${elapsed(reporter.milliseconds)})`
+      : `policy: ${analyzing()} (${elapsed(reporter.milliseconds)})`;
+  reporter.start(analyzedSoFar(), `policy: ${analyzing()} while the program ran`, toAnalyze);
+  const timer = setInterval(
+    () => reporter.progress(analyzedSoFar(), message, toAnalyze),
+    progressIntervalMilliseconds,
+  );
+  timer.unref();
+  return {
+    end: (diagnostics) => {
+      clearInterval(timer);
+      if (diagnostics === undefined) {
+        reporter.end(analyzedSoFar(), `policy: failed after ${elapsed(reporter.milliseconds)}`);
+        return;
+      }
+      const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+      const violations = `${count(diagnostics.length)} violation${diagnostics.length === 1 ? "" : "s"}`;
+      reporter.end(
+        toAnalyze,
+        `policy: ${count(toAnalyze)} resources analyzed, ${violations} (${count(mandatory)} mandatory) in ${elapsed(reporter.milliseconds)}`,
+        toAnalyze,
+      );
     },
   };
 }
@@ -213,15 +302,6 @@ function startSessionWorker(data: SessionWorkerData): Worker {
   ].join("\n");
   const tsNode = file.endsWith(".ts") ? require.resolve("ts-node") : undefined;
   return new Worker(bootstrap, { eval: true, workerData: { ...data, file, tsconfig, tsNode } });
-}
-
-/** A resource as a worker can receive it: its values as JSON has them (as the request will). */
-function cloneable(resource: AnalyzerResource): AnalyzerResource {
-  try {
-    return structuredClone(resource);
-  } catch {
-    return JSON.parse(JSON.stringify(resource));
-  }
 }
 
 /** The resource name a URN ends in. */

@@ -12,8 +12,18 @@ import { defaultRegistryId, defaultRiskLevel } from "../../components/defaults";
 import { riskLevels } from "../../components/riskTiers";
 import { appsSetting } from "../workspace/appsSetting";
 import { lineDiff } from "../core/lineDiff";
-import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../workspace/project";
-import { CliError, UsageError } from "../core/errors";
+import { editFilesLocked } from "../workspace/fileWrites";
+import {
+  displayPath,
+  PulumiProject,
+  stackFileName,
+  stackFilePath,
+  stackNameProblem,
+} from "../workspace/project";
+import { formatProblems, Problem } from "../../components/problems";
+import { InvalidArgumentsError } from "../../components/invalidArguments";
+import { environmentCollisionsOf, readEnvironmentClaims } from "../workspace/environmentClaims";
+import { CliError, InvalidInputError, UsageError } from "../core/errors";
 import { ask, Terminal } from "../core/prompt";
 import { sameData, StackFileEditor } from "../workspace/stackFile";
 
@@ -102,7 +112,9 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
     const { key, apps } = appsSetting(project, editor, source.stack);
     const existing = apps[request.app];
     const raw = platformConfigValues(project.name, editor.config());
-    parsePlatformConfig(source, { ...raw, apps: { ...apps, [request.app]: entry } });
+    blamingOptions(project.name, request.app, () =>
+      parsePlatformConfig(source, { ...raw, apps: { ...apps, [request.app]: entry } }),
+    );
     if (existing !== undefined && sameData(existing, entry)) {
       outcomes.push({ stack, file, status: "unchanged", entry, editor });
       continue;
@@ -135,7 +147,116 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
       editor,
     });
   }
+  refuseEnvironmentCollisions(project, request.app, outcomes);
   return outcomes;
+}
+
+/** The option of add-app each field of the entry comes from. */
+const entryOptions: readonly (readonly [RegExp, string])[] = [
+  [/^metadata\.id$/, "--id"],
+  [/^metadata\.owner$/, "--owner"],
+  [/^metadata\.risk$/, "--risk"],
+  [/^metadata\.description$/, "--description"],
+  [/^github\.repository$/, "--github-repository"],
+  [/^github\.branches(\[\d+\])?$/, "--branches"],
+  [/^github\.tags(\[\d+\])?$/, "--tags"],
+  [/^github\.environments(\[\d+\])?$/, "--environments"],
+];
+
+/**
+ * Runs `check` (the stack's validation with the new entry in it) and blames what it refuses in
+ * the entry on the option that gave it (`--risk is "HIGH"; must be one of ...`), not on the
+ * stack file, which holds none of it yet; problems of the file itself stay the file's.
+ */
+function blamingOptions(project: string, app: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof InvalidArgumentsError)) {
+      throw e;
+    }
+    const prefix = `${project}:apps.${app}`;
+    const ofOptions: Problem[] = [];
+    const ofFile: Problem[] = [];
+    for (const p of e.problems) {
+      const rest = p.field.startsWith(`${prefix}.`) ? p.field.slice(prefix.length + 1) : undefined;
+      const option =
+        p.field === prefix
+          ? "<app>"
+          : entryOptions.find(([pattern]) => rest !== undefined && pattern.test(rest))?.[1];
+      if (option === undefined) {
+        ofFile.push(p);
+      } else {
+        ofOptions.push({ field: option, message: p.message.replace(p.field, option) });
+      }
+    }
+    if (ofOptions.length === 0) {
+      throw e;
+    }
+    throw new UsageError(
+      [
+        formatProblems("add-app", ofOptions),
+        ...(ofFile.length > 0 ? [formatProblems(e.subject, ofFile)] : []),
+      ].join("\n"),
+    );
+  }
+}
+
+/**
+ * Refuses an app whose GitHub environment another stack of the project declares for the same
+ * repository (GitHub compares names without case): the two stacks' roles would trust each
+ * other's deployments. Read from every stack file, with the edited ones as they would be
+ * written.
+ */
+function refuseEnvironmentCollisions(
+  project: PulumiProject,
+  app: string,
+  outcomes: readonly AddAppOutcome[],
+): void {
+  const claims = readEnvironmentClaims(
+    project,
+    outcomes.map((o) => ({ stack: o.stack, content: o.editor.content() })),
+  );
+  const edited = new Set(outcomes.map((o) => o.file));
+  const collisions = environmentCollisionsOf(claims.claims).filter((c) =>
+    c.claims.some((claim) => claim.app === app && edited.has(claim.file)),
+  );
+  if (collisions.length > 0) {
+    throw new InvalidInputError(`the project's stack files, with ${app} added`, collisions);
+  }
+}
+
+/**
+ * Adds the app as {@link planAddApp} says, and writes every stack file it changes, or none
+ * (`dryRun`: writes nothing, and takes no lock). Each stack file is locked while it is read,
+ * checked and written, so that add-app runs on one stack at once each keep the others' apps;
+ * and each is written only if it still holds what was read (an editor ignores the locks).
+ */
+export async function applyAddApp(
+  project: PulumiProject,
+  request: AddAppRequest,
+  options: { readonly dryRun: boolean },
+): Promise<AddAppOutcome[]> {
+  if (options.dryRun) {
+    return planAddApp(project, request);
+  }
+  // A stack that is not one is left to planAddApp, to be refused in its turn.
+  const files = request.stacks
+    .filter((stack) => stackNameProblem(project, stack, "--stack") === undefined)
+    .map((stack) => stackFilePath(project, stack))
+    .map((file) => ({ path: file, display: displayPath(project, file) }));
+  return editFilesLocked(files, () => {
+    const outcomes = planAddApp(project, request);
+    const writes = outcomes
+      .filter((o) => o.status !== "unchanged")
+      .map((o) => ({
+        path: o.editor.file,
+        content: o.editor.content(),
+        display: o.file,
+        expected: o.editor.original,
+      }));
+    return { writes, result: outcomes };
+  });
 }
 
 /** Fills in missing required settings by asking, on a terminal only. */

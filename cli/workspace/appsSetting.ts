@@ -1,6 +1,6 @@
 import { InvalidInputError, UsageError } from "../core/errors";
 import { isPlainObject, problem } from "../../components/problems";
-import { duplicateKeyProblem, PulumiProject } from "./project";
+import { duplicateKeyProblem, PulumiProject, refuseNamespaceSlips } from "./project";
 import { jsonMap, StackFileEditor } from "./stackFile";
 
 /** Where a stack file keeps its apps, and the apps it has. */
@@ -16,7 +16,8 @@ export interface AppsSetting {
  * `<project>:apps` or the bare `apps` key, as a YAML map (block or flow) or as JSON text of a
  * map (which the program parses). Anything else (a list, a number, text that is not a JSON map,
  * an encrypted value) is refused, naming the file and the key, so that no command ever
- * replaces apps it could not read.
+ * replaces apps it could not read; so is a config with keys in a namespace that looks like a
+ * slip for the project's. A file with no config, or none yet (`config:` alone), has no apps.
  */
 export function appsSetting(
   project: PulumiProject,
@@ -28,6 +29,9 @@ export function appsSetting(
   if (duplicate !== undefined) {
     throw new UsageError(`${editor.display}: ${duplicate}`);
   }
+  // A slip such as `trusted-delivery-platfrom:apps` would otherwise be left beside a new
+  // `<project>:apps` holding only the app added.
+  refuseNamespaceSlips(project, stack, editor.display, config);
   const namespaced = `${project.name}:apps`;
   const key = !(namespaced in config) && "apps" in config ? "apps" : namespaced;
   const value = config[key];

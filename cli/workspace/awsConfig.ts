@@ -1,4 +1,6 @@
+import { awsRegionList, knownRegions, regionStatus } from "../../components/awsRegions";
 import { Problem, isPlainObject, problem } from "../../components/problems";
+import { didYouMeanText } from "../core/suggest";
 
 /** The AWS provider settings of a stack the CLI reads, checked. */
 export interface AwsSettings {
@@ -10,8 +12,36 @@ export interface AwsSettings {
   readonly allowedAccountIds?: readonly string[];
 }
 
-/** AWS region names: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+/**
+ * The shape of AWS region names (`eu-west-2`, `us-gov-west-1`, `cn-north-1`): a shape only, which
+ * `eu-wst-2` has too: check names with {@link regionProblem}, which knows the regions.
+ */
 export const regionPattern = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+/**
+ * Why `value`, given as `field` (`--region`, `aws:region`), is not an AWS region, or undefined
+ * when the installed AWS SDK lists it (`components/awsRegions.ts`). The problem names the field
+ * and the value, and the nearest regions when one is near (`eu-wst-2`: did you mean
+ * "eu-west-2"?). A name of a region's form that the SDK does not list is refused too, saying the
+ * SDK's version: a region launched since needs a newer SDK, and a slip must not pass for one.
+ */
+export function regionProblem(field: string, value: unknown): Problem | undefined {
+  const status = typeof value === "string" ? regionStatus(value) : undefined;
+  if (status?.kind === "listed") {
+    return undefined;
+  }
+  const nearest = typeof value === "string" ? didYouMeanText(value, knownRegions()) : "";
+  if (status?.kind === "unlisted") {
+    const { source } = awsRegionList();
+    return problem(
+      field,
+      value,
+      `must be a region the AWS SDK lists, and ${source} lists none of this name in partition ${status.partition} (if AWS launched it since, upgrade the SDK: npm update ${source.split(" ")[0]})${nearest}`,
+    );
+  }
+  return problem(field, value, `must be an AWS region, e.g. "eu-west-2"${nearest}`);
+}
+
 const accountIdPattern = /^\d{12}$/;
 
 /** Config as the language host passes it (maps as JSON text) or as a stack file holds it. */
@@ -39,13 +69,13 @@ export function readAwsSettings(config: Readonly<Record<string, unknown>>): {
   const problems: Problem[] = [];
   let region: string | undefined;
   if (config["aws:region"] !== undefined) {
-    const raw = config["aws:region"];
-    if (typeof raw === "string" && regionPattern.test(raw)) {
-      region = raw;
+    // Shown as the stack file has it, not as the JSON text the language host would pass.
+    const { value } = structured(config["aws:region"]);
+    const bad = regionProblem("aws:region", value);
+    if (bad === undefined) {
+      region = value as string;
     } else {
-      // Shown as the stack file has it, not as the JSON text the language host would pass.
-      const { value } = structured(raw);
-      problems.push(problem("aws:region", value, 'must be an AWS region, e.g. "eu-west-2"'));
+      problems.push(bad);
     }
   }
 

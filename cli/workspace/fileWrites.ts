@@ -2,7 +2,8 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { problem } from "../../components/problems";
-import { UsageError } from "../core/errors";
+import { CliError, UsageError } from "../core/errors";
+import { FileToLock, lockFiles, LockOptions } from "./fileLock";
 
 /** One file a command writes: where, and its whole new content. */
 export interface FileWrite {
@@ -10,6 +11,12 @@ export interface FileWrite {
   readonly content: string;
   /** The path as messages show it. @default path */
   readonly display?: string;
+  /**
+   * What the command read from the file and edited: checked right before the file is replaced,
+   * so that a change made meanwhile is never overwritten. `null`: the file must not exist.
+   * @default not checked: the file is replaced whatever it holds
+   */
+  readonly expected?: string | null;
 }
 
 /** A file the command could not write; nothing it meant to write was written. */
@@ -20,6 +27,19 @@ export class FileWriteError extends UsageError {
   ) {
     super(`cannot write ${file}: ${reason}; nothing was written`);
     this.name = "FileWriteError";
+  }
+}
+
+/**
+ * A file changed between the command reading it and replacing it (another command that took no
+ * lock, or an editor); nothing was written. Exit 1: running the command again reads the change.
+ */
+export class ChangedWhileEditingError extends CliError {
+  constructor(readonly file: string) {
+    super(
+      `${file} changed while trusted-delivery was editing it (another command or an editor); nothing was written: run the command again`,
+    );
+    this.name = "ChangedWhileEditingError";
   }
 }
 
@@ -60,6 +80,7 @@ interface Staged {
   /** The target's bytes before, to put back if a later file fails; undefined when it had none. */
   readonly original?: Buffer;
   readonly mode?: number;
+  readonly expected?: string | null;
 }
 
 function removeQuietly(file: string): void {
@@ -77,6 +98,11 @@ function removeQuietly(file: string): void {
  * fails, the temporary files are removed and every target already renamed gets its old
  * content back (or is removed, if it did not exist), then a {@link FileWriteError} names the
  * file and why. Existing targets keep their permissions; a symbolic link is written through.
+ * A file given its `expected` content is read again once every file is staged, right before
+ * the first rename: if any no longer holds what the command read, the staged files are removed
+ * and a {@link ChangedWhileEditingError} names it. (A change in the microseconds between that
+ * check and the rename is still possible for an editor; other trusted-delivery commands are kept
+ * out of it by the locks of {@link editFilesLocked}.)
  */
 export function writeFilesAtomically(files: readonly FileWrite[]): void {
   const staged: Staged[] = [];
@@ -111,7 +137,7 @@ export function writeFilesAtomically(files: readonly FileWrite[]): void {
         throw failure(display, e);
       }
       const mode = stat?.isFile() ? stat.mode & 0o7777 : undefined;
-      staged.push({ target, display, temporary, original, mode });
+      staged.push({ target, display, temporary, original, mode, expected: file.expected });
       if (mode !== undefined) {
         fs.chmodSync(temporary, mode);
       }
@@ -119,6 +145,11 @@ export function writeFilesAtomically(files: readonly FileWrite[]): void {
   } catch (e) {
     staged.forEach((s) => removeQuietly(s.temporary));
     throw e;
+  }
+  const changed = staged.find((s) => !holdsExpected(s));
+  if (changed !== undefined) {
+    staged.forEach((s) => removeQuietly(s.temporary));
+    throw new ChangedWhileEditingError(changed.display);
   }
   const renamed: Staged[] = [];
   for (const s of staged) {
@@ -137,6 +168,56 @@ export function writeFilesAtomically(files: readonly FileWrite[]): void {
       }
       throw error;
     }
+  }
+}
+
+/** Whether a staged target still holds what its command read (always, when it read nothing). */
+function holdsExpected(s: Staged): boolean {
+  if (s.expected === undefined) {
+    return true;
+  }
+  if (s.expected === null) {
+    try {
+      fs.lstatSync(s.target);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "ENOENT";
+    }
+  }
+  try {
+    return fs.readFileSync(s.target, "utf8") === s.expected;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Edits files under their locks ({@link lockFiles}): takes the lock of each of `files` (waiting
+ * for other commands that hold one), then runs `edit`, which must read the files itself (they may
+ * have changed while this waited), and writes what it returns with {@link writeFilesAtomically},
+ * each write given the `expected` content its edit read; the locks are released whatever happens.
+ * Resolves to the edit's result. Every write must be of one of `files`.
+ */
+export async function editFilesLocked<T>(
+  files: readonly (string | FileToLock)[],
+  edit: () => { readonly writes: readonly FileWrite[]; readonly result: T },
+  options: LockOptions = {},
+): Promise<T> {
+  const locks = await lockFiles(files, options);
+  try {
+    const { writes, result } = edit();
+    for (const write of writes) {
+      // A lock that cannot be made means its directory cannot be written: say so as the write
+      // would have, once the edit has said what it refuses.
+      const error = locks.lockError(write.path);
+      if (error !== undefined) {
+        throw new FileWriteError(write.display ?? write.path, fileSystemReason(error, true));
+      }
+    }
+    writeFilesAtomically(writes);
+    return result;
+  } finally {
+    locks.release();
   }
 }
 

@@ -2,7 +2,14 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { InvalidInputError, UsageError } from "../core/errors";
-import { Problem, isPlainObject, problem, unknownKeys } from "../../components/problems";
+import {
+  Problem,
+  isPlainObject,
+  prefixProblems,
+  problem,
+  unknownKeys,
+} from "../../components/problems";
+import { configNamespaceProblems } from "../../components/stackConfig";
 
 /** A Pulumi project on disk: what `Pulumi.yaml` says, with paths made absolute. */
 export interface PulumiProject {
@@ -162,12 +169,20 @@ function projectProblems(document: Record<string, unknown>): Problem[] {
       );
     }
   }
-  problems.push(...configProblems(document.config));
+  problems.push(
+    ...configProblems(
+      document.config,
+      typeof document.name === "string" ? document.name : undefined,
+    ),
+  );
   return problems;
 }
 
-/** The project's `config`: a map of keys to plain values or declarations Pulumi accepts. */
-function configProblems(config: unknown): Problem[] {
+/**
+ * The project's `config`: a map of keys to plain values or declarations Pulumi accepts, none
+ * in a namespace that looks like a slip for the project's (`<project>`, when it has a name).
+ */
+function configProblems(config: unknown, project: string | undefined): Problem[] {
   if (config !== undefined && config !== null && !isPlainObject(config)) {
     return [
       problem(
@@ -177,8 +192,12 @@ function configProblems(config: unknown): Problem[] {
       ),
     ];
   }
-  const problems: Problem[] = [];
-  for (const [key, value] of Object.entries(isPlainObject(config) ? config : {})) {
+  const declared = isPlainObject(config) ? config : {};
+  const problems: Problem[] =
+    project === undefined
+      ? []
+      : prefixProblems("config", configNamespaceProblems(project, Object.keys(declared)));
+  for (const [key, value] of Object.entries(declared)) {
     const field = `config.${key}`;
     if (isPlainObject(value)) {
       problems.push(...unknownKeys(field, value, configDeclarationKeys));
@@ -405,8 +424,27 @@ export function readStackConfig(
   if (duplicate !== undefined) {
     throw new UsageError(`${display}: ${duplicate}`);
   }
+  refuseNamespaceSlips(project, stackFileName(stack), display, config);
   for (const [key, value] of Object.entries(config)) {
     set(qualify(project, key), value);
   }
   return { stack: stackFileName(stack), file, values, secretKeys };
+}
+
+/**
+ * Refuses a stack file's config with keys in a namespace that looks like a slip for the
+ * project's (`trusted-delivery-platfrom:apps`): nothing would read them, and the stack would
+ * deploy as if they were not there. Every such key is named, with the key meant, as the
+ * platform program names them.
+ */
+export function refuseNamespaceSlips(
+  project: PulumiProject,
+  stack: string,
+  display: string,
+  config: Readonly<Record<string, unknown>>,
+): void {
+  const slips = configNamespaceProblems(project.name, Object.keys(config));
+  if (slips.length > 0) {
+    throw new InvalidInputError(`Stack "${stack}" config (${display})`, slips);
+  }
 }

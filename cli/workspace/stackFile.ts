@@ -48,6 +48,11 @@ function columnOf(text: string, offset: number): number {
   return offset - (text.lastIndexOf("\n", offset - 1) + 1);
 }
 
+/** Whether a node is a null scalar: `config:` with nothing after it, `config: ~`, `config: null`. */
+function isNullNode(node: unknown): node is YAML.Scalar {
+  return isScalar(node) && node.value === null;
+}
+
 /** `key: value` as block YAML, its lines after the first indented by `indent` spaces. */
 function renderPair(key: string, value: unknown, indent: number, step: number): string {
   const text = YAML.stringify({ [key]: value }, { indent: step, lineWidth: 0 }).replace(/\n$/, "");
@@ -74,7 +79,8 @@ export class StackFileEditor {
   /**
    * Reads a stack file to edit, refusing one that is missing, unreadable, not valid YAML (the
    * reader every command shares, which also refuses alias bombs), not a map, or whose config
-   * is not a map.
+   * is not a map. An empty stack is a stack: a file that is empty or only comments, or whose
+   * `config:` holds nothing yet (or `~`, or `{}`), is edited like any other.
    */
   static load(file: string, displayName = file): StackFileEditor {
     if (!fs.existsSync(file)) {
@@ -90,7 +96,7 @@ export class StackFileEditor {
       );
     }
     const config = document.get("config", true);
-    if (config !== undefined && config !== null && !isMap(config)) {
+    if (config !== undefined && config !== null && !isMap(config) && !isNullNode(config)) {
       throw new UsageError(`${displayName}: "config" must be a map of keys to values`);
     }
     return new StackFileEditor(file, displayName, text, text);
@@ -121,10 +127,12 @@ export class StackFileEditor {
     }
     const expected = { ...this.config(), [key]: value };
     const document = this.document();
-    const config = document.get("config", true) as YAMLMap | undefined;
+    const config = document.get("config", true) as YAMLMap | YAML.Scalar | undefined;
     if (config === undefined || config === null) {
       const separator = this.text === "" || this.text.endsWith("\n") ? "" : "\n";
-      this.text += `${separator}config:\n${renderPair(key, value, 2, 2)}\n`;
+      this.text += `${separator}config:\n  ${renderPair(key, value, 2, 2)}\n`;
+    } else if (isNullNode(config)) {
+      this.fillEmptyConfig(document.contents as YAMLMap, config, key, value);
     } else if (config.flow) {
       // `config: { ... }` on one line: written again as a block map, every key kept.
       this.setInMap(document.contents as YAMLMap, "config", expected, -2);
@@ -171,6 +179,26 @@ export class StackFileEditor {
     this.setInMap(pair.value, entry, value, keyColumn);
     this.verify(expected);
     return true;
+  }
+
+  /**
+   * `config:` with nothing under it (or `~`, `null`): the first key goes on the lines after
+   * `config:`, as a block map; the null's own text goes, and every comment stays.
+   */
+  private fillEmptyConfig(root: YAMLMap, empty: YAML.Scalar, key: string, value: unknown): void {
+    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === "config") as Pair;
+    const configKey = (pair.key as YAML.Scalar).range!;
+    // `: ~`, `: !!null` become `:`; a comment after them stays where it is.
+    const end = empty.range![1];
+    const spelled = this.text.slice(configKey[1], end);
+    const text = /^\s*:[^#\n]*$/.test(spelled)
+      ? `${this.text.slice(0, configKey[1])}:${this.text.slice(end)}`
+      : this.text;
+    const newline = text.indexOf("\n", configKey[1]);
+    const at = newline < 0 ? text.length : newline + 1;
+    const column = columnOf(text, configKey[0]) + 2;
+    const line = `${" ".repeat(column)}${renderPair(key, value, column, 2)}\n`;
+    this.text = `${text.slice(0, at)}${newline < 0 ? "\n" : ""}${line}${text.slice(at)}`;
   }
 
   /** Replaces or appends `key` in a block map whose own key sits at `parentColumn`. */

@@ -193,7 +193,7 @@ export function checkGitHub(
   }
   const problems: Problem[] = unknownKeys("github", github, fieldNames(githubFields));
   const repository = checkRepository(github.repository);
-  const refs = checkPushRefs(github, environment);
+  const refs = checkPushRefs(github);
   const protection = checkEnvironmentProtection(
     github.environmentProtection,
     refs.withEnvironments,
@@ -248,11 +248,20 @@ interface PushRefs {
 /**
  * The branches, tags and environments that may push: each valid, environments distinct as
  * resource names, not branches or tags beside environments, and at least one of them.
+ *
+ * An environment may have any name GitHub accepts that the pipeline can carry safely; it need
+ * not hold the stack's environment (a `prod` stack may use `production`). GitHub documents only
+ * that an environment name has at most 255 characters, is compared without case and is unique
+ * in its repository ("Managing environments for deployment", docs.github.com); it documents no
+ * character set. So the characters stay the conservative set of `githubEnvironmentProblem`
+ * (letters, digits, `_ . -` and single spaces): a name reaches the trust policy's subject (where
+ * `*` and `${` mean something to IAM), Pulumi resource names and GitHub's URL paths. Two stacks
+ * of a project declaring one environment of one repository is checked across the stack files
+ * (`cli/workspace/environmentClaims.ts`): one pipeline sees one stack only.
  */
-function checkPushRefs(github: Record<string, unknown>, environment: unknown): PushRefs {
-  const word = typeof environment === "string" ? environment.toLowerCase() : undefined;
+function checkPushRefs(github: Record<string, unknown>): PushRefs {
   const environments = stringList("github.environments", github.environments, (item, field) =>
-    githubEnvironmentProblem(field, item, word),
+    githubEnvironmentProblem(field, item, undefined),
   );
   const problems: Problem[] = environmentCollisions(github.environments, environments.items);
   const withEnvironments = Array.isArray(github.environments) && github.environments.length > 0;

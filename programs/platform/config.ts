@@ -14,6 +14,7 @@ import type {
 import type { PipelineSettings } from "../../components/pipelineSettings";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { registryScanningProblems } from "../../components/registryScanning";
+import { configNamespaceProblems } from "../../components/stackConfig";
 import {
   Checked,
   Fields,
@@ -348,17 +349,24 @@ export function validateAppConfig(name: string, environment: string, app: unknow
 /**
  * Checks a stack's platform config and returns it typed. Throws one {@link InvalidArgumentsError}
  * naming the stack file and every bad key (`<project>:apps.<app>.<field>`), before anything is
- * created.
+ * created. `keys`, every key of the stack's config (namespaced, as {@link platformConfigValues}
+ * reads them), are checked for namespaces that look like a slip for the project's
+ * (`trusted-delivery-platfrom:apps`): {@link platformConfigValues} would skip them, and the
+ * stack would deploy without them.
  */
 export function parsePlatformConfig(
   source: PlatformConfigSource,
   raw: RawPlatformConfig,
+  keys: Iterable<string> = [],
 ): PlatformConfig {
   const key = (name: string) => `${source.project}:${name}`;
-  const problems: Problem[] = unknownKeys("", raw, platformConfigKeys).map((p) => ({
-    field: key(p.field),
-    message: `${source.project}:${p.message}`,
-  }));
+  const problems: Problem[] = [
+    ...configNamespaceProblems(source.project, keys),
+    ...unknownKeys("", raw, platformConfigKeys).map((p) => ({
+      field: key(p.field),
+      message: `${source.project}:${p.message}`,
+    })),
+  ];
 
   const environment = raw.environment ?? source.stack;
   const environmentIssue = environmentProblem(
@@ -403,6 +411,48 @@ export function parsePlatformConfig(
       : { terraformState: raw.terraformState as TerraformStateConfig }),
     apps: apps.resolved,
   };
+}
+
+/**
+ * What a stack's config leaves to chance without being wrong, in the problem format, for the
+ * program to log as warnings (the offline plan prints them; `pulumi up` shows them):
+ *
+ * - no apps (`<project>:apps` missing or empty): the stack deploys no pipeline, which is right
+ *   for a new stack and wrong for one whose apps a slip emptied;
+ * - no `aws:region`: the AWS provider then takes the region of whoever runs `pulumi up`
+ *   (AWS_REGION, AWS_DEFAULT_REGION or their AWS profile), so one run from a shell set for
+ *   another region would create the stack's registries there. A warning, not a problem: the
+ *   provider's fallback is documented Pulumi behaviour that CI jobs rely on, and refusing it
+ *   would break stacks that deploy today.
+ *
+ * `keys` are every key of the stack's config, namespaced.
+ */
+export function platformWarnings(
+  source: PlatformConfigSource,
+  raw: RawPlatformConfig,
+  keys: Iterable<string>,
+): Problem[] {
+  const warnings: Problem[] = [];
+  const apps = raw.apps;
+  if (apps === undefined || (isPlainObject(apps) && Object.keys(apps).length === 0)) {
+    warnings.push(
+      problem(
+        `${source.project}:apps`,
+        apps,
+        `the stack has no apps, so it deploys no pipeline: add one with trusted-delivery add-app <app> --stack ${source.stack}`,
+      ),
+    );
+  }
+  if (![...keys].includes("aws:region")) {
+    warnings.push(
+      problem(
+        "aws:region",
+        undefined,
+        `set the stack's region (pulumi config set aws:region <region> -s ${source.stack}): without it the AWS provider takes the region of whoever runs pulumi up (AWS_REGION, AWS_DEFAULT_REGION or their AWS profile), and creates the stack's registries there`,
+      ),
+    );
+  }
+  return warnings;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   parsePlatformConfig,
   pipelineArgsFor,
   platformConfigValues,
+  platformWarnings,
   RegistryScanning,
   TerraformStateConfig,
 } from "./config";
@@ -24,12 +25,24 @@ export interface AppOutputs {
   readonly roleArn: pulumi.Output<string>;
 }
 
-/** Reads and checks this stack's platform config (throws, naming the stack file, when it is bad). */
+/**
+ * Reads and checks this stack's platform config: throws, naming the stack file and every
+ * problem (config keys in a namespace that looks like a slip for the project's among them),
+ * when it is bad; logs what it leaves to chance (no apps, no `aws:region`: see
+ * {@link platformWarnings}) as warnings naming the stack file, which the offline plan prints.
+ */
 export function readPlatformConfig() {
   const project = pulumi.getProject();
   const stack = pulumi.getStack();
-  const raw = platformConfigValues(project, pulumi.runtime.allConfig());
-  return parsePlatformConfig({ project, stack, file: stackFileForMessages(stack) }, raw);
+  const all = pulumi.runtime.allConfig();
+  const keys = Object.keys(all);
+  const source = { project, stack, file: stackFileForMessages(stack) };
+  const raw = platformConfigValues(project, all);
+  const config = parsePlatformConfig(source, raw, keys);
+  for (const warning of platformWarnings(source, raw, keys)) {
+    pulumi.log.warn(`${configSubject()}: ${warning.message}`);
+  }
+  return config;
 }
 
 /** How errors about this stack's config begin: `Stack "dev" config (<stack file>)`. */

@@ -198,17 +198,19 @@ describe("trusted-delivery add-app", function () {
       risk: "critical",
       stacks: ["dev"],
     };
-    // The component's own messages, from the one validation they share.
+    // The component's own messages, from the one validation they share, each blamed on the
+    // option that gave the value.
+    const options: Record<string, string> = {
+      "metadata.risk": "--risk",
+      "github.repository": "--github-repository",
+    };
     const componentMessages = validateTrustedDeliveryPipelineArgs("billing-api", {
       environment: "dev",
       metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "critical" },
       github: { repository: "acme" },
-    }).map((p) => `  - trusted-delivery-platform:apps.billing-api.${p.message}`);
+    }).map((p) => `  - ${p.message.replace(p.field, options[p.field])}`);
     assert.throws(() => planAddApp(project, request), {
-      message: [
-        'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 2 invalid arguments:',
-        ...componentMessages,
-      ].join("\n"),
+      message: ["add-app has 2 invalid arguments:", ...componentMessages].join("\n"),
     });
     assert.equal(componentMessages.length, 2);
     assert.deepEqual(snapshot(stackFile("dev")), untouched);
@@ -237,10 +239,11 @@ describe("trusted-delivery add-app", function () {
     assert.deepEqual(snapshot(stackFile("dev")), untouched);
   });
 
-  it("checks every stack before writing any", () => {
+  it("checks every stack before writing any, and across the project's stacks", () => {
     const { project, stackFile } = tempPlatformProject();
     const untouched = snapshot(stackFile("dev"));
-    // Fine for staging, refused for prod: a prod GitHub environment must carry "prod".
+    // Each stack alone is fine; the two declare one environment of one repository, which would
+    // let each stack's role trust the other's deployments.
     assert.throws(
       () =>
         planAddApp(project, {
@@ -250,10 +253,106 @@ describe("trusted-delivery add-app", function () {
           environments: ["staging"],
           stacks: ["staging", "prod"],
         }),
-      /github\.environments\[0\] is "staging"; must contain the stack's environment "prod"/,
+      /github\.environments\[0\] is "staging"; must be declared by one stack only, but programs\/platform\/Pulumi\.(staging|prod)\.yaml declares it for app billing-api/,
     );
     assert.deepEqual(snapshot(stackFile("dev")), untouched);
     assert.equal(fs.readFileSync(stackFile("staging"), "utf8").includes("billing-api"), false);
+  });
+
+  it("refuses an environment another stack declares for the repository, naming both files", () => {
+    const { root, stackFile } = tempPlatformProject();
+    const first = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "--environments",
+      "production",
+      "-s",
+      "prod",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    const before = snapshotTree(root);
+    const second = runCli([
+      "add-app",
+      "billing-worker",
+      "--owner",
+      "team-billing",
+      "--github-repository",
+      "acme/billing-api",
+      "--environments",
+      "Production",
+      "-s",
+      "staging",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /programs\/platform\/Pulumi\.staging\.yaml/);
+    assert.match(second.stderr, /programs\/platform\/Pulumi\.prod\.yaml/);
+    assert.match(second.stderr, /must be declared by one stack only/);
+    assert.deepEqual(snapshotTree(root), before);
+    assert.equal(fs.readFileSync(stackFile("staging"), "utf8").includes("billing-worker"), false);
+  });
+
+  it("blames a wrong value on the option that gave it, not on the stack file", () => {
+    const { root } = tempPlatformProject();
+    const before = snapshotTree(root);
+    const { code, stderr } = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "--risk",
+      "HIGH",
+      "--branches",
+      "ma in",
+      "-s",
+      "dev",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr,
+      [
+        "error: add-app has 2 invalid arguments:",
+        '  - --risk is "HIGH"; must be one of "low", "medium", "high"',
+        '  - --branches is "ma in"; must be a git branch name: no spaces, control characters or ~ ^ : ? [ \\',
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(snapshotTree(root), before);
+  });
+
+  it("-f json prints what it did as one object", () => {
+    const { root } = tempPlatformProject();
+    const { code, stdout, stderr } = runCli([
+      "add-app",
+      "billing-api",
+      ...billing,
+      "-s",
+      "dev",
+      "-f",
+      "json",
+      "--cwd",
+      root,
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), {
+      schemaVersion: 1,
+      app: "billing-api",
+      dryRun: false,
+      stacks: [
+        {
+          stack: "dev",
+          file: "programs/platform/Pulumi.dev.yaml",
+          status: "added",
+          entry: billingEntry,
+        },
+      ],
+    });
+    assert.match(stderr, /^\nNext: npm run plan -- dev/);
   });
 
   it("refuses missing settings off a terminal, naming the flags", () => {

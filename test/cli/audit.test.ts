@@ -527,7 +527,7 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     );
   });
 
-  it("judges at the config's levels and settings, and exits 0 when nothing is mandatory", () => {
+  it("judges at the config's levels and settings, and with nothing mandatory still exits 1 while something could not be read", () => {
     const config = path.join(scratch, "advisory.json");
     fs.writeFileSync(
       config,
@@ -541,8 +541,12 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       }),
     );
     const result = audit(["--format", "json", "--policy-pack-config", config]);
-    assert.equal(result.code, 0, result.stderr);
     const report = json(result);
+    // moto implements no repository creation templates: not read, so not proven compliant (exit
+    // 0 on an account read whole is in awsExitCodes.test.ts). Needs cli/commands/audit.ts to
+    // return auditExitCode(report).
+    assert.ok(report.couldNotRead.length > 0);
+    assert.equal(result.code, 1, result.stderr);
     assert.deepEqual([...new Set(report.findings.map((f: any) => f.level))], ["advisory"]);
     assert.ok(!report.findings.some((f: any) => f.policy === "ecr-scan-on-push"));
     assert.ok(!report.findings.some((f: any) => f.resource.arn === roleArn(legacy.adminRole)));
@@ -650,14 +654,14 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     assert.deepEqual([...sent].sort(), readActions());
   });
 
-  it("stops, saying why, when it cannot tell whose account it reads", async () => {
+  it("stops, saying why, with exit code 3 when it cannot tell whose account it reads", async () => {
     const proxy = await startAwsProxy(moto.endpoint);
     try {
       proxy.deny.add("sts:GetCallerIdentity");
       const { code, stdout, stderr } = await runCliAsync(["audit"], {
         env: awsEnv(proxy.endpoint),
       });
-      assert.equal(code, 1);
+      assert.equal(code, 3);
       assert.equal(stdout, "");
       assert.match(
         stderr,

@@ -112,7 +112,7 @@ describe("trusted-delivery catalog", function () {
     assert.equal(
       refused.stderr,
       [
-        'error: --format is "xml"; must be yaml or json',
+        'error: -f/--format is "xml"; must be one of yaml, json',
         'error: --date is "2026-02-30"; must be a calendar date as YYYY-MM-DD, e.g. "2026-11-24"',
         'error: --owner is ""; must not be empty',
         "",

@@ -2,8 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { explainRun, ExplainedApp, deploymentPatternMatches } from "../../cli/explain/explain";
 import { formatExplanation } from "../../cli/explain/format";
-import { WorkflowRun } from "../../cli/explain/run";
+import { githubEvents } from "../../cli/explain/events";
+import { refProblems, runProblems, WorkflowRun } from "../../cli/explain/run";
 import { readPlatformStack } from "../../cli/workspace/platformStack";
+import { readEnvironmentClaims } from "../../cli/workspace/environmentClaims";
 import { canAssume } from "../helpers/iam";
 import { runCli } from "../helpers/cli";
 import { tempPlatformProject } from "../helpers/tempProject";
@@ -79,6 +81,9 @@ describe("trusted-delivery explain", () => {
       ["ledger-service", { environment: "dev", ref: { kind: "branch", name: "main" } }],
       ["ledger-service", { ref: { kind: "branch", name: "main" } }],
       ["risk-engine", { ref: { kind: "branch", name: "main" } }],
+      ["payments-api", { event: "pull_request_target", ref: { kind: "branch", name: "main" } }],
+      ["payments-api", { event: "pull_request_review" }],
+      ["payments-api", { event: "schedule", ref: { kind: "branch", name: "develop" } }],
     ];
     for (const [name, given] of cases) {
       it(`${name}: ${JSON.stringify(given)}`, () => {
@@ -148,15 +153,152 @@ describe("trusted-delivery explain", () => {
     ]);
   });
 
-  it("admits a pull_request_target run on a trusted branch, warning what it must never build", () => {
+  it("admits a pull_request_target run on a trusted branch, saying its token is the branch's and what it must never build", () => {
     const explanation = run("payments-api", {
       event: "pull_request_target",
       ref: { kind: "branch", name: "main" },
     });
     assert.equal(explanation.admitted, true);
-    assert.deepEqual(explanation.notes.slice(0, 1), [
-      "pull_request_target runs the base branch's workflow with its secrets and this role: never check out or build the pull request's code in a job that assumes it",
+    assert.equal(explanation.issued.sub, "repo:acme/payments-api:ref:refs/heads/main");
+    const text = formatExplanation(explanation);
+    assert.deepEqual(text.split("\n").slice(1, 3), [
+      "Run:   pull_request_target of branch main, in acme/payments-api",
+      "Event: pull_request_target runs the default branch's workflow (GitHub Enterprise Server before 3.20: the base branch's), in that branch's context, for pull requests from any branch or fork; its token names that branch, as a push to it would: sub \"repo:acme/payments-api:ref:refs/heads/main\" (--ref must be that branch); the role trusts that subject, so it admits the run",
     ]);
+    assert.deepEqual(explanation.notes.slice(0, 1), [
+      "pull_request_target needs care wherever a role admits it: it runs for pull requests from forks too, with the branch's secrets and the role: a job that checks out the pull request's code and builds or runs it gives code nobody reviewed the branch's trust; never do that in a job that assumes the role (build pull requests with on: pull_request, which the role refuses)",
+    ]);
+  });
+
+  it("gives every event that runs on a pull request's merge ref the pull_request subject, and refuses it", () => {
+    for (const event of ["pull_request", "pull_request_review", "pull_request_review_comment"]) {
+      const explanation = run("payments-api", { event });
+      assert.equal(explanation.issued.sub, "repo:acme/payments-api:pull_request", event);
+      assert.equal(explanation.admitted, false, event);
+      assert.equal(explanation.advice?.kind, "must-not", event);
+      assert.equal(
+        explanation.event,
+        `${event} runs on the pull request's merge ref (refs/pull/<number>/merge), which is no branch or tag: its token's sub says pull_request, whatever the branches: sub "repo:acme/payments-api:pull_request"; the role does not trust that subject`,
+      );
+    }
+  });
+
+  it("gives an event that runs on the default branch that branch's subject, as a push to it, and says so", () => {
+    const refused = run("payments-api", {
+      event: "schedule",
+      ref: { kind: "branch", name: "develop" },
+    });
+    assert.equal(refused.issued.sub, "repo:acme/payments-api:ref:refs/heads/develop");
+    assert.equal(
+      refused.event,
+      'schedule runs the default branch\'s workflow at its latest commit; its token names that branch, as a push to it would: sub "repo:acme/payments-api:ref:refs/heads/develop" (--ref must be that branch); the role does not trust that subject',
+    );
+    const admitted = run("payments-api", {
+      event: "workflow_run",
+      ref: { kind: "branch", name: "main" },
+    });
+    assert.equal(admitted.admitted, true);
+    assert.deepEqual(admitted.notes.slice(0, 1), [
+      "workflow_run needs care wherever a role admits it: it runs with secrets and the role after another workflow, which may have run a pull request's code: never trust what that run left (artifacts, caches, outputs) in a job that assumes the role",
+    ]);
+    // A push names its own ref: nothing to explain about the event.
+    assert.equal(run("payments-api", { ref: { kind: "branch", name: "main" } }).event, undefined);
+  });
+
+  describe("knows GitHub's events", () => {
+    it("accepts every workflow trigger event GitHub documents, and only those", () => {
+      assert.deepEqual(Object.keys(githubEvents), [
+        "branch_protection_rule",
+        "check_run",
+        "check_suite",
+        "create",
+        "delete",
+        "deployment",
+        "deployment_status",
+        "discussion",
+        "discussion_comment",
+        "fork",
+        "gollum",
+        "image_version",
+        "issue_comment",
+        "issues",
+        "label",
+        "merge_group",
+        "milestone",
+        "page_build",
+        "project",
+        "project_card",
+        "project_column",
+        "public",
+        "pull_request",
+        "pull_request_review",
+        "pull_request_review_comment",
+        "pull_request_target",
+        "push",
+        "registry_package",
+        "release",
+        "repository_dispatch",
+        "schedule",
+        "status",
+        "watch",
+        "workflow_call",
+        "workflow_dispatch",
+        "workflow_run",
+      ]);
+      for (const event of Object.keys(githubEvents).filter((e) => e !== "workflow_call")) {
+        assert.deepEqual(runProblems({ event }), [], event);
+      }
+    });
+
+    it("refuses a name GitHub has no event of, with the nearest events", () => {
+      assert.deepEqual(
+        ["push_request", "schedul", "Push", "deploy"].map(
+          (event) => runProblems({ event })[0].message,
+        ),
+        [
+          '--event is "push_request"; must be an event that starts GitHub Actions workflows, e.g. push, pull_request, workflow_dispatch; did you mean "pull_request"?',
+          '--event is "schedul"; must be an event that starts GitHub Actions workflows, e.g. push, pull_request, workflow_dispatch; did you mean "schedule"?',
+          '--event is "Push"; must be an event that starts GitHub Actions workflows, e.g. push, pull_request, workflow_dispatch; did you mean "push"?',
+          '--event is "deploy"; must be an event that starts GitHub Actions workflows, e.g. push, pull_request, workflow_dispatch; did you mean "deployment" or "deployment_status"?',
+        ],
+      );
+    });
+
+    it("refuses pull_request_comment, which GitHub names but has no event of, and workflow_call, whose token is the caller's", () => {
+      assert.deepEqual(
+        ["pull_request_comment", "workflow_call"].map((event) => runProblems({ event })[0].message),
+        [
+          '--event is "pull_request_comment"; must be a GitHub Actions event, which this is not: a comment on a pull request starts issue_comment (or pull_request_review_comment, on its diff)',
+          "--event is \"workflow_call\"; must be the event that started the calling workflow: a called (reusable) workflow's token is its caller's, with the caller's subject",
+        ],
+      );
+    });
+
+    it("asks for the ref a run's token names, and refuses one the event never runs on", () => {
+      const messages = (...args: Parameters<typeof refProblems>) =>
+        refProblems(...args).map((p) => p.message);
+      assert.deepEqual(messages("push", undefined, undefined), [
+        "a push run's token names its ref: give --ref refs/heads/<branch>, --tag <tag> or --environment <environment>",
+      ]);
+      assert.deepEqual(messages("schedule", undefined, undefined), [
+        "a schedule run's token names the default branch, which it runs on: give --ref refs/heads/<default branch> or --environment <environment>",
+      ]);
+      assert.deepEqual(messages("release", undefined, undefined), [
+        "a release run's token names its ref: give --tag <tag> or --environment <environment>",
+      ]);
+      assert.deepEqual(messages("schedule", { kind: "tag", name: "v1" }, undefined, "--tag"), [
+        '--tag is "v1"; a schedule run runs on the default branch, never a tag: give --ref refs/heads/<default branch>',
+      ]);
+      assert.deepEqual(messages("release", { kind: "branch", name: "main" }, undefined), [
+        '--ref is "refs/heads/main"; a release run runs on its tag: give --tag <tag>',
+      ]);
+      assert.deepEqual(messages("merge_group", { kind: "tag", name: "v1" }, undefined), [
+        '--ref is "refs/tags/v1"; a merge_group run runs on a branch: give --ref refs/heads/<branch>',
+      ]);
+      // A pull request's token names no ref; an environment's names the environment.
+      assert.deepEqual(messages("pull_request", undefined, undefined), []);
+      assert.deepEqual(messages("schedule", undefined, "dev"), []);
+    });
   });
 
   it("refuses a fork, and says another repository must never assume the role", () => {
@@ -195,13 +337,47 @@ describe("trusted-delivery explain", () => {
     });
   });
 
-  it("refuses an environment the role does not trust, and a change the checks would refuse", () => {
-    const explanation = run("ledger-service", { environment: "prod" });
-    assert.deepEqual(explanation.advice, {
+  it("never advises an environment another stack declares for the repository", () => {
+    // prod's stack file declares environment prod of acme/ledger-service: adding it to dev's
+    // app would let each stack's push role trust the other's deployments.
+    const claimedElsewhere = readEnvironmentClaims(project.project).claims.filter(
+      (c) => c.stack !== "dev",
+    );
+    assert.ok(claimedElsewhere.some((c) => c.environment === "prod"));
+    const app = { ...explained("ledger-service"), claimedElsewhere };
+    const refused = explainRun(app, {
+      repository: "acme/ledger-service",
+      event: "push",
+      environment: "Prod",
+    });
+    assert.deepEqual(refused.advice, {
       kind: "refused-change",
       reason:
-        'set github.environments of app ledger-service to [dev, prod] (the pipeline creates and protects it) is refused: apps.ledger-service.github.environments[1] is "prod"; must contain the stack\'s environment "dev" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "dev" or "dev-release"',
+        "environment Prod of acme/ledger-service is declared in programs/platform/Pulumi.prod.yaml (app ledger-service); one GitHub environment belongs to one stack, or each stack's push role would trust the other's deployments",
     });
+    // An environment no stack declares is advised as before.
+    const advised = explainRun(app, {
+      repository: "acme/ledger-service",
+      event: "push",
+      environment: "qa",
+    });
+    assert.equal(advised.advice?.kind, "change");
+    // And through the command, which reads the project's stack files itself.
+    const { code, stdout } = runCli([
+      "explain",
+      "ledger-service",
+      "-s",
+      "dev",
+      "--environment",
+      "prod",
+      "--cwd",
+      project.root,
+    ]);
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /No config change admits it: environment prod of acme\/ledger-service is declared in programs\/platform\/Pulumi\.prod\.yaml/,
+    );
   });
 
   it("moves a branch-trusting app's refs into the environment's deployment policy when a job names one", () => {
@@ -307,6 +483,23 @@ describe("trusted-delivery explain", () => {
           '  - --repository is "acme"; must be a GitHub repository, "owner/name"',
           "",
         ].join("\n"),
+      );
+      const event = runCli([
+        "explain",
+        "payments-api",
+        "--stack",
+        "dev",
+        "--ref",
+        "refs/heads/main",
+        "--event",
+        "push_request",
+        "--cwd",
+        project.root,
+      ]);
+      assert.equal(event.code, 2);
+      assert.equal(
+        event.stderr,
+        'error: explain has an invalid argument:\n  - --event is "push_request"; must be an event that starts GitHub Actions workflows, e.g. push, pull_request, workflow_dispatch; did you mean "pull_request"?\n',
       );
       const none = runCli(["explain", "payments-api", "--stack", "dev", "--cwd", project.root]);
       assert.equal(none.code, 2);

@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
+  ChangedWhileEditingError,
+  editFilesLocked,
   FileWriteError,
   unwritableTargetProblem,
   writeFilesAtomically,
@@ -157,6 +159,184 @@ describe("writing files all or nothing", function () {
       },
     );
     assert.deepEqual(contents(dir), { "first.yaml": "first: old\n" });
+  });
+});
+
+describe("writing files only if they hold what the command read", function () {
+  this.timeout(60000);
+
+  const changed = (file: string) =>
+    `${file} changed while trusted-delivery was editing it (another command or an editor); nothing was written: run the command again`;
+
+  it("writes a file that still holds what was read, and a new file that still does not exist", () => {
+    const dir = scratchDir();
+    const stack = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(stack, "config: {}\n");
+    writeFilesAtomically([
+      { path: stack, content: "config: {a: 1}\n", expected: "config: {}\n" },
+      { path: path.join(dir, "import.json"), content: "{}\n", expected: null },
+    ]);
+    assert.deepEqual(contents(dir), {
+      "Pulumi.dev.yaml": "config: {a: 1}\n",
+      "import.json": "{}\n",
+    });
+  });
+
+  it("refuses, exit 1, every file when one changed since it was read, leaving no temporary file", () => {
+    const dir = scratchDir();
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), "config: {b: 2} # saved meanwhile\n");
+    const before = contents(dir);
+    assert.throws(
+      () =>
+        writeFilesAtomically([
+          {
+            path: path.join(dir, "Pulumi.dev.yaml"),
+            content: "config: {a: 1}\n",
+            expected: "config: {}\n",
+          },
+          {
+            path: path.join(dir, "Pulumi.staging.yaml"),
+            content: "config: {a: 1}\n",
+            display: "Pulumi.staging.yaml",
+            expected: "config: {}\n",
+          },
+        ]),
+      (e: unknown) => {
+        assert.ok(e instanceof ChangedWhileEditingError);
+        assert.equal(e.message, changed("Pulumi.staging.yaml"));
+        assert.equal(e.exitCode, 1);
+        return true;
+      },
+    );
+    assert.deepEqual(contents(dir), before);
+  });
+
+  it("refuses a file that was to be new but now exists, and one that was read but is gone", () => {
+    const dir = scratchDir();
+    fs.writeFileSync(path.join(dir, "import.json"), "[]\n");
+    assert.throws(
+      () =>
+        writeFilesAtomically([
+          { path: path.join(dir, "import.json"), content: "{}\n", expected: null },
+        ]),
+      { message: changed(path.join(dir, "import.json")) },
+    );
+    assert.throws(
+      () =>
+        writeFilesAtomically([
+          { path: path.join(dir, "gone.yaml"), content: "config: {}\n", expected: "config: {}\n" },
+        ]),
+      { message: changed(path.join(dir, "gone.yaml")) },
+    );
+    assert.deepEqual(contents(dir), { "import.json": "[]\n" });
+  });
+
+  it("checks after staging every file: a save while the new content is being written is caught", () => {
+    const dir = scratchDir();
+    const stack = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(stack, "config: {}\n");
+    // The editor saves the file just as its new content is staged beside it.
+    const realFs: typeof fs = require("fs");
+    const writeFileSync = realFs.writeFileSync;
+    realFs.writeFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      (writeFileSync as (...args: unknown[]) => void)(file, ...rest);
+      if (typeof file === "string" && file.endsWith(".tmp")) {
+        realFs.appendFileSync(stack, "# saved\n");
+      }
+    }) as typeof fs.writeFileSync;
+    try {
+      assert.throws(
+        () =>
+          writeFilesAtomically([
+            { path: stack, content: "config: {a: 1}\n", expected: "config: {}\n" },
+          ]),
+        { message: changed(stack) },
+      );
+    } finally {
+      realFs.writeFileSync = writeFileSync;
+    }
+    assert.deepEqual(contents(dir), { "Pulumi.dev.yaml": "config: {}\n# saved\n" });
+  });
+});
+
+describe("editing files under their locks", function () {
+  this.timeout(60000);
+
+  it("holds the lock of every file while the edit reads and writes, and removes it after", async () => {
+    const dir = scratchDir();
+    const stack = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(stack, "config: {}\n");
+    const result = await editFilesLocked([{ path: stack, display: "Pulumi.dev.yaml" }], () => {
+      assert.deepEqual(Object.keys(contents(dir)), ["Pulumi.dev.yaml", "Pulumi.dev.yaml.lock"]);
+      const lock = JSON.parse(fs.readFileSync(`${stack}.lock`, "utf8"));
+      assert.deepEqual(Object.keys(lock), ["pid", "host", "command", "since", "nonce"]);
+      assert.equal(lock.pid, process.pid);
+      assert.equal(lock.host, os.hostname());
+      assert.match(lock.command, /^trusted-delivery /);
+      const read = fs.readFileSync(stack, "utf8");
+      return {
+        writes: [{ path: stack, content: "config: {a: 1}\n", expected: read }],
+        result: "done",
+      };
+    });
+    assert.equal(result, "done");
+    assert.deepEqual(contents(dir), { "Pulumi.dev.yaml": "config: {a: 1}\n" });
+  });
+
+  it("releases the locks when the edit fails, and when the file changed meanwhile", async () => {
+    const dir = scratchDir();
+    const stack = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(stack, "config: {}\n");
+    await assert.rejects(
+      editFilesLocked([stack], () => {
+        throw new Error("the edit failed");
+      }),
+      { message: "the edit failed" },
+    );
+    assert.deepEqual(contents(dir), { "Pulumi.dev.yaml": "config: {}\n" });
+    await assert.rejects(
+      editFilesLocked([stack], () => {
+        const read = fs.readFileSync(stack, "utf8");
+        fs.writeFileSync(stack, "config: {b: 2}\n"); // another editor, which takes no lock
+        return {
+          writes: [{ path: stack, content: "config: {a: 1}\n", expected: read }],
+          result: 0,
+        };
+      }),
+      ChangedWhileEditingError,
+    );
+    assert.deepEqual(contents(dir), { "Pulumi.dev.yaml": "config: {b: 2}\n" });
+    // Nothing is left locked: the next edit takes the lock at once.
+    await editFilesLocked([stack], () => ({ writes: [], result: 0 }), { timeoutSeconds: 0 });
+  });
+
+  it("refuses to write a file it did not lock", async () => {
+    const dir = scratchDir();
+    await assert.rejects(
+      editFilesLocked([path.join(dir, "a.yaml")], () => ({
+        writes: [{ path: path.join(dir, "b.yaml"), content: "" }],
+        result: 0,
+      })),
+      { message: `${path.join(dir, "b.yaml")} is written without its lock` },
+    );
+    assert.deepEqual(contents(dir), {});
+  });
+
+  it("says a file whose lock cannot be made cannot be written, as the write would", async () => {
+    const dir = scratchDir();
+    const missing = path.join(dir, "missing", "Pulumi.dev.yaml");
+    await assert.rejects(
+      editFilesLocked([{ path: missing, display: "missing/Pulumi.dev.yaml" }], () => ({
+        writes: [{ path: missing, content: "", display: "missing/Pulumi.dev.yaml" }],
+        result: 0,
+      })),
+      {
+        name: "FileWriteError",
+        message:
+          "cannot write missing/Pulumi.dev.yaml: its directory does not exist; nothing was written",
+      },
+    );
   });
 });
 

@@ -175,13 +175,63 @@ describe("trusted-delivery plan", () => {
     );
   });
 
-  it("asks for exactly one stack", () => {
-    const { code, stderr } = runCli(["plan"]);
-    assert.equal(code, 2);
+  it("asks for exactly one stack, as the argument or -s/--stack, and the two agreeing", () => {
+    const none = runCli(["plan"]);
+    assert.equal(none.code, 2);
     assert.equal(
-      stderr,
-      "error: plan takes one stack name, e.g. `trusted-delivery plan dev`; got 0\n",
+      none.stderr,
+      "error: plan needs a stack: -s/--stack <stack>, e.g. `trusted-delivery plan dev`\n",
     );
+    const two = runCli(["plan", "dev", "prod"]);
+    assert.equal(two.code, 2);
+    assert.equal(
+      two.stderr,
+      "error: plan takes one stack name, e.g. `trusted-delivery plan dev`; got dev prod\n",
+    );
+    const disagreeing = runCli(["plan", "dev", "-s", "prod"]);
+    assert.equal(disagreeing.code, 2);
+    assert.equal(
+      disagreeing.stderr,
+      "error: plan is given two stacks, dev and -s/--stack prod: give one\n",
+    );
+  });
+
+  it("refuses a stack that declares another stack's GitHub environment of one repository, naming both files", () => {
+    const { root, stackFile } = tempPlatformProject();
+    fs.writeFileSync(
+      stackFile("qa"),
+      [
+        "config:",
+        "  aws:region: eu-west-2",
+        "  trusted-delivery-platform:apps:",
+        "    ledger-qa:",
+        "      metadata: {id: REGISTRY_LEDGER_QA, owner: team-ledger, risk: low}",
+        "      github: {repository: Acme/Ledger-Service, environments: [PROD]}",
+        "",
+      ].join("\n"),
+    );
+    const before = snapshotTree(root);
+    const { code, stdout, stderr } = runCli(["plan", "qa", "--cwd", root, "--skip-policy"]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^error: The GitHub environments of stack qa and the project's other stacks/,
+    );
+    assert.match(stderr, /programs\/platform\/Pulumi\.qa\.yaml/);
+    assert.match(stderr, /programs\/platform\/Pulumi\.prod\.yaml/);
+    assert.deepEqual(snapshotTree(root), before);
+    // A stack that declares none of them plans as before.
+    assert.equal(runCli(["plan", "dev", "--cwd", root, "--skip-policy"]).code, 0);
+  });
+
+  it("plans the stack -s/--stack names as it plans the argument", () => {
+    const byArgument = runCli(["plan", "dev", "--skip-policy"]);
+    const byFlag = runCli(["plan", "-s", "dev", "--skip-policy"]);
+    const byLongFlag = runCli(["plan", "--stack=dev", "--skip-policy"]);
+    assert.equal(byArgument.code, 0, byArgument.stderr);
+    assert.equal(byFlag.stdout, byArgument.stdout);
+    assert.equal(byLongFlag.stdout, byArgument.stdout);
   });
 
   it("fails, as the engine would, on a program that registers two resources of one URN", () => {

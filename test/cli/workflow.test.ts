@@ -31,19 +31,39 @@ describe("trusted-delivery workflow", () => {
     }
   });
 
-  it("writes it to a file when asked", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "td-wf-")), "ci-build-push.yml");
-    const { code, stdout } = runCli([
-      "workflow",
-      "payments-api",
-      "--stack",
-      "dev",
-      "--output",
-      file,
-    ]);
-    assert.equal(code, 0);
-    assert.equal(stdout, `Wrote ${file}.\n`);
+  it("writes it to a file when asked, creating its directory, and says so on stderr", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "td-wf-"));
+    const file = path.join(root, ".github/workflows/ci-build-push-dev.yml");
+    const { code, stdout, stderr } = runCli(["workflow", "payments-api", "-s", "dev", "-o", file]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "");
+    assert.equal(stderr, `Wrote ${file}.\n`);
     assert.match(fs.readFileSync(file, "utf8"), /^name: Build and push payments-api \(dev\)$/m);
+    const again = runCli(["workflow", "payments-api", "-s", "dev", "-o", file]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, `${file} is unchanged.\n`);
+  });
+
+  it("keeps a file that holds something else, showing the difference, unless --force", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "td-wf-"));
+    const file = path.join(root, "ci-build-push-dev.yml");
+    runCli(["workflow", "payments-api", "-s", "dev", "-o", file]);
+    const generated = fs.readFileSync(file, "utf8");
+    const edited = generated.replace(/^name: .*$/m, "name: Hand-edited");
+    fs.writeFileSync(file, edited);
+    const refused = runCli(["workflow", "payments-api", "-s", "dev", "-o", file]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /exists and holds something else \(- there now, \+ new\); nothing was written/,
+    );
+    assert.match(refused.stderr, /^- name: Hand-edited$/m);
+    assert.match(refused.stderr, /^\+ name: Build and push payments-api \(dev\)$/m);
+    assert.match(refused.stderr, /Pass --force to replace it/);
+    assert.equal(fs.readFileSync(file, "utf8"), edited);
+    const forced = runCli(["workflow", "payments-api", "-s", "dev", "-o", file, "--force"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(fs.readFileSync(file, "utf8"), generated);
   });
 
   it("refuses an app the stack does not have, listing those it has", () => {
@@ -57,19 +77,21 @@ describe("trusted-delivery workflow", () => {
 
   it("refuses an --output it cannot write before reading anything, and writes nothing", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "td-wf-"));
-    const missing = path.join(dir, "missing/ci-build-push.yml");
-    const intoMissing = runCli(["workflow", "payments-api", "--stack", "dev", "--output", missing]);
+    const aFile = path.join(dir, "a-file");
+    fs.writeFileSync(aFile, "");
+    const underFile = path.join(aFile, "ci-build-push.yml");
+    const intoFile = runCli(["workflow", "payments-api", "--stack", "dev", "--output", underFile]);
     assert.equal(
-      intoMissing.stderr,
-      `error: --output is ${JSON.stringify(missing)}; must be a file path in an existing directory you can write to: its directory ${path.dirname(missing)} does not exist\n`,
+      intoFile.stderr,
+      `error: -o/--output is ${JSON.stringify(underFile)}; must be a file path where you can write: ${aFile} is not a directory\n`,
     );
-    assert.equal(intoMissing.code, 2);
+    assert.equal(intoFile.code, 2);
     const ontoDirectory = runCli(["workflow", "payments-api", "--stack", "dev", "--output", dir]);
     assert.equal(
       ontoDirectory.stderr,
-      `error: --output is ${JSON.stringify(dir)}; must be a file path in an existing directory you can write to: it is a directory\n`,
+      `error: -o/--output is ${JSON.stringify(dir)}; must be a file path where you can write: it is a directory\n`,
     );
     assert.equal(ontoDirectory.code, 2);
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.deepEqual(fs.readdirSync(dir), ["a-file"]);
   });
 });

@@ -262,13 +262,12 @@ describe("TrustedDeliveryPipeline", () => {
       const provider = new github.Provider("github-globex", { owner: "globex" });
       new TrustedDeliveryPipeline("payments-api", minimal, { providers: { github: provider } });
     });
-    // The SDK prefixes the path of the input that failed ("error serializing property ...").
-    assert.ok(
-      error.message.endsWith(
-        ': TrustedDeliveryPipeline "payments-api": the GitHub provider manages owner "globex", but github.repository is "acme/payments-api"; pass a provider whose owner is "acme"',
-      ),
-      error.message,
-    );
+    // The message is the error's own: the SDK's prefixes ("error serializing property ...") do
+    // not pile onto it, and its stack is the message alone.
+    const message =
+      'TrustedDeliveryPipeline "payments-api" has an invalid argument:\n  - github.repository is "acme/payments-api"; must belong to the owner of the GitHub provider it is given, "globex": pass a provider whose owner is "acme"';
+    assert.equal(error.message, message);
+    assert.equal(error.stack, `InvalidArgumentsError: ${message}`);
     assert.deepEqual(
       registered.filter((r) => r.type.startsWith("github:index/")),
       [],
@@ -378,6 +377,23 @@ describe("TrustedDeliveryPipeline with GitHub deployment environments", () => {
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/heads/main" }), false);
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:ref:refs/tags/v1.0.0" }), false);
     assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:pull_request" }), false);
+  });
+
+  it("lets a stack name its GitHub environment anything GitHub allows: a prod stack's may be production", async () => {
+    const production = await runProgram(
+      withArgs({
+        environment: "prod",
+        github: { repository: "acme/payments-api", environments: ["production"] },
+      }),
+    );
+    assert.deepEqual(
+      ofType(production, ENVIRONMENT).map((e) => [e.name, e.inputs.environment]),
+      [["payments-api-environment-production", "production"]],
+    );
+    const trust = single(production, ROLE).inputs.assumeRolePolicy;
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:production" }), true);
+    assert.equal(canAssume(trust, { sub: "repo:acme/payments-api:environment:prod" }), false);
+    assert.equal(single(production, ENVIRONMENT_SECRET).inputs.secretName, "TF_AWS_IAM_ROLE_PROD");
   });
 
   it("commits the build-and-push workflow to the app repository when asked, under a name carrying the environment", async () => {

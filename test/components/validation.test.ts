@@ -42,14 +42,26 @@ describe("pipeline argument validation", () => {
     assert.deepEqual(messages({}), []);
   });
 
-  it("accepts the stack's environment as any whole word of a GitHub environment's name", () => {
+  it("accepts any GitHub environment name, whether or not it holds the stack's environment", () => {
     assert.deepEqual(
       messages({
-        environment: "prod-eu",
-        github: { environments: ["release prod-eu", "prod-eu.canary"], branches: undefined },
+        environment: "prod",
+        github: {
+          environments: ["production", "Staging EU", "release_1.2-canary", "x".repeat(255)],
+        },
       }),
       [],
     );
+  });
+
+  it("refuses environment names with spaces at their ends or doubled, each on its own", () => {
+    const allowed =
+      'must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"';
+    assert.deepEqual(messages({ github: { environments: [" production", "pro  d", "prod "] } }), [
+      `github.environments[0] is " production"; ${allowed}`,
+      `github.environments[1] is "pro  d"; ${allowed}`,
+      `github.environments[2] is "prod "; ${allowed}`,
+    ]);
   });
 
   it("accepts every GitHub issuer the policy pack counts as GitHub's, Enterprise Server's too", () => {
@@ -166,14 +178,14 @@ describe("pipeline argument validation", () => {
       'github.environments[0] is "dev*"; must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
     ],
     [
-      "refuses a GitHub environment without the stack's environment in its name, which another stack could manage",
-      { environment: "prod", github: { environments: ["staging"] } },
-      'github.environments[0] is "staging"; must contain the stack\'s environment "prod" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "prod" or "prod-release"',
+      "refuses an environment name longer than GitHub's 255 characters",
+      { environment: "prod", github: { environments: ["p".repeat(256)] } },
+      `github.environments[0] is "${"p".repeat(116)}...; must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"`,
     ],
     [
-      "refuses a GitHub environment that holds the stack's environment only inside a longer word",
-      { environment: "prod", github: { environments: ["production"] } },
-      'github.environments[0] is "production"; must contain the stack\'s environment "prod" as a whole word, so stacks of other environments never manage the same GitHub environment, e.g. "prod" or "prod-release"',
+      "refuses characters outside the set the pipeline carries safely into subjects and resource names",
+      { environment: "prod", github: { environments: ["prod/eu"] } },
+      'github.environments[0] is "prod/eu"; must be a GitHub environment name: up to 255 letters, digits, single spaces and _ . - (no wildcards), e.g. "production"',
     ],
     [
       "refuses GitHub environments that name the same child resource",

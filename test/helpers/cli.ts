@@ -58,6 +58,9 @@ export function runCli(
     env: {
       ...process.env,
       TS_NODE_PROJECT: path.join(repositoryRoot, "tsconfig.json"),
+      // A plan reports progress to a log once it has run 5 s; tests that read stderr whole
+      // would see it on a slow machine. Tests of progress set it themselves.
+      TRUSTED_DELIVERY_PROGRESS_AFTER_SECONDS: "600",
       ...options.env,
     },
     encoding: "utf8",
@@ -82,6 +85,9 @@ export function runCliAsync(
     env: {
       ...process.env,
       TS_NODE_PROJECT: path.join(repositoryRoot, "tsconfig.json"),
+      // A plan reports progress to a log once it has run 5 s; tests that read stderr whole
+      // would see it on a slow machine. Tests of progress set it themselves.
+      TRUSTED_DELIVERY_PROGRESS_AFTER_SECONDS: "600",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

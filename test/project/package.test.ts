@@ -71,7 +71,7 @@ describe("the published package", function () {
     assert.match(fs.readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
     const result = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
     assert.equal(result.status, 0);
-    assert.match(result.stdout, /^Usage: trusted-delivery <command> \[options\]/);
+    assert.match(result.stdout, /^Usage: trusted-delivery <command> \[options\]$/m);
   });
 
   it("pins typescript to ~5.9, which @pulumi/pulumi supports", () => {

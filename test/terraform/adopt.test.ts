@@ -514,6 +514,28 @@ describe("trusted-delivery adopt-terraform", function () {
       }
     });
 
+    it("-f json reports the refusal and the drift rows as one object, and a dry run what it would write", () => {
+      const refusedJson = runCli([...args(), "-f", "json"]);
+      assert.equal(refusedJson.code, 1);
+      const report = JSON.parse(refusedJson.stdout);
+      assert.equal(report.schemaVersion, 1);
+      assert.equal(report.outcome, "refused-changes");
+      assert.equal(report.stack, "dev");
+      const lifecycle = report.registries
+        .find((r: { name: string }) => r.name === "test-app-dev")
+        .drift.find((row: { attribute: string }) => row.attribute === "lifecycle_policy");
+      assert.equal(lifecycle.effect, "create");
+      assert.match(refusedJson.stderr, /would change it in place/);
+      const dry = runCli([...args(), "-f", "json", "--accept-changes", "--dry-run"]);
+      assert.equal(dry.code, 0, dry.stderr);
+      const dryReport = JSON.parse(dry.stdout);
+      assert.equal(dryReport.outcome, "dry-run");
+      // The run before these tests adopted them already: nothing left to write.
+      assert.equal(dryReport.stackFileContent, undefined);
+      assert.ok(dryReport.registries.length >= 4);
+      assert.ok(Array.isArray(dryReport.imports.resources));
+    });
+
     it("prints terraform state rm with each address exactly as Terraform writes it, quoted for the shell", () => {
       assert.equal(result.stderr, "");
       assert.equal(result.code, 0);

@@ -20,8 +20,9 @@ import {
   LiveRepository,
   readRepositoriesByName,
 } from "../../aws/readRegistries";
+import { nothingReadError, permissionsRemedy, unreadLine } from "../../aws/access";
 import { Unread } from "../../aws/unread";
-import { AwsSettings, readAwsSettings, regionPattern } from "../../workspace/awsConfig";
+import { AwsSettings, readAwsSettings, regionProblem } from "../../workspace/awsConfig";
 import { CliError, InvalidInputError, UsageError } from "../../core/errors";
 import { displayPath, PulumiProject, stackFileName, stackFilePath } from "../../workspace/project";
 import { StackFileEditor } from "../../workspace/stackFile";
@@ -51,15 +52,23 @@ export interface AccountAdoptOptions {
 /** The read-only ECR client of the adoption's region. */
 type EcrClient = ReturnType<AwsClients["ecr"]>;
 
-/** `subject: each unread part, and what to do`, as one error (exit 1). */
-function unreadError(where: string, unread: readonly (readonly [string, Unread])[]): CliError {
+/**
+ * `subject: each unread part, and what to do`, as one error: exit 1 when some of what adoption
+ * compares was read, exit 3 when none of it was (`cli/aws/access.ts`).
+ */
+function unreadError(
+  where: string,
+  unread: readonly (readonly [string, Unread])[],
+  nothingElseRead: boolean,
+): CliError {
+  if (nothingElseRead) {
+    return nothingReadError(`could not read what adoption compares from ${where}`, unread);
+  }
   return new CliError(
     [
       `could not read what adoption compares from ${where}; nothing was written:`,
-      ...unread.map(
-        ([subject, u]) => `  - ${subject}: ${u.what} could not be read (${u.action}: ${u.reason})`,
-      ),
-      "Let the credentials read them (trusted-delivery audit --print-permissions prints the calls).",
+      ...unread.map(([subject, u]) => `  - ${unreadLine(u, subject)}`),
+      permissionsRemedy,
     ].join("\n"),
   );
 }
@@ -161,8 +170,10 @@ function adoptionInput(
 ): { region?: string; problems: Problem[] } {
   const problems: Problem[] = [...aws.problems];
   let region = aws.settings.region;
-  if (options.region !== undefined && !regionPattern.test(options.region)) {
-    problems.push(problem("--region", options.region, 'must be an AWS region, e.g. "eu-west-2"'));
+  const badRegion =
+    options.region === undefined ? undefined : regionProblem("--region", options.region);
+  if (badRegion !== undefined) {
+    problems.push(badRegion);
   } else if (region !== undefined && options.region !== undefined && options.region !== region) {
     problems.push(
       problem(
@@ -222,7 +233,7 @@ async function registriesNeeded(
 ): Promise<CliError> {
   const listedNames = await listRepositoryNames(ecr, region);
   if (listedNames instanceof Unread) {
-    return unreadError(where, [["the repositories", listedNames]]);
+    return unreadError(where, [["the repositories", listedNames]], true);
   }
   const candidates = listedNames.filter((name) => !(name in existingApps)).sort();
   return new UsageError(
@@ -273,7 +284,12 @@ async function liveRegistries(
     }
   }
   if (unread.length > 0) {
-    throw unreadError(where, unread);
+    // None read when every repository named failed to be read at all (DescribeRepositories).
+    throw unreadError(
+      where,
+      unread,
+      names.every((name) => live.get(name) instanceof Unread),
+    );
   }
   return { registries, notes, problems };
 }

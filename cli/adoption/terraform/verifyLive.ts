@@ -5,6 +5,7 @@
  * outside `cli/aws/readOnlyCalls.ts`); anything that could not be read fails the check.
  */
 import { RegistryPlace } from "../adoptionPlan";
+import { nothingReadError } from "../../aws/access";
 import { AwsClients } from "../../aws/clients";
 import { readCallerIdentity } from "../../aws/identity";
 import { LiveRepository, readRepositoriesByName } from "../../aws/readRegistries";
@@ -119,7 +120,8 @@ export function liveFindings(
  * the credentials' account), then reads every registry of the state from the account and
  * refuses, with a {@link CliError} listing each difference (registry, attribute, the state's
  * value and the live one) and each attribute it could not read, unless all agree. Resolves to
- * what it verified, for people.
+ * what it verified, for people. When the caller's identity, or not one registry, could be read,
+ * throws an `AwsAccessError` (exit 3): nothing was verified.
  */
 export async function verifyLive(
   registries: readonly TerraformRegistry[],
@@ -144,10 +146,18 @@ export async function verifyLive(
     place.region,
     registries.map((r) => r.name),
   );
+  const where = `account ${place.account} in ${place.region}`;
+  const unreadable = registries.map((r) => live.get(r.name));
+  if (unreadable.length > 0 && unreadable.every((reading) => reading instanceof Unread)) {
+    // Not one registry could be read: nothing was verified (exit 3, cli/aws/access.ts).
+    throw nothingReadError(
+      `${stateFile} could not be verified against ${where} (--verify-live): none of its registries could be read`,
+      registries.map((r, i) => [r.name, unreadable[i] as Unread] as const),
+    );
+  }
   const findings = registries.map((r) => liveFindings(r, live.get(r.name), place));
   const differences = findings.flatMap((f) => f.differences);
   const unverified = findings.flatMap((f) => f.unverified);
-  const where = `account ${place.account} in ${place.region}`;
   if (differences.length > 0 || unverified.length > 0) {
     const header =
       differences.length > 0

@@ -1,0 +1,113 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repositoryRoot } from "../helpers/cli";
+
+const marker = "<!-- readme-commands:";
+
+/** The shell blocks of the README that say they run as written in a fresh clone. */
+export function readmeCommandBlocks(readme: string): string[] {
+  const blocks: string[] = [];
+  for (const [index] of [...readme.matchAll(/<!-- readme-commands:/g)].map((m) => [m.index!])) {
+    const fence = /```sh\n([\s\S]*?)```/.exec(readme.slice(index));
+    assert.ok(fence, `no sh block after the ${marker} marker at offset ${index}`);
+    blocks.push(fence[1]);
+  }
+  return blocks;
+}
+
+/**
+ * A copy of the committed tree (what a clone has), with this checkout's node_modules beside it
+ * (what `npm ci` gives), in a scratch directory.
+ */
+function freshClone(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "td-readme-"));
+  const files = execFileSync(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    {
+      cwd: repositoryRoot,
+      encoding: "utf8",
+    },
+  )
+    .split("\0")
+    .filter((file) => file !== "" && fs.existsSync(path.join(repositoryRoot, file)));
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.copyFileSync(path.join(repositoryRoot, file), path.join(root, file));
+  }
+  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(root, "node_modules"), "dir");
+  return root;
+}
+
+describe("the README's commands, run as written in a fresh clone", function () {
+  this.timeout(600_000);
+  const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
+  const blocks = readmeCommandBlocks(readme);
+
+  it("marks the five things people do as commands that run as written", () => {
+    assert.equal(blocks.length, 1);
+    const commands = blocks[0].split("\n").filter((line) => /^npm /.test(line));
+    assert.deepEqual(
+      commands.map((line) => line.split(" ").slice(0, 5).join(" ")),
+      [
+        "npm run trusted-delivery -- add-app",
+        "npm run plan -- dev",
+        "npm run trusted-delivery -- workflow",
+        "npm run trusted-delivery -- explain",
+        "npm run trusted-delivery -- adopt-terraform",
+      ],
+    );
+  });
+
+  it("runs every line, in order, each exiting 0, and leaves what they say they make", () => {
+    const clone = freshClone();
+    try {
+      const result = spawnSync("bash", ["-euo", "pipefail", "-c", blocks[0]], {
+        cwd: clone,
+        encoding: "utf8",
+        env: { ...process.env, CI: "true" },
+      });
+      assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+      // What the block says each command does, checked where it lands.
+      const stack = fs.readFileSync(path.join(clone, "programs/platform/Pulumi.dev.yaml"), "utf8");
+      assert.match(stack, /^ {4}billing-api:$/m);
+      assert.match(
+        fs.readFileSync(path.join(clone, ".github/workflows/ci-build-push-dev.yml"), "utf8"),
+        /^name: Build and push billing-api \(dev\)$/m,
+      );
+      assert.match(result.stdout, /billing-api/);
+      assert.match(result.stdout, /ADMITTED: sub "repo:acme\/billing-api:ref:refs\/heads\/main"/);
+      assert.match(
+        result.stdout,
+        /terraform state rm|Would write programs\/platform\/Pulumi\.dev\.yaml/,
+      );
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it("can fail: a line that exits non-zero fails the block", () => {
+    const clone = freshClone();
+    try {
+      const broken = blocks[0]
+        .split("\n")
+        .filter((line) => / (add-app|explain) billing-api /.test(line))
+        .join("\n")
+        .replace("explain billing-api", "explain no-such-app");
+      const result = spawnSync("bash", ["-euo", "pipefail", "-c", broken], {
+        cwd: clone,
+        encoding: "utf8",
+      });
+      assert.equal(result.status, 2);
+      assert.match(
+        result.stderr,
+        /app "no-such-app" is not in programs\/platform\/Pulumi\.dev\.yaml/,
+      );
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
+  });
+});
