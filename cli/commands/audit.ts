@@ -38,7 +38,7 @@ export const auditCommand: Command = {
     if (positionals.length > 0) {
       throw new UsageError(`audit takes no positional arguments; got ${positionals.join(" ")}`);
     }
-    const problems: string[] = [...output.optionProblems];
+    const problems: string[] = [];
     const regions = [...new Set((options.region as string[] | undefined) ?? [])];
     for (const region of regions) {
       const bad = regionProblem("--region", region);
@@ -46,6 +46,7 @@ export const auditCommand: Command = {
         problems.push(bad.message);
       }
     }
+    problems.push(...output.optionProblems);
     const configFile = options["policy-pack-config"] as string | undefined;
     if (options["print-permissions"]) {
       for (const option of ["region", "format", "policy-pack-config"]) {

@@ -49,7 +49,9 @@ export function globalHelp(commands: readonly (readonly [string, Command])[]): s
     "Commands:",
   ];
   for (const [name, command] of commands) {
-    const first = descriptionOf(command).split(/(?<=\.)\s/)[0];
+    // The summary's words after the name: one line.
+    const first =
+      command.summary.split(/\s{2,}/)[1] ?? descriptionOf(command).split(/(?<=\.)\s/)[0];
     lines.push(`  ${name.padEnd(18)}${first}`);
   }
   lines.push(

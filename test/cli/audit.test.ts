@@ -681,12 +681,19 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       assert.equal(stderr, message);
     };
 
+    /** A file where a directory would have to be, so nothing can be written under it. */
+    const notADirectory = () => {
+      const file = path.join(scratch, "a-file");
+      fs.writeFileSync(file, "");
+      return file;
+    };
+
     it("a format, region or output path it cannot use, all at once", () => {
       refused(
-        ["--format", "xml", "--region", "moon-1", "--output", "/nonexistent/audit.json"],
+        ["--format", "xml", "--region", "moon-1", "--output", `${notADirectory()}/audit.json`],
         'error: --region is "moon-1"; must be an AWS region, e.g. "eu-west-2"\n' +
-          'error: --format is "xml"; must be one of table, json, sarif\n' +
-          'error: --output is "/nonexistent/audit.json"; must be a file path in an existing directory you can write to: its directory /nonexistent does not exist\n',
+          'error: -f/--format is "xml"; must be one of table, json, sarif\n' +
+          `error: -o/--output is "${notADirectory()}/audit.json"; must be a file path where you can write: ${notADirectory()} is not a directory\n`,
       );
     });
 
@@ -721,7 +728,7 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     it("--print-permissions with options it does not take", () => {
       refused(
         ["--print-permissions", "--region", region],
-        "error: --print-permissions reads nothing and judges nothing: it takes no --region (only --output)\n",
+        "error: --print-permissions reads nothing and judges nothing: it takes no --region (only -o/--output)\n",
       );
     });
   });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -24,16 +24,21 @@ export function readmeCommandBlocks(readme: string): string[] {
  */
 function freshClone(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "td-readme-"));
-  const files = execFileSync(
-    "git",
-    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-    {
-      cwd: repositoryRoot,
-      encoding: "utf8",
-    },
-  )
-    .split("\0")
-    .filter((file) => file !== "" && fs.existsSync(path.join(repositoryRoot, file)));
+  // The tree as `.ci/run` has it (a copy of the commit, no .git): everything but what npm, the
+  // build and the pack's cache make.
+  const left = new Set(["node_modules", ".git", "dist"]);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(repositoryRoot, dir), { withFileTypes: true })) {
+      const relative = path.join(dir, entry.name);
+      if (entry.isDirectory() && !left.has(entry.name)) {
+        walk(relative);
+      } else if (entry.isFile() && !entry.name.endsWith(".tmp.ts")) {
+        files.push(relative);
+      }
+    }
+  };
+  walk("");
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.copyFileSync(path.join(repositoryRoot, file), path.join(root, file));
