@@ -52,7 +52,11 @@ export interface TimedNodeRun {
  */
 export function timeNode(
   args: readonly string[],
-  options: NodeChildOptions & { readonly env?: NodeJS.ProcessEnv } = {},
+  options: NodeChildOptions & {
+    readonly env?: NodeJS.ProcessEnv;
+    /** Told of the process as it starts (to watch it meanwhile); its return is called at its close. */
+    readonly onSpawn?: (pid: number) => () => void;
+  } = {},
 ): Promise<TimedNodeRun> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -61,6 +65,7 @@ export function timeNode(
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const closed = child.pid === undefined ? undefined : options.onSpawn?.(child.pid);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let lastOutput = start;
@@ -72,6 +77,7 @@ export function timeNode(
     child.on("error", reject);
     child.on("close", (status) => {
       const exit = process.hrtime.bigint();
+      closed?.();
       resolve({
         status,
         stdout: Buffer.concat(stdout).toString("utf8"),

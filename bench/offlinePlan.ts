@@ -117,7 +117,7 @@ export function writeGeneratedProject(apps: number): GeneratedProject {
 }
 
 /** The environment of `npm run`, without what would make the CLI move to npm's directory. */
-function planEnvironment(): NodeJS.ProcessEnv {
+export function planEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) => !["npm_lifecycle_event", "INIT_CWD"].includes(name),
@@ -162,7 +162,7 @@ async function planOnce(
   return { milliseconds: run.outputMilliseconds, output };
 }
 
-function tsNodeBin(): string {
+export function tsNodeBin(): string {
   return require.resolve("ts-node/dist/bin.js", { paths: [repositoryRoot] });
 }
 

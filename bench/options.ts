@@ -2,20 +2,23 @@ import type { OfflinePlanSizes } from "./offlinePlan";
 import { ProgramSize } from "./programCost";
 import type { WorstCasePlan } from "./worstCaseMeasure";
 
-export const usage = `Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>]]
+export const usage = `Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale]
 
 Measures the platform program's cost, the deployment critical path, the policy pack's throughput
-and memory, the offline plan end to end, the package's start-up and the worst case of one
-policy pack call as an IAM document grows, each beside a reference measured in the same run,
-then checks them against their targets; prints the tables and writes bench/results/latest.json.
-Takes ten minutes or more; not part of npm test.
+and memory, the offline plan end to end and at 300 to 3,000 apps (time and peak memory), the
+package's start-up and the worst case of one policy pack call as an IAM document grows, each
+beside a reference measured in the same run, then checks them against their targets; prints the
+tables and writes bench/results/latest.json. Takes ten minutes or more; not part of npm test.
 
   --readme  also write the tables into README.md, between its bench markers
-  --quick   smaller sizes and fewer repetitions, to iterate on the bench itself (six minutes or
-            so, most of it the one plan of 1,000 apps); the results go to a temporary file only
-            (not bench/results, and not with --readme)
+  --quick   smaller sizes and fewer repetitions, to iterate on the bench itself (eight minutes
+            or so, most of it the plans of 1,000 and 3,000 apps); the results go to a temporary
+            file only (not bench/results, and not with --readme)
   --only worst-case
             measure the worst-case table alone (three minutes at most; one with --quick) and
+            print it with its targets; the results go to a temporary file only
+  --only plan-at-scale
+            measure the offline plan of 300, 1,000 and 3,000 apps alone (two minutes or so) and
             print it with its targets; the results go to a temporary file only
   --pack <dir>
             with --only worst-case: measure the policy pack in <dir> instead of policy-pack/,
@@ -25,7 +28,7 @@ Takes ten minutes or more; not part of npm test.
   --help    print this text`;
 
 /** The parts `--only` can measure alone. */
-export const benchParts = ["worst-case"] as const;
+export const benchParts = ["worst-case", "plan-at-scale"] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -105,6 +108,8 @@ export interface BenchPlan {
   readonly offlinePlan: OfflinePlanSizes;
   /** The worst-case table's ladders, deadline and time budget. */
   readonly worstCase: WorstCasePlan;
+  /** Apps of each offline plan at scale (one run each, with the pack). */
+  readonly planAtScaleApps: readonly number[];
 }
 
 export const fullPlan: BenchPlan = {
@@ -125,6 +130,7 @@ export const fullPlan: BenchPlan = {
     budgetSeconds: 180,
     repetitions: { calls: 5, belowMilliseconds: 100 },
   },
+  planAtScaleApps: [300, 1000, 3000],
 };
 
 export const quickPlan: BenchPlan = {
@@ -146,6 +152,8 @@ export const quickPlan: BenchPlan = {
     budgetSeconds: 45,
     repetitions: { calls: 3, belowMilliseconds: 100 },
   },
+  // The target is for 3,000 apps, and the growth needs three sizes.
+  planAtScaleApps: [300, 1000, 3000],
 };
 
 /**

@@ -4,6 +4,12 @@ import { PipelineVariant } from "./workload";
 import { PackFailure, PackThroughput } from "./policyThroughput";
 import { BenchResults } from "./results";
 import { PlanStackFigures } from "./offlinePlan";
+import {
+  planAtScaleMemoryTargetBytes,
+  PlanAtScaleResults,
+  planAtScaleTargetApps,
+  reportedPlan,
+} from "./planAtScale";
 import { ratio } from "./stats";
 import { TargetOutcome } from "./targets";
 import { documentKinds } from "./worstCase";
@@ -49,10 +55,14 @@ export function formatMilliseconds(value: number): string {
   })} ms`;
 }
 
-/** Bytes as MiB with one decimal (two below 10 MiB). */
+/** Bytes as MiB with one decimal (two below 10 MiB): `0.82 MiB`, `1,430.5 MiB`. */
 export function formatBytes(value: number): string {
   const mib = value / 1024 ** 2;
-  return `${mib.toFixed(mib < 10 ? 2 : 1)} MiB`;
+  const decimals = mib < 10 ? 2 : 1;
+  return `${mib.toLocaleString("en-US", {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  })} MiB`;
 }
 
 /** A ratio such as `1.38×`, or `n/a` when the reference was zero. */
@@ -282,6 +292,73 @@ function offlinePlanSection(results: BenchResults): string[] {
   ];
 }
 
+/** `4.5 GB (4,291.5 MiB)`: a reference in the units it was given in, beside the tables' own. */
+function formatGigabytes(bytes: number): string {
+  return `${(bytes / 1e9).toLocaleString("en-US", { maximumFractionDigits: 2 })} GB (${formatBytes(bytes)})`;
+}
+
+/** `9 min 00 s (540,000 ms)`. */
+function formatMinutes(milliseconds: number): string {
+  const seconds = Math.round(milliseconds / 1000);
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s (${formatMilliseconds(milliseconds)})`;
+}
+
+/** The offline plan at scale: each size's time and peak memory, their growth, and the references. */
+export function planAtScaleSection(p: PlanAtScaleResults): string[] {
+  const largest = p.sizes.find((s) => s.apps === planAtScaleTargetApps);
+  const growth = p.growth.map(
+    (g) =>
+      `from ${formatCount(g.fromApps)} to ${formatCount(g.toApps)} apps, ${formatBytes(g.peakBytesPerApp)} and ${formatMilliseconds(g.millisecondsPerApp)} per app added`,
+  );
+  return [
+    `**Offline plan at scale** (issue 21): \`trusted-delivery plan dev\` with the repository's policy pack, as \`npm run plan\` runs it (\`${p.command}\`), on the dev stack's settings with generated apps (as in the table above), each size once in a fresh process, timed from its start to its exit. Peak memory: the plan's process's peak resident set (\`ru_maxrss\`, read by the process as it exits: the program's thread and the policy session's worker), and the pack's process's apart (\`VmHWM\` of \`/proc/<pid>/status\`, read every 250 ms). References: what was reported before the work on issue 21 (${formatCount(reportedPlan.apps)} apps: ${formatMinutes(reportedPlan.milliseconds)}, ${formatGigabytes(reportedPlan.peakRssBytes)} at its peak), and the target (${formatCount(planAtScaleTargetApps)} apps within ${formatGigabytes(planAtScaleMemoryTargetBytes)}).`,
+    "",
+    ...table(
+      [
+        "Apps",
+        "Resources",
+        "Violations reported",
+        "Time",
+        "Per app",
+        "Peak memory (plan)",
+        "Per app",
+        "Peak memory (pack)",
+      ],
+      "rrrrrrrr",
+      [
+        ...p.sizes.map((s) => [
+          formatCount(s.apps),
+          formatCount(s.resources),
+          formatCount(s.violations),
+          formatMilliseconds(s.milliseconds),
+          formatMilliseconds(s.perAppMilliseconds),
+          formatBytes(s.peakRssBytes),
+          formatBytes(s.peakRssBytes / s.apps),
+          s.packPeakRssBytes === undefined ? "n/a" : formatBytes(s.packPeakRssBytes),
+        ]),
+        [
+          `reported before (${formatCount(reportedPlan.apps)} apps)`,
+          "",
+          "",
+          formatMilliseconds(reportedPlan.milliseconds),
+          formatMilliseconds(reportedPlan.milliseconds / reportedPlan.apps),
+          formatBytes(reportedPlan.peakRssBytes),
+          formatBytes(reportedPlan.peakRssBytes / reportedPlan.apps),
+          "",
+        ],
+      ],
+    ),
+    "",
+    `Growth: ${growth.join("; ") || "one size only"}${p.memoryGrowthRatio === undefined && p.timeGrowthRatio === undefined ? "" : `; the last step over the first, ${formatRatio(p.memoryGrowthRatio)} for memory and ${formatRatio(p.timeGrowthRatio)} for time (1.00× is linear)`}.`,
+    ...(largest === undefined
+      ? []
+      : [
+          "",
+          `At ${formatCount(largest.apps)} apps: peak memory ${formatBytes(largest.peakRssBytes)}, against the target ${formatGigabytes(planAtScaleMemoryTargetBytes)} (${formatRatio(ratio(largest.peakRssBytes, planAtScaleMemoryTargetBytes))}) and ${formatGigabytes(reportedPlan.peakRssBytes)} reported before (${formatRatio(ratio(largest.peakRssBytes, reportedPlan.peakRssBytes))}); time ${formatMinutes(largest.milliseconds)}, against ${formatMinutes(reportedPlan.milliseconds)} reported before (${formatRatio(ratio(largest.milliseconds, reportedPlan.milliseconds))}).`,
+        ]),
+  ];
+}
+
 function startupSection(results: BenchResults): string[] {
   const s = results.startup;
   return [
@@ -369,7 +446,11 @@ export function worstCaseSection(w: WorstCaseResults): string[] {
 }
 
 function formatTarget(value: number, unit: TargetOutcome["unit"]): string {
-  return unit === "milliseconds" ? formatMilliseconds(value) : formatRatio(value);
+  return unit === "milliseconds"
+    ? formatMilliseconds(value)
+    : unit === "bytes"
+      ? formatBytes(value)
+      : formatRatio(value);
 }
 
 function targetRow(t: TargetOutcome): string[] {
@@ -388,7 +469,7 @@ function targetRow(t: TargetOutcome): string[] {
 export function targetsSection(targets: readonly TargetOutcome[]): string[] {
   const met = targets.filter((t) => t.status === "met").length;
   return [
-    `**Targets** (issue #15, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
+    `**Targets** (issue #15, issue 21's plan at scale, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
     "",
     ...table(["Target", "Limit", "Measured", "From", "Status"], "lrrll", targets.map(targetRow)),
   ];
@@ -410,9 +491,27 @@ export function markdownReport(results: BenchResults): string {
     "",
     ...offlinePlanSection(results),
     "",
+    ...planAtScaleSection(results.planAtScale),
+    "",
     ...startupSection(results),
     "",
     ...targetsSection(results.targets),
+  ].join("\n");
+}
+
+/** The offline plan at scale alone (`--only plan-at-scale`), with its targets. */
+export function planAtScaleReport(
+  planAtScale: PlanAtScaleResults,
+  targets: readonly TargetOutcome[],
+  environment: BenchResults["environment"],
+  date: string,
+): string {
+  return [
+    `Measured ${date.slice(0, 10)} on ${environment.cpu} (${environment.cpus} cores, ${environment.memoryGiB} GiB), Node ${environment.node}: the offline plan at scale alone (\`npm run bench -- --only plan-at-scale\`).`,
+    "",
+    ...planAtScaleSection(planAtScale),
+    "",
+    ...targetsSection(targets),
   ].join("\n");
 }
 

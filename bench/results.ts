@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { DeploymentGraphResults } from "./deploymentGraph";
 import type { OfflinePlanResults } from "./offlinePlan";
+import type { PlanAtScaleResults } from "./planAtScale";
 import { repositoryRoot } from "./packageBuild";
 import { awsguardVersion, PolicyThroughputResults } from "./policyThroughput";
 import { ProgramCostResults } from "./programCost";
@@ -35,6 +36,8 @@ export interface BenchResults {
   readonly deploymentGraph: DeploymentGraphResults;
   readonly policyThroughput: PolicyThroughputResults;
   readonly offlinePlan: OfflinePlanResults;
+  /** The offline plan of 300 to 3,000 apps: time and peak memory, and how they grow (issue 21). */
+  readonly planAtScale: PlanAtScaleResults;
   readonly startup: StartupResults;
   /** One call's time as each family of pathological IAM documents grows to its size limit. */
   readonly worstCase: WorstCaseResults;

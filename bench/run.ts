@@ -4,15 +4,21 @@ import * as os from "os";
 import * as path from "path";
 import { measureDeploymentGraph } from "./deploymentGraph";
 import { measureOfflinePlan } from "./offlinePlan";
+import { measurePlanAtScale } from "./planAtScale";
 import { appsForResources, fullPlan, parseBenchArgs, quickPlan, usage } from "./options";
 import { buildPackage, repositoryRoot } from "./packageBuild";
 import { measurePolicyThroughput } from "./policyThroughput";
 import { measureProgramCost } from "./programCost";
-import { markdownReport, replaceReadmeRegion, worstCaseReport } from "./report";
+import { markdownReport, planAtScaleReport, replaceReadmeRegion, worstCaseReport } from "./report";
 import { benchEnvironment, BenchResults, latestResultsFile, stableJson } from "./results";
 import { measureStartup } from "./startup";
 import { millisecondsSince, round } from "./stats";
-import { judgeTargets, judgeWorstCaseTargets, MeasuredResults } from "./targets";
+import {
+  judgePlanAtScaleTargets,
+  judgeTargets,
+  judgeWorstCaseTargets,
+  MeasuredResults,
+} from "./targets";
 import { measureWorstCase } from "./worstCaseMeasure";
 
 const benchStart = process.hrtime.bigint();
@@ -34,6 +40,19 @@ async function main(args: readonly string[]): Promise<void> {
   const plan = options.quick ? quickPlan : fullPlan;
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const environment = benchEnvironment();
+
+  if (options.only === "plan-at-scale") {
+    const planAtScale = await measurePlanAtScale(plan.planAtScaleApps, progress);
+    const targets = judgePlanAtScaleTargets(planAtScale);
+    console.log(planAtScaleReport(planAtScale, targets, environment, date));
+    const resultsFile = path.join(os.tmpdir(), "trusted-delivery-bench-plan-at-scale.json");
+    fs.writeFileSync(
+      resultsFile,
+      stableJson({ date, quick: options.quick, environment, planAtScale, targets }),
+    );
+    progress(`wrote ${resultsFile}`);
+    return;
+  }
 
   if (options.only === "worst-case") {
     const packDir = path.resolve(options.pack ?? path.join(repositoryRoot, "policy-pack"));
@@ -68,6 +87,7 @@ async function main(args: readonly string[]): Promise<void> {
     );
     const worstCase = await measureWorstCase(plan.worstCase, progress);
     const offlinePlan = await measureOfflinePlan(plan.offlinePlan, progress);
+    const planAtScale = await measurePlanAtScale(plan.planAtScaleApps, progress);
     const startup = measureStartup(built, plan.startupRepetitions, progress);
     const measured: MeasuredResults = {
       date,
@@ -78,6 +98,7 @@ async function main(args: readonly string[]): Promise<void> {
       deploymentGraph,
       policyThroughput,
       offlinePlan,
+      planAtScale,
       startup,
       worstCase,
     };

@@ -1,3 +1,8 @@
+import {
+  planAtScaleMemoryTargetBytes,
+  planAtScaleTargetApps,
+  PlanAtScaleResults,
+} from "./planAtScale";
 import type { BenchResults } from "./results";
 import { WorstCaseResults, worstCaseTargets } from "./worstCaseMeasure";
 
@@ -11,8 +16,8 @@ export interface TargetOutcome {
   /** The figure must be at least (`atLeast`) or at most (`atMost`) the limit. */
   readonly bound: "atLeast" | "atMost";
   readonly limit: number;
-  /** The limit and the figure are milliseconds; absent for a ratio. */
-  readonly unit?: "milliseconds";
+  /** The limit and the figure are milliseconds, or bytes; absent for a ratio. */
+  readonly unit?: "milliseconds" | "bytes";
   /** The figure this run measured (a ratio rounded to two decimals, as the tables show it). */
   readonly measured?: number;
   /** The figure is a lower bound: a call ran past its deadline, and took at least this. */
@@ -110,6 +115,56 @@ const worstCaseTargetSpecs: readonly TargetSpec<WorstCaseResults>[] = [
   },
 ];
 
+/** `plan at scale, 1,000 → 3,000 apps over 300 → 1,000`: the steps a growth ratio compares. */
+function growthBasis(growth: PlanAtScaleResults["growth"]): string {
+  const step = (g: PlanAtScaleResults["growth"][number]) =>
+    `${count(g.fromApps)} → ${count(g.toApps)}`;
+  if (growth.length < 2) {
+    return "plan at scale";
+  }
+  return `plan at scale, ${step(growth[growth.length - 1])} apps over ${step(growth[0])}`;
+}
+
+/** The targets of the offline plan at scale (issue 21): its peak memory, and linear growth. */
+const planAtScaleTargetSpecs: readonly TargetSpec<PlanAtScaleResults>[] = [
+  {
+    target: `peak memory of the offline plan of ${count(planAtScaleTargetApps)} apps with the policy pack (the plan's process)`,
+    bound: "atMost",
+    limit: planAtScaleMemoryTargetBytes,
+    unit: "bytes",
+    measure: ({ sizes }) => {
+      const size = sizes.find((s) => s.apps === planAtScaleTargetApps);
+      return size === undefined
+        ? { missing: `this run planned no stack of ${count(planAtScaleTargetApps)} apps` }
+        : { value: size.peakRssBytes, basis: `plan at scale, ${count(size.apps)} apps` };
+    },
+  },
+  {
+    target:
+      "peak memory per app added, from the middle size to the largest over from the smallest to the middle",
+    bound: "atMost",
+    limit: 1.25,
+    measure: ({ growth, memoryGrowthRatio }) =>
+      figure(
+        memoryGrowthRatio,
+        growthBasis(growth),
+        "this run planned fewer than three sizes, or memory did not grow",
+      ),
+  },
+  {
+    target:
+      "time per app added, from the middle size to the largest over from the smallest to the middle",
+    bound: "atMost",
+    limit: 1.25,
+    measure: ({ growth, timeGrowthRatio }) =>
+      figure(
+        timeGrowthRatio,
+        growthBasis(growth),
+        "this run planned fewer than three sizes, or time did not grow",
+      ),
+  },
+];
+
 /** The issue's targets (#15) and the worst-case table's, in the order the targets table lists them. */
 export const targetSpecs: readonly TargetSpec[] = [
   {
@@ -173,6 +228,10 @@ export const targetSpecs: readonly TargetSpec[] = [
       return figure(scaling.perAppTime, "program cost, scaling", "per-app time at 10 was zero");
     },
   },
+  ...planAtScaleTargetSpecs.map((spec) => ({
+    ...spec,
+    measure: (results: MeasuredResults) => spec.measure(results.planAtScale),
+  })),
   ...worstCaseTargetSpecs.map((spec) => ({
     ...spec,
     measure: (results: MeasuredResults) => spec.measure(results.worstCase),
@@ -225,6 +284,11 @@ function judge<Results>(results: Results, specs: readonly TargetSpec<Results>[])
 /** Every target judged on a run's results. */
 export function judgeTargets(results: MeasuredResults): TargetOutcome[] {
   return judge(results, targetSpecs);
+}
+
+/** The plan at scale's targets judged on it alone (`--only plan-at-scale`). */
+export function judgePlanAtScaleTargets(planAtScale: PlanAtScaleResults): TargetOutcome[] {
+  return judge(planAtScale, planAtScaleTargetSpecs);
 }
 
 /** The worst-case table's targets judged on it alone (`--only worst-case`). */

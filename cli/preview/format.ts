@@ -1,7 +1,7 @@
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 import { Plan, PlanAction, PlanApp, PlanEnvironment, PlanResource } from "./model";
 
-export { planJson, planJsonSchemaVersion } from "./planJson";
+export { maskedInputs, planJson, planJsonSchemaVersion } from "./planJson";
 export type * from "./planJson";
 
 /** How each action is marked in front of a resource. */

@@ -13,8 +13,9 @@ import { displayPath, PulumiProject, readStackConfig, StackConfig } from "../wor
 import { Plan, planModel } from "./model";
 import { loadProgram } from "./program";
 import { count, elapsed, PhaseReporter, ProgressListener } from "./progress";
+import { pulumiTypes } from "../../policy-pack/governance/typeTokens";
 
-export { formatPlan, planJson, planJsonSchemaVersion } from "./format";
+export { formatPlan, maskedInputs, planJson, planJsonSchemaVersion } from "./format";
 export type * from "./planJson";
 export * from "./model";
 export { loadProgram } from "./program";
@@ -108,8 +109,9 @@ export async function planStack(
 }
 
 /**
- * The program's progress, from the run's hooks: resources constructed and registered, told
- * at most every 500 ms, and the run's end. Without a listener, the run gets the caller's
+ * The program's progress, from the run's hooks: resources constructed and registered (the
+ * stack itself not counted, as the plan does not count it), told at most every 500 ms, and the
+ * run's end. Without a listener, the run gets the caller's
  * `onRegistered` alone.
  */
 function programProgress(
@@ -136,13 +138,14 @@ function programProgress(
         reporter.progress(registered, message);
       },
       onRegistered: (resource) => {
-        registered += 1;
+        // Counted as the plan counts them: the stack itself is not one.
+        registered += resource.type === pulumiTypes.stack ? 0 : 1;
         onRegistered?.(resource);
         reporter.progress(registered, message);
       },
     },
     end: (run) => {
-      const registeredAll = run.resources.length;
+      const registeredAll = run.resources.filter((r) => r.type !== pulumiTypes.stack).length;
       reporter.end(
         registeredAll,
         "error" in run

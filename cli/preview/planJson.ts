@@ -14,8 +14,9 @@ import type { PolicyReport } from "./policySession";
  * plans of one program compare line by line.
  *
  * Secrets: every input the program made secret (`pulumi.secret`, a secret config value, a
- * provider's secret input such as a GitHub Actions secret's value), at any depth, is
- * {@link secretPlaceholder} (`"[secret]"`), as the text plan never shows them; config values
+ * provider's secret input such as a GitHub Actions secret's value) is {@link secretPlaceholder}
+ * (`"[secret]"`), whole as the SDK marks it (an input holding a secret is secret whole), as the
+ * text plan never shows them; config values
  * that were `secure:` ciphertext reached the program as that placeholder already. Diagnostics
  * are the pack's messages as the text report prints them (the pack, as under the engine, sees
  * the values it judges).
@@ -39,7 +40,10 @@ export interface PlanJson {
   readonly accountId: string | null;
   /** The account id the offline plan's ARNs and registry ids stand in with. */
   readonly placeholderAccountId: string;
-  /** Every resource the program registers, but the stack itself, in the order it declared them. */
+  /**
+   * Every resource the program registers, but the stack itself, in the order it registers them
+   * (a program's order: the same from one plan of it to the next).
+   */
   readonly resources: readonly PlanJsonResource[];
   /** What the policy pack said; null when it did not run (`--skip-policy`, or no pack). */
   readonly policy: PlanJsonPolicy | null;
@@ -68,7 +72,7 @@ export interface PlanJsonResource {
   readonly inputs: Readonly<Record<string, unknown>>;
   /**
    * Where `inputs` holds a secret, each as a dotted path (`value`, `tags.token`,
-   * `rules.0.key`); absent when none does.
+   * `rules.0.key`), sorted; absent when none does.
    */
   readonly secretInputs?: readonly string[];
 }
@@ -171,7 +175,7 @@ function jsonResource(
     protect: r.protect,
     ...(r.importId && { importId: r.importId }),
     inputs: maskedInputs(r.inputs, secretPaths) as Record<string, unknown>,
-    ...(secretPaths.length > 0 && { secretInputs: secretPaths.map(dotted) }),
+    ...(secretPaths.length > 0 && { secretInputs: secretPaths.map(dotted).sort() }),
   };
 }
 

@@ -52,16 +52,20 @@ export function elapsed(milliseconds: number): string {
  */
 export class PhaseReporter {
   private last = 0;
-  private readonly started = Date.now();
+  private readonly started: number;
 
   constructor(
     private readonly phase: PlanPhase,
     private readonly listener: ProgressListener | undefined,
-  ) {}
+    /** The clock, in milliseconds (a test's own). */
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+  }
 
   /** Milliseconds since the phase started. */
   get milliseconds(): number {
-    return Date.now() - this.started;
+    return this.now() - this.started;
   }
 
   start(done: number, message: string, total?: number): void {
@@ -70,7 +74,7 @@ export class PhaseReporter {
 
   /** Reports `message()` unless the last report was under the interval ago. */
   progress(done: number, message: () => string, total?: number): void {
-    if (this.listener !== undefined && Date.now() - this.last >= progressIntervalMilliseconds) {
+    if (this.listener !== undefined && this.now() - this.last >= progressIntervalMilliseconds) {
       this.report("progress", done, message(), total);
     }
   }
@@ -83,7 +87,7 @@ export class PhaseReporter {
     if (this.listener === undefined) {
       return;
     }
-    this.last = Date.now();
+    this.last = this.now();
     try {
       this.listener({
         phase: this.phase,

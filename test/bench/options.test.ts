@@ -39,7 +39,7 @@ describe("the bench's command line", () => {
   it("refuses --only with another part, naming the parts it measures alone", () => {
     assert.throws(() => parseBenchArgs(["--only", "startup"]), {
       message:
-        '--only is "startup"; the parts measured alone are "worst-case", e.g. --only worst-case',
+        '--only is "startup"; the parts measured alone are "worst-case", "plan-at-scale", e.g. --only worst-case',
     });
     assert.throws(() => parseBenchArgs(["--only"]), {
       message: `--only needs a value\n\n${usage}`,
@@ -69,12 +69,22 @@ describe("the bench's command line", () => {
     });
   });
 
-  it("documents --only worst-case and --pack in its usage", () => {
+  it("measures the offline plan at scale alone with --only plan-at-scale", () => {
+    assert.deepEqual(parseBenchArgs(["--only", "plan-at-scale"]), {
+      readme: false,
+      quick: false,
+      help: false,
+      only: "plan-at-scale",
+    });
+  });
+
+  it("documents --only worst-case, --only plan-at-scale and --pack in its usage", () => {
+    assert.match(usage, /^ {2}--only plan-at-scale\n {12}\S/m);
     assert.match(usage, /^ {2}--only worst-case\n {12}\S/m);
     assert.match(usage, /^ {2}--pack <dir>\n {12}\S/m);
     assert.ok(
       usage.startsWith(
-        "Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>]]",
+        "Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale]",
       ),
     );
   });

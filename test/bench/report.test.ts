@@ -4,6 +4,7 @@ import {
   formatMilliseconds,
   formatRatio,
   markdownReport,
+  planAtScaleReport,
   readmeEnd,
   readmeStart,
   replaceReadmeRegion,
@@ -11,7 +12,7 @@ import {
   worstCaseReport,
 } from "../../bench/report";
 import { BenchResults, stableJson } from "../../bench/results";
-import { judgeTargets, judgeWorstCaseTargets } from "../../bench/targets";
+import { judgePlanAtScaleTargets, judgeTargets, judgeWorstCaseTargets } from "../../bench/targets";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 import { sampleResults } from "./sampleResults";
 
@@ -74,7 +75,11 @@ describe("the bench's figures", () => {
   });
 
   it("show heap in MiB, with two decimals below 10 MiB", () => {
-    assert.deepEqual([860760, 80791960].map(formatBytes), ["0.82 MiB", "77.0 MiB"]);
+    assert.deepEqual([860760, 80791960, 1.5e9].map(formatBytes), [
+      "0.82 MiB",
+      "77.0 MiB",
+      "1,430.5 MiB",
+    ]);
   });
 
   it("show a ratio with two decimals, and n/a when it has no reference", () => {
@@ -103,7 +108,7 @@ describe("the bench's report", () => {
   it("gives each program size its figures beside the reference's, with their ratios", () => {
     assert.ok(
       report.includes(
-        "| 1,000 | 8,003 | 1 | 26,769 ms | 26.8 ms | 23,500 ms | 1.14× | 800.0 MiB | 1000.0 MiB | 0.80× |",
+        "| 1,000 | 8,003 | 1 | 26,769 ms | 26.8 ms | 23,500 ms | 1.14× | 800.0 MiB | 1,000.0 MiB | 0.80× |",
       ),
     );
   });
@@ -172,13 +177,16 @@ describe("the bench's report", () => {
       "| offline plan of 1,000 apps, with the policy pack over the program alone | ≤ 1.30× | 1.31× | offline plan, 1,000 apps | **not met** |",
       "| program cost at 1,000 apps, over as many bare resources | ≤ 1.05× | 1.14× | program cost, 8,003 resources | **not met** |",
       "| per-app time at 1,000 apps over that at 10 | ≤ 1.10× | — | this run has no 10-app size, or sizes past 1,000 apps | not measured |",
+      "| peak memory of the offline plan of 3,000 apps with the policy pack (the plan's process) | ≤ 1,430.5 MiB | 1,800.0 MiB | plan at scale, 3,000 apps | **not met** |",
+      "| peak memory per app added, from the middle size to the largest over from the smallest to the middle | ≤ 1.25× | 1.05× | plan at scale, 1,000 → 3,000 apps over 300 → 1,000 | met |",
+      "| time per app added, from the middle size to the largest over from the smallest to the middle | ≤ 1.25× | 0.99× | plan at scale, 1,000 → 3,000 apps over 300 → 1,000 | met |",
       "| every document within AWS's limits decided within 1 s | ≤ 1,000 ms | over 20,000 ms | worst case, Deny statements with wildcard subjects at n = 8 (2,603 characters), past its deadline | **not met** |",
       "| the median document of the worst-case table decided within 100 ms | ≤ 100 ms | 150 ms | worst case, median of 9 documents | **not met** |",
       "| `require` of the package over `@pulumi/aws` | ≤ 1.05× | 1.04× | start-up, median of 9 | met |",
     ]);
     assert.ok(
       report.includes(
-        "**Targets** (issue #15, and the worst case's): each figure from the tables above against its limit, the limit included; 2 of 9 met in this run.",
+        "**Targets** (issue #15, issue 21's plan at scale, and the worst case's): each figure from the tables above against its limit, the limit included; 4 of 12 met in this run.",
       ),
     );
   });
@@ -237,9 +245,61 @@ describe("the bench's report", () => {
     );
   });
 
+  it("gives each plan at scale its time and peak memory, per app, beside what was reported before", () => {
+    const tables = report.split("\n\n").filter((block) => block.startsWith("|"));
+    const atScale = tables.find((t) => t.startsWith("| Apps | Resources | Violations reported |"));
+    assert.deepEqual(atScale?.split("\n"), [
+      "| Apps | Resources | Violations reported | Time | Per app | Peak memory (plan) | Per app | Peak memory (pack) |",
+      "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| 300 | 2,403 | 100 | 12,000 ms | 40.0 ms | 400.0 MiB | 1.33 MiB | 250.0 MiB |",
+      "| 1,000 | 8,003 | 333 | 30,000 ms | 30.0 ms | 750.0 MiB | 0.75 MiB | 400.0 MiB |",
+      "| 3,000 | 24,003 | 1,000 | 81,000 ms | 27.0 ms | 1,800.0 MiB | 0.60 MiB | n/a |",
+      "| reported before (3,001 apps) |  |  | 540,000 ms | 180 ms | 4,291.5 MiB | 1.43 MiB |  |",
+    ]);
+  });
+
+  it("says how the plan's memory and time grow per app, and sets the largest beside the target and the report", () => {
+    assert.ok(
+      report.includes(
+        "Growth: from 300 to 1,000 apps, 0.50 MiB and 25.7 ms per app added; from 1,000 to 3,000 apps, 0.52 MiB and 25.5 ms per app added; the last step over the first, 1.05× for memory and 0.99× for time (1.00× is linear).",
+      ),
+    );
+    assert.ok(
+      report.includes(
+        "At 3,000 apps: peak memory 1,800.0 MiB, against the target 1.5 GB (1,430.5 MiB) (1.26×) and 4.5 GB (4,291.5 MiB) reported before (0.42×); time 1 min 21 s (81,000 ms), against 9 min 00 s (540,000 ms) reported before (0.15×).",
+      ),
+    );
+  });
+
+  it("gives the plan at scale alone, with its targets, for --only plan-at-scale", () => {
+    const alone = planAtScaleReport(
+      sampleResults.planAtScale,
+      judgePlanAtScaleTargets(sampleResults.planAtScale),
+      sampleResults.environment,
+      sampleResults.date,
+    );
+    assert.ok(
+      alone.startsWith(
+        "Measured 2025-01-02 on Test CPU (2 cores, 8 GiB), Node v20.0.0: the offline plan at scale alone (`npm run bench -- --only plan-at-scale`).",
+      ),
+    );
+    const tables = alone.split("\n\n").filter((block) => block.startsWith("|"));
+    assert.deepEqual(
+      tables[1]
+        .split("\n")
+        .slice(2)
+        .map((row) => row.split(" | ").slice(0, 3).join(" | ")),
+      [
+        "| peak memory of the offline plan of 3,000 apps with the policy pack (the plan's process) | ≤ 1,430.5 MiB | 1,800.0 MiB",
+        "| peak memory per app added, from the middle size to the largest over from the smallest to the middle | ≤ 1.25× | 1.05×",
+        "| time per app added, from the middle size to the largest over from the smallest to the middle | ≤ 1.25× | 0.99×",
+      ],
+    );
+  });
+
   it("is one markdown table per measurement, every row as wide as its header", () => {
     const tables = report.split("\n\n").filter((block) => block.startsWith("|"));
-    assert.equal(tables.length, 7);
+    assert.equal(tables.length, 8);
     for (const table of tables) {
       const widths = table.split("\n").map((row) => row.split(" | ").length);
       assert.deepEqual(new Set(widths).size, 1, table);

@@ -1,3 +1,4 @@
+import { planAtScaleGrowth, PlanAtScaleSize } from "../../bench/planAtScale";
 import type { ProgramCostAtSize } from "../../bench/programCost";
 import { MeasuredResults } from "../../bench/targets";
 import type { WorstCaseResults, WorstCaseSize } from "../../bench/worstCaseMeasure";
@@ -65,6 +66,38 @@ export const sampleWorstCase: WorstCaseResults = {
   skippedSizes: 1,
   complete: false,
 };
+
+const MiB = 1024 ** 2;
+
+/** Plans of 300, 1,000 and 3,000 apps: memory and time growing about linearly, 1,800 MiB at 3,000. */
+const planAtScaleSizes: PlanAtScaleSize[] = [
+  {
+    apps: 300,
+    resources: 2403,
+    violations: 100,
+    milliseconds: 12000,
+    perAppMilliseconds: 40,
+    peakRssBytes: 400 * MiB,
+    packPeakRssBytes: 250 * MiB,
+  },
+  {
+    apps: 1000,
+    resources: 8003,
+    violations: 333,
+    milliseconds: 30000,
+    perAppMilliseconds: 30,
+    peakRssBytes: 750 * MiB,
+    packPeakRssBytes: 400 * MiB,
+  },
+  {
+    apps: 3000,
+    resources: 24003,
+    violations: 1000,
+    milliseconds: 81000,
+    perAppMilliseconds: 27,
+    peakRssBytes: 1800 * MiB,
+  },
+];
 
 /** A run's results, small and made up, with awsguard failing to start, for the bench's tests. */
 export const sampleResults: MeasuredResults = {
@@ -177,6 +210,12 @@ export const sampleResults: MeasuredResults = {
       withPackMilliseconds: 78600,
       ratio: 1.31,
     },
+  },
+  planAtScale: {
+    command:
+      "ts-node --transpile-only cli/main.ts plan dev --cwd <project> --policy-pack policy-pack",
+    sizes: planAtScaleSizes,
+    ...planAtScaleGrowth(planAtScaleSizes),
   },
   startup: {
     repetitions: 9,

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
+import { planAtScaleGrowth, PlanAtScaleSize } from "../../bench/planAtScale";
 import { ProgramCostAtSize, scalingOf } from "../../bench/programCost";
 import { PackThroughput } from "../../bench/policyThroughput";
 import {
+  judgePlanAtScaleTargets,
   judgeTargets,
   judgeWorstCaseTargets,
   MeasuredResults,
@@ -199,6 +201,47 @@ describe("the bench's targets", () => {
     assert.deepEqual(
       [t.status, t.basis],
       ["not measured", "worst case, median of 9 documents, past deadlines: a lower bound only"],
+    );
+  });
+
+  it("hold the 3,000-app plan's peak memory to 1.5 GB, and its growth per app to 1.25× from step to step", () => {
+    const memory = outcome(sampleResults, "peak memory of the offline plan of 3,000 apps");
+    assert.deepEqual(
+      [memory.limit, memory.unit, memory.measured, memory.status],
+      [1.5e9, "bytes", 1800 * 1024 ** 2, "not met"],
+    );
+    assert.equal(outcome(sampleResults, "peak memory per app added").measured, 1.05);
+    assert.equal(outcome(sampleResults, "time per app added").status, "met");
+  });
+
+  it("leave the plan at scale's targets unmeasured without a 3,000-app size, or below three sizes", () => {
+    const sizes: PlanAtScaleSize[] = sampleResults.planAtScale.sizes.slice(0, 2);
+    const planAtScale = { command: "plan", sizes, ...planAtScaleGrowth(sizes) };
+    assert.deepEqual(
+      judgePlanAtScaleTargets(planAtScale).map((t) => [t.status, t.basis]),
+      [
+        ["not measured", "this run planned no stack of 3,000 apps"],
+        ["not measured", "this run planned fewer than three sizes, or memory did not grow"],
+        ["not measured", "this run planned fewer than three sizes, or time did not grow"],
+      ],
+    );
+  });
+
+  it("judge growth that turns steeper past 1.25× as missing the target", () => {
+    const sizes = sampleResults.planAtScale.sizes.map((s) =>
+      s.apps === 3000 ? { ...s, peakRssBytes: 3000 * 1024 ** 2, milliseconds: 200000 } : s,
+    );
+    const judged = judgePlanAtScaleTargets({
+      ...sampleResults.planAtScale,
+      sizes,
+      ...planAtScaleGrowth(sizes),
+    });
+    assert.deepEqual(
+      judged.slice(1).map((t) => [t.measured, t.status]),
+      [
+        [2.25, "not met"],
+        [3.31, "not met"],
+      ],
     );
   });
 

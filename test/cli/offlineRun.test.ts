@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DuplicateUrnError } from "../../cli/preview/capture";
+import { DuplicateUrnError, runOffline } from "../../cli/preview/capture";
+import { OfflineMocks } from "../../cli/preview/mocks";
 import { platform } from "../../programs/platform/platform";
-import { runExpectingError, runProgram } from "../helpers/offline";
+import { runExpectingError, runProgram, testAccount } from "../helpers/offline";
 
 const thisFile = path.relative(process.cwd(), __filename);
 
@@ -53,6 +54,46 @@ describe("the offline run, like the engine", () => {
     assert.equal(Error.prepareStackTrace, formatter);
     await runProgram(() => new Thing("after", {}));
     assert.equal(Error.prepareStackTrace, formatter);
+  });
+
+  it("stamps the SDK's promises with no stack trace and one constant description while a program runs, and puts the SDK's stamping back", async () => {
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+    const stamp = debuggable.debuggablePromise;
+    const stamped = Promise.resolve(1) as Promise<number> & Record<string, unknown>;
+    let stampedOutput: unknown;
+    await runProgram(async () => {
+      stampedOutput = await debuggable.debuggablePromise(stamped, `a label built per promise`);
+      new Thing("stamped", {});
+    });
+    assert.equal(stampedOutput, 1);
+    assert.equal(stamped._debugStackTrace, "Error");
+    assert.equal(
+      stamped._debugCtx,
+      "(set PULUMI_DEBUG_PROMISE_LEAKS to keep promise descriptions and stack traces)",
+    );
+    assert.equal(debuggable.debuggablePromise, stamp);
+  });
+
+  it("records where each input was a secret, and tells of each resource as the program constructs it", async () => {
+    let constructed = 0;
+    const run = await runOffline({
+      project: "trusted-delivery-test",
+      stack: "dev",
+      config: {},
+      mocks: new OfflineMocks(testAccount),
+      program: () => {
+        new Thing("plain", { size: 1 });
+        new Thing("sealed", { token: pulumi.secret("t0k3n"), size: 2 });
+      },
+      onConstructed: () => (constructed += 1),
+    });
+    const byName = new Map(run.resources.map((r) => [r.name, r]));
+    assert.deepEqual(byName.get("plain")!.secretPaths, []);
+    assert.deepEqual(byName.get("sealed")!.secretPaths, [["token"]]);
+    assert.deepEqual(byName.get("sealed")!.secretInputs, ["token"]);
+    assert.equal(byName.get("sealed")!.inputs.token, "t0k3n");
+    // Every resource but the stack, which is there before the program starts.
+    assert.equal(constructed, run.resources.length - 1);
   });
 
   it("fails a program that registers one URN twice, saying where each was constructed and how they differ", async () => {

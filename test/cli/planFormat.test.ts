@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import * as path from "path";
 import {
@@ -7,9 +8,16 @@ import {
   PlanAction,
   PlanApp,
   PlanEnvironment,
+  maskedInputs,
+  planJson,
+  planJsonSchemaVersion,
+  planModel,
   PlanResource,
+  StackPlan,
   TrustSubject,
 } from "../../cli/preview";
+import type { PolicyReport } from "../../cli/preview/policySession";
+import { runProgram } from "../helpers/offline";
 import { awsTypes, githubTypes } from "../../policy-pack/governance/typeTokens";
 
 /**
@@ -365,5 +373,230 @@ describe("the plan's text", () => {
       formatPlan(model),
       /^App orders-api {2}\(id REGISTRY_ORDERS_API, owner team-orders, risk high\)$/m,
     );
+  });
+});
+
+/** A secret written where a plan must never show it. */
+const secrets = ["s3cr3t-top-value", "s3cr3t-nested-value", "s3cr3t-item-value"];
+
+class Thing extends pulumi.CustomResource {
+  constructor(name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super("test:index:Thing", name, args, opts);
+  }
+}
+
+class Group extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("test:index:Group", name, {});
+    new Thing(
+      `${name}-keeper`,
+      {
+        token: pulumi.secret(secrets[0]),
+        settings: { password: pulumi.secret(secrets[1]), user: "ops" },
+        list: ["plain", pulumi.secret(secrets[2])],
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}
+
+/** The plan of a small program: a component holding secrets at three depths, and an import. */
+async function secretPlan(): Promise<StackPlan> {
+  const run = await runProgram(() => {
+    new Group("vault");
+    new Thing("adopted", { size: 3 }, { import: "thing-0042", protect: true });
+  });
+  const context = {
+    project: "trusted-delivery-test",
+    stack: "dev",
+    file: "Pulumi.dev.yaml",
+    region: "eu-west-2",
+    accountId: "123456789012",
+  };
+  return { ...planModel(context, run), run };
+}
+
+const report: PolicyReport = {
+  pack: { name: "guardrails", version: "1.2.3", supportsConfig: true, policies: [] },
+  diagnostics: [
+    {
+      policyName: "thing-sized",
+      policyPackName: "guardrails",
+      policyPackVersion: "1.2.3",
+      description: "Things are sized",
+      message: "Things are sized\nThing adopted must be at most 2: set size to 2",
+      enforcementLevel: "mandatory",
+      urn: "urn:pulumi:dev::trusted-delivery-test::test:index:Thing::adopted",
+      severity: "high",
+    },
+    {
+      policyName: "stack-tagged",
+      policyPackName: "guardrails",
+      policyPackVersion: "1.2.3",
+      description: "The stack is tagged",
+      message: "The stack is tagged\nNo resource carries a team tag",
+      enforcementLevel: "advisory",
+      urn: "",
+      severity: "",
+    },
+  ],
+};
+
+describe("the plan as JSON", () => {
+  it("is plain data of the documented schema, version 1: the stack, each resource, the policy report and a summary", async () => {
+    const json = planJson(await secretPlan(), report);
+    assert.deepEqual(JSON.parse(JSON.stringify(json)), json);
+    assert.deepEqual(Object.keys(json), [
+      "schemaVersion",
+      "project",
+      "stack",
+      "stackFile",
+      "environment",
+      "region",
+      "accountId",
+      "placeholderAccountId",
+      "resources",
+      "policy",
+      "summary",
+      "logs",
+    ]);
+    assert.equal(json.schemaVersion, planJsonSchemaVersion);
+    assert.equal(planJsonSchemaVersion, 1);
+    assert.deepEqual(
+      [json.project, json.stack, json.stackFile, json.region, json.accountId],
+      ["trusted-delivery-test", "dev", "Pulumi.dev.yaml", "eu-west-2", null],
+    );
+    assert.equal(json.placeholderAccountId, "123456789012");
+  });
+
+  it("lists every resource but the stack, in the order the program registers them, with its type, name, parent, inputs and import id", async () => {
+    const json = planJson(await secretPlan());
+    const group =
+      "urn:pulumi:dev::trusted-delivery-test::pulumi:pulumi:Stack$test:index:Group::vault";
+    assert.deepEqual(
+      json.resources.map((r) => [r.type, r.name, r.parent, r.action, r.custom, r.importId]),
+      [
+        ["test:index:Group", "vault", undefined, "create", false, undefined],
+        ["test:index:Thing", "adopted", undefined, "import", true, "thing-0042"],
+        ["test:index:Thing", "vault-keeper", group, "create", true, undefined],
+      ],
+    );
+    const adopted = json.resources[1];
+    assert.deepEqual(adopted.inputs, { size: 3 });
+    assert.equal(adopted.protect, true);
+    assert.equal(
+      adopted.urn,
+      "urn:pulumi:dev::trusted-delivery-test::pulumi:pulumi:Stack$test:index:Thing::adopted",
+    );
+    assert.deepEqual(json.summary, {
+      apps: 0,
+      resources: 3,
+      create: 2,
+      import: 1,
+      violations: null,
+      mandatoryViolation: false,
+    });
+    assert.equal(json.policy, null);
+  });
+
+  it("masks every secret input as [secret], names where, and never holds a secret's value", async () => {
+    const plan = await secretPlan();
+    const json = planJson(plan, report);
+    const keeper = json.resources.find((r) => r.name === "vault-keeper")!;
+    // The SDK makes an input secret whole when anything in it is.
+    assert.deepEqual(keeper.inputs, {
+      token: "[secret]",
+      settings: "[secret]",
+      list: "[secret]",
+    });
+    assert.deepEqual(keeper.secretInputs, ["list", "settings", "token"]);
+    const text = JSON.stringify(json);
+    for (const secret of secrets) {
+      assert.ok(!text.includes(secret), `the JSON holds ${secret}`);
+    }
+    // The plan itself still holds them, unmasked, for the pack.
+    const registered = plan.run.resources.find((r) => r.name === "vault-keeper")!;
+    assert.equal(registered.inputs.token, secrets[0]);
+  });
+
+  it("masks a secret deep inside an input, copying only what holds it", () => {
+    const inputs = { tags: { team: "ops", token: "t0k3n" }, rules: [{ key: "k3y" }, { key: "b" }] };
+    const masked = maskedInputs(inputs, [
+      ["tags", "token"],
+      ["rules", 0, "key"],
+    ]);
+    assert.deepEqual(masked, {
+      tags: { team: "ops", token: "[secret]" },
+      rules: [{ key: "[secret]" }, { key: "b" }],
+    });
+    assert.equal(inputs.tags.token, "t0k3n");
+    assert.equal((masked as typeof inputs).rules[1], inputs.rules[1]);
+  });
+
+  it("gives each violation its policy, enforcement level, resource and message, and counts them in the summary", async () => {
+    const json = planJson(await secretPlan(), report);
+    assert.deepEqual(json.policy, {
+      pack: { name: "guardrails", version: "1.2.3", policies: 0 },
+      diagnostics: [
+        {
+          policy: "thing-sized",
+          enforcementLevel: "mandatory",
+          severity: "high",
+          urn: "urn:pulumi:dev::trusted-delivery-test::test:index:Thing::adopted",
+          resourceName: "adopted",
+          description: "Things are sized",
+          message: "Things are sized\nThing adopted must be at most 2: set size to 2",
+        },
+        {
+          policy: "stack-tagged",
+          enforcementLevel: "advisory",
+          severity: "",
+          description: "The stack is tagged",
+          message: "The stack is tagged\nNo resource carries a team tag",
+        },
+      ],
+    });
+    assert.deepEqual(json.summary.violations, {
+      advisory: 1,
+      mandatory: 1,
+      remediate: 0,
+      disabled: 0,
+    });
+    assert.equal(json.summary.mandatoryViolation, true);
+  });
+
+  it("groups the platform's resources by app as the text does, and counts what the text counts (the dev stack)", async () => {
+    const { planStack } = await import("../../cli/preview");
+    const { findProject } = await import("../../cli/workspace/project");
+    const { repositoryRoot } = await import("../helpers/cli");
+    const plan = await planStack(findProject(repositoryRoot), "dev");
+    const json = planJson(plan);
+    const text = formatPlan(plan);
+    const [, created, apps] = /^(\d+) to create \((\d+) apps?\)\.$/m.exec(text)!;
+    assert.deepEqual([json.summary.create, json.summary.apps], [Number(created), Number(apps)]);
+    for (const app of plan.apps) {
+      assert.deepEqual(
+        json.resources
+          .filter((r) => r.app === app.name)
+          .map((r) => `${r.type} ${r.name}`)
+          .sort(),
+        app.resources.map((r) => `${r.type} ${r.name}`).sort(),
+      );
+    }
+    assert.deepEqual(
+      json.resources.filter((r) => r.app === undefined).map((r) => `${r.type} ${r.name}`),
+      plan.shared.map((r) => `${r.type} ${r.name}`),
+    );
+    assert.equal(json.region, plan.region);
+    // Each pipeline's GitHub secret holds its role's ARN: in the plan, never in its JSON.
+    const secretValues = plan.run.resources.flatMap((r) =>
+      r.secretPaths.map((p) => p.reduce((value: any, key) => value[key], r.inputs)),
+    );
+    assert.equal(secretValues.length, 3);
+    const written = JSON.stringify(json);
+    for (const value of secretValues) {
+      assert.ok(!written.includes(String(value)), `the JSON holds ${value}`);
+    }
   });
 });

@@ -1,13 +1,20 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { planStack, StackPlan } from "../../cli/preview";
-import { PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
+import { planStack, PlanProgress, StackPlan, stderrProgress } from "../../cli/preview";
+import {
+  analyzeStackRequest,
+  PolicyPackProcess,
+  stackResourceMessage,
+} from "../../cli/policyPack/analyzerClient";
 import { InvalidInputError } from "../../cli/core/errors";
 import {
+  analyzerResources,
   analyzeWithPolicyPack,
   checkWithPolicyPack,
   startPolicySession,
 } from "../../cli/preview/policySession";
+import { PhaseReporter } from "../../cli/preview/progress";
+import { stackRequestBytes } from "../../cli/preview/sessionWorker";
 import { findProject } from "../../cli/workspace/project";
 import { repositoryRoot } from "../helpers/cli";
 
@@ -39,6 +46,17 @@ describe("a policy session: the pack analyzing a program while it runs", functio
     try {
       const sequential = await analyzeWithPolicyPack(pack, resources);
       assert.ok(sequential.diagnostics.some((d) => d.enforcementLevel === "mandatory"));
+      // The session sends AnalyzeStack encoded part by part, and reads its answer itself: the
+      // stack policies' diagnostics (of every level and severity) must read as the client reads them.
+      const stackPolicies = sequential.pack.policies.filter((p) => p.type === "stack");
+      const fromStack = sequential.diagnostics.filter((d) =>
+        stackPolicies.some((p) => p.name === d.policyName),
+      );
+      assert.deepEqual(
+        new Set(fromStack.map((d) => d.enforcementLevel)),
+        new Set(["advisory", "mandatory"]),
+      );
+      assert.ok(new Set(fromStack.map((d) => d.severity)).size >= 2);
       assert.deepEqual(report.diagnostics, sequential.diagnostics);
       assert.deepEqual(report.pack, sequential.pack);
     } finally {
@@ -78,5 +96,151 @@ describe("a policy session: the pack analyzing a program while it runs", functio
         /^Policy config bad\.json/.test(error.message) &&
         /no-such-policy is not a policy of trusted-delivery-guardrails/.test(error.message),
     );
+  });
+});
+
+describe("the policy session's AnalyzeStack request, encoded part by part", () => {
+  it("is byte for byte the request encoded whole, whatever the parts' lengths", async () => {
+    const plan = await planStack(
+      findProject(path.join(repositoryRoot, "examples/ungoverned")),
+      "dev",
+    );
+    const resources = analyzerResources(plan.run.resources, "outputs");
+    // Parts of one, two and three bytes of length.
+    const large = { ...resources[0], urn: "urn:large", properties: { blob: "x".repeat(20000) } };
+    const tiny = { urn: "u", type: "t", name: "n", properties: {} };
+    const all = [...resources, large, tiny];
+    assert.deepEqual(
+      stackRequestBytes(all.map((r) => stackResourceMessage(r).serializeBinary())),
+      Buffer.from(analyzeStackRequest(all).serializeBinary()),
+    );
+    assert.deepEqual(stackRequestBytes([]), Buffer.alloc(0));
+  });
+});
+
+describe("a plan's progress", function () {
+  this.timeout(180000);
+
+  it("tells of the program's start, of its progress at most every 500 ms, and of its end with every resource registered", async () => {
+    const events: PlanProgress[] = [];
+    const plan = await planStack(
+      findProject(path.join(repositoryRoot, "examples/ungoverned")),
+      "dev",
+      {
+        onProgress: (event) => events.push(event),
+      },
+    );
+    // The stack is not counted, as the plan does not count it.
+    const resources = plan.run.resources.length - 1;
+    assert.deepEqual(events[0], {
+      phase: "program",
+      kind: "start",
+      done: 0,
+      message: 'program: running stack "dev" offline, under Pulumi\'s mocks',
+    });
+    const end = events[events.length - 1];
+    assert.deepEqual(
+      [end.phase, end.kind, end.done, end.total],
+      ["program", "end", resources, resources],
+    );
+    assert.match(
+      end.message,
+      new RegExp(`^program: ${resources} resources registered in \\d+\\.\\d s$`),
+    );
+    assert.ok(events.slice(1, -1).every((e) => e.phase === "program" && e.kind === "progress"));
+  });
+
+  it("tells of the policy check's start, and of its end with the violations", async () => {
+    const events: PlanProgress[] = [];
+    const plan = await planStack(
+      findProject(path.join(repositoryRoot, "examples/ungoverned")),
+      "dev",
+    );
+    const session = startPolicySession(packDir, undefined, { onProgress: (e) => events.push(e) });
+    for (const resource of plan.run.resources) {
+      session.registered(resource);
+    }
+    const report = await session.check(plan.run.resources);
+    const analyzed = plan.run.resources.filter((r) => r.custom && !r.read).length;
+    const mandatory = report.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+    assert.deepEqual(
+      [events[0].phase, events[0].kind, events[0].total],
+      ["policy", "start", analyzed],
+    );
+    assert.match(
+      events[0].message,
+      new RegExp(`^policy: \\d+ of ${analyzed} resources analyzed while the program ran$`),
+    );
+    const end = events[events.length - 1];
+    assert.deepEqual(
+      [end.phase, end.kind, end.done, end.total],
+      ["policy", "end", analyzed, analyzed],
+    );
+    assert.match(
+      end.message,
+      new RegExp(
+        `^policy: ${analyzed} resources analyzed, ${report.diagnostics.length} violations \\(${mandatory} mandatory\\) in \\d+\\.\\d s$`,
+      ),
+    );
+  });
+
+  it("reports a phase under way at most once per 500 ms, and its start and end always", () => {
+    let clock = 1000;
+    const events: PlanProgress[] = [];
+    const reporter = new PhaseReporter(
+      "program",
+      (e) => events.push(e),
+      () => clock,
+    );
+    reporter.start(0, "start");
+    for (let done = 1; done <= 100; done++) {
+      clock += 20; // 2 s in all
+      reporter.progress(done, () => `done ${done}`);
+    }
+    reporter.end(100, "end", 100);
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.done]),
+      [
+        ["start", 0],
+        ["progress", 25],
+        ["progress", 50],
+        ["progress", 75],
+        ["progress", 100],
+        ["end", 100],
+      ],
+    );
+  });
+
+  it("never fails the plan when the listener throws", () => {
+    const reporter = new PhaseReporter("policy", () => {
+      throw new Error("EPIPE");
+    });
+    reporter.start(0, "start");
+    reporter.end(0, "end");
+  });
+
+  it("goes to stderr one line per report, or on a terminal one line rewritten until its phase ends", () => {
+    const written: string[] = [];
+    const stream = (isTTY: boolean, columns?: number) =>
+      ({
+        isTTY,
+        columns,
+        write: (text: string) => written.push(text),
+      }) as unknown as NodeJS.WriteStream;
+    const event = (kind: PlanProgress["kind"], message: string): PlanProgress => ({
+      phase: "program",
+      kind,
+      done: 0,
+      message,
+    });
+    const log = stderrProgress(stream(false));
+    log(event("start", "program: running"));
+    log(event("end", "program: done"));
+    assert.deepEqual(written.splice(0), ["program: running\n", "program: done\n"]);
+
+    const terminal = stderrProgress(stream(true, 30));
+    terminal(event("progress", "program: 1,000 of 2,000 resources registered (2.0 s)"));
+    terminal(event("end", "program: done"));
+    assert.deepEqual(written, ["\rprogram: 1,000 of 2,000 reso…\x1b[K", "\rprogram: done\x1b[K\n"]);
   });
 });
