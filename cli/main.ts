@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   "adopt-aws": async () => (await import("./commands/adoptAws")).adoptAwsCommand,
   audit: async () => (await import("./commands/audit")).auditCommand,
   explain: async () => (await import("./commands/explain")).explainCommand,
+  "trust-diff": async () => (await import("./commands/trustDiff")).trustDiffCommand,
   version: async () => (await import("./commands/version")).versionCommand,
 };
 

@@ -12,11 +12,13 @@ import {
   requiredTierControls,
   riskTiers,
 } from "../policy-pack/governance/registry";
+import { roleSessionDurationRange } from "./formats";
 import {
   defaultRegionVariableName,
   defaultRepositoryUrlVariableName,
   defaultRoleSecretName,
 } from "./names";
+import { GitHubTrust } from "./githubTrust";
 import { RiskLevel } from "./riskTiers";
 import { defaultTrustPolicyMaxLength } from "./trustPolicy";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
@@ -48,6 +50,19 @@ export const defaultProtect = true;
 export const defaultForceDelete = false;
 /** Whether the pipeline commits the build-and-push workflow to the app repository. */
 export const defaultCommitWorkflow = false;
+
+/** The push role's longest session, in seconds: IAM's own default (one hour). */
+export const defaultMaxSessionDuration = roleSessionDurationRange.min;
+/** The push role's IAM path: IAM's own default, the root. */
+export const defaultRolePath = "/";
+
+/**
+ * What the trust policy pins the repository by, unless told otherwise: its name, so existing
+ * trusts and adopted Terraform stay unchanged and nothing is read from GitHub.
+ */
+export const defaultGitHubTrust: GitHubTrust = GitHubTrust.Name;
+/** What `add-app` writes for a new app unless told otherwise: GitHub's ids. */
+export const addAppGitHubTrust: GitHubTrust = GitHubTrust.Id;
 
 /** Whether the build-and-push workflow attests the images it pushes (provenance and SBOM). */
 export const defaultAttestations = true;

@@ -3,7 +3,11 @@
  * accept, and what would break the pipeline's promises (policy variables and invisible
  * characters in names that reach a trust policy). Each check returns a problem or undefined.
  */
-import { githubIssuerOfProvider, oidcProviderArnPattern } from "../policy-pack/governance/github";
+import {
+  githubIssuerOfProvider,
+  oidcProviderArnPattern,
+  parseGitHubIssuer,
+} from "../policy-pack/governance/github";
 import { registryIdPattern } from "../policy-pack/governance/registry";
 import { defaultRoleSecretName, environmentNameSuffix } from "./names";
 import { isUnknownYet, Problem, problem } from "./problems";
@@ -104,6 +108,29 @@ export function oidcProviderArnProblem(field: string, value: unknown): Problem |
     );
   }
   return undefined;
+}
+
+/**
+ * An issuer a `GitHubOidcProvider` may be created for: github.com's, an enterprise's own
+ * (`token.actions.githubusercontent.com/<slug>`) or GHE.com's (`token.actions.<subdomain>.ghe.com`).
+ * GitHub Enterprise Server's issuers are judged by the pack but not created here: their
+ * provider needs the server's certificate, which this component does not take.
+ */
+export function githubOidcIssuerProblem(field: string, value: unknown): Problem | undefined {
+  const parsed = typeof value === "string" ? parseGitHubIssuer(value) : undefined;
+  if (parsed === undefined || parsed.kind === "ghes") {
+    return problem(
+      field,
+      value,
+      'must be a GitHub Actions issuer: "token.actions.githubusercontent.com" (github.com), "token.actions.githubusercontent.com/<enterprise slug>" (GitHub Enterprise Cloud\'s enterprise issuer) or "token.actions.<subdomain>.ghe.com" (GHE.com), with or without https://',
+    );
+  }
+  return undefined;
+}
+
+/** The issuer as IAM names it (lower case, no scheme), of one that passed {@link githubOidcIssuerProblem}. */
+export function githubOidcIssuer(value: string): string {
+  return parseGitHubIssuer(value)!.issuer;
 }
 
 export function registryIdProblem(field: string, value: unknown): Problem | undefined {
@@ -266,6 +293,59 @@ export function kmsKeyArnProblem(field: string, value: unknown): Problem | undef
       field,
       value,
       'must be a KMS key or alias ARN, e.g. "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+    );
+  }
+  return undefined;
+}
+
+// IAM: a managed policy's ARN, customer (`<12 digits>`) or AWS managed (`aws`), with its path.
+const managedPolicyArnPattern =
+  /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,128}$/;
+// IAM's documented pattern for paths: `/`, or `/` printable ASCII characters `/`.
+const iamPathPattern = /^(?:\/|\/[\x21-\x7e]+\/)$/;
+
+/** The lowest and highest maximum session duration IAM accepts for a role, in seconds. */
+export const roleSessionDurationRange = { min: 3600, max: 43200 } as const;
+
+/** A permissions boundary's ARN given as a plain string; outputs are only known later. */
+export function permissionsBoundaryProblem(field: string, value: unknown): Problem | undefined {
+  if (value === undefined || isUnknownYet(value)) {
+    return undefined;
+  }
+  if (typeof value !== "string" || value.length > 2048 || !managedPolicyArnPattern.test(value)) {
+    return problem(
+      field,
+      value,
+      'must be the ARN of an IAM managed policy, arn:<partition>:iam::<12-digit account>:policy/<path/name> or an AWS managed policy arn:<partition>:iam::aws:policy/<path/name>, e.g. "arn:aws:iam::123456789012:policy/delivery-boundary"',
+    );
+  }
+  return undefined;
+}
+
+export function maxSessionDurationProblem(field: string, value: unknown): Problem | undefined {
+  const { min, max } = roleSessionDurationRange;
+  if (
+    value !== undefined &&
+    !(Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max)
+  ) {
+    return problem(
+      field,
+      value,
+      `must be a whole number of seconds from ${min} (one hour, IAM's default) to ${max} (12 hours), as IAM allows`,
+    );
+  }
+  return undefined;
+}
+
+export function iamPathProblem(field: string, value: unknown): Problem | undefined {
+  if (
+    value !== undefined &&
+    (typeof value !== "string" || value.length > 512 || !iamPathPattern.test(value))
+  ) {
+    return problem(
+      field,
+      value,
+      'must be an IAM path: "/" or segments between slashes, 1 to 512 printable ASCII characters without spaces, e.g. "/delivery/"',
     );
   }
   return undefined;

@@ -1,14 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  githubDotComIssuer,
-  githubOidcIssuerUrl,
-  stsAudience,
-} from "../policy-pack/governance/github";
+import { githubDotComIssuer, stsAudience } from "../policy-pack/governance/github";
 import { componentTypes } from "../policy-pack/governance/typeTokens";
+import { githubOidcIssuer, githubOidcIssuerProblem } from "./formats";
+import { InvalidArgumentsError } from "./invalidArguments";
 
 /** Options of the account's GitHub Actions OIDC provider. */
 export interface GitHubOidcProviderArgs {
+  /**
+   * The issuer of the tokens the provider accepts, with or without `https://`: github.com's
+   * `token.actions.githubusercontent.com`; GitHub Enterprise Cloud's enterprise-specific issuer,
+   * `token.actions.githubusercontent.com/<enterprise slug>` (when the enterprise has set it
+   * up); or GHE.com data residency's `token.actions.<subdomain>.ghe.com`. The push roles'
+   * trust conditions use it as their key prefix (`<issuer>:sub`). IAM allows one provider per
+   * issuer and account, so an account may hold a github.com provider and an enterprise one.
+   * @default "token.actions.githubusercontent.com" (github.com)
+   */
+  readonly issuer?: string;
   /**
    * Tags for the provider.
    * @default {}
@@ -40,8 +48,8 @@ export function knownIssuerOfArnOutput(arn: unknown): string | undefined {
 
 /**
  * The account's IAM OIDC provider for GitHub Actions (`https://token.actions.githubusercontent.com`,
- * audience `sts.amazonaws.com`). IAM allows one per account, so one stack creates it and every
- * pipeline of the account trusts it.
+ * or an enterprise's issuer: see `issuer`; audience `sts.amazonaws.com`). IAM allows one per
+ * issuer and account, so one stack creates it and every pipeline of the account trusts it.
  *
  * No thumbprints are given: IAM validates GitHub's tokens against its own trusted certificate
  * authorities, and pinned thumbprints only break when GitHub rotates certificates.
@@ -51,8 +59,10 @@ export class GitHubOidcProvider extends pulumi.ComponentResource {
 
   /** The provider's ARN, for `TrustedDeliveryPipelineArgs.oidcProviderArn`. */
   public readonly arn: pulumi.Output<string>;
-  /** The issuer URL, `https://token.actions.githubusercontent.com`. */
+  /** The issuer URL, `https://token.actions.githubusercontent.com` or the enterprise's. */
   public readonly url: pulumi.Output<string>;
+  /** The issuer, as condition keys name it: `token.actions.githubusercontent.com`. */
+  public readonly issuer: pulumi.Output<string>;
   /** The IAM OIDC provider. */
   public readonly provider: aws.iam.OpenIdConnectProvider;
 
@@ -61,19 +71,27 @@ export class GitHubOidcProvider extends pulumi.ComponentResource {
     args: GitHubOidcProviderArgs = {},
     opts?: pulumi.ComponentResourceOptions,
   ) {
+    // Invalid arguments register nothing, not even this component.
+    const given = args.issuer ?? githubDotComIssuer;
+    const issuerIssue = githubOidcIssuerProblem("issuer", given);
+    if (issuerIssue) {
+      throw new InvalidArgumentsError(`GitHubOidcProvider "${name}"`, [issuerIssue]);
+    }
     super(GitHubOidcProvider.typeToken, name, {}, opts);
+    const issuer = githubOidcIssuer(given);
     this.provider = new aws.iam.OpenIdConnectProvider(
       name,
       {
-        url: githubOidcIssuerUrl,
+        url: `https://${issuer}`,
         clientIdLists: [stsAudience],
         tags: args.tags,
       },
       { parent: this, protect: args.protect ?? true },
     );
     this.arn = this.provider.arn;
-    issuersByArnOutput.set(this.arn, githubDotComIssuer);
+    issuersByArnOutput.set(this.arn, issuer);
+    this.issuer = pulumi.output(issuer);
     this.url = this.provider.url;
-    this.registerOutputs({ arn: this.arn, url: this.url });
+    this.registerOutputs({ arn: this.arn, url: this.url, issuer: this.issuer });
   }
 }

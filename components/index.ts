@@ -4,14 +4,18 @@ export {
   GitHubRepositoryAccess,
   GitHubVariableNames,
   PipelineImportIds,
+  PushRoleSettings,
   RegistryMetadata,
+  ReusableWorkflow,
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
+export { GitHubIds, GitHubTrust, githubTrusts } from "./githubTrust";
 export {
   EcrPipelineSettings,
   GitHubPipelineSettings,
   PipelineSettings,
   Resolved,
+  RolePipelineSettings,
   resolvePipelineSettings,
   tagsBesideProviderDefaults,
 } from "./pipelineSettings";
@@ -33,6 +37,10 @@ export {
   githubSubjects,
   githubTrustPolicy,
   githubOidcIssuerUrl,
+  IdentityConditions,
+  pipelineTrust,
+  PipelineTrust,
+  PipelineTrustSpec,
   PolicyDocument,
   PolicyStatement,
   stsAudience,

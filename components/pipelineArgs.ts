@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
+import { GitHubTrust } from "./githubTrust";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /** Governance metadata every registry carries as tags. */
@@ -128,11 +129,13 @@ export interface GitHubRepositoryAccess {
   /** Names of the Actions variables for the repository URL and the region. */
   readonly variableNames?: GitHubVariableNames;
   /**
-   * The owner's numeric GitHub id. With `repositoryId`, the trust policy uses GitHub's immutable
-   * subject form `repo:<owner>@<ownerId>/<name>@<repositoryId>:...`, which a recycled owner or
-   * repository name cannot match. Required for repositories that use immutable subject claims
-   * (all repositories created after 2026-06-18). `gh api repos/<owner>/<name> --jq .owner.id`.
-   * @default undefined (the name-only form `repo:<owner>/<name>:...`)
+   * The owner's numeric GitHub id (`gh api repos/<owner>/<name> --jq .owner.id`), given with
+   * `repositoryId`. With `trust: "name"`, the trust policy then uses GitHub's immutable subject
+   * form `repo:<owner>@<ownerId>/<name>@<repositoryId>:...` alone (as before `trust` existed).
+   * With `trust: "id"`, the given ids are used instead of the ones the pipeline looks up on
+   * GitHub, and nothing is looked up: ids that are not the repository's lock the app out.
+   * @default undefined (with `trust: "name"`, the name-only form `repo:<owner>/<name>:...`; with
+   * `trust: "id"`, the ids GitHub gives at deploy time)
    */
   readonly ownerId?: number;
   /**
@@ -140,6 +143,61 @@ export interface GitHubRepositoryAccess {
    * @default undefined
    */
   readonly repositoryId?: number;
+  /**
+   * What the push role's trust policy recognises the repository by.
+   *
+   * - `"name"`: `sub` names the repository (`repo:<owner>/<name>:...`, or the immutable form when
+   *   `ownerId` and `repositoryId` are given): the trust policy the pipeline has always made,
+   *   byte for byte, so existing roles and adopted Terraform stay unchanged, and nothing is read
+   *   from GitHub. A repository deleted and created again under the name, or another one renamed
+   *   to it, is trusted too.
+   * - `"id"`: beside `aud`, the trust policy requires `repository_id` and `repository_owner_id`
+   *   (as strings) to be the repository's and its owner's GitHub ids, and admits `sub` in both
+   *   forms, `repo:<owner>/<name>:...` and `repo:<owner>@<ownerId>/<name>@<repositoryId>:...`,
+   *   for every branch, tag and environment: GitHub issues the immutable form only for
+   *   repositories created, renamed or transferred since 2026-07-15, so which one a token carries
+   *   depends on the repository, while the ids pin the repository either way. The ids are looked
+   *   up on GitHub at deploy time with the GitHub provider (`getRepository`, `getUser`), unless
+   *   `ownerId` and `repositoryId` are given; a repository that cannot be found is refused,
+   *   naming `github.repository`. The pipeline also manages the repository's OIDC subject claim
+   *   template (GitHub's default), which the `sub` conditions rely on.
+   *
+   * `trusted-delivery add-app` writes `"id"` for new apps.
+   * @default "name" (existing trusts and adopted Terraform stay unchanged, and no GitHub read is
+   * needed)
+   */
+  readonly trust?: GitHubTrust;
+  /**
+   * Reusable workflows that alone may assume the push role: a job may then assume it only while
+   * it runs one of these (its `job_workflow_ref` claim is `<owner>/<name>/<path>@<ref>` of one of
+   * them), besides running in the repository on a trusted branch, tag or environment. Matched
+   * with `StringEquals`, or `StringLike` when a ref holds a `*`. The pipeline also manages the
+   * repository's OIDC subject claim template (GitHub's default), which the `sub` conditions rely
+   * on.
+   *
+   * Refused, because no job could then assume the role: an empty list (leave the setting out to
+   * admit any workflow); a path outside `.github/workflows/` or in a directory below it (GitHub
+   * runs reusable workflows from that directory only), or not ending `.yml` or `.yaml`; a ref
+   * that is not `refs/heads/<branch>`, `refs/tags/<tag>` or a full 40-digit lower-case commit
+   * SHA (`main` or a short SHA match nothing, since GitHub writes the full ref); a pattern in a
+   * commit SHA. A ref pattern of `*` alone (every branch of the workflow's repository) is refused
+   * as it is for `branches`.
+   * @default undefined (any workflow of the repository's trusted runs)
+   */
+  readonly workflows?: ReusableWorkflow[];
+}
+
+/** A reusable workflow, at a ref, that may assume the push role (see `github.workflows`). */
+export interface ReusableWorkflow {
+  /** The repository holding the workflow, `owner/name` (the app repository or another one). */
+  readonly repository: string;
+  /** The workflow file, `.github/workflows/<file>.yml` (or `.yaml`). */
+  readonly path: string;
+  /**
+   * The ref the workflow is called at: `refs/heads/<branch>`, `refs/tags/<tag>` (either may hold
+   * `*` patterns) or a 40-digit commit SHA.
+   */
+  readonly ref: string;
 }
 
 /** Overrides of the registry settings the risk tier gives. */
@@ -178,6 +236,35 @@ export interface EcrSettings {
    * @default true
    */
   readonly protect?: boolean;
+}
+
+/**
+ * Settings of the push role that GitHub OIDC role modules commonly offer. Each leaves the role
+ * as IAM makes it when not given.
+ */
+export interface PushRoleSettings {
+  /**
+   * The ARN of an IAM managed policy set as the role's permissions boundary
+   * (`permissionsBoundary`): the role may then do only what both its own policies and the
+   * boundary allow. A customer managed policy, `arn:<partition>:iam::<account>:policy/<path/name>`,
+   * or an AWS managed one, `arn:<partition>:iam::aws:policy/<path/name>`. An ARN only known once
+   * resources exist (a policy of the same program) is checked by IAM, not here.
+   * @default undefined (no permissions boundary)
+   */
+  readonly permissionsBoundary?: pulumi.Input<string>;
+  /**
+   * The longest session, in seconds, that assuming the role may ask for: a whole number from
+   * 3600 (one hour) to 43200 (12 hours). A workflow asks with `role-duration-seconds`.
+   * @default 3600 (IAM's default: one hour)
+   */
+  readonly maxSessionDuration?: number;
+  /**
+   * The role's IAM path, which becomes part of its ARN (`arn:aws:iam::<account>:role<path><name>`):
+   * `/`, or segments between slashes (`/delivery/ecr/`), 1 to 512 printable ASCII characters
+   * without spaces.
+   * @default "/"
+   */
+  readonly path?: string;
 }
 
 /**
@@ -224,6 +311,12 @@ export interface TrustedDeliveryPipelineArgs {
    * @default {}
    */
   readonly tags?: { readonly [key: string]: pulumi.Input<string> };
+  /**
+   * The push role's permissions boundary, maximum session duration and IAM path; each documents
+   * its default.
+   * @default {} (no boundary, IAM's one-hour sessions, path "/")
+   */
+  readonly role?: PushRoleSettings;
   /**
    * Adopt an existing repository and lifecycle policy instead of creating them.
    * @default undefined (both are created)

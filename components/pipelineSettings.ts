@@ -6,10 +6,12 @@ import {
   EnvironmentProtection,
   GitHubRepositoryAccess,
   PipelineImportIds,
+  PushRoleSettings,
   RegistryMetadata,
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
 import { InvalidArgumentsError } from "./invalidArguments";
+import { GitHubIds } from "./githubTrust";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
 /**
@@ -31,6 +33,10 @@ export type EcrPipelineSettings = Resolved<Omit<EcrSettings, "kmsKeyArn">> &
     readonly lifecyclePolicy: string;
   };
 
+/** The push role's settings: IAM's defaults, with those given; the boundary only when given. */
+export type RolePipelineSettings = Resolved<Omit<PushRoleSettings, "permissionsBoundary">> &
+  Pick<PushRoleSettings, "permissionsBoundary">;
+
 /** The GitHub side, resolved: the given settings and what the pipeline derives from them. */
 export type GitHubPipelineSettings = Resolved<
   // Inputs consumed into other settings: the IDs into the subjects, the names into the two below;
@@ -46,8 +52,14 @@ export type GitHubPipelineSettings = Resolved<
   readonly environmentProtection: Resolved<EnvironmentProtection>;
   readonly owner: string;
   readonly name: string;
-  /** The trust policy's `sub` values. */
+  /**
+   * The trust policy's `sub` values known before deploying: all of them, except with
+   * `trust: "id"` and no ids given, when the immutable-form ones follow from the ids looked up
+   * at deploy time (`trustPolicy.ts`'s `pipelineTrust` makes the whole list from the ids).
+   */
   readonly subjects: readonly string[];
+  /** The ids given by hand (`ownerId`, `repositoryId`), which nothing then looks up. */
+  readonly ids: GitHubIds | undefined;
   /** Where the pipeline commits the build-and-push workflow (when `commitWorkflow`). */
   readonly workflowPath: string;
   readonly repositoryUrlVariableName: string;
@@ -65,6 +77,8 @@ export interface PipelineSettings {
   readonly tags: { readonly [key: string]: pulumi.Input<string> };
   /** The push role's name. */
   readonly roleName: string;
+  /** The push role's boundary, session duration and path. */
+  readonly role: RolePipelineSettings;
   /** Existing resources to adopt, by ID. */
   readonly importIds: PipelineImportIds;
   readonly github: GitHubPipelineSettings;

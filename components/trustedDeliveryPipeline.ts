@@ -13,7 +13,18 @@ import {
   tagsBesideProviderDefaults,
 } from "./pipelineSettings";
 import { ecrPushPolicy } from "./pushPolicy";
-import { githubTrustPolicy, PolicyDocument } from "./trustPolicy";
+import {
+  githubTrustPolicy,
+  IdentityConditions,
+  pipelineTrust,
+  PipelineTrust,
+  PolicyDocument,
+} from "./trustPolicy";
+import {
+  defaultOidcSubjectTemplate,
+  lookUpGitHubIds,
+  unknownRepositoryProblem,
+} from "./githubIdentity";
 import { buildPushWorkflow } from "./workflow";
 import { InvalidArgumentsError } from "./invalidArguments";
 import { Problem, problem } from "./problems";
@@ -77,22 +88,24 @@ function failingVisibly<T>(resource: pulumi.Resource, compute: () => T): T {
  * provider this pipeline creates, or a `GitHubOidcProvider`'s `arn` output: both are created
  * with GitHub's issuer URL), when the ARN is used as it is, whatever a test's mocks return for
  * it (`"arn"`, the resource's name, nothing). An ARN of another origin that names no GitHub
- * issuer is refused, naming the value: no trust policy would be right for it.
+ * issuer is refused, naming the value: no trust policy would be right for it. `conditions` are
+ * the trust's other conditions (ids, reusable workflows; none by default).
  */
 export function trustPolicyJson(
   name: string,
   providerArn: unknown,
   subjects: readonly string[],
   knownIssuer: string | undefined,
+  conditions: IdentityConditions = {},
 ): string {
   const field = "oidcProviderArn";
   if (typeof providerArn === "string" && oidcProviderArnProblem(field, providerArn) === undefined) {
-    return JSON.stringify(githubTrustPolicy(providerArn, subjects));
+    return JSON.stringify(githubTrustPolicy(providerArn, subjects, conditions));
   }
   if (knownIssuer !== undefined) {
     // The conditions depend on the issuer alone; the principal is the provider as it is.
     const standIn = `arn:aws:iam::${"0".repeat(12)}:oidc-provider/${knownIssuer}`;
-    const policy: PolicyDocument = githubTrustPolicy(standIn, subjects);
+    const policy: PolicyDocument = githubTrustPolicy(standIn, subjects, conditions);
     return JSON.stringify({
       ...policy,
       Statement: policy.Statement.map((statement) => ({
@@ -171,6 +184,11 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly environmentSecrets: Readonly<Record<string, github.ActionsEnvironmentSecret>>;
   /** The committed build-and-push workflow, when `github.commitWorkflow` is set. */
   public readonly workflowFile?: github.RepositoryFile;
+  /**
+   * The app repository's OIDC subject claim template, kept at GitHub's default (which the trust
+   * policy's subjects are written for): only with `github.trust: "id"` or `github.workflows`.
+   */
+  public readonly oidcSubjectTemplate?: github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate;
   /** The Actions variable holding the repository URL. */
   public readonly repositoryUrlVariable: github.ActionsVariable;
   /** The Actions variable holding the AWS region. */
@@ -202,18 +220,19 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     const registry = this.createRegistry(names, settings);
     this.repository = registry.repository;
     this.lifecyclePolicy = registry.lifecyclePolicy;
-    const pushRole = this.createPushRole(
-      name,
-      names,
-      settings,
-      this.oidcProviderArn,
+    const trust = this.trustOf(name, settings);
+    const pushRole = this.createPushRole(name, names, settings, trust, {
+      oidcProviderArn: this.oidcProviderArn,
       knownIssuer,
-      this.repository,
-    );
+      repository: this.repository,
+    });
     this.role = pushRole.role;
     this.pushPolicy = pushRole.pushPolicy;
 
     const appRepository = this.appRepositoryName(name, settings);
+    if (settings.github.trust === "id" || settings.github.workflows.length > 0) {
+      this.oidcSubjectTemplate = defaultOidcSubjectTemplate(name, appRepository, this);
+    }
     const environments = this.createEnvironments(names, settings, appRepository, this.role);
     this.environments = environments.environments;
     this.environmentSecrets = environments.environmentSecrets;
@@ -240,7 +259,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     }
     this.repositoryUrlVariableName = this.repositoryUrlVariable.variableName;
     this.regionVariableName = this.regionVariable.variableName;
-    this.subjects = pulumi.output([...settings.github.subjects]);
+    this.subjects = trust.apply((t) => [...t.subjects]);
     this.metadata = pulumi.output({ ...settings.metadata });
     this.registerOutputs(this.engineOutputs());
   }
@@ -306,25 +325,62 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     return { repository, lifecyclePolicy };
   }
 
+  /**
+   * The trust policy's subjects and conditions. With `trust: "id"` and no ids given, they wait
+   * for GitHub's ids of the repository, looked up through the GitHub provider; a repository it
+   * cannot read fails the deployment, naming `github.repository`: no trust would be right.
+   */
+  private trustOf(name: string, settings: PipelineSettings): pulumi.Output<PipelineTrust> {
+    const given = settings.github;
+    if (given.trust !== "id" || given.ids !== undefined) {
+      const known: PipelineTrust = pipelineTrust(given, given.ids);
+      return pulumi.output(known);
+    }
+    return lookUpGitHubIds(given.repository, this).apply((lookup) =>
+      failingVisibly(this, () => {
+        if (lookup.ids === undefined) {
+          throw outputArgumentsError(name, [
+            unknownRepositoryProblem(given.repository, lookup.failure),
+          ]);
+        }
+        return pipelineTrust(given, lookup.ids);
+      }),
+    );
+  }
+
   /** The push role, which only the trusted subjects can assume, and its policy: push here only. */
   private createPushRole(
     name: string,
     names: ChildNames,
     settings: PipelineSettings,
-    oidcProviderArn: pulumi.Output<string>,
-    knownIssuer: string | undefined,
-    repository: aws.ecr.Repository,
+    trust: pulumi.Output<PipelineTrust>,
+    {
+      oidcProviderArn,
+      knownIssuer,
+      repository,
+    }: {
+      readonly oidcProviderArn: pulumi.Output<string>;
+      readonly knownIssuer: string | undefined;
+      readonly repository: aws.ecr.Repository;
+    },
   ): { role: aws.iam.Role; pushPolicy: aws.iam.RolePolicy } {
-    const subjects = settings.github.subjects;
     const role = new aws.iam.Role(
       names.role,
       {
         name: settings.roleName,
         description: `Pushes images to ECR repository ${settings.repositoryName} from GitHub Actions in ${settings.github.repository} (${settings.environment})`,
-        assumeRolePolicy: oidcProviderArn.apply((arn) =>
-          failingVisibly(this, () => trustPolicyJson(name, arn, subjects, knownIssuer)),
-        ),
-        maxSessionDuration: 3600,
+        assumeRolePolicy: pulumi
+          .all([oidcProviderArn, trust])
+          .apply(([arn, { subjects, conditions }]) =>
+            failingVisibly(this, () =>
+              trustPolicyJson(name, arn, subjects, knownIssuer, conditions),
+            ),
+          ),
+        maxSessionDuration: settings.role.maxSessionDuration,
+        path: settings.role.path,
+        ...(settings.role.permissionsBoundary === undefined
+          ? {}
+          : { permissionsBoundary: settings.role.permissionsBoundary }),
         tags: this.tagsFor(settings, awsTypes.iamRole),
       },
       { parent: this },

@@ -1,11 +1,24 @@
 import YAML from "yaml";
-import { defaultBranch, defaultRiskLevel } from "../../components/defaults";
+import {
+  addAppGitHubTrust,
+  defaultBranch,
+  defaultMaxSessionDuration,
+  defaultRiskLevel,
+  defaultRolePath,
+} from "../../components/defaults";
+import { maxSessionDurationProblem, roleSessionDurationRange } from "../../components/formats";
 import { riskLevels } from "../../components/riskTiers";
+import { githubTrusts } from "../../components/githubTrust";
 import { findProject } from "../workspace/project";
 import { UsageError } from "../core/errors";
 import { processTerminal } from "../core/prompt";
 import { Command, cwdOption } from "./command";
-import { AddAppOutcome, applyAddApp, completeRequest } from "../selfService/addApp";
+import {
+  AddAppOutcome,
+  applyAddApp,
+  completeRequest,
+  workflowOptionForm,
+} from "../selfService/addApp";
 
 function listOption(value: unknown): string[] | undefined {
   const values = (value as string[] | undefined)
@@ -13,6 +26,17 @@ function listOption(value: unknown): string[] | undefined {
     .map((v) => v.trim())
     .filter(Boolean);
   return values === undefined || values.length === 0 ? undefined : values;
+}
+
+/** A whole number of seconds, as the option gives it; anything else is refused naming it. */
+function secondsOption(value: unknown): number {
+  const text = String(value).trim();
+  const seconds = /^\d+$/.test(text) ? Number(text) : text;
+  const issue = maxSessionDurationProblem("--max-session-duration", seconds);
+  if (issue) {
+    throw new UsageError(issue.message);
+  }
+  return seconds as number;
 }
 
 export const addAppCommand: Command = {
@@ -24,6 +48,7 @@ export const addAppCommand: Command = {
   examples: [
     "trusted-delivery add-app payments-api --owner team-payments --github-repository acme/payments-api -s dev",
     "trusted-delivery add-app ledger --owner team-ledger --github-repository acme/ledger --risk high --environments production -s prod --dry-run",
+    "trusted-delivery add-app billing-api --owner team-billing --github-repository acme/billing-api --workflow acme/platform-workflows/.github/workflows/build-push.yml@refs/tags/v1 -s dev",
   ],
   findings: "the edit is refused (the file changed meanwhile, or another command holds its lock)",
   formats: ["text", "json"],
@@ -64,6 +89,32 @@ export const addAppCommand: Command = {
       value: "<environment>",
       help: "GitHub deployment environments that alone may push (created by the pipeline).",
     },
+    trust: {
+      type: "string",
+      value: `<${githubTrusts.join("|")}>`,
+      help: `What the push role trusts the app repository by: its name, or GitHub's ids of it and its owner (looked up at deploy time, so a recreated or renamed-away repository of the same name is not trusted). Default: ${addAppGitHubTrust}.`,
+    },
+    workflow: {
+      type: "string",
+      multiple: true,
+      value: workflowOptionForm,
+      help: "A reusable workflow, at a ref (refs/heads/<branch>, refs/tags/<tag> or a commit SHA), that alone may assume the push role; repeated for more.",
+    },
+    "permissions-boundary": {
+      type: "string",
+      value: "<policy ARN>",
+      help: "A managed policy's ARN, set as the push role's permissions boundary. Default: none.",
+    },
+    "max-session-duration": {
+      type: "string",
+      value: "<seconds>",
+      help: `The push role's longest session, ${roleSessionDurationRange.min} to ${roleSessionDurationRange.max} seconds. Default: ${defaultMaxSessionDuration}.`,
+    },
+    "role-path": {
+      type: "string",
+      value: "<path>",
+      help: `The push role's IAM path, e.g. /delivery/. Default: ${defaultRolePath}.`,
+    },
     stack: {
       type: "string",
       multiple: true,
@@ -92,6 +143,17 @@ export const addAppCommand: Command = {
         branches: listOption(options.branches),
         tags: listOption(options.tags),
         environments: listOption(options.environments),
+        ...(options.trust !== undefined && { trust: String(options.trust) }),
+        ...(options.workflow !== undefined && {
+          workflows: (options.workflow as string[]).map(String),
+        }),
+        ...(options["permissions-boundary"] !== undefined && {
+          permissionsBoundary: String(options["permissions-boundary"]),
+        }),
+        ...(options["max-session-duration"] !== undefined && {
+          maxSessionDuration: secondsOption(options["max-session-duration"]),
+        }),
+        ...(options["role-path"] !== undefined && { rolePath: String(options["role-path"]) }),
         stacks: listOption(options.stack) ?? [],
         force: Boolean(options.force),
       },

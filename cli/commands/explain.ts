@@ -4,7 +4,14 @@ import { readAwsSettings } from "../workspace/awsConfig";
 import { UsageError } from "../core/errors";
 import { explainRun } from "../explain/explain";
 import { explanationJson, formatExplanation } from "../explain/format";
-import { parseRef, refProblems, runProblems, WorkflowRun } from "../explain/run";
+import {
+  claimOptions,
+  parseRef,
+  readClaims,
+  refProblems,
+  runProblems,
+  WorkflowRun,
+} from "../explain/run";
 import { readPlatformStack } from "../workspace/platformStack";
 import { readEnvironmentClaims } from "../workspace/environmentClaims";
 import { findProject, readStackConfig } from "../workspace/project";
@@ -24,6 +31,8 @@ export const explainCommand: Command = {
     "trusted-delivery explain payments-api -s dev --ref refs/heads/main",
     "trusted-delivery explain payments-api -s prod --environment production",
     "trusted-delivery explain payments-api -s dev --event pull_request_target --ref main -f json",
+    "trusted-delivery explain payments-api -s prod --ref main --repository-id 98765 --owner-id 1234",
+    "trusted-delivery explain payments-api -s dev --ref main --workflow-ref acme/workflows/.github/workflows/build.yml@refs/tags/v1",
   ],
   findings: "the role refuses the run",
   formats: ["text", "json"],
@@ -45,6 +54,13 @@ export const explainCommand: Command = {
       type: "string",
       help: "The repository the run is in, owner/name (a fork, say). Default: the app's.",
     },
+    // The token's other claims STS checks: each decided by the model with the rest.
+    ...Object.fromEntries(
+      Object.entries(claimOptions).map(([option, spec]) => [
+        option,
+        { type: "string" as const, value: spec.value, help: spec.help },
+      ]),
+    ),
   },
   async run(positionals, options, output) {
     if (positionals.length !== 1) {
@@ -80,6 +96,8 @@ export const explainCommand: Command = {
     const repositoryOption =
       options.repository === undefined ? undefined : String(options.repository);
     problems.push(...runProblems({ repository: repositoryOption, event, environment }));
+    const { claims, problems: claimProblems } = readClaims(options);
+    problems.push(...claimProblems);
     if (problems.length > 0) {
       throw new UsageError(formatProblems("explain", problems));
     }
@@ -102,6 +120,7 @@ export const explainCommand: Command = {
       event,
       ...(ref !== undefined && !("message" in ref) && { ref }),
       ...(environment !== undefined && { environment }),
+      ...(Object.keys(claims).length > 0 && { claims }),
     };
     const explanation = explainRun(
       {

@@ -1,13 +1,30 @@
 import { isPlainObject, prefixProblems } from "../../components/problems";
-import { githubTrustPolicy, isSubjectPattern } from "../../components/trustPolicy";
-import { issuerOfProvider, stsAudience, SubjectContext } from "../../policy-pack/governance/github";
+import {
+  githubTrustPolicy,
+  IdentityConditions,
+  isSubjectPattern,
+  pipelineTrust,
+} from "../../components/trustPolicy";
+import {
+  GitHubClaims,
+  issuerOfProvider,
+  stsAudience,
+  SubjectContext,
+} from "../../policy-pack/governance/github";
 import { matches } from "../../policy-pack/iam/automaton";
 import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
 import { compilePattern } from "../../policy-pack/iam/patterns";
 import { decideToken, TokenDecision } from "../../policy-pack/iam/trust";
 import { checkApp, ResolvedApp } from "../../programs/platform/config";
 import { githubEvent } from "./events";
-import { pullRequestTargetEvent, RunSubject, runContext, runSubjects, WorkflowRun } from "./run";
+import {
+  idsOfClaims,
+  pullRequestTargetEvent,
+  RunSubject,
+  runContext,
+  runSubjects,
+  WorkflowRun,
+} from "./run";
 
 /** Where the app is declared, for messages. */
 export interface ExplainedApp {
@@ -34,6 +51,8 @@ export interface ExplainedApp {
 
 /** One subject of the run's token, and how the role's trust policy decides it. */
 export interface TokenVerdict extends RunSubject {
+  /** The token's claims besides `sub` and `aud` that the model was given. */
+  readonly claims: GitHubClaims;
   readonly decision: TokenDecision;
   /** The trusted subject value that admits it, when one does. */
   readonly matchedBy?: { readonly value: string; readonly operator: "StringEquals" | "StringLike" };
@@ -92,21 +111,50 @@ export function deploymentPatternMatches(pattern: string, name: string): boolean
   return new RegExp(`^${expression}$`).test(name);
 }
 
-function trustDocument(providerArn: string, subjects: readonly string[]): PolicyDocument {
-  const parsed = parsePolicyDocument(githubTrustPolicy(providerArn, subjects));
+function trustDocument(
+  providerArn: string,
+  subjects: readonly string[],
+  conditions: IdentityConditions = {},
+): PolicyDocument {
+  const parsed = parsePolicyDocument(githubTrustPolicy(providerArn, subjects, conditions));
   if ("error" in parsed) {
     throw new Error(`the pipeline's trust policy does not parse: ${parsed.error}`);
   }
   return parsed;
 }
 
-function decide(document: PolicyDocument, providerArn: string, sub: string): TokenDecision {
+function decide(
+  document: PolicyDocument,
+  providerArn: string,
+  sub: string,
+  claims: GitHubClaims = {},
+): TokenDecision {
   return decideToken(document, {
     issuer: issuerOfProvider(providerArn),
     provider: providerArn,
     sub,
     aud: stsAudience,
+    claims,
   });
+}
+
+/**
+ * The claims of the run's token the model is given: its repository, its ids (given, or the
+ * app's), its environment, and what the user gave; the model makes the rest consistent.
+ */
+function tokenClaims(
+  run: WorkflowRun,
+  ids: { readonly ownerId: number; readonly repositoryId: number } | undefined,
+): GitHubClaims {
+  return {
+    repository: run.repository,
+    ...(ids && {
+      repository_id: String(ids.repositoryId),
+      repository_owner_id: String(ids.ownerId),
+    }),
+    ...(run.environment !== undefined && { environment: run.environment }),
+    ...run.claims,
+  };
 }
 
 /** The trusted value that admits `sub`: exact values with StringEquals, patterns with StringLike. */
@@ -195,24 +243,44 @@ function environmentsAllowing(explained: ExplainedApp, ref: WorkflowRun["ref"]):
 export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanation {
   const { settings, entry } = explained.app;
   const github = settings.github;
-  const trusted = github.subjects;
-  const document = trustDocument(explained.providerArn, trusted);
   const ownRepository = run.repository.toLowerCase() === github.repository.toLowerCase();
-  const ids =
-    ownRepository && entry.github.ownerId !== undefined && entry.github.repositoryId !== undefined
+  const configured =
+    entry.github.ownerId !== undefined && entry.github.repositoryId !== undefined
       ? { ownerId: entry.github.ownerId, repositoryId: entry.github.repositoryId }
       : undefined;
+  const given = idsOfClaims(run.claims);
+  // Ids given on the command line are the run's, in any repository; else the app's own.
+  const ids = given ?? (ownRepository ? configured : undefined);
+  // The trust as the pipeline makes it. With trust "id" and no ids configured, it looks them up
+  // at deploy time: the ids given stand for what it would find (the repository's, by the user).
+  const roleTrust = pipelineTrust(
+    github,
+    configured ?? (github.trust === "id" ? given : undefined),
+  );
+  const trusted = roleTrust.subjects;
+  const document = trustDocument(explained.providerArn, trusted, roleTrust.conditions);
+  const claims = tokenClaims(run, ids);
   const tokens: TokenVerdict[] = runSubjects(run, ids).map((subject) => {
-    const decision = decide(document, explained.providerArn, subject.sub);
+    const decision = decide(document, explained.providerArn, subject.sub, claims);
     const match = decision.admitted ? matchedBy(trusted, subject.sub) : undefined;
-    return { ...subject, decision, ...(match && { matchedBy: match }) };
+    return { ...subject, claims, decision, ...(match && { matchedBy: match }) };
   });
   const issued = tokens[tokens.length - 1];
   const context = runContext(run);
   const { environmentGate, environmentNote } = deploymentGate(explained, run);
   const notes = [
     ...(environmentNote === undefined ? [] : [environmentNote]),
-    ...runNotes(explained, run, issued, ownRepository && ids === undefined),
+    ...runNotes(
+      explained,
+      run,
+      issued,
+      ownRepository && ids === undefined && github.trust !== "id",
+    ),
+    ...(github.trust === "id" && configured === undefined && given === undefined
+      ? [
+          `the role also requires repository_id and repository_owner_id to be ${github.repository}'s and its owner's GitHub ids, which the pipeline looks up at deploy time: give --repository-id and --owner-id to judge a run with them`,
+        ]
+      : []),
   ];
 
   const admitted = issued.decision.admitted && environmentGate === undefined;
@@ -233,7 +301,15 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
   const nearest = [...trusted].sort(
     (a, b) => distance(a, issued.sub) - distance(b, issued.sub) || a.localeCompare(b),
   )[0];
-  const refused: RefusedRun = { explained, run, issued, context, ownRepository, environmentGate };
+  const refused: RefusedRun = {
+    explained,
+    run,
+    issued,
+    context,
+    ownRepository,
+    environmentGate,
+    conditions: roleTrust.conditions,
+  };
   return {
     ...found,
     ...(environmentGate !== undefined && { environmentGate }),
@@ -346,6 +422,8 @@ interface RefusedRun {
   /** Whether the run is in the app's own repository (not a fork, not another repository). */
   readonly ownRepository: boolean;
   readonly environmentGate?: string;
+  /** The trust's conditions besides `sub` and `aud` (ids, reusable workflows). */
+  readonly conditions: IdentityConditions;
 }
 
 /**
@@ -373,9 +451,10 @@ function adviceFor(refused: RefusedRun): Advice {
   }
   const admitsIssued = (subjects: readonly string[]) =>
     decide(
-      trustDocument(explained.providerArn, subjects),
+      trustDocument(explained.providerArn, subjects, refused.conditions),
       explained.providerArn,
       refused.issued.sub,
+      refused.issued.claims,
     ).admitted;
   if (context.kind === "environment") {
     return environmentAdvice(explained, context.name, admitsIssued);

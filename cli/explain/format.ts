@@ -1,7 +1,7 @@
 import { issuerOfProvider, stsAudience } from "../../policy-pack/governance/github";
 import { isSubjectPattern } from "../../components/trustPolicy";
 import { Explanation, TokenVerdict } from "./explain";
-import { WorkflowRun } from "./run";
+import { idsOfClaims, WorkflowRun } from "./run";
 
 function describeRun(run: WorkflowRun): string {
   const on = run.ref ? ` of ${run.ref.kind} ${run.ref.name}` : "";
@@ -39,10 +39,14 @@ export function formatExplanation(explanation: Explanation): string {
   } else {
     lines.push(`Token: aud "${stsAudience}", issuer ${issuer}, and the sub of its form:`);
     for (const token of tokens) {
-      const issuedNote =
-        token === issued ? "; GitHub issues this form (the app's ids are configured)" : "";
+      const why = idsOfClaims(run.claims) ? "the ids are given" : "the app's ids are configured";
+      const issuedNote = token === issued ? `; GitHub issues this form (${why})` : "";
       lines.push(`  ${token.form} form: sub "${token.sub}": ${verdictOf(token)}${issuedNote}`);
     }
+  }
+  const given = Object.entries(run.claims ?? {});
+  if (given.length > 0) {
+    lines.push(`Claims: ${given.map(([claim, value]) => `${claim} "${value}"`).join(", ")}`);
   }
   lines.push("The role trusts:");
   const width = Math.max(...explanation.trusted.map((s) => s.length));
@@ -99,11 +103,13 @@ export function explanationJson(explanation: Explanation): Record<string, unknow
       event: run.event,
       ...(run.ref && { ref: { kind: run.ref.kind, name: run.ref.name } }),
       ...(run.environment !== undefined && { environment: run.environment }),
+      ...(run.claims !== undefined && { claims: run.claims }),
     },
     ...(explanation.event !== undefined && { event: explanation.event }),
     tokens: explanation.tokens.map((token) => ({
       form: token.form,
       sub: token.sub,
+      claims: token.claims,
       issued: token === explanation.issued,
       admitted: token.decision.admitted,
       allowedBy: token.decision.allowedBy,

@@ -1,6 +1,9 @@
 import { problem, Problem } from "../../components/problems";
 import { didYouMeanText } from "../core/suggest";
 import {
+  GitHubClaimKey,
+  GitHubClaims,
+  githubOwnerPattern,
   isGitHubRepository,
   SubjectContext,
   SubjectRepository,
@@ -18,6 +21,12 @@ export interface WorkflowRun {
   readonly ref?: { readonly kind: "branch" | "tag"; readonly name: string };
   /** The deployment environment its job names, when it names one. */
   readonly environment?: string;
+  /**
+   * Claims of its token the user gave (`--repository-id`, `--workflow-ref`, ...): the model
+   * decides the token with them; a claim not given gets the app's (its ids, when configured) or
+   * one consistent with the rest.
+   */
+  readonly claims?: GitHubClaims;
 }
 
 /** A `sub` GitHub would put in the run's token, and the form it is in. */
@@ -190,4 +199,127 @@ export function refProblems(
     ];
   }
   return [];
+}
+
+/** One of explain's options that gives a claim of the run's token. */
+export interface ClaimOption {
+  readonly claim: GitHubClaimKey;
+  /** What the value is, as the help shows it. */
+  readonly value: string;
+  readonly help: string;
+  /** What the value must be, when it is not: `must be ...`. */
+  readonly allowed: string;
+  readonly valid: (value: string) => boolean;
+}
+
+/** A GitHub numeric id: a positive whole number, as the token's claims write it. */
+const numericId = (value: string) => /^[1-9][0-9]{0,14}$/.test(value);
+
+/** A GitHub login, or an app's bot (`dependabot[bot]`). */
+const login = (value: string) => githubOwnerPattern.test(value.replace(/\[bot\]$/, ""));
+
+/**
+ * `<owner>/<name>/.github/workflows/<file>.yml@<ref>`: GitHub runs reusable workflows from that
+ * directory only, and writes the full ref (`refs/heads/...`, `refs/tags/...`) or commit SHA.
+ */
+function workflowRef(value: string): boolean {
+  const match = /^([^/@\s]+)\/([^/@\s]+)\/\.github\/workflows\/([^/@\s]+\.ya?ml)@(.+)$/.exec(value);
+  return (
+    match !== null &&
+    isGitHubRepository(`${match[1]}/${match[2]}`) &&
+    (/^refs\/(heads|tags)\/[^\s:]+$/.test(match[4]) || /^[0-9a-f]{40}$/.test(match[4]))
+  );
+}
+
+/** explain's options for claims of the run's token, by option name. */
+export const claimOptions: Readonly<Record<string, ClaimOption>> = {
+  "repository-id": {
+    claim: "repository_id",
+    value: "<id>",
+    help: "The repository's numeric GitHub id (repository_id); with --owner-id, the token's sub is the immutable form. Default: the app's github.repositoryId.",
+    allowed:
+      "must be the repository's numeric GitHub id, e.g. 98765 (gh api repos/<owner>/<name> --jq .id)",
+    valid: numericId,
+  },
+  "owner-id": {
+    claim: "repository_owner_id",
+    value: "<id>",
+    help: "The repository owner's numeric GitHub id (repository_owner_id). Default: the app's github.ownerId.",
+    allowed:
+      "must be the owner's numeric GitHub id, e.g. 1234 (gh api repos/<owner>/<name> --jq .owner.id)",
+    valid: numericId,
+  },
+  "workflow-ref": {
+    claim: "job_workflow_ref",
+    value: "<owner/name/path@ref>",
+    help: "The reusable workflow the job runs (job_workflow_ref), e.g. acme/workflows/.github/workflows/build.yml@refs/tags/v1.",
+    allowed:
+      "must be <owner>/<name>/.github/workflows/<file>.yml@<ref>, the ref refs/heads/<branch>, refs/tags/<tag> or a full commit SHA, e.g. acme/workflows/.github/workflows/build.yml@refs/tags/v1",
+    valid: workflowRef,
+  },
+  workflow: {
+    claim: "workflow",
+    value: "<name>",
+    help: "The workflow's name (workflow).",
+    allowed: "must be the workflow's name, on one line",
+    valid: (value) => value.trim() !== "" && !/[\n\r]/.test(value),
+  },
+  actor: {
+    claim: "actor",
+    value: "<login>",
+    help: "Who started the run (actor): a GitHub login, or an app's bot, e.g. dependabot[bot].",
+    allowed: "must be a GitHub login, e.g. octocat or dependabot[bot]",
+    valid: login,
+  },
+  "actor-id": {
+    claim: "actor_id",
+    value: "<id>",
+    help: "The numeric GitHub id of who started the run (actor_id).",
+    allowed: "must be a numeric GitHub id, e.g. 583231",
+    valid: numericId,
+  },
+  "enterprise-id": {
+    claim: "enterprise_id",
+    value: "<id>",
+    help: "The numeric id of the GitHub enterprise the repository belongs to (enterprise_id).",
+    allowed: "must be a numeric GitHub id, e.g. 1234",
+    valid: numericId,
+  },
+};
+
+/** The claims given on the command line (by option name), or every problem with them. */
+export function readClaims(given: Readonly<Record<string, unknown>>): {
+  claims: GitHubClaims;
+  problems: Problem[];
+} {
+  const claims: Partial<Record<GitHubClaimKey, string>> = {};
+  const problems: Problem[] = [];
+  for (const [option, spec] of Object.entries(claimOptions)) {
+    const value = given[option];
+    if (value === undefined) {
+      continue;
+    }
+    if (spec.valid(String(value))) {
+      claims[spec.claim] = String(value);
+    } else {
+      problems.push(problem(`--${option}`, String(value), spec.allowed));
+    }
+  }
+  if ((given["repository-id"] === undefined) !== (given["owner-id"] === undefined)) {
+    const missing = given["repository-id"] === undefined ? "--repository-id" : "--owner-id";
+    problems.push({
+      field: missing,
+      message: `${missing} is missing: --repository-id and --owner-id go together, as the immutable subject (repo:<owner>@<ownerId>/<name>@<repositoryId>:...) names both`,
+    });
+  }
+  return { claims, problems };
+}
+
+/** The ids the claims give, when they give both. */
+export function idsOfClaims(
+  claims: GitHubClaims | undefined,
+): { readonly ownerId: number; readonly repositoryId: number } | undefined {
+  return claims?.repository_id !== undefined && claims.repository_owner_id !== undefined
+    ? { ownerId: Number(claims.repository_owner_id), repositoryId: Number(claims.repository_id) }
+    : undefined;
 }

@@ -45,6 +45,9 @@ function appLines(app: PlanApp, width: number): string[] {
     for (const s of app.role.subjects) {
       lines.push(`               ${s.subject.padEnd(subjectWidth)}  (${s.operator})`);
     }
+    for (const c of app.role.claims ?? []) {
+      lines.push(`             and ${c.claim} ${c.values.join(" or ")}  (${c.operator})`);
+    }
   }
   lines.push(...app.environments.map(environmentLine));
   if (app.github) {

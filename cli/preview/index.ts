@@ -53,6 +53,11 @@ export interface PlanOptions {
    * it constructs and registers resources, and when it ends or fails.
    */
   readonly onProgress?: ProgressListener;
+  /**
+   * The stack's config, read already (another version of its stack file, say), with the file as
+   * messages name it; otherwise it is read from the project's stack file.
+   */
+  readonly stackConfig?: { readonly config: StackConfig; readonly display: string };
 }
 
 /** A stack's plan, with the offline run it was made from (for the policy pack). */
@@ -64,8 +69,8 @@ export async function planStack(
   stack: string,
   options: PlanOptions = {},
 ): Promise<StackPlan> {
-  const config = readStackConfig(project, stack);
-  const file = displayPath(project, config.file);
+  const config = options.stackConfig?.config ?? readStackConfig(project, stack);
+  const file = options.stackConfig?.display ?? displayPath(project, config.file);
   const { region, defaultTags } = awsSettings(config, file);
   const program = loadProgram(project);
   const terraformState = platformConfigValues(project.name, config.values).terraformState as

@@ -4,6 +4,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { InvalidInputError, UsageError } from "../core/errors";
 import { isPlainObject, problem } from "../../components/problems";
+import { githubIdentityFunctions } from "../../components/githubIdentity";
+import { GitHubIds } from "../../components/githubTrust";
 import { fileSystemReason } from "../workspace/fileWrites";
 import {
   awsFunctions,
@@ -56,6 +58,30 @@ function autoname(name: string): string {
   return `${name}-${createHash("sha256").update(name).digest("hex").slice(0, 7)}`;
 }
 
+/** A stable positive stand-in for a GitHub id, from the name it belongs to (at most 9 digits). */
+function fakeGitHubId(kind: string, name: string): number {
+  const digest = createHash("sha256").update(`${kind}:${name.toLowerCase()}`).digest("hex");
+  return 100_000_000 + (parseInt(digest.slice(0, 8), 16) % 900_000_000);
+}
+
+/**
+ * The ids the offline run gives a repository and its owner in place of GitHub's: stable, and
+ * derived from the names alone (GitHub compares names without case, so these do too).
+ */
+export function offlineGitHubIds(repository: string): GitHubIds {
+  const [owner] = repository.split("/");
+  return {
+    ownerId: fakeGitHubId("owner", owner),
+    repositoryId: fakeGitHubId("repository", repository),
+  };
+}
+
+/** The plan's note that a repository's ids are the offline run's, not GitHub's. */
+export function mockedGitHubIdsNote(repository: string): string {
+  const { ownerId, repositoryId } = offlineGitHubIds(repository);
+  return `GitHub ids of ${repository} are mocked (owner ${ownerId}, repository ${repositoryId}): the offline run reads nothing from GitHub, so the trust policy above pins stand-ins; pulumi up reads the real ids with the GitHub provider`;
+}
+
 function str(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
 }
@@ -71,6 +97,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
    * on to the program, so the run's own error is less telling than these.
    */
   readonly failures: Error[] = [];
+  /** Repositories whose GitHub ids the run has mocked, each noted once in the plan's log. */
+  private readonly mockedRepositories = new Set<string>();
 
   constructor(
     readonly account: OfflineAccount,
@@ -121,6 +149,33 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     return (state as { outputs: Record<string, unknown> }).outputs;
   }
 
+  /**
+   * The GitHub provider's answers about a repository and its owner, with the stand-in ids of
+   * {@link offlineGitHubIds}; the first answer about a repository puts a warning in the plan
+   * saying its ids are mocked (under mocks, pulumi.log writes to the console, which the offline
+   * run keeps as the plan's log).
+   */
+  private githubIdentity(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (token === githubIdentityFunctions.getUser) {
+      const login = String(inputs.username ?? "");
+      const { ownerId } = offlineGitHubIds(`${login}/`);
+      return { id: String(ownerId), login, nodeId: `U_${ownerId}` };
+    }
+    const repository = String(inputs.fullName ?? inputs.name ?? "");
+    const { repositoryId } = offlineGitHubIds(repository);
+    if (!this.mockedRepositories.has(repository.toLowerCase())) {
+      this.mockedRepositories.add(repository.toLowerCase());
+      void pulumi.log.warn(mockedGitHubIdsNote(repository));
+    }
+    return {
+      id: repository.split("/")[1] ?? repository,
+      fullName: repository,
+      name: repository.split("/")[1] ?? repository,
+      repoId: repositoryId,
+      nodeId: `R_${repositoryId}`,
+    };
+  }
+
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const { accountId, region, partition } = this.account;
     const inputs: State = args.inputs ?? {};
@@ -166,6 +221,14 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         state = { ...inputs, name };
         break;
       }
+      case awsTypes.iamPolicy: {
+        // A policy's ARN carries its path, as a role's does: a role's permissions boundary may
+        // name it, and the pack links the two by it.
+        const name = str(inputs.name, autoname(args.name));
+        id = `arn:${partition}:iam::${accountId}:policy${str(inputs.path, "/")}${name}`;
+        state = withTags({ ...inputs, name, arn: id });
+        break;
+      }
       case awsTypes.iamOidcProvider: {
         const issuer = str(inputs.url, "").replace(/^https:\/\//, "");
         id = `arn:${partition}:iam::${accountId}:oidc-provider/${issuer}`;
@@ -203,6 +266,9 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
       case awsFunctions.getPartition:
         return { partition, dnsSuffix: "amazonaws.com", id: partition };
+      case githubIdentityFunctions.getRepository:
+      case githubIdentityFunctions.getUser:
+        return this.githubIdentity(args.token, args.inputs);
       case terraformFunctions.getLocalReference: {
         // As the provider does: the state file's outputs, read from disk.
         const file = String(args.inputs.path ?? "terraform.tfstate");

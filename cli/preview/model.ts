@@ -36,6 +36,43 @@ export interface TrustSubject {
   readonly operator: "StringEquals" | "StringLike";
 }
 
+/** One condition of the push role's trust on a claim other than `sub` and `aud`. */
+export interface TrustClaimCondition {
+  /** The claim, without its issuer: `repository_id`, `job_workflow_ref`, ... */
+  readonly claim: string;
+  readonly operator: string;
+  readonly values: readonly string[];
+}
+
+/** The trust policy's conditions on claims other than `sub` and `aud`, once each. */
+export function trustClaimConditions(assumeRolePolicy: unknown): TrustClaimCondition[] {
+  let document: unknown = assumeRolePolicy;
+  if (typeof document === "string") {
+    try {
+      document = JSON.parse(document);
+    } catch {
+      return [];
+    }
+  }
+  const statements = (document as { Statement?: unknown } | undefined)?.Statement;
+  const found = new Map<string, TrustClaimCondition>();
+  for (const statement of Array.isArray(statements) ? statements : []) {
+    const condition = (statement as { Condition?: Record<string, Record<string, unknown>> })
+      .Condition;
+    for (const [operator, entries] of Object.entries(condition ?? {})) {
+      for (const [key, value] of Object.entries(entries ?? {})) {
+        const claim = key.slice(key.lastIndexOf(":") + 1);
+        if (claim === "sub" || claim === "aud") {
+          continue;
+        }
+        const values = (Array.isArray(value) ? value : [value]).map(String);
+        found.set(`${operator} ${claim} ${values.join(",")}`, { claim, operator, values });
+      }
+    }
+  }
+  return [...found.values()];
+}
+
 /**
  * A registry as the plan shows it: the attribute table's values (`cli/registry/attributes.ts`;
  * every tag it carries in `tagsAll`, the provider's default tags with its own), whether it is
@@ -72,7 +109,12 @@ export interface PlanApp {
   /** The pipeline's governance metadata, from its registered outputs. */
   readonly metadata?: { readonly id: string; readonly owner: string; readonly risk: string };
   readonly registry?: PlanRegistry;
-  readonly role?: { readonly name: string; readonly subjects: readonly TrustSubject[] };
+  readonly role?: {
+    readonly name: string;
+    readonly subjects: readonly TrustSubject[];
+    /** The trust's conditions on GitHub's other claims (ids, reusable workflows), as written. */
+    readonly claims?: readonly TrustClaimCondition[];
+  };
   readonly environments: readonly PlanEnvironment[];
   readonly github?: {
     readonly repository: string;
@@ -276,6 +318,9 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
             subject,
             operator: isSubjectPattern(subject) ? "StringLike" : "StringEquals",
           })),
+          ...(trustClaimConditions(role.inputs.assumeRolePolicy).length > 0 && {
+            claims: trustClaimConditions(role.inputs.assumeRolePolicy),
+          }),
         },
       }),
     ...(secrets.length + variables.length > 0 && {

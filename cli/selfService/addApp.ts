@@ -8,7 +8,14 @@ import {
   parsePlatformConfig,
   platformConfigValues,
 } from "../../programs/platform/config";
-import { defaultRegistryId, defaultRiskLevel } from "../../components/defaults";
+import {
+  addAppGitHubTrust,
+  defaultGitHubTrust,
+  defaultRegistryId,
+  defaultRiskLevel,
+} from "../../components/defaults";
+import { GitHubTrust } from "../../components/githubTrust";
+import { ReusableWorkflow } from "../../components/pipelineArgs";
 import { riskLevels } from "../../components/riskTiers";
 import { appsSetting } from "../workspace/appsSetting";
 import { lineDiff } from "../core/lineDiff";
@@ -43,6 +50,23 @@ export interface AddAppRequest {
   readonly branches?: readonly string[];
   readonly tags?: readonly string[];
   readonly environments?: readonly string[];
+  /**
+   * What the trust policy pins the repository by, `name` or `id`.
+   * @default {@link addAppGitHubTrust} ("id"): new apps are trusted by GitHub's ids
+   */
+  readonly trust?: string;
+  /**
+   * Reusable workflows that alone may assume the push role, each
+   * `<owner>/<name>/.github/workflows/<file>.yml@<ref>` (see {@link workflowOption}).
+   * @default none (any workflow of the trusted runs)
+   */
+  readonly workflows?: readonly string[];
+  /** The push role's permissions boundary, a managed policy's ARN. @default none */
+  readonly permissionsBoundary?: string;
+  /** The push role's longest session, in seconds. @default the pipeline's (3600) */
+  readonly maxSessionDuration?: number;
+  /** The push role's IAM path. @default the pipeline's ("/") */
+  readonly rolePath?: string;
   readonly stacks: readonly string[];
   /** Replace an entry of the same app with other settings. */
   readonly force?: boolean;
@@ -58,6 +82,24 @@ export interface AddAppOutcome {
   readonly editor: StackFileEditor;
 }
 
+/** How `--workflow` is written. */
+export const workflowOptionForm = "<owner>/<name>/.github/workflows/<file>.yml@<ref>";
+
+/**
+ * A `--workflow` value as the reusable workflow it names: the repository is its first two path
+ * parts, the path the rest up to the first `@` (which workflow paths never hold), the ref what
+ * follows. Each part is then checked as `github.workflows` is.
+ */
+export function workflowOption(text: string): ReusableWorkflow {
+  const match = /^([^/@]+\/[^/@]+)\/([^@]+)@(.+)$/.exec(text.trim());
+  if (!match) {
+    throw new UsageError(
+      `--workflow is ${JSON.stringify(text)}; must be ${workflowOptionForm}, e.g. acme/platform-workflows/.github/workflows/build-push.yml@refs/heads/main`,
+    );
+  }
+  return { repository: match[1], path: match[2], ref: match[3] };
+}
+
 /** The app entry the request describes: only what was asked for, defaults left implicit. */
 export function appEntry(request: AddAppRequest): AppConfig {
   const listed = (values: readonly string[] | undefined) =>
@@ -65,6 +107,15 @@ export function appEntry(request: AddAppRequest): AppConfig {
   const branches = listed(request.branches);
   const tags = listed(request.tags);
   const environments = listed(request.environments);
+  const role = {
+    ...(request.permissionsBoundary !== undefined && {
+      permissionsBoundary: request.permissionsBoundary,
+    }),
+    ...(request.maxSessionDuration !== undefined && {
+      maxSessionDuration: request.maxSessionDuration,
+    }),
+    ...(request.rolePath !== undefined && { path: request.rolePath }),
+  };
   return {
     metadata: {
       id: request.id ?? defaultRegistryId(request.app),
@@ -77,7 +128,15 @@ export function appEntry(request: AddAppRequest): AppConfig {
       ...(branches && { branches }),
       ...(tags && { tags }),
       ...(environments && { environments }),
+      // A new app is trusted by id unless asked otherwise; "name" is the pipeline's default.
+      ...((request.trust ?? addAppGitHubTrust) !== defaultGitHubTrust && {
+        trust: (request.trust ?? addAppGitHubTrust) as GitHubTrust,
+      }),
+      ...(request.workflows !== undefined && {
+        workflows: request.workflows.map(workflowOption),
+      }),
     },
+    ...(Object.keys(role).length > 0 && { role }),
   };
 }
 
@@ -161,6 +220,11 @@ const entryOptions: readonly (readonly [RegExp, string])[] = [
   [/^github\.branches(\[\d+\])?$/, "--branches"],
   [/^github\.tags(\[\d+\])?$/, "--tags"],
   [/^github\.environments(\[\d+\])?$/, "--environments"],
+  [/^github\.trust$/, "--trust"],
+  [/^github\.workflows(\[\d+\](\.\w+)?)?$/, "--workflow"],
+  [/^role\.permissionsBoundary$/, "--permissions-boundary"],
+  [/^role\.maxSessionDuration$/, "--max-session-duration"],
+  [/^role\.path$/, "--role-path"],
 ];
 
 /**

@@ -35,7 +35,8 @@ import {
   unknownKeys,
 } from "../problems";
 import { isRiskLevel } from "../riskTiers";
-import { githubSubjects } from "../trustPolicy";
+import { pipelineTrust } from "../trustPolicy";
+import { checkTrust, ResolvedTrust } from "./githubTrust";
 import { isVulnerabilitySeverity, vulnerabilitySeverities } from "../vulnerabilityGate";
 
 /** The key list of its interface, tied to it by the compiler. */
@@ -52,6 +53,8 @@ export const githubFields = {
   variableNames: true,
   ownerId: true,
   repositoryId: true,
+  trust: true,
+  workflows: true,
 } as const satisfies Fields<GitHubRepositoryAccess>;
 
 /** The key list of its interface, tied to it by the compiler. */
@@ -198,6 +201,7 @@ export function checkGitHub(
     github.environmentProtection,
     refs.withEnvironments,
   );
+  const trust = checkTrust(github);
   problems.push(
     ...repository.problems,
     ...refs.problems,
@@ -205,6 +209,7 @@ export function checkGitHub(
     ...workflowProblems(github),
     ...secretAndVariableNameProblems(github, environment),
     ...githubIdProblems(github),
+    ...trust.problems,
   );
   if (!isEnvironment(environment) || repository.value === undefined) {
     // The environment is reported with the pipeline; names derive from it. An invalid
@@ -215,7 +220,10 @@ export function checkGitHub(
   const settings = github as Partial<GitHubRepositoryAccess>;
   const repositoryName = repository.value;
   return checked(problems, () =>
-    resolveGitHub(settings, repositoryName, refs, protection.value!, environment, risk),
+    resolveGitHub(settings, repositoryName, refs, protection.value!, trust.value!, {
+      environment,
+      risk,
+    }),
   );
 }
 
@@ -435,13 +443,28 @@ function resolveGitHub(
   repository: string,
   refs: PushRefs,
   environmentProtection: PipelineSettings["github"]["environmentProtection"],
-  environment: string,
-  risk: unknown,
+  trust: ResolvedTrust,
+  { environment, risk }: { readonly environment: string; readonly risk: unknown },
 ): PipelineSettings["github"] {
   const [owner, name] = repository.split("/");
   const resolvedEnvironments = unique(refs.environments);
   const resolvedBranches = unique(refs.branches);
   const resolvedTags = unique(refs.tags);
+  // Checked: both ids or neither.
+  const ids =
+    settings.ownerId === undefined || settings.repositoryId === undefined
+      ? undefined
+      : { ownerId: settings.ownerId, repositoryId: settings.repositoryId };
+  const trusted = pipelineTrust(
+    {
+      repository,
+      branches: resolvedBranches,
+      tags: resolvedTags,
+      environments: resolvedEnvironments,
+      ...trust,
+    },
+    ids,
+  );
   return {
     repository,
     owner,
@@ -450,14 +473,10 @@ function resolveGitHub(
     tags: resolvedTags,
     environments: resolvedEnvironments,
     environmentProtection,
-    subjects: githubSubjects({
-      repository,
-      branches: resolvedBranches,
-      tags: resolvedTags,
-      environments: resolvedEnvironments,
-      ownerId: settings.ownerId,
-      repositoryId: settings.repositoryId,
-    }),
+    subjects: trusted.subjects,
+    ids,
+    trust: trust.trust,
+    workflows: trust.workflows,
     commitWorkflow: settings.commitWorkflow ?? defaultCommitWorkflow,
     attestations: settings.attestations ?? defaultAttestations,
     // An invalid risk is reported with the metadata, and then these settings are not used.

@@ -22,12 +22,14 @@ import {
 } from "../problems";
 import {
   longestGitHubProviderArn,
+  longestPipelineTrust,
   trustPolicyLength,
   trustPolicyLengthQuotaMaximum,
 } from "../trustPolicy";
 import { checkEcr } from "./ecr";
 import { checkGitHub } from "./github";
 import { checkMetadata } from "./metadata";
+import { checkRole } from "./role";
 
 /** The key list of its interface, tied to it by the compiler. */
 export const pipelineFields = {
@@ -40,6 +42,7 @@ export const pipelineFields = {
   tagPrefix: true,
   tags: true,
   importIds: true,
+  role: true,
   trustPolicyMaxLength: true,
 } as const satisfies Fields<TrustedDeliveryPipelineArgs>;
 
@@ -115,7 +118,8 @@ function checkTags(tags: unknown, reserved: readonly string[]): Problem[] {
 
 /**
  * The trust policy must fit IAM's quota on its length: a role whose policy is longer cannot be
- * created. The provider ARN, when only known later, is measured as the longest it could be.
+ * created. The provider ARN, when only known later, is measured as the longest it could be, and
+ * so are GitHub's ids when they are only looked up at deploy time (`trust: "id"`).
  */
 function checkTrustPolicyLength(
   maxLength: unknown,
@@ -146,7 +150,8 @@ function checkTrustPolicyLength(
     typeof oidcProviderArn === "string" && oidcProviderArnProblem("", oidcProviderArn) === undefined
       ? oidcProviderArn
       : longestGitHubProviderArn;
-  const length = trustPolicyLength(providerArn, github.subjects);
+  const longest = longestPipelineTrust(github, github.ids);
+  const length = trustPolicyLength(providerArn, longest.subjects, longest.conditions);
   if (length <= limit) {
     return [];
   }
@@ -155,10 +160,15 @@ function checkTrustPolicyLength(
   return [
     problem(
       "github",
-      `${github.subjects.length} subjects: ${count(github.branches, "branch", "branches")}, ${count(github.tags, "tag", "tags")}, ${count(github.environments, "environment", "environments")}`,
+      `${longest.subjects.length} subjects: ${count(github.branches, "branch", "branches")}, ${count(github.tags, "tag", "tags")}, ${count(github.environments, "environment", "environments")}`,
       `makes a trust policy of ${length} characters, over IAM's limit of ${limit} (the "Role trust policy length" quota, ${defaultTrustPolicyMaxLength} by default): trust fewer branches, tags or environments, or use patterns (release/*); or raise the quota in Service Quotas (IAM, up to ${trustPolicyLengthQuotaMaximum}) and set trustPolicyMaxLength to it`,
     ),
   ];
+}
+
+/** The problems found, without the checks that found none. */
+function found(...issues: (Problem | undefined)[]): Problem[] {
+  return issues.filter((issue): issue is Problem => issue !== undefined);
 }
 
 /**
@@ -193,7 +203,8 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
   const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
   const github = checkGitHub(args.github, environment, risk);
   const ecr = checkEcr(args.ecr, risk);
-  problems.push(...metadata.problems, ...github.problems, ...ecr.problems);
+  const role = checkRole(args.role);
+  problems.push(...metadata.problems, ...github.problems, ...ecr.problems, ...role.problems);
   problems.push(
     ...checkTrustPolicyLength(
       args.trustPolicyMaxLength,
@@ -210,15 +221,13 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
     ...checkTags(args.tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
   );
   problems.push(...checkImportIds(args.importIds, repositoryName));
-  const providerArnIssue = oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn);
-  if (providerArnIssue) {
-    problems.push(providerArnIssue);
-  }
+  problems.push(...found(oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn)));
   if (
     problems.length > 0 ||
     metadata.value === undefined ||
     github.value === undefined ||
-    ecr.value === undefined
+    ecr.value === undefined ||
+    role.value === undefined
   ) {
     return { problems };
   }
@@ -242,6 +251,7 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
         ...typed.tags,
       },
       roleName: pushRoleName(repositoryName as string, environment as string),
+      role: role.value,
       importIds: { ...typed.importIds },
       github: github.value,
     },

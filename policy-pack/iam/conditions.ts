@@ -36,6 +36,16 @@ export type KeyValue =
        */
       readonly multivalued?: boolean;
     }
+  /**
+   * A value the caller derives from its variables (a claim that is a part of another claim in
+   * some tokens, a variable of its own in others), which some requests may lack: `holds(l)` is
+   * "present, with a value in `l`", `present` when the request has the key at all.
+   */
+  | {
+      readonly kind: "derived";
+      readonly holds: (language: Language) => Formula;
+      readonly present: Formula;
+    }
   | { readonly kind: "known"; readonly value: string }
   | { readonly kind: "unknown"; readonly reason: string };
 
@@ -179,11 +189,15 @@ function matchedFormula(value: KeyValue, values: ValuesLanguage): Formula {
         ? unknown(caseDoubt)
         : FALSE;
   }
-  if (value.kind !== "variable") {
+  if (value.kind !== "variable" && value.kind !== "derived") {
     throw new Error(`matchedFormula on a ${value.kind} key`);
   }
   const on = (l: Language) =>
-    l.length === 0 ? FALSE : atom(value.variable, value.wrap ? value.wrap(l) : l);
+    l.length === 0
+      ? FALSE
+      : value.kind === "derived"
+        ? value.holds(l)
+        : atom(value.variable, value.wrap ? value.wrap(l) : l);
   const sure = on(language);
   return maybe === undefined ? sure : or(sure, and(on(maybe), unknown(caseDoubt)));
 }
@@ -212,19 +226,11 @@ export function conditionFormula(
     if (!wanted.every((v) => v === "true" || v === "false")) {
       return unknown(`Null on ${entry.key} with values other than "true" or "false"`);
     }
-    const absent = value.kind === "absent";
-    return wanted.some((v) => (v === "true") === absent) ? TRUE : FALSE;
+    const present = presence(value);
+    return or(...wanted.map((v) => (v === "true" ? not(present) : present)));
   }
   if (value.kind === "absent") {
-    // A set operator decides on the empty set first, IfExists or not (seen in IAM itself:
-    // ForAnyValue:StringEqualsIfExists on a missing key does not match).
-    if (operator.qualifier === "any") {
-      return FALSE;
-    }
-    if (operator.qualifier === "all" || operator.ifExists) {
-      return TRUE;
-    }
-    return operator.negated ? TRUE : FALSE;
+    return onAbsentKey(operator) ? TRUE : FALSE;
   }
   if (value.kind === "variable" && value.multivalued && operator.qualifier === undefined) {
     return unknown(
@@ -239,7 +245,32 @@ export function conditionFormula(
   if (values.unknown !== undefined) {
     matched = or(matched, unknown(values.unknown));
   }
-  return operator.negated ? not(matched) : matched;
+  if (value.kind !== "derived") {
+    return operator.negated ? not(matched) : matched;
+  }
+  // A key some requests lack: as IAM decides it when present (`matched` already says present),
+  // and as on an absent key when not.
+  const present = value.present;
+  const whenPresent = operator.negated ? and(present, not(matched)) : matched;
+  return onAbsentKey(operator) ? or(not(present), whenPresent) : whenPresent;
+}
+
+/** When the request has the key: always, never, or as the derived key says. */
+function presence(value: KeyValue): Formula {
+  return value.kind === "absent" ? FALSE : value.kind === "derived" ? value.present : TRUE;
+}
+
+/** How an operator decides a key the request lacks. */
+function onAbsentKey(operator: Operator): boolean {
+  // A set operator decides on the empty set first, IfExists or not (seen in IAM itself:
+  // ForAnyValue:StringEqualsIfExists on a missing key does not match).
+  if (operator.qualifier === "any") {
+    return false;
+  }
+  if (operator.qualifier === "all" || operator.ifExists) {
+    return true;
+  }
+  return operator.negated;
 }
 
 /** A statement's conditions: every entry must hold. */

@@ -16,6 +16,12 @@
  *
  * The principal's partition and account are what the stack knows of them, or any: an IAM write
  * is looked for on identities of those accounts, everything else on any resource.
+ *
+ * A permissions boundary, when its document is known, is judged as IAM judges it: an action is
+ * allowed only where the identity policies allow it and the boundary allows it too (and denies
+ * it nowhere). Each side is over-approximated as above, so their intersection still holds all
+ * that IAM allows: a boundary only removes what it surely refuses. An unknown boundary is not
+ * passed, and restricts nothing (fail closed).
  */
 import { anyString, charsOf, concat, Language, literal, plus, times, union } from "./automaton";
 import { Budget, BudgetExhausted } from "./budget";
@@ -68,6 +74,8 @@ export interface PermissionQuestions {
 
 interface Grant {
   readonly source: string;
+  /** A statement of the permissions boundary, rather than of an identity policy. */
+  readonly boundary: boolean;
   readonly statement: Statement;
   /** The resources it covers, and its conditions, before bounding. */
   readonly raw: Formula;
@@ -141,11 +149,12 @@ function resourceFormula(statement: Statement, variables: boolean): Formula {
 /** Statement conditions test the request, which the policy alone does not tell. */
 const unknownKeys = () => ({ kind: "unknown", reason: "a request condition" }) as const;
 
-function grantsOf(sources: readonly PolicySource[]): Grant[] {
+function grantsOf(sources: readonly PolicySource[], boundary = false): Grant[] {
   return sources.flatMap((source) => {
     const variables = usesPolicyVariables(source.document);
     return source.document.statements.map((statement) => ({
       source: `${source.label} ${statement.label}`,
+      boundary,
       statement,
       raw: and(
         resourceFormula(statement, variables),
@@ -157,16 +166,41 @@ function grantsOf(sources: readonly PolicySource[]): Grant[] {
 
 interface ActionGroup {
   readonly actions: string[];
+  /** The identity policies' Allows that may cover the actions. */
   readonly allows: readonly Bounded[];
   /** What the principal may do these actions on. */
   readonly allowed: Formula;
   /** What it surely may. */
   readonly surely: Formula;
+  /** The identity policies' statements that may cover the actions. */
   readonly grants: readonly Grant[];
+  /** The boundary's statements that may cover them (none without a boundary). */
+  readonly boundaryGrants: readonly Grant[];
 }
 
-/** Actions grouped by the statements that may cover them, each group with what it is allowed on. */
-function groups(actions: readonly string[], grants: readonly Grant[]): ActionGroup[] {
+/** What the statements allow the action on, may (`upper`) and surely (`lower`). */
+function allowedBy(covering: readonly { g: Grant; covers: Formula }[]) {
+  const { allows, denies } = byEffect(
+    covering.map((c) => ({
+      statement: c.g.statement,
+      label: c.g.source,
+      covers: c.covers,
+      raw: c.g.raw,
+    })),
+    (c) => and(c.covers, c.raw),
+  );
+  return { allows, may: mayBeAllowed(allows, denies), surely: surelyAllowed(allows, denies) };
+}
+
+/**
+ * Actions grouped by the statements that may cover them, each group with what it is allowed on:
+ * by the identity policies and, when `bounded`, the boundary (whose grants are among `grants`).
+ */
+function groups(
+  actions: readonly string[],
+  grants: readonly Grant[],
+  bounded: boolean,
+): ActionGroup[] {
   const bySignature = new Map<string, ActionGroup>();
   for (const action of actions) {
     const covering = grants
@@ -178,21 +212,18 @@ function groups(actions: readonly string[], grants: readonly Grant[]): ActionGro
       group.actions.push(action);
       continue;
     }
-    const { allows, denies } = byEffect(
-      covering.map((c) => ({
-        statement: c.g.statement,
-        label: c.g.source,
-        covers: c.covers,
-        raw: c.g.raw,
-      })),
-      (c) => and(c.covers, c.raw),
-    );
+    const identity = allowedBy(covering.filter((c) => !c.g.boundary));
+    // Without a boundary, the boundary's side allows everything; with one, what it allows.
+    const boundary = bounded
+      ? allowedBy(covering.filter((c) => c.g.boundary))
+      : { may: TRUE, surely: TRUE };
     bySignature.set(signature, {
       actions: [action],
-      allows,
-      allowed: mayBeAllowed(allows, denies),
-      surely: surelyAllowed(allows, denies),
-      grants: covering.map((c) => c.g),
+      allows: identity.allows,
+      allowed: and(identity.may, boundary.may),
+      surely: and(identity.surely, boundary.surely),
+      grants: covering.filter((c) => !c.g.boundary).map((c) => c.g),
+      boundaryGrants: covering.filter((c) => c.g.boundary).map((c) => c.g),
     });
   }
   return [...bySignature.values()].filter((g) => g.allows.length > 0);
@@ -275,10 +306,17 @@ class Inquiry {
   readonly findings: GrantFinding[] = [];
 
   constructor(
+    /** The identity policies' statements, then the boundary's. */
     readonly grants: readonly Grant[],
     readonly placement: Placement,
     readonly budget: Budget,
+    /** Whether a boundary's document is known (its statements are among `grants`). */
+    readonly bounded: boolean,
   ) {}
+
+  groups(actions: readonly string[]): ActionGroup[] {
+    return groups(actions, this.grants, this.bounded);
+  }
 
   /** Reports a group's actions allowed on some resource of `where` (any resource when absent). */
   reach(
@@ -287,7 +325,7 @@ class Inquiry {
     where: Language | undefined,
     probes: readonly string[],
   ): void {
-    for (const group of groups(actions, this.grants)) {
+    for (const group of this.groups(actions)) {
       const formula =
         where === undefined ? group.allowed : and(group.allowed, atom("resource", where));
       const found = findResource(formula, probes, this.budget);
@@ -314,7 +352,7 @@ class Inquiry {
     for (const action of pending) {
       this.allowedAnywhere.set(action, null);
     }
-    for (const group of groups(pending, this.grants)) {
+    for (const group of this.groups(pending)) {
       // Grouped actions share a service only when their statements say so: look where each
       // service's actions act (IAM's on the role's own account, as `judgeEscalation` does).
       const service = group.actions[0].slice(0, group.actions[0].indexOf(":")).toLowerCase();
@@ -388,37 +426,54 @@ function judgeEscalation(inquiry: Inquiry, questions: PermissionQuestions): void
   }
 }
 
+/**
+ * Whether statements grant registry-wide actions. IAM authorises them on the resource "*". An
+ * Allow with Resource grants them whatever its patterns (read so, failing closed: a pattern that
+ * names something else grants nothing in IAM); one with NotResource grants them unless a
+ * pattern covers "*". A Deny refuses them only through a Resource of "*" (and no condition):
+ * whether IAM matches "*" against NotResource patterns is not documented, so those are not
+ * counted.
+ */
+function registryWide(
+  grants: readonly Grant[],
+  actions: readonly string[],
+): { granting: Grant[]; denied: boolean } {
+  const granting = grants.filter(
+    (g) =>
+      (g.statement.effect === "Allow" || g.statement.effectUnknown) &&
+      (!g.statement.resources?.not ||
+        g.statement.resources.unresolved !== undefined ||
+        !g.statement.resources.patterns.some((p) => p === "*" || p === "?")),
+  );
+  const denied = grants.some(
+    (d) =>
+      d.statement.effect === "Deny" &&
+      !d.statement.effectUnknown &&
+      d.statement.effectDoubt === undefined &&
+      actions.every((a) => coversAction(d.statement, a).kind === "true") &&
+      d.statement.resources !== undefined &&
+      !d.statement.resources.not &&
+      d.statement.conditions.length === 0 &&
+      evaluate(and(d.raw), { resource: "*" }),
+  );
+  return { granting, denied };
+}
+
 function judgeRegistry(inquiry: Inquiry, questions: PermissionQuestions): void {
-  // IAM authorises registry-wide actions on the resource "*". An Allow with Resource grants
-  // them whatever its patterns (read so, failing closed: a pattern that names something else
-  // grants nothing in IAM); one with NotResource grants them unless a pattern covers "*".
-  for (const group of groups(questions.registryWriteActions, inquiry.grants)) {
-    const granting = group.grants.filter(
-      (g) =>
-        (g.statement.effect === "Allow" || g.statement.effectUnknown) &&
-        (!g.statement.resources?.not ||
-          g.statement.resources.unresolved !== undefined ||
-          !g.statement.resources.patterns.some((p) => p === "*" || p === "?")),
-    );
-    // A Deny refuses them only through a Resource of "*" (and no condition): whether IAM
-    // matches "*" against NotResource patterns is not documented, so those are not counted.
-    const denied = group.grants.some(
-      (d) =>
-        d.statement.effect === "Deny" &&
-        !d.statement.effectUnknown &&
-        d.statement.effectDoubt === undefined &&
-        group.actions.every((a) => coversAction(d.statement, a).kind === "true") &&
-        d.statement.resources !== undefined &&
-        !d.statement.resources.not &&
-        d.statement.conditions.length === 0 &&
-        evaluate(and(d.raw), { resource: "*" }),
-    );
-    if (granting.length > 0 && !denied) {
+  for (const group of inquiry.groups(questions.registryWriteActions)) {
+    const identity = registryWide(group.grants, group.actions);
+    // A boundary must grant them too, read the same way (so it refuses only surely).
+    const boundary = inquiry.bounded
+      ? registryWide(group.boundaryGrants, group.actions)
+      : undefined;
+    const boundaryAllows =
+      boundary === undefined || (boundary.granting.length > 0 && !boundary.denied);
+    if (identity.granting.length > 0 && !identity.denied && boundaryAllows) {
       inquiry.findings.push({
         kind: "registry-write",
         actions: group.actions,
         resource: "*",
-        statements: granting.map((g) => g.source),
+        statements: identity.granting.map((g) => g.source),
       });
     }
   }
@@ -429,7 +484,7 @@ function judgeRepositories(
   questions: PermissionQuestions,
   named: readonly string[],
 ): void {
-  for (const group of groups(questions.repositoryWriteActions, inquiry.grants)) {
+  for (const group of inquiry.groups(questions.repositoryWriteActions)) {
     if (onlyLiteralResources(group)) {
       continue;
     }
@@ -475,18 +530,28 @@ function judgeRepositories(
   );
 }
 
-/** What the policies let the principal do that the questions ask about. */
+/**
+ * What the policies let the principal do that the questions ask about. `boundary`: the
+ * documents of its permissions boundary, when known; undefined when it has none, or one whose
+ * document is not known (which then restricts nothing).
+ */
 export function analyzePermissions(
   sources: readonly PolicySource[],
   questions: PermissionQuestions,
   placement: Placement = unplaced,
   budget: Budget = new Budget(),
+  boundary?: readonly PolicySource[],
 ): GrantFinding[] {
   const grants = grantsOf(sources);
   if (!grants.some((g) => g.statement.effect === "Allow" || g.statement.effectUnknown)) {
     return [];
   }
-  const inquiry = new Inquiry(grants, placement, budget);
+  const inquiry = new Inquiry(
+    [...grants, ...grantsOf(boundary ?? [], true)],
+    placement,
+    budget,
+    boundary !== undefined,
+  );
   try {
     budget.about("the escalation actions it is allowed", () => judgeEscalation(inquiry, questions));
     judgeRegistry(inquiry, questions);

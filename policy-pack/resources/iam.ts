@@ -22,6 +22,8 @@ export interface RoleView {
   readonly trustPolicy: () => unknown;
   readonly inline: () => DocumentSource[];
   readonly managedPolicyArns: () => string[];
+  /** The permissions boundary's ARN as given (a template may leave it unresolved), if any. */
+  readonly permissionsBoundary: () => unknown;
 }
 
 export function roleView(resource: ResourceLike): RoleView | undefined {
@@ -36,6 +38,7 @@ export function roleView(resource: ResourceLike): RoleView | undefined {
           document: () => entry.policy,
         })),
       managedPolicyArns: () => arns(props.managedPolicyArns),
+      permissionsBoundary: () => props.permissionsBoundary,
     };
   }
   if (type === awsNativeTypes.iamRole) {
@@ -48,6 +51,7 @@ export function roleView(resource: ResourceLike): RoleView | undefined {
           document: () => entry.policyDocument,
         })),
       managedPolicyArns: () => arns(props.managedPolicyArns),
+      permissionsBoundary: () => props.permissionsBoundary,
     };
   }
   return undefined;

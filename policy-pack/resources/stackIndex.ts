@@ -296,6 +296,36 @@ export class StackIndex {
     return { documents, managedPolicyArns, unknown };
   }
 
+  /**
+   * The document of a role's permissions boundary, when the stack knows it: a managed policy of
+   * the stack whose ARN the boundary is, or (while the ARN is unknown, or a template's reference)
+   * the one managed policy the boundary depends on. Undefined when the role has no boundary or
+   * one the stack does not declare (an AWS managed policy, another stack's): the pack knows no
+   * AWS managed policy's document, and a boundary it cannot read must restrict nothing.
+   */
+  boundaryOf(role: StackResource, view: RoleView): DocumentSource | undefined {
+    const unknownYet = Symbol("unknown");
+    const arn: unknown = knownOrUndefined(() => view.permissionsBoundary() ?? null) ?? unknownYet;
+    if (arn === null) {
+      return undefined;
+    }
+    const linked = (role.propertyDependencies.permissionsBoundary ?? []).filter(
+      (d) => knownOrUndefined(() => managedPolicy(d)) !== undefined,
+    );
+    const policy =
+      typeof arn === "string"
+        ? this.policies().get(arn)
+        : linked.length === 1
+          ? linked[0]
+          : undefined;
+    return policy === undefined
+      ? undefined
+      : {
+          label: `permissions boundary "${policy.name}"`,
+          document: () => managedPolicy(policy)!.document(),
+        };
+  }
+
   /** Roles of the stack with their views. */
   roles(): { resource: StackResource; view: RoleView }[] {
     const found: { resource: StackResource; view: RoleView }[] = [];

@@ -1,13 +1,17 @@
 import { checkPipelineArgs } from "../../components/checks/pipeline";
 import {
   environmentProblem,
+  githubOidcIssuer,
+  githubOidcIssuerProblem,
   oidcProviderArnProblem,
   repositoryNameProblem,
 } from "../../components/formats";
+import { githubIssuerOfProvider } from "../../policy-pack/governance/github";
 import type {
   EcrSettings,
   GitHubRepositoryAccess,
   PipelineImportIds,
+  PushRoleSettings,
   RegistryMetadata,
   TrustedDeliveryPipelineArgs,
 } from "../../components/pipelineArgs";
@@ -34,6 +38,8 @@ export interface AppConfig {
   readonly tags?: Record<string, string>;
   /** Existing resources to adopt (written by `trusted-delivery adopt-terraform`). */
   readonly importIds?: PipelineImportIds;
+  /** The push role's permissions boundary, maximum session duration and IAM path. */
+  readonly role?: PushRoleSettings;
 }
 
 /**
@@ -84,6 +90,14 @@ export interface PlatformConfig {
   readonly environment: string;
   /** The account's existing GitHub OIDC provider; when absent the stack creates it. */
   readonly githubOidcProviderArn?: string;
+  /**
+   * The issuer of the GitHub OIDC provider the stack creates (without `githubOidcProviderArn`):
+   * github.com's, an enterprise's (`token.actions.githubusercontent.com/<slug>`) or GHE.com's
+   * (`token.actions.<subdomain>.ghe.com`). With `githubOidcProviderArn`, it must be that
+   * provider's issuer.
+   * @default "token.actions.githubusercontent.com"
+   */
+  readonly githubOidcIssuer?: string;
   readonly terraformState?: TerraformStateConfig;
   /** @default "unmanaged" */
   readonly registryScanning: RegistryScanning;
@@ -95,6 +109,7 @@ export interface PlatformConfig {
 export const platformConfigFields = {
   environment: true,
   githubOidcProviderArn: true,
+  githubOidcIssuer: true,
   terraformState: true,
   registryScanning: true,
   apps: true,
@@ -243,6 +258,7 @@ export const appFields = {
   ecr: true,
   tags: true,
   importIds: true,
+  role: true,
 } as const satisfies Fields<AppConfig>;
 
 /** The settings of an app entry. */
@@ -382,6 +398,8 @@ export function parsePlatformConfig(
   if (arnIssue) {
     problems.push(arnIssue);
   }
+  const issuer = raw.githubOidcIssuer;
+  problems.push(...oidcIssuerProblems(key("githubOidcIssuer"), issuer, arnIssue ? undefined : arn));
 
   // With a bad environment, apps are still checked (against a stand-in) so every problem shows
   // at once.
@@ -406,11 +424,37 @@ export function parsePlatformConfig(
     environment: environment as string,
     registryScanning: registryScanning as RegistryScanning,
     ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
+    ...(typeof issuer === "string" ? { githubOidcIssuer: githubOidcIssuer(issuer) } : {}),
     ...(raw.terraformState === undefined
       ? {}
       : { terraformState: raw.terraformState as TerraformStateConfig }),
     apps: apps.resolved,
   };
+}
+
+/**
+ * The issuer is one a provider can be created for; with a provider ARN, it is that provider's
+ * (the trust conditions take their keys from the ARN, so another issuer would be ignored).
+ */
+function oidcIssuerProblems(field: string, issuer: unknown, providerArn: unknown): Problem[] {
+  if (issuer === undefined) {
+    return [];
+  }
+  const issuerIssue = githubOidcIssuerProblem(field, issuer);
+  if (issuerIssue) {
+    return [issuerIssue];
+  }
+  const arnIssuer =
+    typeof providerArn === "string" ? githubIssuerOfProvider(providerArn)?.issuer : undefined;
+  return arnIssuer !== undefined && arnIssuer !== githubOidcIssuer(issuer as string)
+    ? [
+        problem(
+          field,
+          issuer,
+          `must be the issuer of githubOidcProviderArn, "${arnIssuer}", or be left out: the stack creates no provider when given its ARN`,
+        ),
+      ]
+    : [];
 }
 
 /**

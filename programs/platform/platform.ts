@@ -133,7 +133,10 @@ export async function platform(): Promise<Record<string, unknown>> {
   const oidcProviderArn =
     config.githubOidcProviderArn ??
     fromTerraform("githubOidcProviderArn") ??
-    new GitHubOidcProvider("github-oidc").arn;
+    new GitHubOidcProvider(
+      "github-oidc",
+      config.githubOidcIssuer === undefined ? {} : { issuer: config.githubOidcIssuer },
+    ).arn;
   const apps = Object.entries(config.apps).map(([name, { entry }]): [string, AppConfig] => {
     const kmsKeyArn = fromTerraform(`apps.${name}.ecr.kmsKeyArn`);
     return [name, kmsKeyArn === undefined ? entry : { ...entry, ecr: { ...entry.ecr, kmsKeyArn } }];

@@ -31,9 +31,10 @@ const twoApps = {
     github: { repository: "acme/web-frontend" },
   },
 };
+/** What add-app writes for billing-api: a new app is trusted by GitHub's ids. */
 const billingEntry = {
   metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "medium" },
-  github: { repository: "acme/billing-api" },
+  github: { repository: "acme/billing-api", trust: "id" },
 };
 
 /** A YAML billion laughs: nine aliases of nine aliases ..., 9^7 strings once expanded. */
@@ -84,7 +85,7 @@ describe("trusted-delivery add-app", function () {
       assert.ok(keepsEveryLine(before[stack], after), stack);
       assert.deepEqual(YAML.parse(after).config["trusted-delivery-platform:apps"]["billing-api"], {
         metadata: { id: "REGISTRY_BILLING_API", owner: "team-billing", risk: "medium" },
-        github: { repository: "acme/billing-api", branches: ["main", "release/*"] },
+        github: { repository: "acme/billing-api", branches: ["main", "release/*"], trust: "id" },
       });
     }
     // The platform program now runs one more pipeline, for the new app.
@@ -136,6 +137,7 @@ describe("trusted-delivery add-app", function () {
         "-   branches:",
         "-     - main",
         "-     - feature/*",
+        "+   trust: id",
         "Pass --force to replace it.",
         "",
       ].join("\n"),

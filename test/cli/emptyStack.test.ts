@@ -25,6 +25,7 @@ const billingLines = (column: number) =>
     "      risk: medium",
     "    github:",
     "      repository: acme/billing-api",
+    "      trust: id",
   ].map((line) => `${" ".repeat(column)}${line}`);
 
 /** Each: what the empty stack file holds, and what add-app makes of it. */
@@ -106,7 +107,16 @@ describe("an empty stack file is an empty stack", function () {
       stdout,
       /^App billing-api {2}\(id REGISTRY_BILLING_API, owner team-billing, risk medium\)$/m,
     );
-    assert.ok(stdout.endsWith(`(1 app).\n${noRegionWarning}\n`), stdout);
+    // add-app trusts new apps by id: the plan shows the id conditions beside the subjects, and
+    // says the ids are stand-ins.
+    assert.match(stdout, /^ {13}and repository_id 763200518 {2}\(StringEquals\)$/m);
+    assert.match(stdout, /^ {13}and repository_owner_id 794058306 {2}\(StringEquals\)$/m);
+    assert.ok(
+      stdout.endsWith(
+        `(1 app).\n${noRegionWarning}\nwarning: GitHub ids of acme/billing-api are mocked (owner 794058306, repository 763200518): the offline run reads nothing from GitHub, so the trust policy above pins stand-ins; pulumi up reads the real ids with the GitHub provider\n`,
+      ),
+      stdout,
+    );
   });
 });
 

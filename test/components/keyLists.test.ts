@@ -29,7 +29,7 @@ describe("key lists tied to the args interfaces", function () {
         number,
         field: /notASetting/.test(line) ? "notASetting" : "newSetting",
       }));
-    assert.equal(expected.length, 10);
+    assert.equal(expected.length, 12);
     const found = diagnostics((source) =>
       source.replace(/^\/\/ @ts-expect-error.*$/gm, "// (directive removed)"),
     );

@@ -573,6 +573,26 @@ describe("TrustedDeliveryPipeline defaults", () => {
       );
       assert.deepEqual(run.outputs.subjects, ["repo:acme@10/payments-api@20:ref:refs/heads/main"]);
     },
+    "GitHubRepositoryAccess.trust": async () => {
+      // By name: sub alone, no id conditions, nothing looked up on GitHub.
+      const run = await runProgram(withArgs({}));
+      const conditions = JSON.parse(single(run, ROLE).inputs.assumeRolePolicy).Statement[0]
+        .Condition.StringEquals;
+      assert.deepEqual(Object.keys(conditions), [
+        "token.actions.githubusercontent.com:aud",
+        "token.actions.githubusercontent.com:sub",
+      ]);
+      assert.deepEqual(run.logs, []);
+    },
+    "GitHubRepositoryAccess.workflows": async () => {
+      // Any workflow: no job_workflow_ref condition, and no subject claim template managed.
+      const run = await runProgram(withArgs({}));
+      assert.doesNotMatch(single(run, ROLE).inputs.assumeRolePolicy, /job_workflow_ref/);
+      assert.equal(
+        run.resources.some((r) => r.type.includes("OidcSubjectClaimCustomizationTemplate")),
+        false,
+      );
+    },
     "GitHubVariableNames.repositoryUrl": async () => {
       const run = await runProgram(withArgs({ environment: "prod" }));
       assert.ok(
@@ -616,6 +636,29 @@ describe("TrustedDeliveryPipeline defaults", () => {
       assert.equal(single(run, REPOSITORY).protect, true);
       const unprotected = await runProgram(withArgs({ ecr: { protect: false } }));
       assert.equal(single(unprotected, REPOSITORY).protect, false);
+    },
+    "TrustedDeliveryPipelineArgs.role": async () => {
+      const role = single(await runProgram(withArgs({})), ROLE).inputs;
+      assert.deepEqual(
+        [role.permissionsBoundary, role.maxSessionDuration, role.path],
+        [undefined, 3600, "/"],
+      );
+    },
+    "PushRoleSettings.permissionsBoundary": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, ROLE).inputs.permissionsBoundary, undefined);
+    },
+    "PushRoleSettings.maxSessionDuration": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, ROLE).inputs.maxSessionDuration, 3600);
+    },
+    "PushRoleSettings.path": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(single(run, ROLE).inputs.path, "/");
+    },
+    "GitHubOidcProviderArgs.issuer": async () => {
+      const run = await runProgram(() => new GitHubOidcProvider("github-oidc"));
+      assert.equal(single(run, OIDC).inputs.url, "https://token.actions.githubusercontent.com");
     },
     "GitHubOidcProviderArgs.tags": async () => {
       const run = await runProgram(() => new GitHubOidcProvider("github-oidc"));

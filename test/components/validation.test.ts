@@ -130,7 +130,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a misspelt setting instead of ignoring it",
       { github: { brances: ["main"] } },
-      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, attestations, vulnerabilityGate, secretName, variableNames, ownerId, repositoryId",
+      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, attestations, vulnerabilityGate, secretName, variableNames, ownerId, repositoryId, trust, workflows",
     ],
     [
       "refuses a GitHub repository that is not owner/name",

@@ -33,6 +33,8 @@ export interface WebIdentityRequest {
   readonly aud?: string;
   /** @default "sts:AssumeRoleWithWebIdentity" */
   readonly action?: string;
+  /** Other claims of the token, by claim (`repository_id`, `job_workflow_ref`, ...). @default none */
+  readonly claims?: Readonly<Record<string, string>>;
 }
 
 /** Whether IAM lets a GitHub Actions token with these claims assume a role with this trust policy. */
@@ -43,6 +45,9 @@ export function canAssume(trustPolicy: unknown, request: WebIdentityRequest): bo
   const context = new RequestContextImpl({
     [`${issuer}:sub`]: request.sub,
     [`${issuer}:aud`]: request.aud ?? "sts.amazonaws.com",
+    ...Object.fromEntries(
+      Object.entries(request.claims ?? {}).map(([claim, value]) => [`${issuer}:${claim}`, value]),
+    ),
   });
   const awsRequest = new AwsRequestImpl(
     provider,

@@ -21,6 +21,8 @@ export interface TestRunOptions {
   readonly project?: string;
   readonly account?: Partial<OfflineAccount>;
   readonly terraformOutputs?: TerraformOutputs;
+  /** Mocks in place of the offline run's own (a subclass answering some call otherwise, say). */
+  readonly mocks?: OfflineMocks;
 }
 
 function offlineOptions(program: () => unknown, options: TestRunOptions): OfflineRunOptions {
@@ -28,7 +30,9 @@ function offlineOptions(program: () => unknown, options: TestRunOptions): Offlin
     project: options.project ?? "trusted-delivery-test",
     stack: options.stack ?? "dev",
     config: { "aws:region": "eu-west-2", ...options.config },
-    mocks: new OfflineMocks({ ...testAccount, ...options.account }, options.terraformOutputs),
+    mocks:
+      options.mocks ??
+      new OfflineMocks({ ...testAccount, ...options.account }, options.terraformOutputs),
     program,
   };
 }

@@ -26,6 +26,7 @@ import {
 import { lets, probeActions as accessProbeActions, probeOutsiders } from "./accessGenerators";
 import {
   allows,
+  allowsWithin,
   literallyNamed,
   probeActions as permissionProbeActions,
   probeResources,
@@ -33,6 +34,7 @@ import {
 import {
   admits,
   evaluatorProblems,
+  identityOf,
   isPullRequest,
   probes,
   providerOf,
@@ -62,7 +64,8 @@ function unsupported(policy: unknown, finding: TrustFinding): string | undefined
     case "no-subject":
     case "other-owner":
     case "other-repository":
-      return b !== undefined && repositoryOf(a.sub) !== repositoryOf(b.sub)
+      return b !== undefined &&
+        (identityOf(a).name !== identityOf(b).name || identityOf(a).id !== identityOf(b).id)
         ? undefined
         : "its tokens are of one repository";
     case "invalid":
@@ -114,7 +117,12 @@ export function agreeOnTrust(policy: unknown): void {
     assert.deepEqual(admitted, [], "the model says no GitHub token is admitted");
   }
   for (const whole of analysis.wholeRepository) {
-    const token = { issuer: analysis.issuer!, sub: whole.example, aud: "sts.amazonaws.com" };
+    const token = {
+      issuer: analysis.issuer!,
+      sub: whole.example,
+      aud: "sts.amazonaws.com",
+      claims: whole.claims,
+    };
     assert.ok(admits(policy, token), `whole-repository example ${whole.example} is refused`);
   }
 }
@@ -158,6 +166,7 @@ export const evaluatorPlacement: Placement = { partitions: ["aws"], accounts: [a
 export function analyzeRolePolicies(
   policies: readonly unknown[],
   placement: Placement = evaluatorPlacement,
+  boundary?: unknown,
 ): GrantFinding[] {
   return analyzePermissions(
     policies.map((policy, i) => ({
@@ -166,6 +175,17 @@ export function analyzeRolePolicies(
     })),
     questions,
     placement,
+    undefined,
+    boundary === undefined
+      ? undefined
+      : [{ label: "boundary", document: parsePolicyDocument(boundary) as PolicyDocument }],
+  );
+}
+
+/** Whether a policy has a statement with NotResource without "*" (see agreeOnPermissions). */
+function hasNarrowNotResource(policy: any): boolean {
+  return policy.Statement.some(
+    (s: any) => s.NotResource !== undefined && ![s.NotResource].flat().includes("*"),
   );
 }
 
@@ -178,11 +198,18 @@ function grantsOnlyThroughNotResource(policies: readonly any[], finding: GrantFi
   });
 }
 
-/** The property: the model and the evaluator agree, as described above. */
-export function agreeOnPermissions(policies: readonly unknown[]): void {
-  const findings = analyzeRolePolicies(policies);
+/**
+ * The property: the model and the evaluator agree, as described above; with a permissions
+ * `boundary`, on what the policies and the boundary allow together (the evaluator's boundary).
+ */
+export function agreeOnPermissions(policies: readonly unknown[], boundary?: unknown): void {
+  const findings = analyzeRolePolicies(policies, evaluatorPlacement, boundary);
+  const allowed = (action: string, resource: string) =>
+    boundary === undefined
+      ? allows(policies, action, resource)
+      : allowsWithin(policies, boundary, action, resource);
   // Placed nowhere, the principal may be anywhere: the model finds at least as much.
-  const anywhere = analyzeRolePolicies(policies, {}).map((f) => f.kind);
+  const anywhere = analyzeRolePolicies(policies, {}, boundary).map((f) => f.kind);
   for (const finding of findings) {
     // A path found in one account may be, anywhere, an escalation of its own (iam:PassRole).
     const covered: GrantFinding["kind"][] =
@@ -195,14 +222,19 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
   const named = literallyNamed(policies);
   for (const finding of findings) {
     assert.notEqual(finding.kind, "undecided", "the model could not decide");
-    if (finding.kind === "registry-write" && grantsOnlyThroughNotResource(policies, finding)) {
+    if (
+      finding.kind === "registry-write" &&
+      (grantsOnlyThroughNotResource(policies, finding) ||
+        (boundary !== undefined && hasNarrowNotResource(boundary)))
+    ) {
       // IAM authorises registry-wide actions on the resource "*", which NotResource patterns
       // other than "*" do not exclude; the evaluator reads "*" as every resource, which every
-      // NotResource pattern excludes. The model follows IAM (see the named tests).
+      // NotResource pattern excludes. The model follows IAM (see the named tests), and reads a
+      // boundary the same way.
       continue;
     }
     assert.ok(
-      finding.actions.some((action) => allows(policies, action, finding.resource)),
+      finding.actions.some((action) => allowed(action, finding.resource)),
       `the evaluator allows none of ${finding.actions.slice(0, 3).join(", ")}... on ${finding.resource}`,
     );
     if (finding.kind === "other-repository") {
@@ -215,13 +247,13 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
     for (const resource of probeResources.escalation.filter(
       (r) => action.startsWith("sts:") || r.includes(`::${accountId}:`),
     )) {
-      if (allows(policies, action, resource)) {
+      if (allowed(action, resource)) {
         assert.ok(reported("escalation"), `the evaluator allows ${action} on ${resource}`);
       }
     }
   }
   for (const [action, resource] of permissionProbeActions.paths) {
-    if (allows(policies, action, resource)) {
+    if (allowed(action, resource)) {
       assert.ok(
         reported("escalation-path") || reported("escalation"),
         `the evaluator allows ${action} on ${resource}, a way to escalate`,
@@ -230,7 +262,7 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
   }
   for (const action of permissionProbeActions.governance) {
     for (const resource of probeResources.repository) {
-      if (allows(policies, action, resource)) {
+      if (allowed(action, resource)) {
         assert.ok(
           reported("governance"),
           `the evaluator allows ${action} on ${resource}, which undoes governance`,
@@ -239,13 +271,13 @@ export function agreeOnPermissions(policies: readonly unknown[]): void {
     }
   }
   for (const action of permissionProbeActions.registry) {
-    if (allows(policies, action, "*")) {
+    if (allowed(action, "*")) {
       assert.ok(reported("registry-write"), `the evaluator allows ${action}`);
     }
   }
   for (const action of permissionProbeActions.repository) {
     for (const resource of probeResources.repository) {
-      if (!named.includes(resource) && allows(policies, action, resource)) {
+      if (!named.includes(resource) && allowed(action, resource)) {
         assert.ok(
           reported("other-repository"),
           `the evaluator allows ${action} on ${resource}, which the policies do not name`,

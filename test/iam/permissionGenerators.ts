@@ -3,6 +3,8 @@
  * evaluator, what they really allow.
  */
 import fc from "fast-check";
+import { loadPolicy } from "@cloud-copilot/iam-policy";
+import * as path from "path";
 import { accountId, identityAllows } from "../helpers/iam";
 
 export const repositoryArn = (name: string, region = "eu-west-2", account = accountId) =>
@@ -101,6 +103,9 @@ const document = fc
 /** One or two policies of a role. */
 export const rolePolicies = fc.array(document, { minLength: 1, maxLength: 2 });
 
+/** A role's policies and a permissions boundary, a document generated the same way. */
+export const boundedRolePolicies = fc.tuple(rolePolicies, document);
+
 /** Actions and resources the evaluator is asked about. */
 export const probeActions = {
   escalation: ["iam:PassRole", "iam:PutRolePolicy", "iam:CreateAccessKey", "sts:AssumeRole"],
@@ -141,4 +146,48 @@ export function literallyNamed(policies: readonly any[]): string[] {
       s.Effect === "Allow" ? literal(s.Resource) : literal(s.NotResource),
     ),
   );
+}
+
+// The evaluator's engine, called directly as `test/helpers/iam.ts` does (see there why), here
+// with a permissions boundary.
+const engineRoot = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+const { authorize } = require(path.join(engineRoot, "core_engine/CoreSimulatorEngine.js"));
+const { AwsRequestImpl } = require(path.join(engineRoot, "request/request.js"));
+const { RequestContextImpl } = require(path.join(engineRoot, "requestContext.js"));
+const { DiscoveryContextKeyConstraints } = require(
+  path.join(engineRoot, "context_keys/discoveryContextKeyConstraints.js"),
+);
+
+/**
+ * Whether a role of this account with these identity policies and this permissions boundary
+ * may perform `action` on `resource`, as the evaluator decides (its boundary analysis, not an
+ * intersection worked out here).
+ */
+export function allowsWithin(
+  policies: readonly unknown[],
+  boundary: unknown,
+  action: string,
+  resource: string,
+): boolean {
+  const analysis = authorize({
+    request: new AwsRequestImpl(
+      `arn:aws:iam::${accountId}:role/under-test`,
+      { resource, accountId },
+      action,
+      new RequestContextImpl({}),
+    ),
+    sessionPolicy: undefined,
+    identityPolicies: policies.map((policy, i) => loadPolicy(policy, { name: `policy-${i}` })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: undefined,
+    permissionBoundaries: [loadPolicy(boundary, { name: "boundary" })],
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: "Strict",
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]),
+    },
+    serviceSettings: { s3: {} },
+  });
+  return analysis.result === "Allowed";
 }

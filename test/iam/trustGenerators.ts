@@ -87,6 +87,27 @@ const audKeys = [
   `${githubIssuer.toUpperCase()}:AUD`,
 ];
 
+/**
+ * Conditions on the claims STS checks besides sub and aud, with values of the named repository
+ * (id 2, owner id 1), of others, and wildcards; and one GitHub issues that STS does not check.
+ */
+const claimValues: Readonly<Record<string, readonly string[]>> = {
+  repository: ["acme/app", "acme/*", "ACME/APP", "mallory/app", "*"],
+  repository_id: ["2", "9", "*"],
+  repository_owner_id: ["1", "8"],
+  ref: ["refs/heads/main", "refs/heads/*", "refs/pull/*", "refs/tags/v1"],
+  environment: ["production", "*", "staging"],
+  job_workflow_ref: [
+    "acme/platform/.github/workflows/build.yml@refs/heads/main",
+    "acme/app/.github/workflows/*",
+    "*@refs/tags/v1",
+  ],
+  workflow: ["build", "*"],
+  actor: ["octocat"],
+  repository_owner: ["acme"],
+};
+const claimKeyNames = Object.keys(claimValues);
+
 const stringOperators = [
   "StringEquals",
   "StringNotEquals",
@@ -122,10 +143,34 @@ const entry: fc.Arbitrary<[string, string, string[]]> = fc.oneof(
     ),
   },
   {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        operator,
+        fc.constantFrom(githubIssuer, enterpriseIssuer),
+        fc.constantFrom(...claimKeyNames),
+      )
+      .chain(([op, issuer, claim]) =>
+        fc.tuple(
+          fc.constant(op),
+          fc.constant(`${issuer}:${claim}`),
+          fc.subarray([...claimValues[claim]], {
+            minLength: 1,
+            maxLength: Math.min(2, claimValues[claim].length),
+          }),
+        ),
+      ),
+  },
+  {
     weight: 1,
     arbitrary: fc.tuple(
       fc.constant("Null"),
-      fc.constantFrom(...subKeys, ...audKeys),
+      fc.constantFrom(
+        ...subKeys,
+        ...audKeys,
+        `${githubIssuer}:environment`,
+        `${githubIssuer}:repository_id`,
+      ),
       fc.constantFrom<string[]>(["true"], ["false"]),
     ),
   },
@@ -215,6 +260,50 @@ export interface Probe {
   readonly issuer: string;
   readonly sub: string;
   readonly aud: string;
+  /** The token's other claims STS checks, consistent with its subject; absent ones left out. */
+  readonly claims: Readonly<Record<string, string>>;
+}
+
+/** Ids of the repositories the probes name: acme/app is 2 (owner acme 1), each other its own. */
+const knownIds: Readonly<Record<string, [string, string]>> = {
+  "acme/app": ["2", "1"],
+  "acme/other": ["3", "1"],
+  "acme/apx": ["4", "1"],
+  "acme/app-fork": ["5", "1"],
+  "mallory/app": ["6", "7"],
+};
+
+/**
+ * A token's claims as GitHub issues them for a subject (written out here, apart from the
+ * model): the repository and ids it spells, its ref, its environment exactly when it is an
+ * environment's. `renamed` gives the repository another name than the subject's under the same
+ * ids (a subject that spells no repository: a customised template's), or, for a subject that
+ * spells one, another id (the repository made again under that name).
+ */
+export function claimsOf(sub: string, variant: "as-named" | "other-id"): Record<string, string> {
+  const immutable = /^repo:([^:@/]+)@(\d+)\/([^:@/]+)@(\d+):/.exec(sub);
+  const named = /^repo:([^:@/]+\/[^:@/]+):/.exec(sub);
+  const repository = immutable ? `${immutable[1]}/${immutable[3]}` : (named?.[1] ?? "acme/app");
+  const [repositoryId, ownerId] = immutable
+    ? [immutable[4], immutable[2]]
+    : (knownIds[repository.toLowerCase()] ?? ["10", "11"]);
+  const ref =
+    /^repo:[^:]+:ref:([^:]+)(?::|$)/.exec(sub)?.[1] ??
+    (/^repo:[^:]+:pull_request/.test(sub) ? "refs/pull/1/merge" : "refs/heads/main");
+  const environment = /^repo:[^:]+:environment:(.+)$/s.exec(sub)?.[1];
+  return {
+    repository,
+    repository_id: variant === "other-id" && !immutable ? "9" : repositoryId,
+    repository_owner_id: variant === "other-id" && !immutable ? "8" : ownerId,
+    ref,
+    job_workflow_ref:
+      variant === "other-id"
+        ? "acme/platform/.github/workflows/build.yml@refs/heads/main"
+        : `${repository}/.github/workflows/build.yml@${ref}`,
+    workflow: "build",
+    actor: "octocat",
+    ...(environment !== undefined && { environment }),
+  };
 }
 
 const probeSubjects = [
@@ -236,21 +325,55 @@ const probeSubjects = [
   "\u00aa",
 ];
 
-/** The probes: every issuer, subject and audience above. */
+/**
+ * The probes: every issuer, subject and audience above, each with its claims as named and with
+ * other ids (an audience other than STS's only as named: its claims do not change the finding).
+ */
 export const probes: readonly Probe[] = [githubIssuer, enterpriseIssuer, gheComIssuer].flatMap(
   (issuer) =>
-    probeSubjects.flatMap((sub) =>
-      ["sts.amazonaws.com", "sigstore"].map((aud) => ({ issuer, sub, aud })),
-    ),
+    probeSubjects.flatMap((sub) => [
+      { issuer, sub, aud: "sts.amazonaws.com", claims: claimsOf(sub, "as-named") },
+      { issuer, sub, aud: "sts.amazonaws.com", claims: claimsOf(sub, "other-id") },
+      { issuer, sub, aud: "sigstore", claims: claimsOf(sub, "as-named") },
+    ]),
 );
 
-export function admits(policy: unknown, token: Probe): boolean {
-  return canAssume(policy, { provider: providerOf(token.issuer), sub: token.sub, aud: token.aud });
+export function admits(
+  policy: unknown,
+  token: {
+    issuer: string;
+    sub: string;
+    aud: string;
+    claims?: Readonly<Record<string, string | undefined>>;
+  },
+): boolean {
+  const claims = Object.fromEntries(
+    Object.entries(token.claims ?? {}).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+  return canAssume(policy, {
+    provider: providerOf(token.issuer),
+    sub: token.sub,
+    aud: token.aud,
+    claims,
+  });
 }
 
 /** The repository a subject names, compared as GitHub compares names; undefined for none. */
 export function repositoryOf(sub: string): string | undefined {
   return /^repo:([A-Za-z0-9-]+(?:@\d+)?\/[A-Za-z0-9._-]+(?:@\d+)?):/.exec(sub)?.[1].toLowerCase();
+}
+
+/** A token's repository by name and by id, as its claims say. */
+export function identityOf(token: {
+  sub: string;
+  claims?: Readonly<Record<string, string | undefined>>;
+}): {
+  name?: string;
+  id?: string;
+} {
+  return { name: token.claims?.repository?.toLowerCase(), id: token.claims?.repository_id };
 }
 
 export function isPullRequest(sub: string): boolean {
@@ -265,7 +388,8 @@ export function isPullRequest(sub: string): boolean {
 export function evaluatorProblems(policy: unknown): string[] {
   const admitted = probes.filter((probe) => admits(policy, probe));
   const problems: string[] = [];
-  const owners = new Set<string>();
+  const byName = new Set<string>();
+  const byId = new Set<string>();
   for (const token of admitted) {
     if (token.aud !== "sts.amazonaws.com") {
       problems.push(`admits aud ${token.aud} (${token.issuer} ${token.sub})`);
@@ -274,11 +398,14 @@ export function evaluatorProblems(policy: unknown): string[] {
     } else if (repositoryOf(token.sub) === undefined) {
       problems.push(`admits ${token.sub}, which names no repository`);
     } else {
-      owners.add(`${token.issuer} ${repositoryOf(token.sub)}`);
+      byName.add(`${token.issuer} ${token.claims.repository.toLowerCase()}`);
+      byId.add(`${token.issuer} ${token.claims.repository_id}`);
     }
   }
-  if (owners.size > 1) {
-    problems.push(`admits more than one issuer and repository: ${[...owners].join(", ")}`);
+  // One repository: every admitted token has one name, or one id (an id stays with its
+  // repository when it is renamed, and is never reused).
+  if (byName.size > 1 && byId.size > 1) {
+    problems.push(`admits more than one issuer and repository: ${[...byName].join(", ")}`);
   }
   return problems;
 }

@@ -117,6 +117,7 @@ describe("the component package for other languages", function () {
       tagPrefix: "string",
       tags: "map<string>",
       importIds: "#PipelineImportIds",
+      role: "#PushRoleSettings",
       trustPolicyMaxLength: "number",
     });
     assert.deepEqual(pipeline.requiredInputs.sort(), ["environment", "github", "metadata"]);
@@ -156,23 +157,30 @@ describe("the component package for other languages", function () {
       environments: "map<github:index/repositoryEnvironment:RepositoryEnvironment>",
       environmentSecrets: "map<github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret>",
       workflowFile: githubTypes.repositoryFile,
+      oidcSubjectTemplate:
+        "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
       repositoryUrlVariable: githubTypes.actionsVariable,
       regionVariable: githubTypes.actionsVariable,
     });
     assert.deepEqual(
       Object.keys(pipeline.properties).filter((k) => !pipeline.required.includes(k)),
-      ["oidcProvider", "roleSecret", "workflowFile"],
+      ["oidcProvider", "roleSecret", "workflowFile", "oidcSubjectTemplate"],
     );
     assert.deepEqual(undocumented(pipeline.properties), []);
   });
 
   it("infers GitHubOidcProvider's inputs and outputs", () => {
     const provider = schema.resources[GitHubOidcProvider.typeToken];
-    assert.deepEqual(shape(provider.inputProperties), { tags: "map<string>", protect: "boolean" });
+    assert.deepEqual(shape(provider.inputProperties), {
+      issuer: "string",
+      tags: "map<string>",
+      protect: "boolean",
+    });
     assert.deepEqual(provider.requiredInputs, []);
     assert.deepEqual(shape(provider.properties), {
       arn: "string",
       url: "string",
+      issuer: "string",
       provider: awsTypes.iamOidcProvider,
     });
     assert.deepEqual(undocumented(provider.inputProperties), []);
@@ -201,6 +209,8 @@ describe("the component package for other languages", function () {
       variableNames: "#GitHubVariableNames",
       ownerId: "number",
       repositoryId: "number",
+      trust: "#GitHubTrust",
+      workflows: "#ReusableWorkflow[]",
     });
     assert.deepEqual(type("GitHubRepositoryAccess").required, ["repository"]);
     assert.deepEqual(shape(type("EcrSettings").properties), {
@@ -211,11 +221,22 @@ describe("the component package for other languages", function () {
       forceDelete: "boolean",
       protect: "boolean",
     });
+    assert.deepEqual(shape(type("ReusableWorkflow").properties), {
+      repository: "string",
+      path: "string",
+      ref: "string",
+    });
+    assert.deepEqual(shape(type("PushRoleSettings").properties), {
+      permissionsBoundary: "string",
+      maxSessionDuration: "number",
+      path: "string",
+    });
     for (const [name, values] of Object.entries({
       RiskLevel: ["low", "medium", "high"],
       ImageTagMutability: ["MUTABLE", "IMMUTABLE"],
       EncryptionType: ["AES256", "KMS"],
       VulnerabilitySeverity: ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"],
+      GitHubTrust: ["name", "id"],
     })) {
       assert.equal(type(name).type, "string");
       assert.deepEqual(

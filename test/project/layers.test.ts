@@ -17,6 +17,7 @@ export const cliProducts = [
   "cli/audit",
   "cli/explain",
   "cli/selfService",
+  "cli/trustDiff",
 ] as const;
 /** What a product may import: the command line's shared layers, and everything under them. */
 const belowProducts = [

@@ -6,6 +6,7 @@ import { PolicyDocument } from "../document";
 import { evaluate, unknownReasons } from "../formula";
 import { issuerOfProvider } from "../../governance/github";
 import { scenario, webIdentityStatements, World } from "./scenarios";
+import { claimValues } from "./claims";
 import { TrustToken } from "./tokens";
 
 /** How a trust policy decides one token. */
@@ -39,7 +40,7 @@ export function decideToken(document: PolicyDocument, token: TrustToken): TokenD
   };
   const relevant = webIdentityStatements(document).filter((s) => !s.principal?.not);
   const judged = scenario(document, relevant, world, issuer, true);
-  const values = { sub: token.sub, aud: token.aud };
+  const values = claimValues(token);
   const assumptions = [
     ...new Set([...judged.allows, ...judged.denies].flatMap((s) => unknownReasons(s.raw))),
   ];

@@ -4,10 +4,12 @@
  * against what the policy surely admits, so a finding says whether it rests on a doubt.
  */
 import { Budget } from "../budget";
-import { and, evaluate, Formula, solve } from "../formula";
+import { evaluate, Formula, solve } from "../formula";
 import { stsAudience } from "../../governance/github";
 import { Scenario } from "./scenarios";
-import { ClaimValues, exampleSubject, subjectSpace, TrustToken } from "./tokens";
+import { GitHubClaims } from "../../governance/github";
+import { claimValues, completeClaims, givenClaims } from "./claims";
+import { ClaimValues, exampleSubject, inTokenSpace, TrustToken } from "./tokens";
 
 export type TrustFindingKind =
   | "other-issuer"
@@ -39,6 +41,13 @@ export interface TrustFinding {
 
 export type Found = TrustToken | "none";
 
+/** A token to try before searching: a subject, an audience, claims; the rest natural. */
+export interface Probe {
+  readonly sub?: string;
+  readonly aud?: string;
+  readonly claims?: GitHubClaims;
+}
+
 export class Inquiry {
   readonly findings: TrustFinding[] = [];
 
@@ -51,36 +60,41 @@ export class Inquiry {
    * A token the formula admits, in the token space: one of the natural `probes` when one is
    * admitted (they read better), else a shortest the search finds; "none" when there is none.
    */
-  find(formula: Formula, probes: readonly { sub?: string; aud?: string }[] = []): Found {
-    const wanted = and(formula, subjectSpace);
+  find(formula: Formula, probes: readonly Probe[] = []): Found {
+    const wanted = inTokenSpace(formula);
     for (const probe of probes) {
-      const values = { sub: probe.sub ?? exampleSubject, aud: probe.aud ?? stsAudience };
-      if (evaluate(wanted, values)) {
-        return this.token(values);
+      const token = this.token({ ...probe.claims, sub: probe.sub, aud: probe.aud ?? stsAudience });
+      if (evaluate(wanted, claimValues(token))) {
+        return token;
       }
     }
     const result = solve(wanted, this.budget);
     return result.kind === "found" ? this.token(result.values) : "none";
   }
 
-  /** The token of these claims; a claim the formula does not test gets a natural value. */
+  /**
+   * The token of these values of the claims' variables; a claim the formula does not test gets a
+   * value consistent with the others (`completeClaims`), an empty one is absent.
+   */
   token(values: ClaimValues): TrustToken {
+    const sub = values.sub ?? exampleSubject;
     return {
       issuer: this.scenario.issuer,
       provider: this.scenario.provider,
-      sub: values.sub ?? exampleSubject,
+      sub,
       aud: values.aud ?? stsAudience,
+      claims: completeClaims(sub, givenClaims(values)),
     };
   }
 
   /** Whether IAM surely admits the token, whatever the model could not know. */
   surely(token: TrustToken): boolean {
-    return evaluate(this.scenario.surelyAdmitted, { sub: token.sub, aud: token.aud });
+    return evaluate(this.scenario.surelyAdmitted, claimValues(token));
   }
 
   /** Labels of the Allow statements that may admit the token. */
-  admitting(token: { sub: string; aud: string }): string[] {
-    const values = { sub: token.sub, aud: token.aud };
+  admitting(token: Pick<TrustToken, "sub" | "aud" | "claims">): string[] {
+    const values = claimValues(token);
     return this.scenario.allows.filter((a) => evaluate(a.upper, values)).map((a) => a.label);
   }
 

@@ -7,22 +7,31 @@ import { anyChar, concat, literal, plus } from "../automaton";
 import { and, atom, evaluate, Formula, mentions, not, solve } from "../formula";
 import {
   contextClaim,
+  GitHubClaims,
   parseSubject,
   pullRequestContext,
   stsAudience,
 } from "../../governance/github";
+import {
+  claimValues,
+  completeClaims,
+  givenClaims,
+  ownerIdIs,
+  ownerIs,
+  pullRequestSubject,
+  repositoryIdIs,
+  repositoryIs,
+  spellsNoRepository,
+} from "./claims";
 import { Inquiry, TrustFinding, TrustFindingKind } from "./inquiry";
 import { Scenario } from "./scenarios";
 import {
   anyPullRequest,
   exampleSubject,
   forSts,
-  ownerPrefix,
-  pullRequestOf,
-  repositoryPrefix,
+  inTokenSpace,
   repositorySubject,
   stsAudienceAtom,
-  subjectSpace,
   TrustToken,
   validSubject,
 } from "./tokens";
@@ -44,11 +53,19 @@ export function judgeAudience(inquiry: Inquiry, admittedToken: TrustToken): void
   }
 }
 
-function notARepository(sub: string): string {
-  return `admits sub ${JSON.stringify(sub)}, which names no one repository as "repo:<owner>/<name>:..." does`;
+function notARepository(token: TrustToken): string {
+  return `admits sub ${JSON.stringify(token.sub)}, which names no one repository as "repo:<owner>/<name>:..." does`;
 }
 
 const otherOwner = (owner: string) => (owner === "mallory" ? "eve" : "mallory");
+
+/** A token as a finding shows it: its subject, and the ids when the policy tests them. */
+function shown(token: TrustToken, formula: Formula): string {
+  const ids = (["repository_id", "repository_owner_id"] as const)
+    .filter((claim) => mentions(formula, claim) && !/^repo:[^:]*@/.test(token.sub))
+    .map((claim) => `${claim} ${JSON.stringify(token.claims?.[claim])}`);
+  return `sub ${JSON.stringify(token.sub)}${ids.length > 0 ? ` (${ids.join(", ")})` : ""}`;
+}
 
 /** A first admitted token for STS, of a repository when there is one; "none" or reported when not. */
 function firstToken(inquiry: Inquiry, admitted: Formula): TrustToken | undefined {
@@ -63,16 +80,41 @@ function firstToken(inquiry: Inquiry, admitted: Formula): TrustToken | undefined
   if (first === "none") {
     const any = inquiry.find(admitted);
     if (any !== "none") {
-      inquiry.report("not-a-repository", [any], notARepository(any.sub));
+      inquiry.report("not-a-repository", [any], notARepository(any));
     }
     return undefined;
   }
   return first;
 }
 
+/** Who a token's run is: its repository by name and by id, its owner by name and by id. */
+interface Identity {
+  readonly repository: string;
+  readonly owner: string;
+  readonly repositoryId: string;
+  readonly ownerId: string;
+}
+
+function identityOf(token: TrustToken): Identity {
+  const repository = token.claims!.repository!;
+  return {
+    repository,
+    owner: repository.slice(0, repository.indexOf("/")),
+    repositoryId: token.claims!.repository_id!,
+    ownerId: token.claims!.repository_owner_id!,
+  };
+}
+
+/** A run of the one repository, not a pull request's, whose subject says so. */
+function ownRun(repository: Formula): Formula {
+  return and(repository, not(pullRequestSubject), not(spellsNoRepository));
+}
+
 /**
- * Subjects of more than one repository, of no repository, or of pull requests, reporting the
- * most serious kind there is; returns the one repository when there is no other.
+ * Tokens of more than one repository, of no repository, or of pull requests, reporting the most
+ * serious kind there is; returns the one repository when there is no other. A role is of one
+ * repository when every token it admits has one repository name, or one repository id (which
+ * stays with the repository when it is renamed or transferred, and is never reused).
  */
 export function judgeSubjects(inquiry: Inquiry): string | undefined {
   // Subjects are judged on tokens for STS: a wrong audience is its own finding.
@@ -81,13 +123,14 @@ export function judgeSubjects(inquiry: Inquiry): string | undefined {
   if (first === undefined) {
     return undefined;
   }
-  const { repository, owner, context } = parseSubject(first.sub)!;
-  const name = repository.slice(repository.indexOf("/") + 1).replace(/@\d+$/, "");
+  const { context } = parseSubject(first.sub)!;
+  const identity = identityOf(first);
+  const name = identity.repository.slice(identity.owner.length + 1);
   if (!mentions(inquiry.scenario.admitted, "sub")) {
-    const other = inquiry.token({
-      sub: `repo:${otherOwner(owner)}/${name}:${context}`,
-      aud: stsAudience,
-    });
+    // Another owner's run, with claims the policy admits (it may test other claims than sub).
+    const otherSub = `repo:${otherOwner(identity.owner)}/${name}:${context}`;
+    const found = inquiry.find(and(admitted, atom("sub", literal(otherSub))));
+    const other = found === "none" ? inquiry.token({ sub: otherSub, aud: stsAudience }) : found;
     inquiry.report(
       "no-subject",
       [first, other],
@@ -95,73 +138,119 @@ export function judgeSubjects(inquiry: Inquiry): string | undefined {
     );
     return undefined;
   }
-  const ownRepository = atom("sub", repositoryPrefix(repository));
-  const pullRequest = atom("sub", pullRequestOf(repository));
-  const foreign = inquiry.find(and(admitted, not(and(ownRepository, not(pullRequest)))), [
-    { sub: `repo:${otherOwner(owner)}/${name}:${context}` },
-    { sub: `repo:${owner}/${name}-fork:${context}` },
-    { sub: `repo:${repository}:${pullRequestContext}` },
-  ]);
-  if (foreign === "none") {
-    return repository;
+  const probes = [
+    { sub: `repo:${otherOwner(identity.owner)}/${name}:${context}` },
+    { sub: `repo:${identity.repository}-fork:${context}` },
+    { sub: `repo:${identity.repository}:${pullRequestContext}` },
+  ];
+  const byName = inquiry.find(
+    and(admitted, not(ownRun(repositoryIs(identity.repository)))),
+    probes,
+  );
+  if (byName === "none") {
+    return identity.repository;
   }
-  return reportForeign(inquiry, admitted, first, foreign);
+  const byId = inquiry.find(and(admitted, not(ownRun(repositoryIdIs(identity.repositoryId)))), [
+    byName,
+  ]);
+  if (byId === "none") {
+    return identity.repository;
+  }
+  return reportForeign(inquiry, admitted, first, [byName, byId]);
 }
 
-/** The most serious kind of foreign token there is, shown by `foreign` if it is of that kind. */
-function reportForeign(
-  inquiry: Inquiry,
-  admitted: Formula,
-  first: TrustToken,
-  foreign: TrustToken,
-): string | undefined {
-  const { repository, owner } = parseSubject(first.sub)!;
-  const valid = atom("sub", repositorySubject);
-  const ownRepository = atom("sub", repositoryPrefix(repository));
-  const pullRequest = atom("sub", pullRequestOf(repository));
-  const kinds: [TrustFindingKind, Formula, (t: TrustToken) => [TrustToken[], string]][] = [
+type Kind = [TrustFindingKind, Formula, (t: TrustToken) => [TrustToken[], string]];
+
+/** The kinds of foreign token, most serious first, each with its formula and its finding. */
+function foreignKinds(admitted: Formula, first: TrustToken): Kind[] {
+  const { repository, owner, repositoryId, ownerId } = identityOf(first);
+  const show = (t: TrustToken) => shown(t, admitted);
+  return [
     [
       "other-owner",
-      and(admitted, valid, not(atom("sub", ownerPrefix(owner)))),
+      // A repository keeps its id when transferred: another owner's token of the same id is
+      // the same repository's.
+      and(
+        admitted,
+        not(spellsNoRepository),
+        not(ownerIs(owner)),
+        not(ownerIdIs(ownerId)),
+        not(repositoryIdIs(repositoryId)),
+      ),
       (t) => [
         [first, t],
-        `admits repositories of more than one owner, e.g. sub "${first.sub}" and sub "${t.sub}"`,
+        `admits repositories of more than one owner, e.g. ${show(first)} and ${show(t)}`,
       ],
     ],
     [
       "other-repository",
-      and(admitted, valid, atom("sub", ownerPrefix(owner)), not(ownRepository)),
+      and(
+        admitted,
+        not(spellsNoRepository),
+        not(repositoryIs(repository)),
+        not(repositoryIdIs(repositoryId)),
+      ),
       (t) => [
         [first, t],
-        `admits more than one repository of ${owner}, e.g. sub "${first.sub}" and sub "${t.sub}"`,
+        `admits more than one repository of ${owner}, e.g. ${show(first)} and ${show(t)}`,
       ],
     ],
-    [
-      "not-a-repository",
-      and(admitted, not(valid), not(ownRepository)),
-      (t) => [[t], notARepository(t.sub)],
-    ],
+    ["not-a-repository", and(admitted, spellsNoRepository), (t) => [[t], notARepository(t)]],
     [
       "pull-request",
-      and(admitted, pullRequest),
-      (t) => [[t], `admits pull requests (sub "${t.sub}"), whose code nobody has reviewed`],
+      and(admitted, pullRequestSubject),
+      (t) => [[t], `admits pull requests (${show(t)}), whose code nobody has reviewed`],
     ],
   ];
+}
+
+/** The most serious kind of foreign token there is, shown by a token found already if it is of that kind. */
+function reportForeign(
+  inquiry: Inquiry,
+  admitted: Formula,
+  first: TrustToken,
+  found: readonly TrustToken[],
+): string | undefined {
+  const kinds = foreignKinds(admitted, first);
   for (const [kind, formula, describe] of kinds) {
-    const token = evaluate(and(formula, subjectSpace), { sub: foreign.sub, aud: foreign.aud })
-      ? foreign
-      : inquiry.find(formula);
+    const wanted = inTokenSpace(formula);
+    const token = found.find((t) => evaluate(wanted, claimValues(t))) ?? inquiry.find(formula);
     if (token !== "none") {
       const [tokens, problem] = describe(token);
       inquiry.report(kind, tokens, problem);
       // Pull requests are still the one repository's: its whole-repository trust is judged too.
-      return kind === "pull-request" ? repository : undefined;
+      return kind === "pull-request" ? identityOf(first).repository : undefined;
+    }
+    if (kind === "other-repository" && reportTwoRepositories(inquiry, admitted, first)) {
+      return undefined;
     }
   }
   // The formulas above cover every foreign token in the token space: reaching here would be a
   // bug in the model, and is reported rather than passed.
-  inquiry.report("not-a-repository", [foreign], notARepository(foreign.sub));
+  inquiry.report("not-a-repository", [found[0]], notARepository(found[0]));
   return undefined;
+}
+
+/**
+ * No admitted token differs from the first in both name and id, yet not all share its name and
+ * not all its id: the role admits the repository of that name whatever its id (one made again
+ * under the name) and the repository of that id whatever its name. Two repositories.
+ */
+function reportTwoRepositories(inquiry: Inquiry, admitted: Formula, first: TrustToken): boolean {
+  const { repository, repositoryId, owner } = identityOf(first);
+  const spelt = and(admitted, not(spellsNoRepository));
+  const otherName = inquiry.find(and(spelt, not(repositoryIs(repository))));
+  const otherId =
+    otherName === "none" ? "none" : inquiry.find(and(spelt, not(repositoryIdIs(repositoryId))));
+  if (otherName === "none" || otherId === "none") {
+    return false;
+  }
+  inquiry.report(
+    "other-repository",
+    [otherName, otherId],
+    `admits more than one repository of ${owner}: ${repository} whatever its id (e.g. sub ${JSON.stringify(otherId.sub)} with repository_id ${JSON.stringify(otherId.claims?.repository_id)}, a repository made again under that name) and repository id ${repositoryId} whatever its name (e.g. sub ${JSON.stringify(otherName.sub)})`,
+  );
+  return true;
 }
 
 export type RunContextKind = "branch" | "tag" | "environment";
@@ -171,6 +260,8 @@ export interface WholeRepositoryFinding {
   readonly statements: readonly string[];
   /** The subject of a run the policy names nowhere, which it admits. */
   readonly example: string;
+  /** That run's other claims, as the policy admits them (its ids, say). */
+  readonly claims: GitHubClaims;
   readonly problem: string;
 }
 
@@ -196,8 +287,9 @@ export function wholeRepository(
   for (const [kind, what] of contexts) {
     const prefix = `repo:${repository}:${contextClaim({ kind, name: "" })}`;
     const sub = `${prefix}any-other-${kind}`;
-    const token = { sub, aud: stsAudience };
-    if (!evaluate(primary.admitted, token)) {
+    // The subject is fixed; the other claims (ids, workflows) are any the policy admits.
+    const token = solve(forSts(and(atom("sub", literal(sub)), primary.admitted)), budget);
+    if (token.kind !== "found") {
       continue;
     }
     const refused = solve(
@@ -207,8 +299,11 @@ export function wholeRepository(
     if (refused.kind === "none") {
       found.push({
         context: kind,
-        statements: primary.allows.filter((a) => evaluate(a.upper, token)).map((a) => a.label),
+        statements: primary.allows
+          .filter((a) => evaluate(a.upper, token.values))
+          .map((a) => a.label),
         example: sub,
+        claims: completeClaims(sub, givenClaims(token.values)),
         problem: `admits ${what} of ${repository}, e.g. sub "${sub}"`,
       });
     }

@@ -45,12 +45,11 @@ function fixedRepository(
     }
     if (c === ":" && text.length > "repo:".length) {
       const parsed = parseSubject(`${written}:`);
-      return parsed
-        ? {
-            repository: parsed.repository,
-            key: parsed.repository.toLowerCase(),
-            rest: sequence.slice(i + 1),
-          }
+      // The repository by name: the immutable form spells the same name with its ids, so both
+      // forms of one name are one repository's (as the search reads them, claims.ts).
+      const name = parsed?.repository.replace(/@\d+(?=\/|$)/g, "");
+      return parsed && name
+        ? { repository: name, key: name.toLowerCase(), rest: sequence.slice(i + 1) }
         : undefined;
     }
     // `repo:` itself must be read exactly: a subject that starts with `REPO:` names no

@@ -16,6 +16,8 @@
  * those may apply (an Allow applies, a Deny does not; `statements.ts`).
  */
 import { conditionsFormula, KeyResolver } from "../conditions";
+import { githubClaimKeys, isGitHubClaimKey } from "../../governance/github";
+import { claimKey } from "./claims";
 import { PolicyDocument, Statement, usesPolicyVariables } from "../document";
 import { and, FALSE, Formula, TRUE, unknown, unknownReasons } from "../formula";
 import { awsPartitions, Placement } from "../placement";
@@ -206,9 +208,15 @@ export function keysOf(issuer: string): KeyResolver {
     const prefix = key.slice(0, colon);
     const claim = key.slice(colon + 1);
     if (prefix === issuer) {
-      return claim === "sub" || claim === "aud"
-        ? { kind: "variable", variable: claim }
-        : { kind: "unknown", reason: `the claim key ${key}` };
+      if (claim === "sub" || claim === "aud") {
+        return { kind: "variable", variable: claim };
+      }
+      return isGitHubClaimKey(claim)
+        ? claimKey(claim)
+        : {
+            kind: "unknown",
+            reason: `the claim key ${key}, which STS does not check (it checks ${["sub", "aud", ...githubClaimKeys].join(", ")})`,
+          };
     }
     // Another provider's keys (an issuer host and path): absent from this issuer's tokens.
     if (prefix.includes(".") || prefix.includes("/")) {

@@ -7,8 +7,10 @@
  * be any string.
  */
 import { anyChar, anyString, charsOf, concat, Language, literal, plus, union } from "../automaton";
-import { and, atom, Formula, not, or } from "../formula";
+import { and, atom, Formula, mentions, not, or } from "../formula";
+import { claimSpace } from "./claims";
 import {
+  GitHubClaims,
   githubOwnerCharacters,
   githubRepositoryNameCharacters,
   pullRequestContext,
@@ -23,6 +25,12 @@ export interface TrustToken {
   readonly provider: string;
   readonly sub: string;
   readonly aud: string;
+  /**
+   * Its other claims that STS checks (`repository_id`, `job_workflow_ref`, ...), consistent with
+   * `sub`; absent: the token lacks the claim (or, for a token built by hand, the model fills in
+   * one consistent with the rest).
+   */
+  readonly claims?: GitHubClaims;
 }
 
 /** The claims the model reads, as the variables of its formulas. */
@@ -126,7 +134,19 @@ export const stsAudienceAtom: Formula = atom("aud", literal(stsAudience));
 /** The subject a token gets when nothing else is asked of it: GitHub's documentation's example. */
 export const exampleSubject = "repo:octo-org/octo-repo:ref:refs/heads/main";
 
-/** Tokens for STS whose subject is in the token space. */
+/**
+ * The formula's tokens that GitHub can issue: the subject in the subject space, and every claim
+ * it mentions a value of its kind, related to the others as GitHub guarantees (`claims.ts`).
+ */
+export function inTokenSpace(formula: Formula): Formula {
+  return and(
+    formula,
+    subjectSpace,
+    claimSpace((variable) => mentions(formula, variable)),
+  );
+}
+
+/** Tokens for STS in the token space. */
 export function forSts(formula: Formula): Formula {
-  return and(formula, stsAudienceAtom, subjectSpace);
+  return inTokenSpace(and(formula, stsAudienceAtom));
 }

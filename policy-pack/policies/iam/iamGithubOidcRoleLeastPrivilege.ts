@@ -19,7 +19,7 @@ import { actionMatches } from "../../iam/patterns";
 import { configWithDefaults } from "../../lib/config";
 import { eachKnown, stackReporter } from "../../lib/judge";
 import { trustOf } from "../../lib/trustMessages";
-import { awsManagedPolicyName } from "../../resources/iam";
+import { awsManagedPolicyName, RoleView } from "../../resources/iam";
 import { placementOfResource } from "../../resources/placement";
 import { registrySettings } from "../../resources/registries";
 import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
@@ -220,7 +220,8 @@ export function leastPrivilegeViolations(
         sources.push({ label: source.label, document: document as PolicyDocument });
       }
     }
-    for (const finding of analyzePermissions(sources, questions, placement)) {
+    const boundary = boundaryDocument(index, resource, view);
+    for (const finding of analyzePermissions(sources, questions, placement, undefined, boundary)) {
       report(describeGrant(finding));
     }
     const own = knownOrUndefined(
@@ -231,6 +232,27 @@ export function leastPrivilegeViolations(
     }
   });
   return violations;
+}
+
+/**
+ * The role's permissions boundary, as IAM intersects it with the role's policies, when the
+ * stack knows its document; otherwise undefined, and the boundary restricts nothing: one that
+ * is unknown in a preview or cannot be parsed may only ever leave findings standing.
+ */
+function boundaryDocument(
+  index: StackIndex,
+  resource: StackResource,
+  view: RoleView,
+): PolicySource[] | undefined {
+  const source = index.boundaryOf(resource, view);
+  const text = source && knownOrUndefined(() => source.document());
+  if (source === undefined || text === undefined) {
+    return undefined;
+  }
+  const document = index.parse(text);
+  return "error" in document
+    ? undefined
+    : [{ label: source.label, document: document as PolicyDocument }];
 }
 
 /** The governance owner of each repository of the stack, by name. */
