@@ -336,13 +336,20 @@ const ids = fc.option(
   { nil: undefined },
 );
 
+/** The provider of github.com, of an enterprise's own issuer, and of GHE.com's. */
+const providers = fc.constantFrom(
+  githubProviderArn,
+  "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/acme",
+  "arn:aws:iam::123456789012:oidc-provider/token.actions.acme.ghe.com",
+);
+
 describe("trust by identity, generated", () => {
-  it("the component's trust policy, for any branches, tags, environments, trust and workflows, passes the pack's trust analysis", () => {
+  it("the component's trust policy, for any branches, tags, environments, trust, workflows and issuer, passes the pack's trust analysis", () => {
     fc.assert(
-      fc.property(githubArgs, ids, (github, lookedUp) => {
+      fc.property(githubArgs, ids, providers, (github, lookedUp, providerArn) => {
         const checked = checkPipelineArgs("payments-api", {
           ...minimalPipelineArgs,
-          oidcProviderArn: githubProviderArn,
+          oidcProviderArn: providerArn,
           trustPolicyMaxLength: 8192,
           github,
         });
@@ -353,7 +360,7 @@ describe("trust by identity, generated", () => {
           settings.trust === "id" ? (lookedUp ?? longestGitHubIds) : undefined,
         );
         const document = parsePolicyDocument(
-          githubTrustPolicy(githubProviderArn, trusted.subjects, trusted.conditions),
+          githubTrustPolicy(providerArn, trusted.subjects, trusted.conditions),
         );
         assert.ok(!("error" in document), JSON.stringify(document));
         const analysis = analyzeTrust(document as PolicyDocument);

@@ -5,7 +5,9 @@
  * and the same with a permissions boundary, where what is allowed is what both allow.
  */
 import fc from "fast-check";
-import { agreeOnPermissions } from "./oracles";
+import { strict as assert } from "assert";
+import { agreeOnPermissions, analyzeRolePolicies, spansSegments } from "./oracles";
+import { allows, allowsWithin } from "./permissionGenerators";
 import { boundedRolePolicies, rolePolicies } from "./permissionGenerators";
 describe("the permissions model, against an IAM evaluator on generated identity policies", function () {
   this.timeout(300000);
@@ -24,5 +26,82 @@ describe("the permissions model, against an IAM evaluator on generated identity 
       ),
       { numRuns: Number(process.env.PERMISSION_RUNS ?? 1000) },
     );
+  });
+
+  it("a boundary's whole-segment * read past colons, as IAM documents it may: the model fails closed where the evaluator reads one segment (shrunk counter-example)", () => {
+    const policies = [
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            NotAction: ["iam:*", "sts:*", "ecr:*"],
+            Resource: ["arn:aws:ecr:eu-west-2:123456789012:repository/*b*"],
+          },
+        ],
+      },
+    ];
+    const boundary = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          NotAction: ["ecr:*", "iam:PassRole", "iam:PutRolePolicy"],
+          Resource: [
+            "arn:aws:ecr:*:123456789012:repository/app",
+            "arn:aws:iam::123456789012:role/*",
+          ],
+        },
+      ],
+    };
+    const findings = analyzeRolePolicies(policies, undefined, boundary);
+    const spanning = findings.filter((f) => spansSegments(f.resource));
+    assert.ok(spanning.length > 0, JSON.stringify(findings));
+    for (const finding of spanning) {
+      assert.ok(
+        !finding.actions.some((action) =>
+          allowsWithin(policies, boundary, action, finding.resource),
+        ),
+        `the evaluator allows ${finding.actions[0]} on ${finding.resource}`,
+      );
+    }
+  });
+
+  it("a whole-segment * read past colons between an Allow and a Deny's NotResource: the model fails closed (shrunk counter-example)", () => {
+    const policies = [
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Deny",
+            Action: ["*", "ecr:TagResource"],
+            NotResource: ["arn:aws:ecr:eu-west-2:123456789012:repository/*b*"],
+          },
+          {
+            Effect: "Allow",
+            Action: ["iam:*", "sts:*", "ecr:*"],
+            Resource: ["arn:aws:ecr:eu-west-2:123456789012:repository/*"],
+          },
+        ],
+      },
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            NotAction: ["iam:PassRole", "sts:AssumeRole"],
+            Resource: ["arn:aws:ecr:*:123456789012:repository/app"],
+          },
+        ],
+      },
+    ];
+    const spanning = analyzeRolePolicies(policies).filter((f) => spansSegments(f.resource));
+    assert.ok(spanning.length > 0);
+    for (const finding of spanning) {
+      assert.ok(
+        !finding.actions.some((action) => allows(policies, action, finding.resource)),
+        `the evaluator allows ${finding.actions[0]} on ${finding.resource}`,
+      );
+    }
   });
 });
