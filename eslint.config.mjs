@@ -3,7 +3,14 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/", "node_modules/", "policy-pack/node_modules/", "scratch/", "test/fixtures/"],
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "policy-pack/node_modules/",
+      "policy-pack/bin/",
+      "scratch/",
+      "test/fixtures/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -34,21 +34,26 @@ export function trustsGitHub(trustPolicy: string): boolean {
   return "error" in analysis || analysis.trustsGitHub;
 }
 
+/** Whose account is read, and as whom. */
+export interface AccountIdentity {
+  readonly account: string;
+  readonly partition: string;
+  /** The principal that reads it: the caller's ARN, or the member role's. */
+  readonly arn: string;
+}
+
 /**
- * Reads the account: the caller's identity, each region's registry, and IAM. Throws an
- * `AwsAccessError` (exit 3, `cli/aws/access.ts`) when the identity, or else every part, could
- * not be read; a part that could not be read beside others that could is in the account read,
- * for the report's "could not read".
+ * Reads an account as `clients` can: each region's registry (the regions at once) and IAM. A
+ * part that could not be read is in the account read, as an `Unread`, for the report's "could
+ * not read"; never throws for what AWS refused.
  */
-export async function readAccount(
+export async function readAccountAs(
   clients: AwsClients,
+  identity: AccountIdentity,
   regions: readonly string[],
   progress: (line: string) => void,
 ): Promise<LiveAccount> {
   const home = regions[0];
-  const { account, arn, partition } = await readCallerIdentity(clients.sts(home));
-  progress(`auditing account ${account} (${arn}) in ${regions.join(", ")}`);
-
   const readIam = async () => {
     const iam = clients.iam(home);
     const [oidcProviders, roles] = await Promise.all([
@@ -69,19 +74,33 @@ export async function readAccount(
     const managedPolicies = await readManagedPolicies(iam, customer);
     return { oidcProviders, roles, managedPolicies };
   };
-  const readRegions = async () => {
-    const registries = [];
-    for (const region of regions) {
-      registries.push(
-        await readRegistry(clients.ecr(region), region, (count) =>
+  const readRegions = () =>
+    Promise.all(
+      regions.map((region) =>
+        readRegistry(clients.ecr(region), region, (count) =>
           progress(`reading ${region}: ${count} ${count === 1 ? "repository" : "repositories"}…`),
         ),
-      );
-    }
-    return registries;
-  };
+      ),
+    );
   const [iam, registries] = await Promise.all([readIam(), readRegions()]);
-  const live = { account, partition, registries, ...iam };
+  return { account: identity.account, partition: identity.partition, registries, ...iam };
+}
+
+/**
+ * Reads the caller's account: its identity, each region's registry, and IAM. Throws an
+ * `AwsAccessError` (exit 3, `cli/aws/access.ts`) when the identity, or else every part, could
+ * not be read; a part that could not be read beside others that could is in the account read,
+ * for the report's "could not read".
+ */
+export async function readAccount(
+  clients: AwsClients,
+  regions: readonly string[],
+  progress: (line: string) => void,
+): Promise<LiveAccount> {
+  const identity = await readCallerIdentity(clients.sts(regions[0]));
+  const { account, arn } = identity;
+  progress(`auditing account ${account} (${arn}) in ${regions.join(", ")}`);
+  const live = await readAccountAs(clients, identity, regions, progress);
   if (nothingRead(live)) {
     throw nothingReadError(
       `could not read anything of account ${account} in ${regions.join(", ")} but the caller's identity (${arn})`,

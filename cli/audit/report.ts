@@ -57,7 +57,7 @@ export function groupUnread(unread: readonly Unread[]): UnreadGroup[] {
   return [...groups.values()].map((g) => ({ ...g, resources: [...g.resources].sort() }));
 }
 
-function describeUnread(group: UnreadGroup): string {
+export function describeUnread(group: UnreadGroup): string {
   const where = group.region ? ` in ${group.region}` : "";
   const of =
     group.resources.length === 0
@@ -68,7 +68,10 @@ function describeUnread(group: UnreadGroup): string {
   return `${group.what}${of}${where} (${group.action}: ${group.reason})`;
 }
 
-function levelCounts(findings: readonly AuditFinding[]): { mandatory: number; advisory: number } {
+export function levelCounts(findings: readonly AuditFinding[]): {
+  mandatory: number;
+  advisory: number;
+} {
   return {
     mandatory: findings.filter((f) => f.enforcementLevel === "mandatory").length,
     advisory: findings.filter((f) => f.enforcementLevel === "advisory").length,
@@ -88,7 +91,7 @@ export function summaryLine(report: AuditReport): string {
   ].join("; ");
 }
 
-function locationJson(location: ResourceLocation) {
+export function locationJson(location: ResourceLocation) {
   return {
     type: location.type,
     kind: location.kind,
@@ -254,7 +257,7 @@ export function auditSarif(report: AuditReport): Record<string, unknown> {
 }
 
 /** One policy as a SARIF rule: its description, remediation, level and severity. */
-function sarifRule(p: AuditReport["pack"]["policies"][number]) {
+export function sarifRule(p: AuditReport["pack"]["policies"][number]) {
   return {
     id: p.name,
     name: p.name
@@ -284,7 +287,7 @@ function sarifRule(p: AuditReport["pack"]["policies"][number]) {
  * One finding as a SARIF result, located at its resource (the account for a finding that names
  * none), with a fingerprint that stays the same while the finding does.
  */
-function sarifResult(report: AuditReport, f: AuditFinding, ruleIndex: number | undefined) {
+export function sarifResult(report: AuditReport, f: AuditFinding, ruleIndex: number | undefined) {
   const location: ResourceLocation = f.resource?.location ?? {
     type: "account",
     kind: "AWS account",

@@ -30,6 +30,11 @@ export const readOnlyCalls = {
   },
   sts: {
     GetCallerIdentity: "the account's identity",
+    // Reads nothing and changes nothing: it signs credentials for a member account's audit role.
+    AssumeRole: "the member account's audit role",
+  },
+  organizations: {
+    ListAccounts: "the Organization's accounts",
   },
 } as const;
 
@@ -49,17 +54,34 @@ export function readActions(): ReadAction[] {
     .sort() as ReadAction[];
 }
 
+/** The calls only the management (or delegated administrator) side of an organisation audit sends. */
+export const managementOnlyCalls: readonly ReadAction[] = [
+  "organizations:ListAccounts",
+  "sts:AssumeRole",
+];
+
+/**
+ * The calls that read an account (every one but the management side's of an organisation
+ * audit): what the single-account audit and a member role need, on `*`.
+ */
+export function accountReadActions(): ReadAction[] {
+  return readActions().filter((action) => !managementOnlyCalls.includes(action));
+}
+
 /** What a call reads, for messages: `ECR lifecycle policies`. */
 export function whatItReads(action: ReadAction): string {
   const [service, operation] = action.split(":") as [Service, string];
   return (readOnlyCalls[service] as Record<string, string>)[operation];
 }
 
-/** The least IAM policy that lets the CLI read what it reads: these actions, on `*`. */
-export function readOnlyPolicy(actions: readonly ReadAction[] = readActions()): {
+/** An identity policy of allow statements, as `--print-permissions` prints it. */
+export interface AllowPolicy {
   Version: "2012-10-17";
-  Statement: { Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }[];
-} {
+  Statement: { Sid: string; Effect: "Allow"; Action: string[]; Resource: string }[];
+}
+
+/** The least IAM policy that lets the CLI read what it reads: these actions, on `*`. */
+export function readOnlyPolicy(actions: readonly ReadAction[] = accountReadActions()): AllowPolicy {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -72,6 +94,38 @@ export function readOnlyPolicy(actions: readonly ReadAction[] = readActions()): 
         Resource: "*",
       },
     ],
+  };
+}
+
+/**
+ * The two policies of an organisation audit: the management (or delegated administrator)
+ * account's audit principal lists the accounts, assumes `roleName` in each, and reads its own
+ * account with `accountCalls`; the member role (`roleName`, deployed by the README's StackSet)
+ * reads its account with `accountCalls` and nothing else.
+ */
+export function organizationPolicies(
+  accountCalls: readonly ReadAction[],
+  roleName: string,
+): { managementAccount: AllowPolicy; memberRole: AllowPolicy } {
+  const member = accountCalls.filter((action) => !managementOnlyCalls.includes(action));
+  const management = readOnlyPolicy(
+    [...new Set([...member, "organizations:ListAccounts" as const])].sort(),
+  );
+  return {
+    managementAccount: {
+      ...management,
+      Statement: [
+        ...management.Statement,
+        {
+          Sid: "TrustedDeliveryAuditAssumeMemberRole",
+          Effect: "Allow",
+          Action: ["sts:AssumeRole"],
+          // Any account, any partition: only the audit role, by name.
+          Resource: `arn:*:iam::*:role/${roleName}`,
+        },
+      ],
+    },
+    memberRole: readOnlyPolicy(member),
   };
 }
 

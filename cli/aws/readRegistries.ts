@@ -21,6 +21,7 @@ import {
   paginateDescribeRepositoryCreationTemplates,
   Repository,
 } from "@aws-sdk/client-ecr";
+import { requestPool } from "./pool";
 import { attempt, mapLimit, Reading, Unread } from "./unread";
 
 /** A repository's live settings. */
@@ -158,34 +159,46 @@ export async function readRepository(
   };
 }
 
+/** DescribeRepositories' largest page. */
+const describeRepositoriesPageSize = 1000;
+
 /**
- * The region's repositories (all, or the ones named) with their settings; `onListed` hears how
- * many there are before their tags and policies are read.
+ * The region's repositories (all, or the ones named) with their settings, each read as its page
+ * of DescribeRepositories arrives; `onListed` hears how many there are once all are listed. A
+ * listing that fails part-way makes the repositories unread.
  */
 export async function readRepositories(
   ecr: ECRClient,
   region: string,
   options: { readonly names?: readonly string[]; readonly onListed?: (count: number) => void } = {},
 ): Promise<readonly LiveRepository[] | Unread> {
+  const pool = requestPool(concurrency);
+  const reads: Promise<LiveRepository>[] = [];
   const listed = await attempt(
     "ecr:DescribeRepositories",
     { region },
     async () => {
-      const repositories: Repository[] = [];
-      const input = options.names ? { repositoryNames: [...options.names] } : {};
-      for await (const page of paginateDescribeRepositories({ client: ecr }, input)) {
-        repositories.push(...(page.repositories ?? []));
+      // ECR refuses a page size beside repository names.
+      const paginator = options.names
+        ? paginateDescribeRepositories({ client: ecr }, { repositoryNames: [...options.names] })
+        : paginateDescribeRepositories({ client: ecr, pageSize: describeRepositoriesPageSize }, {});
+      for await (const page of paginator) {
+        for (const repository of page.repositories ?? []) {
+          reads.push(pool.run(() => readRepository(ecr, region, repository)));
+        }
       }
-      return repositories;
+      return reads.length;
     },
     // Asked for by name, a repository that does not exist is absent, not unreadable.
     options.names ? ["RepositoryNotFoundException"] : [],
   );
+  // Reads already started finish (or fail) before the answer, whatever it is.
+  const repositories = await Promise.all(reads);
   if (listed instanceof Unread || listed === undefined) {
     return listed ?? [];
   }
-  options.onListed?.(listed.length);
-  return mapLimit(listed, concurrency, (repository) => readRepository(ecr, region, repository));
+  options.onListed?.(listed);
+  return repositories;
 }
 
 /**
@@ -211,7 +224,10 @@ export async function listRepositoryNames(
 ): Promise<readonly string[] | Unread> {
   const names = await attempt("ecr:DescribeRepositories", { region }, async () => {
     const found: string[] = [];
-    for await (const page of paginateDescribeRepositories({ client: ecr }, {})) {
+    for await (const page of paginateDescribeRepositories(
+      { client: ecr, pageSize: describeRepositoriesPageSize },
+      {},
+    )) {
       found.push(...(page.repositories ?? []).map((r) => String(r.repositoryName)));
     }
     return found;

@@ -17,6 +17,7 @@ import {
   Role,
 } from "@aws-sdk/client-iam";
 import { issuerOfProvider } from "../../policy-pack/governance/github";
+import { requestPool } from "./pool";
 import { attempt, mapLimit, Unread } from "./unread";
 
 export interface LiveOidcProvider {
@@ -125,30 +126,41 @@ export async function readRole(iam: IAMClient, role: Role): Promise<LiveRole> {
   };
 }
 
+/** ListRoles' largest page. */
+const listRolesPageSize = 1000;
+
 /**
  * The account's roles that `select` picks by their trust policy (JSON text), each read with
- * its policies; `onListed` hears how many roles the account has and how many were picked.
+ * its policies as its page of ListRoles arrives; `onListed` hears how many roles the account
+ * has and how many were picked. A listing that fails part-way makes the roles unread: judging
+ * the roles of the pages read alone could pass an account on what it was not shown.
  */
 export async function readRoles(
   iam: IAMClient,
   select: (trustPolicy: string) => boolean,
   onListed?: (roles: number, selected: number) => void,
 ): Promise<readonly LiveRole[] | Unread> {
+  const pool = requestPool(concurrency);
+  const reads: Promise<LiveRole>[] = [];
   const listed = await attempt("iam:ListRoles", {}, async () => {
-    const roles: Role[] = [];
-    for await (const page of paginateListRoles({ client: iam }, {})) {
-      roles.push(...(page.Roles ?? []));
+    let count = 0;
+    for await (const page of paginateListRoles({ client: iam, pageSize: listRolesPageSize }, {})) {
+      for (const role of page.Roles ?? []) {
+        count++;
+        if (select(decodePolicyDocument(String(role.AssumeRolePolicyDocument ?? "")))) {
+          reads.push(pool.run(() => readRole(iam, role)));
+        }
+      }
     }
-    return roles;
+    return count;
   });
+  // Reads already started finish (or fail) before the answer, whatever it is.
+  const roles = await Promise.all(reads);
   if (listed === undefined || listed instanceof Unread) {
     return listed ?? [];
   }
-  const selected = listed.filter((role) =>
-    select(decodePolicyDocument(String(role.AssumeRolePolicyDocument ?? ""))),
-  );
-  onListed?.(listed.length, selected.length);
-  return mapLimit(selected, concurrency, (role) => readRole(iam, role));
+  onListed?.(listed, roles.length);
+  return roles;
 }
 
 /** Customer managed policies with their default version's document. */

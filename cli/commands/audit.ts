@@ -1,19 +1,31 @@
 import { auditCalls } from "../audit/auditedTypes";
-import { readOnlyPolicy } from "../aws/readOnlyCalls";
+import {
+  defaultAuditRoleName,
+  defaultConcurrency,
+  maxConcurrency,
+  organizationSettings,
+  OrganizationSettings,
+} from "../audit/organizationOptions";
+import { organizationPolicies, readOnlyPolicy } from "../aws/readOnlyCalls";
 import { regionProblem } from "../workspace/awsConfig";
 import { UsageError } from "../core/errors";
+import type { CommandOutput } from "../core/output";
+import type { PolicyConfig } from "../policyPack/analyzerClient";
 import { Command } from "./command";
 
 export const auditCommand: Command = {
   summary: "audit  Judge the AWS account's registries and GitHub trust with the policy pack.",
-  synopsis: "audit [--region <region>]… [-f table|json|sarif] [-o <file>]",
+  synopsis:
+    "audit [--organization | --accounts <id,...>] [--role-name <name>] [--region <region>]… [-f table|json|sarif] [-o <file>]",
   description:
-    "Read the AWS account's ECR registries, GitHub OIDC providers and the roles GitHub can assume, and judge them with the policy pack's own policies. Read-only: --print-permissions prints the IAM policy it needs. Progress goes to stderr; the report to stdout or -o. Exits 1 on a mandatory finding or anything it could not read, 3 when it could read nothing (no credentials, AWS unreachable).",
+    "Read the AWS account's ECR registries, GitHub OIDC providers and the roles GitHub can assume, and judge them with the policy pack's own policies. With --organization (or --accounts), every ACTIVE account of the AWS Organization, each through the audit role it assumes there, in one report. Read-only: --print-permissions prints the IAM policy it needs. Progress goes to stderr; the report to stdout or -o. Exits 1 on a mandatory finding or anything it could not read, 3 when it could read nothing (no credentials, AWS unreachable).",
   findings: "a mandatory finding, or a part it could not read",
   examples: [
     "trusted-delivery audit --region eu-west-2",
     "trusted-delivery audit --region eu-west-2 --region us-east-1 -f sarif -o audit.sarif",
     "trusted-delivery audit --print-permissions",
+    "trusted-delivery audit --organization --region eu-west-2 --region us-east-1 -f json",
+    "trusted-delivery audit --print-permissions --organization",
   ],
   formats: ["table", "json", "sarif"],
   reportsOptionProblems: true,
@@ -31,7 +43,31 @@ export const auditCommand: Command = {
     },
     "print-permissions": {
       type: "boolean",
-      help: "Print the read-only IAM policy the audit needs, and read nothing.",
+      help: "Print the read-only IAM policy the audit needs, and read nothing. With --organization: the management account's and the member role's.",
+    },
+    organization: {
+      type: "boolean",
+      help: "Audit every ACTIVE account of the AWS Organization (organizations:ListAccounts, from the management or a delegated administrator account), the caller's own with its own credentials.",
+    },
+    accounts: {
+      type: "string",
+      value: "<id,...>",
+      help: "Audit these accounts (12-digit ids, comma-separated) instead of listing the Organization's.",
+    },
+    "role-name": {
+      type: "string",
+      value: "<name>",
+      help: `The read-only audit role assumed in each member account (arn:<partition>:iam::<account>:role/<name>). Default: ${defaultAuditRoleName}.`,
+    },
+    "external-id": {
+      type: "string",
+      value: "<id>",
+      help: "The external id the member role's trust policy asks for (sts:ExternalId). Default: none.",
+    },
+    concurrency: {
+      type: "string",
+      value: "<n>",
+      help: `The most AWS requests in flight at once, across every account and region (1 to ${maxConcurrency}). Default: ${defaultConcurrency}.`,
     },
   },
   async run(positionals, options, output) {
@@ -47,9 +83,19 @@ export const auditCommand: Command = {
       }
     }
     problems.push(...output.optionProblems);
+    const multi = organizationSettings(options);
+    problems.push(...multi.problems);
     const configFile = options["policy-pack-config"] as string | undefined;
     if (options["print-permissions"]) {
-      for (const option of ["region", "format", "policy-pack-config"]) {
+      const reading = [
+        "region",
+        "format",
+        "policy-pack-config",
+        "accounts",
+        "external-id",
+        "concurrency",
+      ];
+      for (const option of reading) {
         if (options[option] !== undefined) {
           problems.push(
             `--print-permissions reads nothing and judges nothing: it takes no --${option} (only -o/--output)`,
@@ -61,7 +107,11 @@ export const auditCommand: Command = {
       throw new UsageError(problems.join("\nerror: "));
     }
     if (options["print-permissions"]) {
-      output.result(`${JSON.stringify(readOnlyPolicy(auditCalls()), null, 2)}\n`);
+      const policy =
+        multi.settings === undefined
+          ? readOnlyPolicy(auditCalls())
+          : organizationPolicies(auditCalls(), multi.settings.roleName);
+      output.result(`${JSON.stringify(policy, null, 2)}\n`);
       return 0;
     }
 
@@ -89,6 +139,9 @@ export const auditCommand: Command = {
       }
       regions.push(region);
     }
+    if (multi.settings !== undefined) {
+      return auditOrganization(regions, multi.settings, config, output);
+    }
     const { auditExitCode, judgeAccount, readAccount } = await import("../audit/audit");
     const { formatAudit, summaryLine } = await import("../audit/report");
     const live = await readAccount(awsClients(), regions, (line) => output.progress(line));
@@ -98,3 +151,21 @@ export const auditCommand: Command = {
     return auditExitCode(report);
   },
 };
+
+/** `audit --organization` (or `--accounts`): every account, one report. */
+async function auditOrganization(
+  regions: readonly string[],
+  settings: OrganizationSettings,
+  config: Readonly<Record<string, PolicyConfig>>,
+  output: CommandOutput,
+): Promise<number> {
+  const { judgeOrganization, organizationExitCode, readOrganization } =
+    await import("../audit/organization");
+  const { formatOrganizationAudit, organizationSummaryLine } =
+    await import("../audit/organizationReport");
+  const live = await readOrganization(regions, settings, (line) => output.progress(line));
+  const report = await judgeOrganization(live, config);
+  output.result(formatOrganizationAudit(report, output.format as "table" | "json" | "sarif"));
+  output.progress(organizationSummaryLine(report));
+  return organizationExitCode(report);
+}

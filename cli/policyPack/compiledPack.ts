@@ -7,7 +7,10 @@
  * tsconfig.json (type-checked, as the CLI would) into
  * `<pack>/node_modules/.cache/trusted-delivery/policy-pack-<hash>/`, where `<hash>` covers every
  * file of the pack outside node_modules and the compiler's version: an edit makes a new one,
- * so the compiled pack is never stale. Modules resolve from there as from the pack itself (its
+ * so the compiled pack is never stale. A pack whose `main` is its own build's output (this one's
+ * `bin/index.js`, from `npm run build`) is compiled here from its sources all the same, and its
+ * build output is left out of the hash: a plan never runs a stale or missing build. Modules
+ * resolve from there as from the pack itself (its
  * node_modules, then its parents'). A pack that does not compile cleanly, or that is not
  * TypeScript, runs from its own directory as the CLI runs it, so the CLI's own errors show.
  */
@@ -42,15 +45,16 @@ function compiledPack(packDir: string): string | undefined {
     return undefined;
   }
   const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as PackManifest;
-  const main = typeof manifest.main === "string" ? manifest.main : "index.ts";
-  if (!main.endsWith(".ts") || main.endsWith(".d.ts")) {
+  const outDir = buildOutputDir(packDir, tsconfigFile);
+  const main = typeScriptMain(packDir, manifest.main, outDir);
+  if (main === undefined) {
     return undefined;
   }
   const version = typeScriptVersion(packDir);
   if (version === undefined) {
     return undefined;
   }
-  const files = packFiles(packDir);
+  const files = packFiles(packDir, outDir);
   const hash = createHash("sha256").update(`typescript ${version}\n`);
   for (const file of files) {
     hash
@@ -120,14 +124,50 @@ function cachedCopy(
   }
 }
 
-/** The pack's files, relative, sorted; node_modules and dot-directories left out. */
-function packFiles(packDir: string): string[] {
+/**
+ * The pack's TypeScript entry: `main` itself when it is TypeScript (`index.ts` when unset), or,
+ * when `main` is the JavaScript its build emits into `outDir` (this pack's `bin/index.js`), the
+ * source it is compiled from, so the plan runs the sources as they are now, built or not.
+ */
+function typeScriptMain(packDir: string, main: unknown, outDir: string | undefined) {
+  const entry = typeof main === "string" ? path.normalize(main) : "index.ts";
+  if (entry.endsWith(".ts")) {
+    return entry.endsWith(".d.ts") ? undefined : entry;
+  }
+  if (outDir === undefined || !entry.endsWith(".js")) {
+    return undefined;
+  }
+  const relative = path.relative(outDir, entry);
+  if (relative.startsWith("..") || path.isAbsolute(relative)) {
+    return undefined;
+  }
+  const source = relative.replace(/\.js$/, ".ts");
+  return fs.existsSync(path.join(packDir, source)) ? source : undefined;
+}
+
+/** The tsconfig's `outDir`, relative to the pack (undefined when unset or unreadable). */
+function buildOutputDir(packDir: string, tsconfigFile: string): string | undefined {
+  try {
+    const outDir = JSON.parse(fs.readFileSync(tsconfigFile, "utf8"))?.compilerOptions?.outDir;
+    if (typeof outDir !== "string") {
+      return undefined;
+    }
+    const relative = path.relative(packDir, path.resolve(packDir, outDir));
+    return relative === "" || relative.startsWith("..") ? undefined : relative;
+  } catch {
+    // A tsconfig with comments: the compiler reads it below; only the build output is unknown.
+    return undefined;
+  }
+}
+
+/** The pack's files, relative, sorted; node_modules, dot-directories and `outDir` left out. */
+function packFiles(packDir: string, outDir?: string): string[] {
   const found: string[] = [];
   const walk = (relative: string) => {
     for (const entry of fs.readdirSync(path.join(packDir, relative), { withFileTypes: true })) {
       const file = path.join(relative, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && !entry.name.startsWith(".")) {
+        if (entry.name !== "node_modules" && !entry.name.startsWith(".") && file !== outDir) {
           walk(file);
         }
       } else if (entry.isFile()) {

@@ -62,6 +62,8 @@ describe("the policy pack as a package of its own", function () {
     const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
     assert.ok(files.includes("PulumiPolicy.yaml"));
     assert.ok(files.includes("index.ts"));
+    // The compiled pack it runs from (`main`): `npm test` builds it before the tests run.
+    assert.ok(files.includes("bin/index.js"), files.join(", "));
     // The pack is published on its own, so it carries the license and notice the root does.
     for (const legal of ["LICENSE", "NOTICE"]) {
       assert.ok(files.includes(legal), `the pack's tarball lacks ${legal}`);
@@ -74,7 +76,7 @@ describe("the policy pack as a package of its own", function () {
     assert.deepEqual(
       files.filter(
         (f) =>
-          !/^(PulumiPolicy\.yaml|package\.json|LICENSE|NOTICE|tsconfig\.json|config\.example\.json|[\w/]+\.ts|iam\/MODEL\.md)$/.test(
+          !/^(PulumiPolicy\.yaml|package\.json|LICENSE|NOTICE|tsconfig\.json|config\.example\.json|[\w/]+\.ts|bin\/[\w/]+\.js|iam\/MODEL\.md)$/.test(
             f,
           ),
       ),
