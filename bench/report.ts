@@ -469,7 +469,7 @@ function targetRow(t: TargetOutcome): string[] {
 export function targetsSection(targets: readonly TargetOutcome[]): string[] {
   const met = targets.filter((t) => t.status === "met").length;
   return [
-    `**Targets** (issue #15, issue 21's plan at scale, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
+    `**Targets** (issues #15 and 23, issue 21's plan at scale, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
     "",
     ...table(["Target", "Limit", "Measured", "From", "Status"], "lrrll", targets.map(targetRow)),
   ];

@@ -335,6 +335,21 @@ describe("the claims STS checks, and what GitHub guarantees between them", () =>
   });
 
   describe("counter-examples the generated cases found", () => {
+    it("Null true on repository_id admits no GitHub token: every token GitHub issues carries the claim (Z3's encoding, which reads other keys as absent, said otherwise)", () => {
+      const policy = trust({ Null: { [key("repository_id")]: "true" } });
+      const analysis = analyze(policy);
+      assert.equal(analysis.trustsGitHub, false);
+      assert.deepEqual(analysis.findings, []);
+      const token = {
+        issuer: githubIssuer,
+        sub: "repo:acme/app:ref:refs/heads/main",
+        aud: "sts.amazonaws.com",
+      };
+      assert.equal(admits(policy, { ...token, claims: { repository_id: "2" } }), false);
+      // Without the claim the evaluator admits it: a token GitHub does not issue.
+      assert.equal(admits(policy, token), true);
+    });
+
     it("no sub condition and a claim refusing the natural actor: the other owner's token is one the policy admits", () => {
       const policy = {
         Version: "2012-10-17",

@@ -17,7 +17,13 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import { accountId } from "../helpers/iam";
 import { lets, repositoryPolicy, trustedAccount, trustedOrganisation } from "./accessGenerators";
-import { admits, githubIssuer, githubProvider, providerOf, trustPolicy } from "./trustGenerators";
+import {
+  admits,
+  githubIssuer,
+  githubProvider,
+  providerOf,
+  subjectAudienceTrustPolicy as trustPolicy,
+} from "./trustGenerators";
 import { askAccess, AccessReport, Outsider } from "./z3/access";
 import { hardRepositoryPolicy, hardTrustPolicy } from "./z3/generators";
 import { modelFindsOutsider, modelFindsTrustProblem } from "./z3/model";

@@ -43,12 +43,13 @@ describe("the policy pack's manifest", () => {
     }
   });
 
-  it("is the nodejs pack trusted-delivery-guardrails, with its own package.json", () => {
+  it("is the nodejs pack trusted-delivery-guardrails, run from its compiled JavaScript, with its own package.json", () => {
     assert.deepEqual(
       YAML.parse(fs.readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")).runtime,
-      "nodejs",
+      { name: "nodejs", options: { typescript: false } },
     );
     const manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8"));
+    assert.equal(manifest.main, "bin/index.js");
     assert.equal(manifest.name, policyPackName);
     assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
   });
