@@ -14,6 +14,7 @@ import {
   locationJson,
   resourcesByKind,
   sarifResult,
+  sarifLog,
   sarifRule,
 } from "./report";
 import { ResourceLocation } from "./resources";
@@ -179,41 +180,17 @@ export function organizationSarif(report: OrganizationReport): Record<string, un
       };
     }),
   );
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "trusted-delivery audit",
-            version: pack?.version,
-            semanticVersion: pack?.version,
-            rules,
-            properties: pack && { policyPack: `${pack.name}@${pack.version}` },
-          },
-        },
-        // One analysis per organisation (as seen from the caller's account) and set of regions.
-        automationDetails: {
-          id: `trusted-delivery-audit/organization/${report.caller}/${[...report.regions].sort().join("+")}/`,
-        },
-        invocations: [
-          {
-            executionSuccessful: unread.length === 0,
-            toolExecutionNotifications: unread.map((group) => ({
-              level: "error",
-              message: {
-                text: `Could not read ${group.text} in account ${group.account}`,
-              },
-              properties: { account: group.account, region: group.region },
-            })),
-          },
-        ],
-        results,
-        properties: { accounts: report.accounts.map(accountSummary) },
-      },
-    ],
-  };
+  // One analysis per organisation (as seen from the caller's account) and set of regions.
+  return sarifLog(pack, rules, {
+    automationId: `trusted-delivery-audit/organization/${report.caller}/${[...report.regions].sort().join("+")}/`,
+    notifications: unread.map((group) => ({
+      level: "error",
+      message: { text: `Could not read ${group.text} in account ${group.account}` },
+      properties: { account: group.account, region: group.region },
+    })),
+    results,
+    properties: { accounts: report.accounts.map(accountSummary) },
+  });
 }
 
 /** The report in the format asked for. */

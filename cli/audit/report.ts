@@ -222,6 +222,33 @@ export function auditSarif(report: AuditReport): Record<string, unknown> {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const unread = groupUnread(report.couldNotRead);
   const results = report.findings.map((f) => sarifResult(report, f, ruleIndex.get(f.policyName)));
+  // Code scanning keeps one analysis per category: one per account and set of regions.
+  return sarifLog(report.pack, rules, {
+    automationId: `trusted-delivery-audit/${report.account}/${[...report.regions].sort().join("+")}/`,
+    notifications: unread.map((group) => ({
+      level: "error",
+      message: { text: `Could not read ${describeUnread(group)}` },
+    })),
+    results,
+  });
+}
+
+/** What one SARIF run of an audit holds besides its tool. */
+export interface SarifRun {
+  /** The analysis's category (`automationDetails.id`). */
+  readonly automationId: string;
+  /** One per part that could not be read: any makes the run unsuccessful. */
+  readonly notifications: readonly Record<string, unknown>[];
+  readonly results: readonly unknown[];
+  readonly properties?: Record<string, unknown>;
+}
+
+/** A SARIF 2.1.0 log of one run: the pack's policies as the tool's rules, then the run. */
+export function sarifLog(
+  pack: AuditReport["pack"] | undefined,
+  rules: readonly ReturnType<typeof sarifRule>[],
+  run: SarifRun,
+): Record<string, unknown> {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -230,27 +257,22 @@ export function auditSarif(report: AuditReport): Record<string, unknown> {
         tool: {
           driver: {
             name: "trusted-delivery audit",
-            version: report.pack.version,
-            semanticVersion: report.pack.version,
+            version: pack?.version,
+            semanticVersion: pack?.version,
             rules,
-            properties: { policyPack: `${report.pack.name}@${report.pack.version}` },
+            properties: pack && { policyPack: `${pack.name}@${pack.version}` },
           },
         },
-        // Code scanning keeps one analysis per category: one per account and set of regions.
-        automationDetails: {
-          id: `trusted-delivery-audit/${report.account}/${[...report.regions].sort().join("+")}/`,
-        },
+        automationDetails: { id: run.automationId },
         invocations: [
           {
             // Parts that could not be read leave the audit incomplete, never passed.
-            executionSuccessful: unread.length === 0,
-            toolExecutionNotifications: unread.map((group) => ({
-              level: "error",
-              message: { text: `Could not read ${describeUnread(group)}` },
-            })),
+            executionSuccessful: run.notifications.length === 0,
+            toolExecutionNotifications: run.notifications,
           },
         ],
-        results,
+        results: run.results,
+        ...(run.properties && { properties: run.properties }),
       },
     ],
   };

@@ -1,7 +1,7 @@
+import { pipelineFinder } from "../core/programResources";
 import { attributesFromProgram, RegistryAttributeValues } from "../registry/attributes";
 import { isSubjectPattern } from "../../components/trustPolicy";
 import { awsTypes, githubTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
-import { trustedDeliveryPipelineType } from "../../components/names";
 import { LogMessage, OfflineRun, RegisteredResource } from "./capture";
 
 /**
@@ -181,28 +181,6 @@ function planResource(resource: RegisteredResource): PlanResource {
         ),
       },
     }),
-  };
-}
-
-/**
- * The app each resource belongs to: the pipeline it is, or the nearest pipeline among its
- * ancestors; undefined for a resource outside every app.
- */
-export function pipelineFinder(
-  resources: readonly RegisteredResource[],
-): (resource: RegisteredResource) => RegisteredResource | undefined {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return (resource) => {
-    for (
-      let r: RegisteredResource | undefined = resource;
-      r;
-      r = r.parent ? byUrn.get(r.parent) : undefined
-    ) {
-      if (r.type === trustedDeliveryPipelineType) {
-        return r;
-      }
-    }
-    return undefined;
   };
 }
 

@@ -2,7 +2,7 @@ import type { EnforcementLevel } from "../policyPack/analyzerClient";
 import { secretPlaceholder } from "../workspace/project";
 import { pulumiTypes } from "../../policy-pack/governance/typeTokens";
 import type { InputPath, LogMessage, RegisteredResource } from "./capture";
-import { pipelineFinder } from "./model";
+import { pipelineFinder } from "../core/programResources";
 import type { StackPlan } from "./index";
 import type { PolicyReport } from "./policySession";
 

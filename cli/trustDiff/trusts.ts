@@ -3,7 +3,7 @@
  * `aws:iam/role:Role` inside each `TrustedDeliveryPipeline`, its `assumeRolePolicy` (with the
  * OIDC provider's ARN the mocks resolved into it).
  */
-import { trustedDeliveryPipelineType } from "../../components/names";
+import { pipelineFinder } from "../core/programResources";
 import { parsePolicyDocument, PolicyDocument } from "../../policy-pack/iam/document";
 import { awsTypes } from "../../policy-pack/governance/typeTokens";
 
@@ -25,23 +25,6 @@ export interface AppTrust {
   readonly problem?: string;
   /** The OIDC providers its statements name (`Principal.Federated`). */
   readonly providers: readonly string[];
-}
-
-/** The pipeline a resource belongs to: itself or its nearest pipeline ancestor. */
-function pipelineOf(
-  resource: ProgramResource,
-  byUrn: ReadonlyMap<string, ProgramResource>,
-): ProgramResource | undefined {
-  for (
-    let r: ProgramResource | undefined = resource;
-    r;
-    r = r.parent ? byUrn.get(r.parent) : undefined
-  ) {
-    if (r.type === trustedDeliveryPipelineType) {
-      return r;
-    }
-  }
-  return undefined;
 }
 
 function readTrust(app: string, role: ProgramResource): AppTrust {
@@ -84,13 +67,13 @@ function readTrust(app: string, role: ProgramResource): AppTrust {
  * that has no role) is not listed: it has no push role to compare.
  */
 export function appTrusts(resources: readonly ProgramResource[]): Map<string, AppTrust> {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const pipelineOf = pipelineFinder(resources);
   const trusts = new Map<string, AppTrust>();
   for (const resource of resources) {
     if (resource.type !== awsTypes.iamRole) {
       continue;
     }
-    const pipeline = pipelineOf(resource, byUrn);
+    const pipeline = pipelineOf(resource);
     if (pipeline === undefined || trusts.has(pipeline.name)) {
       continue;
     }

@@ -1,12 +1,9 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn } from "child_process";
 import * as ecr from "@aws-sdk/client-ecr";
 import * as organizations from "@aws-sdk/client-organizations";
 import * as sts from "@aws-sdk/client-sts";
 import * as fs from "fs";
-import * as http from "http";
 import * as path from "path";
-import * as net from "net";
 import { auditCalls } from "../../cli/audit/auditedTypes";
 import { readOrganization } from "../../cli/audit/organization";
 import { organizationSettings } from "../../cli/audit/organizationOptions";
@@ -14,105 +11,14 @@ import { defaultAuditRoleName } from "../../cli/audit/organizationOptions";
 import { requestPool } from "../../cli/aws/pool";
 import { accountReadActions, readOnlyPolicy } from "../../cli/aws/readOnlyCalls";
 import { builtPackage, CliResult, repositoryRoot, runCli, runCliAsync } from "../helpers/cli";
-import { awsEnv, requireMoto } from "../helpers/moto";
+import { AwsProxy, startAwsProxy } from "../helpers/awsProxy";
+import { awsEnv, MotoServer, startMoto } from "../helpers/moto";
 
 const region = "eu-west-2";
 const otherRegion = "us-east-1";
 // moto's own account when MOTO_ACCOUNT_ID is unset: the organisation's management account.
 const management = "123456789012";
 const roleName = "OrganizationAccountAccessRole";
-
-/**
- * moto's server with MOTO_ACCOUNT_ID unset, so that credentials from assuming a role of another
- * account act in that account (the shared helper pins one account).
- */
-async function startMultiAccountMoto(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  requireMoto();
-  const port = await new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port: free } = server.address() as net.AddressInfo;
-      server.close(() => resolve(free));
-    });
-  });
-  const env = { ...process.env };
-  delete env.MOTO_ACCOUNT_ID;
-  const child: ChildProcess = spawn(
-    "python3",
-    ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-    { env, stdio: "ignore" },
-  );
-  const endpoint = `http://127.0.0.1:${port}`;
-  const answers = () =>
-    new Promise<boolean>((resolve) => {
-      http
-        .get(`${endpoint}/moto-api/`, (r) => {
-          r.resume();
-          resolve(r.statusCode === 200);
-        })
-        .on("error", () => resolve(false));
-    });
-  for (let i = 0; i < 300 && !(await answers()); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-/**
- * A proxy in front of moto answering AccessDenied, as STS does, to AssumeRole of `deniedRoleArn`
- * (moto checks no trust policy, so it never refuses one itself).
- */
-async function startDenyingProxy(
-  target: string,
-  deniedRoleArn: string,
-): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const upstream = new URL(target);
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const form = new URLSearchParams(body.toString("utf8"));
-      if (form.get("Action") === "AssumeRole" && form.get("RoleArn") === deniedRoleArn) {
-        response.writeHead(403, { "content-type": "text/xml" });
-        response.end(
-          `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::${management}:user/moto is not authorized to perform: sts:AssumeRole on resource: ${deniedRoleArn}</Message></Error><RequestId>denied</RequestId></ErrorResponse>`,
-        );
-        return;
-      }
-      const forwarded = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: request.method,
-          path: request.url,
-          headers: request.headers,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      forwarded.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const testCredentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
@@ -205,8 +111,8 @@ async function seed(endpoint: string): Promise<{ members: Seeded[]; denied: stri
 
 describe("audit --organization, on moto's AWS Organization", function () {
   this.timeout(240000);
-  let moto: { endpoint: string; stop(): Promise<void> };
-  let proxy: { endpoint: string; stop(): Promise<void> };
+  let moto: MotoServer;
+  let proxy: AwsProxy;
   let members: Seeded[];
   let denied: string;
   let env: NodeJS.ProcessEnv;
@@ -232,9 +138,16 @@ describe("audit --organization, on moto's AWS Organization", function () {
 
   before(async () => {
     builtPackage();
-    moto = await startMultiAccountMoto();
+    moto = await startMoto({ multipleAccounts: true });
     ({ members, denied } = await seed(moto.endpoint));
-    proxy = await startDenyingProxy(moto.endpoint, deniedRole());
+    // moto checks no trust policy, so it never refuses an AssumeRole itself: the proxy answers
+    // AccessDenied, as STS does, to one member's.
+    proxy = await startAwsProxy(moto.endpoint);
+    proxy.denyWhen.push((action, form) =>
+      action === "sts:AssumeRole" && form.get("RoleArn") === deniedRole()
+        ? `User: arn:aws:iam::${management}:user/moto is not authorized to perform: sts:AssumeRole on resource: ${deniedRole()}`
+        : undefined,
+    );
     env = awsEnv(proxy.endpoint);
     json = await auditOrg("json");
     report = JSON.parse(json.stdout);

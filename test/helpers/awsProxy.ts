@@ -12,6 +12,12 @@ export interface AwsProxy {
   readonly actions: string[];
   /** Actions answered with AccessDenied instead of being forwarded. */
   readonly deny: Set<string>;
+  /**
+   * Requests answered with AccessDenied for what they ask (an `sts:AssumeRole` of one role, say):
+   * each is given the action and the request's form parameters, and returns the error's message
+   * for a request it refuses, undefined for the others.
+   */
+  readonly denyWhen: ((action: string, form: URLSearchParams) => string | undefined)[];
   stop(): Promise<void>;
 }
 
@@ -32,8 +38,12 @@ function operationOf(request: http.IncomingMessage, body: string): string {
   return new URLSearchParams(body).get("Action") ?? "unknown";
 }
 
-function accessDenied(response: http.ServerResponse, service: string, action: string): void {
-  const message = `User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+function accessDenied(
+  response: http.ServerResponse,
+  service: string,
+  action: string,
+  message = `User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+): void {
   if (service === "ecr") {
     response.writeHead(400, {
       "content-type": "application/x-amz-json-1.1",
@@ -53,16 +63,20 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   const upstream = new URL(target);
   const actions: string[] = [];
   const deny = new Set<string>();
+  const denyWhen: AwsProxy["denyWhen"] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk) => chunks.push(chunk));
     request.on("end", () => {
       const body = Buffer.concat(chunks);
       const service = serviceOf(request);
-      const action = `${service}:${operationOf(request, body.toString("utf8"))}`;
+      const text = body.toString("utf8");
+      const action = `${service}:${operationOf(request, text)}`;
       actions.push(action);
-      if (deny.has(action)) {
-        accessDenied(response, service, action);
+      const form = new URLSearchParams(text);
+      const refusal = denyWhen.map((refuses) => refuses(action, form)).find((m) => m !== undefined);
+      if (deny.has(action) || refusal !== undefined) {
+        accessDenied(response, service, action, refusal);
         return;
       }
       const forwarded = http.request(
@@ -91,6 +105,7 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     actions,
     deny,
+    denyWhen,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -77,24 +77,27 @@ export function awsEnv(endpoint: string): NodeJS.ProcessEnv {
 /**
  * Starts moto's server on a free loopback port (account 123456789012, AWS managed policies
  * loaded) and waits until it answers; `stop` ends it. Fails with the install command when moto
- * is missing, never skipping.
+ * is missing, never skipping. With `multipleAccounts`, moto is not pinned to one account
+ * (`MOTO_ACCOUNT_ID` unset): credentials of a role assumed in another account act there, as an
+ * Organization's members do (managed policies are then not loaded).
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(
+  options: { readonly multipleAccounts?: boolean } = {},
+): Promise<MotoServer> {
   requireMoto();
+  const env: NodeJS.ProcessEnv = options.multipleAccounts
+    ? { ...process.env }
+    : { ...process.env, MOTO_ACCOUNT_ID: motoAccount, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" };
+  if (options.multipleAccounts) {
+    delete env.MOTO_ACCOUNT_ID;
+  }
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child: ChildProcess = spawn(
       "python3",
       ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-      {
-        env: {
-          ...process.env,
-          MOTO_ACCOUNT_ID: motoAccount,
-          MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
-        },
-        stdio: ["ignore", "ignore", "pipe"],
-      },
+      { env, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
     child.stderr?.on("data", (chunk) => {

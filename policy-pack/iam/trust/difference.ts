@@ -38,11 +38,11 @@ import { and, atom, evaluate, FALSE, Formula, mentions, not } from "../formula";
 import { Placement, unplaced } from "../placement";
 import {
   contextClaim,
-  githubClaimKeys,
   parseSubject,
   pullRequestContext,
   stsAudience,
 } from "../../governance/github";
+import { claimValues } from "./claims";
 import { Inquiry } from "./inquiry";
 import {
   namedIssuers,
@@ -141,15 +141,6 @@ function cases(before: PolicyDocument, after: PolicyDocument, placement: Placeme
   );
 }
 
-/** The values a token gives the formulas' variables: a claim it lacks is empty. */
-function valuesOf(token: TrustToken): Record<string, string> {
-  const values: Record<string, string> = { sub: token.sub, aud: token.aud };
-  for (const claim of githubClaimKeys) {
-    values[claim] = token.claims?.[claim] ?? "";
-  }
-  return values;
-}
-
 /**
  * Natural tokens to try first: the scenario's own subjects, wildcards filled in, those that read
  * as one run (one context, `release/main` rather than `release/ref:refs/heads/main`) first.
@@ -226,7 +217,7 @@ class Direction {
     if (this.has(kind) || sameRunInOtherForm(token, narrow)) {
       return;
     }
-    const values = valuesOf(token);
+    const values = claimValues(token);
     const certain = evaluate(wide.surelyAdmitted, values) && !evaluate(narrow.admitted, values);
     const doubts = [...new Set([...wide.assumptions, ...narrow.assumptions])];
     const doubt = certain ? "" : ` (may: it rests on ${doubts.join(", ") || "a doubt"})`;
@@ -351,7 +342,7 @@ function otherForm(token: TrustToken): TrustToken | undefined {
 /** Whether `narrow` surely admits the token's run in the other subject form. */
 function sameRunInOtherForm(token: TrustToken, narrow: Scenario): boolean {
   const twin = otherForm(token);
-  return twin !== undefined && evaluate(narrow.surelyAdmitted, valuesOf(twin));
+  return twin !== undefined && evaluate(narrow.surelyAdmitted, claimValues(twin));
 }
 
 /** `workflow` when either version's trust reads `job_workflow_ref`, else `claims`. */
