@@ -11,6 +11,7 @@ import { AwsClients } from "../aws/clients";
 import { readCallerIdentity } from "../aws/identity";
 import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
 import { readRegistry } from "../aws/readRegistries";
+import { describeSelection, readEnabledRegions, RegionSelection } from "../aws/regions";
 import { Unread } from "../aws/unread";
 import type { AnalyzerInfo, PolicyConfig } from "../policyPack/analyzerClient";
 import { packageVersion, policyPackInfo } from "../policyPack/packInfo";
@@ -43,19 +44,48 @@ export interface AccountIdentity {
 }
 
 /**
- * Reads an account as `clients` can: each region's registry (the regions at once) and IAM. A
- * part that could not be read is in the account read, as an `Unread`, for the report's "could
- * not read"; never throws for what AWS refused.
+ * The regions to read of an account: the ones given, or its enabled regions, listed with its own
+ * credentials (accounts of one organisation opt in to different regions). When they cannot be
+ * listed, the home region is read and the listing is "could not read": the other regions are not
+ * proven empty.
+ */
+async function regionsOf(
+  clients: AwsClients,
+  identity: AccountIdentity,
+  selection: RegionSelection,
+  progress: (line: string) => void,
+): Promise<{ regions: readonly string[]; enabledRegions?: Unread }> {
+  if (selection.given !== undefined) {
+    return { regions: selection.given };
+  }
+  const listed = await readEnabledRegions(clients.ec2(selection.home), identity.partition);
+  if (listed instanceof Unread) {
+    progress(
+      `could not list the enabled regions (${listed.reason}); reading ${selection.home} only`,
+    );
+    return { regions: [selection.home], enabledRegions: listed };
+  }
+  const regions = listed.length === 0 ? [selection.home] : listed;
+  progress(
+    `${regions.length} enabled region${regions.length === 1 ? "" : "s"}: ${regions.join(", ")}`,
+  );
+  return { regions };
+}
+
+/**
+ * Reads an account as `clients` can: each region's registry (the regions at once) and IAM,
+ * which does not wait for the regions to be listed. A part that could not be read is in the
+ * account read, as an `Unread`, for the report's "could not read"; never throws for what AWS
+ * refused.
  */
 export async function readAccountAs(
   clients: AwsClients,
   identity: AccountIdentity,
-  regions: readonly string[],
+  selection: RegionSelection,
   progress: (line: string) => void,
 ): Promise<LiveAccount> {
-  const home = regions[0];
   const readIam = async () => {
-    const iam = clients.iam(home);
+    const iam = clients.iam(selection.home);
     const [oidcProviders, roles] = await Promise.all([
       readOidcProviders(iam),
       readRoles(iam, trustsGitHub, (all, selected) =>
@@ -74,16 +104,19 @@ export async function readAccountAs(
     const managedPolicies = await readManagedPolicies(iam, customer);
     return { oidcProviders, roles, managedPolicies };
   };
-  const readRegions = () =>
-    Promise.all(
-      regions.map((region) =>
+  const readRegions = async () => {
+    const read = await regionsOf(clients, identity, selection, progress);
+    const registries = await Promise.all(
+      read.regions.map((region) =>
         readRegistry(clients.ecr(region), region, (count) =>
           progress(`reading ${region}: ${count} ${count === 1 ? "repository" : "repositories"}…`),
         ),
       ),
     );
-  const [iam, registries] = await Promise.all([readIam(), readRegions()]);
-  return { account: identity.account, partition: identity.partition, registries, ...iam };
+    return { ...read, registries };
+  };
+  const [iam, regional] = await Promise.all([readIam(), readRegions()]);
+  return { account: identity.account, partition: identity.partition, ...regional, ...iam };
 }
 
 /**
@@ -94,16 +127,16 @@ export async function readAccountAs(
  */
 export async function readAccount(
   clients: AwsClients,
-  regions: readonly string[],
+  selection: RegionSelection,
   progress: (line: string) => void,
 ): Promise<LiveAccount> {
-  const identity = await readCallerIdentity(clients.sts(regions[0]));
+  const identity = await readCallerIdentity(clients.sts(selection.home));
   const { account, arn } = identity;
-  progress(`auditing account ${account} (${arn}) in ${regions.join(", ")}`);
-  const live = await readAccountAs(clients, identity, regions, progress);
+  progress(`auditing account ${account} (${arn}) in ${describeSelection(selection)}`);
+  const live = await readAccountAs(clients, identity, selection, progress);
   if (nothingRead(live)) {
     throw nothingReadError(
-      `could not read anything of account ${account} in ${regions.join(", ")} but the caller's identity (${arn})`,
+      `could not read anything of account ${account} in ${live.regions.join(", ")} but the caller's identity (${arn})`,
       unreadParts(live),
     );
   }
@@ -131,7 +164,6 @@ export interface AuditReport {
 /** Judges what was read with the pack's policies, at the levels and settings of `config`. */
 export async function judgeAccount(
   live: LiveAccount,
-  regions: readonly string[],
   config: Readonly<Record<string, PolicyConfig>>,
 ): Promise<AuditReport> {
   const stacks = auditStacks(live);
@@ -145,7 +177,7 @@ export async function judgeAccount(
   return {
     account: live.account,
     partition: live.partition,
-    regions,
+    regions: live.regions,
     pack: {
       ...info,
       policies: info.policies.map((p) => ({

@@ -42,7 +42,10 @@ export interface AuditedPart<Live> {
 }
 
 type RegionalParts = Omit<LiveRegistry, "region">;
-type AccountParts = Omit<LiveAccount, "account" | "partition" | "registries">;
+type AccountParts = Omit<
+  LiveAccount,
+  "account" | "partition" | "regions" | "enabledRegions" | "registries"
+>;
 
 const unreadIn = (...values: unknown[]): Unread[] =>
   values.filter((value): value is Unread => value instanceof Unread);
@@ -366,9 +369,16 @@ export const resourceKinds: Readonly<Record<string, string>> = Object.fromEntrie
   parts.flatMap((part) => part.shapes.map((shape) => [shape.token, shape.kind])),
 );
 
-/** The read-only calls the audit makes: every part's, and the caller's identity. */
+/**
+ * The read-only calls the audit makes: every part's, the caller's identity, and the account's
+ * enabled regions (read when no `--region` is given).
+ */
 export function auditCalls(): ReadAction[] {
   return [
-    ...new Set<ReadAction>(["sts:GetCallerIdentity", ...parts.flatMap((part) => part.calls)]),
+    ...new Set<ReadAction>([
+      "sts:GetCallerIdentity",
+      "ec2:DescribeRegions",
+      ...parts.flatMap((part) => part.calls),
+    ]),
   ].sort();
 }

@@ -40,6 +40,13 @@ export interface AuditResource extends RunnableResource {
 export interface LiveAccount {
   readonly account: string;
   readonly partition: string;
+  /** The regions read: the ones given, or the account's enabled regions. */
+  readonly regions: readonly string[];
+  /**
+   * Why the account's enabled regions could not be listed, when they could not: then only the
+   * home region was read, and the others are "could not read".
+   */
+  readonly enabledRegions?: Unread;
   readonly registries: readonly LiveRegistry[];
   readonly oidcProviders: readonly LiveOidcProvider[] | Unread;
   /** Customer managed policies attached to the roles read. */

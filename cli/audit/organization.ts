@@ -20,6 +20,7 @@ import {
   OrganizationAccount,
 } from "../aws/organization";
 import { RequestPool, requestPool } from "../aws/pool";
+import { describeSelection, RegionSelection } from "../aws/regions";
 import { Unread } from "../aws/unread";
 import type { PolicyConfig } from "../policyPack/analyzerClient";
 import { ExitCode, exitCodes } from "../core/exitCodes";
@@ -67,16 +68,17 @@ function nothingOfAny(accounts: readonly AccountRead[]): boolean {
 }
 
 /**
- * Reads every account of the Organization (or `options.accounts`) in every region of `regions`.
+ * Reads every account of the Organization (or `options.accounts`) in the regions `selection`
+ * gives, or each account's own enabled regions.
  * Throws an `AwsAccessError` (exit 3) when the caller's identity or the accounts cannot be
  * listed, or when nothing of any account could be read.
  */
 export async function readOrganization(
-  regions: readonly string[],
+  selection: RegionSelection,
   options: OrganizationAuditOptions,
   progress: (line: string) => void,
 ): Promise<LiveOrganization> {
-  const home = regions[0];
+  const { home } = selection;
   const pool = requestPool(options.concurrency);
   const callerClients = awsClients({ observe: options.observe, pool });
   const identity = await readCallerIdentity(callerClients.sts(home));
@@ -90,23 +92,24 @@ export async function readOrganization(
     );
   }
   progress(
-    `auditing ${listed.length} account${listed.length === 1 ? "" : "s"} as ${identity.arn} (role ${options.roleName}) in ${regions.join(", ")}, at most ${options.concurrency} requests at once`,
+    `auditing ${listed.length} account${listed.length === 1 ? "" : "s"} as ${identity.arn} (role ${options.roleName}) in ${describeSelection(selection)}, at most ${options.concurrency} requests at once`,
   );
   const accounts = await Promise.all(
     listed.map((account) =>
-      readMember(account, { identity, regions, options, callerClients, pool }, progress),
+      readMember(account, { identity, selection, options, callerClients, pool }, progress),
     ),
   );
   if (nothingOfAny(accounts)) {
     throw nothingReadError(
-      `could not read anything of the ${listed.length} accounts in ${regions.join(", ")}`,
+      `could not read anything of the ${listed.length} accounts in ${describeSelection(selection)}`,
       accounts.flatMap((a) => a.couldNotRead.map((u) => [`account ${a.account}`, u] as const)),
     );
   }
   return {
     caller: identity.account,
     partition: identity.partition,
-    regions,
+    // The regions read of any account: the ones given, or every account's enabled ones.
+    regions: selection.given ?? [...new Set(accounts.flatMap((a) => a.live?.regions ?? []))].sort(),
     roleName: options.roleName,
     accounts,
   };
@@ -114,7 +117,7 @@ export async function readOrganization(
 
 interface MemberContext {
   readonly identity: { readonly account: string; readonly arn: string; readonly partition: string };
-  readonly regions: readonly string[];
+  readonly selection: RegionSelection;
   readonly options: OrganizationAuditOptions;
   readonly callerClients: AwsClients;
   readonly pool: RequestPool;
@@ -125,14 +128,18 @@ async function readMember(
   context: MemberContext,
   progress: (line: string) => void,
 ): Promise<AccountRead> {
-  const { identity, regions, options, callerClients, pool } = context;
+  const { identity, selection, options, callerClients, pool } = context;
   const named = { account: account.id, ...(account.name && { name: account.name }) };
   const say = (line: string) => progress(`account ${account.id}: ${line}`);
   let clients = callerClients;
   let readAs = identity.arn;
   if (account.id !== identity.account) {
     readAs = memberRoleArn(identity.partition, account.id, options.roleName);
-    const credentials = await assumeRole(callerClients.sts(regions[0]), readAs, options.externalId);
+    const credentials = await assumeRole(
+      callerClients.sts(selection.home),
+      readAs,
+      options.externalId,
+    );
     if (credentials instanceof Unread) {
       say(`could not assume ${readAs} (${credentials.reason}); not read`);
       return { ...named, readAs, couldNotRead: [credentials] };
@@ -143,7 +150,7 @@ async function readMember(
   const live = await readAccountAs(
     clients,
     { account: account.id, partition: identity.partition, arn: readAs },
-    regions,
+    selection,
     say,
   );
   const couldNotRead = unreadParts(live);
@@ -181,12 +188,13 @@ export async function judgeOrganization(
     const live: LiveAccount = read.live ?? {
       account: read.account,
       partition: organization.partition,
+      regions: [],
       registries: [],
       oidcProviders: [],
       managedPolicies: [],
       roles: [],
     };
-    const report = await judgeAccount(live, organization.regions, config);
+    const report = await judgeAccount(live, config);
     accounts.push({
       ...report,
       ...(read.name && { name: read.name }),

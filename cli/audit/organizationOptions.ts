@@ -12,7 +12,8 @@ import { problem } from "../../components/problems";
 export const defaultAuditRoleName = "TrustedDeliveryAudit";
 
 /**
- * AWS requests in flight at once, across every account and region, by default. Each region
+ * AWS requests in flight at once, across every account and region, by default (a single
+ * account's audit too). Each region
  * reads at most 8 repositories (3 calls each) and each account 8 roles at once; 16 in flight
  * keeps one account's ECR and IAM calls under AWS's per-account request rates with few
  * throttles (the adaptive retries absorb the rest), and lets small accounts overlap.
@@ -41,6 +42,8 @@ export interface OrganizationSettings {
  */
 export function organizationSettings(options: Readonly<Record<string, unknown>>): {
   readonly settings?: OrganizationSettings;
+  /** `--concurrency`, which bounds a single-account audit's requests too. */
+  readonly concurrency: number;
   readonly problems: readonly string[];
 } {
   const problems: string[] = [];
@@ -52,14 +55,14 @@ export function organizationSettings(options: Readonly<Record<string, unknown>>)
     );
   }
   if (!organization && list === undefined) {
-    for (const option of ["role-name", "external-id", "concurrency"]) {
+    for (const option of ["role-name", "external-id"]) {
       if (options[option] !== undefined) {
         problems.push(
           `--${option} is for auditing several accounts: give --organization or --accounts <id,...> with it`,
         );
       }
     }
-    return { problems };
+    return { problems, concurrency: concurrencySetting(options, problems) };
   }
   const accounts =
     list === undefined ? undefined : [...new Set(list.split(",").map((id) => id.trim()))];
@@ -94,6 +97,24 @@ export function organizationSettings(options: Readonly<Record<string, unknown>>)
       ).message,
     );
   }
+  const concurrency = concurrencySetting(options, problems);
+  return {
+    problems,
+    concurrency,
+    settings: {
+      ...(accounts && { accounts }),
+      roleName,
+      ...(externalId !== undefined && { externalId }),
+      concurrency,
+    },
+  };
+}
+
+/** `--concurrency`, or the default; a problem (and the default) when it is not allowed. */
+function concurrencySetting(
+  options: Readonly<Record<string, unknown>>,
+  problems: string[],
+): number {
   const given = options.concurrency as string | undefined;
   const concurrency = given === undefined ? defaultConcurrency : Number(given);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > maxConcurrency) {
@@ -104,14 +125,7 @@ export function organizationSettings(options: Readonly<Record<string, unknown>>)
         `must be a whole number of requests from 1 to ${maxConcurrency}, e.g. "${defaultConcurrency}" (the default)`,
       ).message,
     );
+    return defaultConcurrency;
   }
-  return {
-    problems,
-    settings: {
-      ...(accounts && { accounts }),
-      roleName,
-      ...(externalId !== undefined && { externalId }),
-      concurrency,
-    },
-  };
+  return concurrency;
 }

@@ -43,6 +43,7 @@ export function auditStacks(account: LiveAccount): AuditResource[][] {
 /** Everything that could not be read, in the order it was read. */
 export function unreadParts(account: LiveAccount): Unread[] {
   return [
+    ...(account.enabledRegions === undefined ? [] : [account.enabledRegions]),
     ...account.registries.flatMap((registry) =>
       regionalParts(registry).flatMap(({ part, live }) => part.unread(live)),
     ),

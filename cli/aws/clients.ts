@@ -1,3 +1,4 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
@@ -18,6 +19,8 @@ export interface AwsClients {
   sts(region: string): STSClient;
   /** AWS Organizations is global too: the management or delegated administrator account's. */
   organizations(region: string): OrganizationsClient;
+  /** EC2, for the account's enabled regions only. */
+  ec2(region: string): EC2Client;
 }
 
 /**
@@ -84,6 +87,7 @@ export function awsClients(
         guardReadOnly(new OrganizationsClient(config(region)), "organizations", observe),
         pool,
       ),
+    ec2: (region) => pooled(guardReadOnly(new EC2Client(config(region)), "ec2", observe), pool),
   };
 }
 

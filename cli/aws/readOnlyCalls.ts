@@ -36,6 +36,9 @@ export const readOnlyCalls = {
   organizations: {
     ListAccounts: "the Organization's accounts",
   },
+  ec2: {
+    DescribeRegions: "the account's enabled regions",
+  },
 } as const;
 
 export type Service = keyof typeof readOnlyCalls;

@@ -7,6 +7,7 @@ import {
   OrganizationSettings,
 } from "../audit/organizationOptions";
 import { organizationPolicies, readOnlyPolicy } from "../aws/readOnlyCalls";
+import type { RegionSelection } from "../aws/regions";
 import { regionProblem } from "../workspace/awsConfig";
 import { UsageError } from "../core/errors";
 import type { CommandOutput } from "../core/output";
@@ -18,12 +19,14 @@ export const auditCommand: Command = {
   synopsis:
     "audit [--organization | --accounts <id,...>] [--role-name <name>] [--region <region>]… [-f table|json|sarif] [-o <file>]",
   description:
-    "Read the AWS account's ECR registries, GitHub OIDC providers and the roles GitHub can assume, and judge them with the policy pack's own policies. With --organization (or --accounts), every ACTIVE account of the AWS Organization, each through the audit role it assumes there, in one report. Read-only: --print-permissions prints the IAM policy it needs. Progress goes to stderr; the report to stdout or -o. Exits 1 on a mandatory finding or anything it could not read, 3 when it could read nothing (no credentials, AWS unreachable).",
+    "Read the AWS account's ECR registries (in every enabled region, or the --regions given), GitHub OIDC providers and the roles GitHub can assume, and judge them with the policy pack's own policies. With --organization (or --accounts), every ACTIVE account of the AWS Organization, each through the audit role it assumes there, in one report. Read-only: --print-permissions prints the IAM policy it needs. Progress goes to stderr; the report to stdout or -o. Exits 1 on a mandatory finding or anything it could not read, 3 when it could read nothing (no credentials, AWS unreachable).",
   findings: "a mandatory finding, or a part it could not read",
   examples: [
+    "trusted-delivery audit",
     "trusted-delivery audit --region eu-west-2",
     "trusted-delivery audit --region eu-west-2 --region us-east-1 -f sarif -o audit.sarif",
     "trusted-delivery audit --print-permissions",
+    "trusted-delivery audit --organization -f json",
     "trusted-delivery audit --organization --region eu-west-2 --region us-east-1 -f json",
     "trusted-delivery audit --print-permissions --organization",
   ],
@@ -34,7 +37,7 @@ export const auditCommand: Command = {
       type: "string",
       multiple: true,
       value: "<region>",
-      help: "A region whose registries to read. Default: the SDK's (AWS_REGION, the profile's).",
+      help: "A region whose registries to read (the first also signs IAM's and STS's calls). Default: every region the account has enabled (ec2:DescribeRegions), listed from the SDK's region (AWS_REGION, the profile's).",
     },
     "policy-pack-config": {
       type: "string",
@@ -67,7 +70,7 @@ export const auditCommand: Command = {
     concurrency: {
       type: "string",
       value: "<n>",
-      help: `The most AWS requests in flight at once, across every account and region (1 to ${maxConcurrency}). Default: ${defaultConcurrency}.`,
+      help: `The most AWS requests in flight at once, across every region (and every account) read (1 to ${maxConcurrency}). Default: ${defaultConcurrency}.`,
     },
   },
   async run(positionals, options, output) {
@@ -126,26 +129,32 @@ export const auditCommand: Command = {
       configFile,
     );
     const { awsClients, configuredRegion } = await import("../aws/clients");
-    if (regions.length === 0) {
-      const region = await configuredRegion();
-      if (region === undefined) {
+    // The home region signs the global services' calls and lists the enabled regions: the one
+    // given first, else the SDK's.
+    let home = regions[0];
+    if (home === undefined) {
+      const configured = await configuredRegion();
+      if (configured === undefined) {
         throw new UsageError(
-          'audit needs a region: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile',
+          'audit needs a region to start from: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile (without --region, every enabled region is read, listed from that one)',
         );
       }
-      const bad = regionProblem("AWS_REGION (or the AWS profile's region)", region);
+      const bad = regionProblem("AWS_REGION (or the AWS profile's region)", configured);
       if (bad !== undefined) {
         throw new UsageError(bad.message);
       }
-      regions.push(region);
+      home = configured;
     }
+    const selection: RegionSelection = { home, ...(regions.length > 0 && { given: regions }) };
     if (multi.settings !== undefined) {
-      return auditOrganization(regions, multi.settings, config, output);
+      return auditOrganization(selection, multi.settings, config, output);
     }
     const { auditExitCode, judgeAccount, readAccount } = await import("../audit/audit");
     const { formatAudit, summaryLine } = await import("../audit/report");
-    const live = await readAccount(awsClients(), regions, (line) => output.progress(line));
-    const report = await judgeAccount(live, regions, config);
+    const { requestPool } = await import("../aws/pool");
+    const clients = awsClients({ pool: requestPool(multi.concurrency) });
+    const live = await readAccount(clients, selection, (line) => output.progress(line));
+    const report = await judgeAccount(live, config);
     output.result(formatAudit(report, output.format as "table" | "json" | "sarif"));
     output.progress(summaryLine(report));
     return auditExitCode(report);
@@ -154,7 +163,7 @@ export const auditCommand: Command = {
 
 /** `audit --organization` (or `--accounts`): every account, one report. */
 async function auditOrganization(
-  regions: readonly string[],
+  selection: RegionSelection,
   settings: OrganizationSettings,
   config: Readonly<Record<string, PolicyConfig>>,
   output: CommandOutput,
@@ -163,7 +172,7 @@ async function auditOrganization(
     await import("../audit/organization");
   const { formatOrganizationAudit, organizationSummaryLine } =
     await import("../audit/organizationReport");
-  const live = await readOrganization(regions, settings, (line) => output.progress(line));
+  const live = await readOrganization(selection, settings, (line) => output.progress(line));
   const report = await judgeOrganization(live, config);
   output.result(formatOrganizationAudit(report, output.format as "table" | "json" | "sarif"));
   output.progress(organizationSummaryLine(report));

@@ -14,7 +14,7 @@ import {
   readOnlyPolicy,
 } from "../../cli/aws/readOnlyCalls";
 import { reasonOf } from "../../cli/aws/unread";
-import { awsActions } from "../../policy-pack/governance/awsActions";
+import { accessLevel } from "../helpers/awsActionLevels";
 import { policies } from "../../policy-pack/policies";
 import { ecrGovernanceMetadata } from "../../policy-pack/policies/ecr/ecrGovernanceMetadata";
 import { ecrHighRiskContinuousScan } from "../../policy-pack/policies/ecr/ecrHighRiskContinuousScan";
@@ -436,8 +436,52 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     });
   });
 
+  it("without --region, reads every region the account has enabled, listed from the SDK's region", () => {
+    const { code, stdout, stderr } = audit(["--format", "json"]);
+    assert.equal(code, 1, stderr);
+    const report = JSON.parse(stdout);
+    // moto lists the regions of every partition, some not opted in: only this partition's
+    // enabled ones are read.
+    const enabled = report.regions as string[];
+    assert.ok(enabled.length > 10, enabled.join(", "));
+    assert.ok(enabled.includes(region) && enabled.includes(otherRegion), enabled.join(", "));
+    for (const excluded of ["ap-east-1", "me-south-1", "us-gov-west-1", "cn-north-1"]) {
+      assert.ok(!enabled.includes(excluded), `${excluded} is read`);
+    }
+    assert.deepEqual(enabled, [...enabled].sort());
+    const lines = stderr.split("\n");
+    assert.ok(lines.includes(`${enabled.length} enabled regions: ${enabled.join(", ")}`), stderr);
+    // The repository of the other region is found though no --region names it.
+    assert.ok(
+      report.findings.some(
+        (f: any) =>
+          f.resource.arn === arn(platformApp.repository, otherRegion) &&
+          f.resource.region === otherRegion,
+      ),
+    );
+  });
+
+  it("reads the SDK's region only, and says the others could not be read, when the regions cannot be listed", async () => {
+    const proxy = await startAwsProxy(moto.endpoint);
+    try {
+      proxy.deny.add("ec2:DescribeRegions");
+      const result = await runCliAsync(["audit", "--format", "json"], {
+        env: awsEnv(proxy.endpoint),
+      });
+      assert.equal(result.code, 1, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.deepEqual(report.regions, [region]);
+      const listing = report.couldNotRead.filter((u: any) => u.action === "ec2:DescribeRegions");
+      assert.equal(listing.length, 1);
+      assert.equal(listing[0].what, "the account's enabled regions");
+      assert.match(result.stderr, /could not list the enabled regions \(AccessDenied/);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it("prints a table for people, grouped by resource, and exits 1 on a mandatory finding", () => {
-    const { code, stdout, stderr } = audit([]);
+    const { code, stdout, stderr } = audit(["--region", region]);
     assert.equal(code, 1, stderr);
     assert.ok(
       stdout.startsWith(
@@ -473,7 +517,14 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
 
   it("writes SARIF 2.1.0 for GitHub code scanning, atomically to --output, valid against the SARIF schema", () => {
     const output = path.join(scratch, "audit.sarif");
-    const { code, stdout, stderr } = audit(["--format", "sarif", "--output", output]);
+    const { code, stdout, stderr } = audit([
+      "--format",
+      "sarif",
+      "--output",
+      output,
+      "--region",
+      region,
+    ]);
     assert.equal(code, 1, stderr);
     assert.equal(stdout, "");
     assert.deepEqual(
@@ -571,6 +622,7 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       proxy = await startAwsProxy(moto.endpoint);
       proxy.deny.add("ecr:ListTagsForResource");
       proxy.deny.add("iam:GetPolicyVersion");
+      // A whole audit: every enabled region, so every call the audit has is sent.
       result = await runCliAsync(["audit", "--format", "json"], { env: awsEnv(proxy.endpoint) });
       report = json(result);
     });
@@ -584,27 +636,35 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       const denied = report.couldNotRead.filter((u: any) =>
         ["ecr:ListTagsForResource", "iam:GetPolicyVersion"].includes(u.action),
       );
-      assert.deepEqual(denied, [
-        {
-          what: "ECR repository tags",
-          action: "ecr:ListTagsForResource",
-          region,
-          reason:
-            "AccessDeniedException (HTTP 400): User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: ecr:ListTagsForResource because no identity-based policy allows the ecr:ListTagsForResource action",
-          resources: [
-            legacy.consoleRepository,
-            platformApp.repository,
-            ...legacy.terraformRepositories,
-          ].sort(),
-        },
-        {
-          what: "IAM managed policies",
-          action: "iam:GetPolicyVersion",
-          reason:
-            "AccessDenied (HTTP 403): User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: iam:GetPolicyVersion because no identity-based policy allows the iam:GetPolicyVersion action",
-          resources: [`arn:aws:iam::${motoAccount}:policy/${legacy.pushPolicy}`],
-        },
-      ]);
+      // The other region's one repository, denied the same way, is listed on its own.
+      assert.deepEqual(
+        denied.filter((u: any) => u.region === otherRegion).map((u: any) => u.resources),
+        [[platformApp.repository]],
+      );
+      assert.deepEqual(
+        denied.filter((u: any) => u.region !== otherRegion),
+        [
+          {
+            what: "ECR repository tags",
+            action: "ecr:ListTagsForResource",
+            region,
+            reason:
+              "AccessDeniedException (HTTP 400): User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: ecr:ListTagsForResource because no identity-based policy allows the ecr:ListTagsForResource action",
+            resources: [
+              legacy.consoleRepository,
+              platformApp.repository,
+              ...legacy.terraformRepositories,
+            ].sort(),
+          },
+          {
+            what: "IAM managed policies",
+            action: "iam:GetPolicyVersion",
+            reason:
+              "AccessDenied (HTTP 403): User: arn:aws:sts::123456789012:assumed-role/audit/ci is not authorized to perform: iam:GetPolicyVersion because no identity-based policy allows the iam:GetPolicyVersion action",
+            resources: [`arn:aws:iam::${motoAccount}:policy/${legacy.pushPolicy}`],
+          },
+        ],
+      );
       // Without tags, the tag rules cannot judge a repository: not judged, never passed.
       assert.ok(!report.findings.some((f: any) => f.policy === "ecr-governance-metadata"));
       const notJudged = report.notJudged.filter(
@@ -622,22 +682,15 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
       assert.ok(report.findings.some((f: any) => f.policy === "iam-github-oidc-trust-scoped"));
     });
 
-    it("--print-permissions prints the read-only policy, which covers exactly the calls a whole audit sends", () => {
+    it("--print-permissions prints the read-only policy, which covers exactly the calls a whole audit sends", async () => {
       const printed = audit(["--print-permissions"]);
       assert.equal(printed.code, 0, printed.stderr);
       const policy = JSON.parse(printed.stdout);
       assert.deepEqual(policy, readOnlyPolicy());
       const actions: string[] = policy.Statement.flatMap((s: any) => s.Action);
-      const levels = new Map<string, string>(
-        Object.entries(awsActions).flatMap(([service, entries]) =>
-          entries.map(([name, level]) => [`${service}:${name}`, level] as const),
-        ),
-      );
       for (const action of actions) {
-        assert.ok(
-          ["Read", "List"].includes(levels.get(action)!),
-          `${action} is ${levels.get(action)}`,
-        );
+        const level = await accessLevel(action);
+        assert.ok(["Read", "List"].includes(level ?? ""), `${action} is ${level}`);
       }
       assert.deepEqual([...new Set(proxy.actions)].sort(), actions);
     });
@@ -648,9 +701,10 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
+      // No region given: the enabled regions are listed (ec2:DescribeRegions) and each read.
       await readAccount(
         awsClients((action) => sent.add(action)),
-        [region],
+        { home: region },
         () => {},
       );
     } finally {
@@ -725,7 +779,7 @@ describe("trusted-delivery audit, against an AWS API (moto)", function () {
     it("no region given and none configured", () => {
       refused(
         [],
-        'error: audit needs a region: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile\n',
+        'error: audit needs a region to start from: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile (without --region, every enabled region is read, listed from that one)\n',
         { AWS_REGION: "", AWS_DEFAULT_REGION: "" },
       );
     });

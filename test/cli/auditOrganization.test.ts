@@ -275,7 +275,7 @@ describe("audit --organization, on moto's AWS Organization", function () {
     Object.assign(process.env, env);
     try {
       await readOrganization(
-        [region, otherRegion],
+        { home: region, given: [region, otherRegion] },
         {
           roleName,
           concurrency: 4,
@@ -316,6 +316,45 @@ describe("audit --organization, on moto's AWS Organization", function () {
       ],
     );
   });
+
+  it("without --region, lists each account's enabled regions with its own credentials and reads each", async () => {
+    const counts = new Map<string, number>();
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    let live;
+    try {
+      live = await readOrganization(
+        { home: region },
+        {
+          roleName,
+          concurrency: 16,
+          observe: (action) => counts.set(action, (counts.get(action) ?? 0) + 1),
+        },
+        () => {},
+      );
+    } finally {
+      process.env = saved;
+    }
+    const read = live.accounts.filter((a) => a.live !== undefined);
+    assert.equal(read.length, 3);
+    const enabled = read[0].live!.regions;
+    assert.ok(enabled.includes(region) && enabled.includes(otherRegion), enabled.join(", "));
+    for (const account of read) {
+      assert.deepEqual(account.live!.regions, enabled);
+      assert.deepEqual(
+        account.live!.registries.map((r) => r.region),
+        enabled,
+      );
+    }
+    assert.deepEqual(live.regions, enabled);
+    assert.equal(counts.get("ec2:DescribeRegions"), read.length);
+    assert.equal(counts.get("ecr:DescribeRepositories"), read.length * enabled.length);
+    // The denied member is not read in any region, and listed no regions.
+    assert.deepEqual(
+      live.accounts.filter((a) => a.live === undefined).map((a) => a.account),
+      [denied],
+    );
+  });
 });
 
 describe("audit --organization's settings", () => {
@@ -344,7 +383,7 @@ describe("audit --organization's settings", () => {
     const section = readme.slice(readme.indexOf("### Auditing a whole AWS Organization"));
     const template = /```yaml\n(AWSTemplateFormatVersion[\s\S]*?)```/.exec(section)?.[1] ?? "";
     assert.match(template, new RegExp(`RoleName: ${defaultAuditRoleName}\n`));
-    const actions = [...template.matchAll(/^ {18}- ([a-z]+:[A-Za-z]+)$/gm)].map((m) => m[1]);
+    const actions = [...template.matchAll(/^ {18}- ([a-z0-9]+:[A-Za-z]+)$/gm)].map((m) => m[1]);
     assert.deepEqual(actions, accountReadActions());
     assert.match(template, /Principal:\n\s+AWS: !Ref AuditPrincipalArn\n/);
   });
@@ -352,6 +391,7 @@ describe("audit --organization's settings", () => {
   it("defaults to the TrustedDeliveryAudit role and 16 requests in flight", () => {
     assert.deepEqual(organizationSettings({ organization: true }), {
       problems: [],
+      concurrency: 16,
       settings: { roleName: "TrustedDeliveryAudit", concurrency: 16 },
     });
   });
@@ -370,11 +410,11 @@ describe("audit --organization's settings", () => {
   });
 
   it("refuses the organisation's settings on a single-account audit", () => {
-    const result = runCli(["audit", "--concurrency", "4", "--region", region]);
+    const result = runCli(["audit", "--role-name", "Audit", "--region", region]);
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /--concurrency is for auditing several accounts: give --organization or --accounts <id,...> with it/,
+      /--role-name is for auditing several accounts: give --organization or --accounts <id,...> with it/,
     );
   });
 

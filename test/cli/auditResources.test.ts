@@ -29,6 +29,7 @@ function live(...registries: LiveRegistry[]): LiveAccount {
   return {
     account,
     partition: "aws",
+    regions: registries.map((r) => r.region),
     registries,
     oidcProviders: [],
     roles: [],

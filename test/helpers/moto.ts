@@ -1,6 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as http from "http";
 import * as net from "net";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 /** The account moto's resources live in: the fixtures' (test/fixtures/terraform/goldenpath-dev). */
 export const motoAccount = "123456789012";
@@ -94,15 +97,23 @@ export async function startMoto(
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
+    // moto logs every request on stderr: to a file, never to a pipe of this process, which a
+    // test blocks while it runs the CLI synchronously (a full pipe would stop moto mid-request).
+    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "td-moto-")), "stderr.log");
+    const logFd = fs.openSync(log, "w");
     const child: ChildProcess = spawn(
       "python3",
       ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-      { env, stdio: ["ignore", "ignore", "pipe"] },
+      { env, stdio: ["ignore", "ignore", logFd] },
     );
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-      stderr = (stderr + String(chunk)).slice(-4000);
-    });
+    fs.closeSync(logFd);
+    const stderrTail = () => {
+      try {
+        return fs.readFileSync(log, "utf8").slice(-4000);
+      } catch {
+        return "";
+      }
+    };
     let exited = false;
     child.on("exit", () => {
       exited = true;
@@ -117,7 +128,10 @@ export async function startMoto(
           resolve();
           return;
         }
-        child.once("exit", () => resolve());
+        child.once("exit", () => {
+          fs.rmSync(path.dirname(log), { recursive: true, force: true });
+          resolve();
+        });
         child.kill("SIGTERM");
       });
     if (!exited && (await answers(endpoint))) {
@@ -126,7 +140,7 @@ export async function startMoto(
     await stop();
     // Another process may have taken the port between the probe and moto's start: try again.
     if (attempt === 3) {
-      throw new Error(`moto's server did not start on ${endpoint}:\n${stderr}`);
+      throw new Error(`moto's server did not start on ${endpoint}:\n${stderrTail()}`);
     }
   }
 }
