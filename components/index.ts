@@ -3,13 +3,17 @@ export {
   EnvironmentProtection,
   GitHubRepositoryAccess,
   GitHubVariableNames,
+  ImageTagMutabilityWithExclusion,
   PipelineImportIds,
+  PullAccess,
+  PullService,
   PushRoleSettings,
   RegistryMetadata,
   ReusableWorkflow,
   TrustedDeliveryPipelineArgs,
 } from "./pipelineArgs";
 export { GitHubIds, GitHubTrust, githubTrusts } from "./githubTrust";
+export { lambdaPullActions, pullActions, pullPolicyDocument } from "./pullPolicy";
 export {
   EcrPipelineSettings,
   GitHubPipelineSettings,

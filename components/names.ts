@@ -64,6 +64,7 @@ export function pipelineChildNames(name: string) {
     oidcProvider: `${name}-oidc`,
     repository: `${name}-repository`,
     lifecyclePolicy: `${name}-lifecycle`,
+    repositoryPolicy: `${name}-pull-policy`,
     role: `${name}-push-role`,
     pushPolicy: `${name}-push-policy`,
     roleSecret: `${name}-role-secret`,

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
+
+/** Tag mutability with exceptions: the filters' tags behave the other way. */
+export type ImageTagMutabilityWithExclusion = "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
 import { GitHubTrust } from "./githubTrust";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
@@ -200,14 +203,53 @@ export interface ReusableWorkflow {
   readonly ref: string;
 }
 
+/**
+ * Who may pull the registry's images besides the account that holds it: the accounts that run
+ * them. The pipeline writes the repository policy: pull actions only, never push or policy
+ * changes, and the policy pack's `ecr-no-public-access` accepts exactly the readers its
+ * `allowedPullAccounts` and `allowedPullOrganizations` allow.
+ */
+export interface PullAccess {
+  /** Accounts (12-digit ids) whose principals may pull, as their own IAM policies allow. */
+  readonly accounts?: string[];
+  /**
+   * AWS Organizations whose accounts may pull: an organisation id (`o-<id>`: every account of it)
+   * or an organisation path (`o-<id>/r-<id>/ou-<id>/`: the accounts under that unit).
+   */
+  readonly organizations?: string[];
+  /**
+   * AWS services that may pull for this account and the `accounts`: `lambda` (container image
+   * functions), confined by `aws:SourceAccount` and `aws:SourceArn` as AWS documents.
+   */
+  readonly services?: PullService[];
+}
+
+/** An AWS service that pulls images for its functions or tasks. */
+export type PullService = "lambda";
+
 /** Overrides of the registry settings the risk tier gives. */
 export interface EcrSettings {
   /**
-   * Whether a tag can be pushed again with other content.
+   * Whether a tag can be pushed again with other content. `IMMUTABLE_WITH_EXCLUSION` (and
+   * `MUTABLE_WITH_EXCLUSION`) make the tags matching `imageTagMutabilityExclusionFilters` the
+   * exception.
    * @default the risk tier's: `MUTABLE` for low and medium, `IMMUTABLE` for high. High-risk
-   * registries cannot be made mutable.
+   * registries cannot be made mutable; they may be `IMMUTABLE_WITH_EXCLUSION` with filters that
+   * match no release tag (and the pack's `highRiskMutableTagFilters` must allow them).
    */
-  readonly imageTagMutability?: ImageTagMutability;
+  readonly imageTagMutability?: ImageTagMutability | ImageTagMutabilityWithExclusion;
+  /**
+   * The tags that are the exception to `imageTagMutability` `..._WITH_EXCLUSION`: ECR wildcard
+   * filters (letters, digits, `._-` and `*`, up to 128 characters), e.g. `latest`, `dev-*`. A
+   * filter of wildcards only (every tag) is refused: say `MUTABLE` or `IMMUTABLE` instead.
+   * @default none; required (1 to 5 filters) with a `..._WITH_EXCLUSION` mutability
+   */
+  readonly imageTagMutabilityExclusionFilters?: string[];
+  /**
+   * Who may pull besides this account.
+   * @default nobody but this account: no repository policy
+   */
+  readonly pull?: PullAccess;
   /**
    * How ECR encrypts images at rest.
    * @default the risk tier's: `AES256` for low and medium, `KMS` for high. High-risk registries

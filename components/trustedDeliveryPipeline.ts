@@ -6,7 +6,8 @@ import { githubDotComIssuer } from "../policy-pack/governance/github";
 import { oidcProviderArnProblem } from "./formats";
 import { GitHubOidcProvider, knownIssuerOfArnOutput } from "./githubOidcProvider";
 import { pipelineChildNames, trustedDeliveryPipelineType } from "./names";
-import { RegistryMetadata, TrustedDeliveryPipelineArgs } from "./pipelineArgs";
+import { PullAccess, RegistryMetadata, TrustedDeliveryPipelineArgs } from "./pipelineArgs";
+import { describeReaders, hasReaders, pullPolicyDocument } from "./pullPolicy";
 import {
   PipelineSettings,
   resolvePipelineSettings,
@@ -167,6 +168,10 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly repository: aws.ecr.Repository;
   /** The repository's lifecycle policy: keeps the risk tier's number of images. */
   public readonly lifecyclePolicy: aws.ecr.LifecyclePolicy;
+  /** The repository policy letting `ecr.pull`'s readers pull; absent when there are none. */
+  public readonly repositoryPolicy?: aws.ecr.RepositoryPolicy;
+  /** Who besides the registry's account can pull (`ecr.pull`), for people: empty for nobody. */
+  public readonly readers: pulumi.Output<string[]>;
   /**
    * The account's IAM OIDC provider, created (inside a `GitHubOidcProvider` child) only when
    * `oidcProviderArn` was not given.
@@ -220,6 +225,8 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     const registry = this.createRegistry(names, settings);
     this.repository = registry.repository;
     this.lifecyclePolicy = registry.lifecyclePolicy;
+    this.repositoryPolicy = registry.repositoryPolicy;
+    this.readers = pulumi.output(describeReaders(settings.ecr.pull as Required<PullAccess>));
     const trust = this.trustOf(name, settings);
     const pushRole = this.createPushRole(name, names, settings, trust, {
       oidcProviderArn: this.oidcProviderArn,
@@ -279,6 +286,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       regionVariableName: this.regionVariableName,
       subjects: this.subjects,
       metadata: this.metadata,
+      readers: this.readers,
     };
   }
 
@@ -299,13 +307,22 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   private createRegistry(
     names: ChildNames,
     settings: PipelineSettings,
-  ): { repository: aws.ecr.Repository; lifecyclePolicy: aws.ecr.LifecyclePolicy } {
+  ): {
+    repository: aws.ecr.Repository;
+    lifecyclePolicy: aws.ecr.LifecyclePolicy;
+    repositoryPolicy?: aws.ecr.RepositoryPolicy;
+  } {
     const { ecr } = settings;
     const repository = new aws.ecr.Repository(
       names.repository,
       {
         name: settings.repositoryName,
         imageTagMutability: ecr.imageTagMutability,
+        ...(ecr.imageTagMutabilityExclusionFilters.length > 0 && {
+          imageTagMutabilityExclusionFilters: ecr.imageTagMutabilityExclusionFilters.map(
+            (filter) => ({ filter, filterType: "WILDCARD" }),
+          ),
+        }),
         imageScanningConfiguration: { scanOnPush: ecr.scanOnPush },
         encryptionConfigurations: [
           ecr.kmsKeyArn === undefined
@@ -322,7 +339,22 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       { repository: repository.name, policy: ecr.lifecyclePolicy },
       { parent: this, import: settings.importIds.lifecyclePolicy },
     );
-    return { repository, lifecyclePolicy };
+    const pull = ecr.pull as Required<PullAccess>;
+    const repositoryPolicy = hasReaders(pull)
+      ? new aws.ecr.RepositoryPolicy(
+          names.repositoryPolicy,
+          {
+            repository: repository.name,
+            // The registry's own account and partition, from its ARN once it exists.
+            policy: repository.arn.apply((arn) => {
+              const [, partition, , , account] = arn.split(":");
+              return pullPolicyDocument(pull, account, partition);
+            }),
+          },
+          { parent: this },
+        )
+      : undefined;
+    return { repository, lifecyclePolicy, repositoryPolicy };
   }
 
   /**

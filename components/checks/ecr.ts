@@ -1,7 +1,14 @@
 import { defaultForceDelete, defaultProtect, requiredTierControls, riskTiers } from "../defaults";
 import { booleanProblem, kmsKeyArnProblem } from "../formats";
 import { lifecyclePolicyDocument } from "../lifecyclePolicy";
-import { EcrSettings } from "../pipelineArgs";
+import { EcrSettings, PullAccess, PullService } from "../pipelineArgs";
+import { defaultProtectedTagPatterns } from "../../policy-pack/resources/lifecycleRules";
+import {
+  matchesEveryTag,
+  maxExclusionFilters,
+  patternsIntersect,
+  tagFilterPattern,
+} from "../../policy-pack/governance/tagFilters";
 import type { PipelineSettings } from "../pipelineSettings";
 import {
   Checked,
@@ -24,7 +31,23 @@ export const ecrFields = {
   keepImages: true,
   forceDelete: true,
   protect: true,
+  imageTagMutabilityExclusionFilters: true,
+  pull: true,
 } as const satisfies Fields<EcrSettings>;
+
+/** The key list of its interface, tied to it by the compiler. */
+export const pullFields = {
+  accounts: true,
+  organizations: true,
+  services: true,
+} as const satisfies Fields<PullAccess>;
+
+const pullServices: readonly PullService[] = ["lambda"];
+const accountIdPattern = /^\d{12}$/;
+/** `o-<id>`, or a path `o-<id>/r-<id>/ou-<id>-<id>/...`, `/`-terminated (aws:PrincipalOrgPaths). */
+const organizationPattern =
+  /^o-[a-z0-9]{10,32}(\/r-[a-z0-9]{4,32}\/(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}\/)*)?$/;
+const mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
 
 /**
  * The registry's settings: the risk tier's, with the overrides given, where the tier allows
@@ -45,6 +68,8 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
     ...tierControlProblems(given, risk),
     ...kmsKeyArnProblems(given, risk),
     ...keepImagesProblems(given, risk),
+    ...exclusionFilterProblems(given, risk),
+    ...pullProblems(given.pull),
   ];
   for (const key of ["forceDelete", "protect"] as const) {
     const booleanIssue = booleanProblem(`ecr.${key}`, given[key]);
@@ -68,23 +93,24 @@ function tierControlProblems(given: Record<string, unknown>, risk: unknown): Pro
   const problems: Problem[] = [];
   const required = typeof risk === "string" ? (requiredTierControls[risk] ?? {}) : {};
   if (given.imageTagMutability !== undefined) {
-    if (given.imageTagMutability !== "MUTABLE" && given.imageTagMutability !== "IMMUTABLE") {
+    if (!mutabilities.includes(given.imageTagMutability as string)) {
       problems.push(
         problem(
           "ecr.imageTagMutability",
           given.imageTagMutability,
-          'must be "MUTABLE" or "IMMUTABLE"',
+          `must be one of ${mutabilities.map((m) => `"${m}"`).join(", ")}`,
         ),
       );
     } else if (
       required.imageTagMutability &&
-      given.imageTagMutability !== required.imageTagMutability
+      given.imageTagMutability !== required.imageTagMutability &&
+      given.imageTagMutability !== "IMMUTABLE_WITH_EXCLUSION"
     ) {
       problems.push(
         problem(
           "ecr.imageTagMutability",
           given.imageTagMutability,
-          `must be "${required.imageTagMutability}" for a ${risk}-risk registry`,
+          `must be "${required.imageTagMutability}" (or "IMMUTABLE_WITH_EXCLUSION" with filters that match no release tag) for a ${risk}-risk registry`,
         ),
       );
     }
@@ -152,12 +178,143 @@ function keepImagesProblems(given: Record<string, unknown>, risk: unknown): Prob
   return problems;
 }
 
+/**
+ * Exclusion filters go with a `..._WITH_EXCLUSION` mutability, and only then: 1 to 5 of ECR's
+ * wildcard filters, none matching every tag; where the tier requires immutable tags, none that
+ * can match a release tag (`defaultProtectedTagPatterns`: the tags environments run).
+ */
+function exclusionFilterProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  const filters = given.imageTagMutabilityExclusionFilters;
+  const withExclusion = String(given.imageTagMutability ?? "").endsWith("_WITH_EXCLUSION");
+  const field = "ecr.imageTagMutabilityExclusionFilters";
+  if (filters === undefined) {
+    return withExclusion
+      ? [
+          problem(
+            field,
+            filters,
+            `must list 1 to ${maxExclusionFilters} tag filters with ecr.imageTagMutability "${String(given.imageTagMutability)}", e.g. ["latest"]`,
+          ),
+        ]
+      : [];
+  }
+  if (!withExclusion) {
+    return [
+      problem(
+        field,
+        filters,
+        'is only used with ecr.imageTagMutability "IMMUTABLE_WITH_EXCLUSION" or "MUTABLE_WITH_EXCLUSION"',
+      ),
+    ];
+  }
+  if (!Array.isArray(filters) || filters.length < 1 || filters.length > maxExclusionFilters) {
+    return [
+      problem(
+        field,
+        filters,
+        `must be a list of 1 to ${maxExclusionFilters} tag filters, e.g. ["latest", "dev-*"]`,
+      ),
+    ];
+  }
+  const problems: Problem[] = [];
+  const immutableTier =
+    typeof risk === "string" && requiredTierControls[risk]?.imageTagMutability === "IMMUTABLE";
+  filters.forEach((filter, index) => {
+    const at = `${field}[${index}]`;
+    if (typeof filter !== "string" || !tagFilterPattern.test(filter)) {
+      problems.push(
+        problem(
+          at,
+          filter,
+          'must be an ECR tag filter: 1 to 128 of letters, digits, ._- and * (any run of characters), e.g. "dev-*"',
+        ),
+      );
+    } else if (matchesEveryTag(filter)) {
+      problems.push(
+        problem(
+          at,
+          filter,
+          `matches every tag: use ecr.imageTagMutability "${String(given.imageTagMutability).replace("_WITH_EXCLUSION", "") === "IMMUTABLE" ? "MUTABLE" : "IMMUTABLE"}" instead`,
+        ),
+      );
+    } else if (immutableTier) {
+      const release = defaultProtectedTagPatterns.find((p) => patternsIntersect(p, filter));
+      if (release !== undefined) {
+        problems.push(
+          problem(
+            at,
+            filter,
+            `can match release tags ("${release}"), which must stay immutable on a ${String(risk)}-risk registry: exclude only tags like "latest" or "dev-*"`,
+          ),
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** Who may pull: account ids, organisation ids or paths, and known services. */
+function pullProblems(pull: unknown): Problem[] {
+  if (pull === undefined) {
+    return [];
+  }
+  if (!isPlainObject(pull)) {
+    return [
+      problem(
+        "ecr.pull",
+        pull,
+        `must be an object with any of ${fieldNames(pullFields).join(", ")}`,
+      ),
+    ];
+  }
+  const problems: Problem[] = [...unknownKeys("ecr.pull", pull, fieldNames(pullFields))];
+  const lists: [keyof PullAccess, (v: unknown) => boolean, string][] = [
+    [
+      "accounts",
+      (v) => typeof v === "string" && accountIdPattern.test(v),
+      'an AWS account id of 12 digits, e.g. "210987654321"',
+    ],
+    [
+      "organizations",
+      (v) => typeof v === "string" && organizationPattern.test(v),
+      'an organisation id ("o-abc123defg") or an organisation path ("o-abc123defg/r-ab12/ou-ab12-11111111/", ending in /)',
+    ],
+    [
+      "services",
+      (v) => pullServices.includes(v as PullService),
+      `one of ${pullServices.map((p) => `"${p}"`).join(", ")}`,
+    ],
+  ];
+  for (const [key, valid, allowed] of lists) {
+    const values = pull[key];
+    if (values === undefined) {
+      continue;
+    }
+    if (!Array.isArray(values)) {
+      problems.push(problem(`ecr.pull.${key}`, values, `must be a list, each ${allowed}`));
+      continue;
+    }
+    values.forEach((value, index) => {
+      if (!valid(value)) {
+        problems.push(problem(`ecr.pull.${key}[${index}]`, value, `must be ${allowed}`));
+      }
+    });
+  }
+  return problems;
+}
+
 /** The checked registry settings: the risk tier's, with the overrides given. */
 function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["ecr"] {
   const tier = riskTiers[risk];
   const keepImages = settings.keepImages ?? tier.keepImages;
   return {
     imageTagMutability: settings.imageTagMutability ?? tier.imageTagMutability,
+    imageTagMutabilityExclusionFilters: settings.imageTagMutabilityExclusionFilters ?? [],
+    pull: {
+      accounts: [...new Set(settings.pull?.accounts ?? [])],
+      organizations: [...new Set(settings.pull?.organizations ?? [])],
+      services: [...new Set(settings.pull?.services ?? [])],
+    },
     encryption: settings.encryption ?? tier.encryption,
     ...(settings.kmsKeyArn === undefined ? {} : { kmsKeyArn: settings.kmsKeyArn }),
     keepImages,

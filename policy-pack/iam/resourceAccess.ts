@@ -369,16 +369,36 @@ const anonymous: Scenario = {
   describe: () => ({ kind: "anonymous", principal: "anonymous" }),
 };
 
+/**
+ * Who counts as inside, when the caller says (a pack's allowed readers): these accounts, every
+ * account of these organisations, and every account under these organisation paths. Any other
+ * principal is an outsider, accounts the policy itself names among them.
+ */
+export interface Insiders {
+  /** 12-digit account ids. */
+  readonly accounts: readonly string[];
+  /** Organisation ids, `o-<id>`. */
+  readonly organisations: readonly string[];
+  /** Organisation paths, `o-<id>/r-<id>/ou-.../`, `/`-terminated: the accounts under them. */
+  readonly organisationPaths: readonly string[];
+}
+
 function scenarios(
   document: PolicyDocument,
   relevant: readonly Statement[],
   placement: Placement,
+  insiders?: Insiders,
 ): Scenario[] {
-  const { accounts, organisations } = namedIds(document);
+  // Without insiders given, outsiders are of the accounts and organisations the policy names
+  // nowhere; with them, of every other account and organisation.
+  const { accounts, organisations } = insiders ?? namedIds(document);
   const unnamedAccount = (variable: string, wrap: (l: Language) => Language) =>
     and(...accounts.map((a) => not(atom(variable, wrap(literal(a))))));
   const unnamedOrganisation = and(
     ...organisations.map((o) => not(atom("organisationPath", wrapOrganisation(literal(o))))),
+    ...(insiders?.organisationPaths ?? []).map((path) =>
+      not(atom("organisationPath", concat(literal(path), anyString))),
+    ),
   );
   return [
     ...awsScenarios(placement, unnamedAccount, unnamedOrganisation),
@@ -468,13 +488,15 @@ function judgeScenario(
 
 /**
  * Outsiders a resource policy lets perform any of `actions`: one finding per kind of outsider
- * and group of actions, each with a principal that shows it, or why it could not decide.
+ * and group of actions, each with a principal that shows it, or why it could not decide. With
+ * `insiders`, an outsider is anyone not of them (see {@link Insiders}).
  */
 export function analyzeResourceAccess(
   document: PolicyDocument,
   actions: readonly string[],
   placement: Placement = unplaced,
   budget: Budget = new Budget(),
+  insiders?: Insiders,
 ): AccessAnalysis {
   const relevant = document.statements.filter((s) =>
     actions.some((a) => coversAction(s, a).kind !== "false"),
@@ -484,7 +506,7 @@ export function analyzeResourceAccess(
   }
   const findings: AccessFinding[] = [];
   try {
-    for (const scenario of scenarios(document, relevant, placement)) {
+    for (const scenario of scenarios(document, relevant, placement, insiders)) {
       findings.push(
         ...budget.about(`who of kind ${scenario.kind} it lets in`, () =>
           judgeScenario(scenario, document, relevant, actions, budget),

@@ -16,6 +16,8 @@ export interface RegistrySettings {
   /** Tags, or the tags a template gives its repositories (read on access). */
   readonly tags: () => Record<string, unknown>;
   readonly imageTagMutability: () => string;
+  /** The tag-mutability exclusion filters' patterns (with a `..._WITH_EXCLUSION` mutability). */
+  readonly exclusionFilters: () => string[];
   readonly encryptionType: () => string;
   /** Repositories only; templates leave scanning to the registry's configuration. */
   readonly scanOnPush?: () => boolean;
@@ -39,6 +41,13 @@ function tagList(value: unknown): Record<string, unknown> {
 const optionalString = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
 
+/** The filters' patterns, from `@pulumi/aws`'s `{ filter }` or the native `{ ...FilterValue }`. */
+function filterValues(value: unknown): string[] {
+  return ((value as Record<string, unknown>[] | undefined) ?? []).map((f) =>
+    String(f?.filter ?? f?.imageTagMutabilityExclusionFilterValue ?? ""),
+  );
+}
+
 /** The registry settings of a repository or creation template; undefined for other resources. */
 export function registrySettings(resource: ResourceLike): RegistrySettings | undefined {
   const { type, props } = normalize(resource);
@@ -49,6 +58,7 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
         name: optionalString(props.name),
         tags: () => ({ ...(props.tags ?? {}) }),
         imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
         encryptionType: () => (props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
         scanOnPush: () => props.imageScanningConfiguration?.scanOnPush === true,
         paths: {
@@ -64,6 +74,7 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
         name: optionalString(props.repositoryName),
         tags: () => tagList(props.tags),
         imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
         encryptionType: () => props.encryptionConfiguration?.encryptionType ?? "AES256",
         scanOnPush: () => props.imageScanningConfiguration?.scanOnPush === true,
         paths: {
@@ -79,6 +90,7 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
         name: optionalString(props.prefix),
         tags: () => ({ ...(props.resourceTags ?? {}) }),
         imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
         encryptionType: () => (props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
         paths: {
           tags: "resourceTags",
@@ -93,6 +105,7 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
         name: optionalString(props.prefix),
         tags: () => tagList(props.resourceTags),
         imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
         encryptionType: () => props.encryptionConfiguration?.encryptionType ?? "AES256",
         paths: {
           tags: "resourceTags",

@@ -631,6 +631,17 @@ describe("TrustedDeliveryPipeline defaults", () => {
       const run = await runProgram(withArgs({}));
       assert.equal(single(run, REPOSITORY).inputs.forceDelete, false);
     },
+    "EcrSettings.imageTagMutabilityExclusionFilters": async () => {
+      const repository = single(await runProgram(withArgs({})), REPOSITORY).inputs;
+      assert.equal(repository.imageTagMutabilityExclusionFilters, undefined);
+    },
+    "EcrSettings.pull": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.deepEqual(
+        run.resources.filter((r) => r.type === "aws:ecr/repositoryPolicy:RepositoryPolicy"),
+        [],
+      );
+    },
     "EcrSettings.protect": async () => {
       const run = await runProgram(withArgs({}));
       assert.equal(single(run, REPOSITORY).protect, true);

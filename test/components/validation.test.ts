@@ -316,12 +316,12 @@ describe("pipeline argument validation", () => {
     [
       "refuses a tag mutability ECR does not know",
       { ecr: { imageTagMutability: "mutable" } },
-      'ecr.imageTagMutability is "mutable"; must be "MUTABLE" or "IMMUTABLE"',
+      'ecr.imageTagMutability is "mutable"; must be one of "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"',
     ],
     [
       "refuses mutable tags for a high-risk registry",
       { metadata: { risk: "high" }, ecr: { imageTagMutability: "MUTABLE" } },
-      'ecr.imageTagMutability is "MUTABLE"; must be "IMMUTABLE" for a high-risk registry',
+      'ecr.imageTagMutability is "MUTABLE"; must be "IMMUTABLE" (or "IMMUTABLE_WITH_EXCLUSION" with filters that match no release tag) for a high-risk registry',
     ],
     [
       "refuses dropping KMS for a high-risk registry",

@@ -23,11 +23,17 @@ const withStatement = (statement: Record<string, unknown>) => ({
   Statement: [statement],
 });
 const everyone = { Sid: "Public", Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" };
-const repositoryPolicy = (policy: unknown) =>
-  runResourcePolicy(ecrNoPublicAccess, {
-    type: awsTypes.ecrRepositoryPolicy,
-    props: { repository: "payments-api", policy },
-  });
+const repositoryPolicy = (policy: unknown, config: Record<string, unknown> = {}) =>
+  runResourcePolicy(
+    ecrNoPublicAccess,
+    { type: awsTypes.ecrRepositoryPolicy, props: { repository: "payments-api", policy } },
+    config,
+  );
+/** The readers the compliance cases name: the pack accepts them only when its config lists them. */
+const readers = {
+  allowedPullAccounts: ["210987654321"],
+  allowedPullOrganizations: ["o-abc123defg"],
+};
 const remedy =
   'name the accounts that may pull in Principal, or confine "*" with an aws:PrincipalOrgID condition naming your organisation';
 const noOrganisation =
@@ -45,7 +51,7 @@ const publicMessage = (
 
 describe("ecr-no-public-access", () => {
   it("Compliance 1: a repository policy naming the account that may pull, as JSON text", () => {
-    assert.deepEqual(repositoryPolicy(JSON.stringify(pullFromAccount)), []);
+    assert.deepEqual(repositoryPolicy(JSON.stringify(pullFromAccount), readers), []);
   });
 
   it("Compliance 2: Principal * confined to the organisation", () => {
@@ -53,7 +59,7 @@ describe("ecr-no-public-access", () => {
       ...everyone,
       Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123defg" } },
     };
-    assert.deepEqual(repositoryPolicy(withStatement(statement)), []);
+    assert.deepEqual(repositoryPolicy(withStatement(statement), readers), []);
   });
 
   it("Compliance 3: Principal * confined to accounts, with the key in another letter case", () => {
@@ -61,7 +67,74 @@ describe("ecr-no-public-access", () => {
       ...everyone,
       Condition: { "ForAnyValue:StringEquals": { "AWS:PRINCIPALACCOUNT": ["210987654321"] } },
     };
-    assert.deepEqual(repositoryPolicy(withStatement(statement)), []);
+    assert.deepEqual(repositoryPolicy(withStatement(statement), readers), []);
+  });
+
+  it("Compliance 3b: an organisational unit's accounts, by organisation path", () => {
+    const statement = {
+      ...everyone,
+      Condition: {
+        "ForAnyValue:StringLike": {
+          "aws:PrincipalOrgPaths": "o-abc123defg/r-ab12/ou-ab12-11111111/*",
+        },
+      },
+    };
+    assert.deepEqual(
+      repositoryPolicy(withStatement(statement), {
+        allowedPullOrganizations: ["o-abc123defg/r-ab12/ou-ab12-11111111/"],
+      }),
+      [],
+    );
+    // The organisation's other units are not allowed readers.
+    assert.equal(
+      repositoryPolicy(withStatement(statement), {
+        allowedPullOrganizations: ["o-abc123defg/r-ab12/ou-ab12-22222222/"],
+      }).length,
+      1,
+    );
+  });
+
+  it("Noncompliance 1b: readers the policy names but the config does not allow, nothing wider", () => {
+    // The stack's account (the registry's) is inside; another named account is not.
+    const own = (policy: unknown, config: Record<string, unknown> = {}) =>
+      runResourcePolicy(
+        ecrNoPublicAccess,
+        {
+          type: awsTypes.ecrRepositoryPolicy,
+          props: { repository: "payments-api", policy, registryId: "123456789012" },
+        },
+        config,
+      );
+    assert.deepEqual(own(pullFromAccount), [
+      `ECR repository policy must let in only this stack's account (123456789012) and the allowed readers: statement "PullFromProd" names account 210987654321: list it in allowedPullAccounts if it may pull, or remove it from the policy`,
+    ]);
+    assert.deepEqual(own(pullFromAccount, readers), []);
+    const ownOnly = {
+      ...pullFromAccount,
+      Statement: [{ ...pullFromAccount.Statement[0], Principal: { AWS: "123456789012" } }],
+    };
+    assert.deepEqual(own(ownOnly), []);
+    // An allowed reader may only pull.
+    const pushes = {
+      ...pullFromAccount,
+      Statement: [
+        { ...pullFromAccount.Statement[0], Action: ["ecr:BatchGetImage", "ecr:PutImage"] },
+      ],
+    };
+    assert.deepEqual(own(pushes, readers), [
+      `ECR repository policy lets the reader account 210987654321 push images (ecr:PutImage) in statement "PullFromProd": readers may only pull (ECR's Read and List actions)`,
+    ]);
+    // An organisation the config does not list.
+    const organisation = {
+      ...everyone,
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123defg" } },
+    };
+    assert.deepEqual(own(withStatement(organisation)), [
+      `ECR repository policy must let in only this stack's account and the allowed readers: statement "Public" lets a role of account 000000000000 (e.g. arn:aws:iam::000000000000:role/a), in o-abc123defg, not an allowed organisation read it (ecr:BatchGetImage); list 000000000000 in allowedPullAccounts (or its organisation in allowedPullOrganizations) if it may pull, or remove it from the policy`,
+    ]);
+    // An organisation member may only pull too.
+    const organisationPushes = { ...organisation, Action: ["ecr:BatchGetImage", "ecr:PutImage"] };
+    assert.equal(own(withStatement(organisationPushes), readers).length, 1);
   });
 
   it("Compliance 4: a Deny for everyone is not access", () => {
@@ -91,7 +164,9 @@ describe("ecr-no-public-access", () => {
       ...everyone,
       Principal: { AWS: ["arn:aws:iam::210987654321:root", "*"] },
     };
-    assert.deepEqual(repositoryPolicy(withStatement(statement)), [publicMessage("statement 1")]);
+    assert.deepEqual(repositoryPolicy(withStatement(statement), readers), [
+      publicMessage("statement 1"),
+    ]);
   });
 
   it("Noncompliance 3: a condition that names no organisation or account", () => {
@@ -198,7 +273,8 @@ describe("ecr-no-public-access", () => {
       ...statement,
       Condition: { StringEquals: { "aws:SourceAccount": "210987654321" } },
     };
-    assert.deepEqual(repositoryPolicy(withStatement(confined)), []);
+    assert.deepEqual(repositoryPolicy(withStatement(confined), readers), []);
+    assert.equal(repositoryPolicy(withStatement(confined)).length, 1);
   });
 
   it("Noncompliance 11 (class 6): the registry policy, a creation template's policy and a Cloud Control registry policy", () => {
