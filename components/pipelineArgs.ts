@@ -319,6 +319,8 @@ export interface PipelineImportIds {
   readonly repository?: string;
   /** The existing lifecycle policy's ID: its repository's name. */
   readonly lifecyclePolicy?: string;
+  /** The existing repository policy's ID (its repository's name), adopted as `ecr.pull`'s. */
+  readonly repositoryPolicy?: string;
 }
 
 /** The arguments of a {@link TrustedDeliveryPipeline}. */

@@ -4,7 +4,7 @@
  * reader, so that the policy pack (`ecr-no-public-access`, with `allowedPullAccounts` and
  * `allowedPullOrganizations`) and people read the same thing.
  */
-import type { PullAccess } from "./pipelineArgs";
+import type { PullAccess, PullService } from "./pipelineArgs";
 
 /**
  * What a reader needs to pull an image by tag or digest: its manifest, its layers' locations,
@@ -114,4 +114,82 @@ export function describeReaders(pull: Required<PullAccess>): string[] {
         `${s} functions of this account${pull.accounts.length > 0 ? " and the accounts above" : ""}`,
     ),
   ];
+}
+
+/** A repository policy read back as `ecr.pull`, or the statement it cannot be read from. */
+export type ReadPull =
+  { readonly pull: Required<PullAccess> } | { readonly statement: string; readonly reason: string };
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
+  a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The inverse of {@link pullPolicyDocument}, for adoption: the readers of a repository policy
+ * that is exactly one the pipeline writes (for the registry's `account` and `partition`), so
+ * that adopting it leaves it as it is; otherwise the first statement it cannot express, and why.
+ */
+export function pullFromPolicy(policyText: string, account: string, partition: string): ReadPull {
+  let document: { Statement?: unknown };
+  try {
+    document = JSON.parse(policyText);
+  } catch {
+    return { statement: "the policy", reason: "it is not JSON" };
+  }
+  const statements = Array.isArray(document?.Statement)
+    ? document.Statement
+    : [document?.Statement];
+  const pull = {
+    accounts: [] as string[],
+    organizations: [] as string[],
+    services: [] as PullService[],
+  };
+  statements.forEach((raw: Record<string, any>, index) => {
+    const sid = typeof raw?.Sid === "string" ? raw.Sid : "";
+    const principal = raw?.Principal;
+    const asList = (v: unknown) =>
+      Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+    if (sid === "PullByAccounts" && principal?.AWS !== undefined && raw.Condition === undefined) {
+      const ids = asList(principal.AWS).map(
+        (arn) => /^arn:[^:]+:iam::(\d{12}):root$/.exec(arn)?.[1] ?? "",
+      );
+      if (!ids.includes("")) {
+        pull.accounts.push(...ids);
+      }
+    } else if (sid === "PullByOrganizations" && principal === "*") {
+      pull.organizations.push(...asList(raw.Condition?.StringEquals?.["aws:PrincipalOrgID"]));
+    } else if (sid === "PullByOrganizationalUnits" && principal === "*") {
+      pull.organizations.push(
+        ...asList(raw.Condition?.["ForAnyValue:StringLike"]?.["aws:PrincipalOrgPaths"]).map((p) =>
+          p.replace(/\*$/, ""),
+        ),
+      );
+    } else if (sid === "PullByLambda" && principal?.Service === "lambda.amazonaws.com") {
+      pull.services.push("lambda");
+    }
+    void index;
+  });
+  // What was read must write back the very policy: anything else is not expressed.
+  const rewritten = JSON.parse(pullPolicyDocument(pull, account, partition)).Statement as Record<
+    string,
+    unknown
+  >[];
+  for (const [index, raw] of statements.entries()) {
+    const written = rewritten[index];
+    if (written === undefined || JSON.stringify(written) !== JSON.stringify(raw)) {
+      const label =
+        typeof raw?.Sid === "string" ? `statement "${raw.Sid}"` : `statement ${index + 1}`;
+      return {
+        statement: label,
+        reason:
+          "it is not one ecr.pull writes (pull actions only, to accounts' roots, organisations, units or Lambda, in that order)",
+      };
+    }
+  }
+  if (
+    rewritten.length !== statements.length ||
+    !sameList(pull.accounts, [...new Set(pull.accounts)])
+  ) {
+    return { statement: "the policy", reason: "it is not one ecr.pull writes" };
+  }
+  return { pull };
 }

@@ -351,7 +351,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
               return pullPolicyDocument(pull, account, partition);
             }),
           },
-          { parent: this },
+          { parent: this, import: settings.importIds.repositoryPolicy },
         )
       : undefined;
     return { repository, lifecyclePolicy, repositoryPolicy };

@@ -1,6 +1,7 @@
 import { requiredTierControls, riskTiers } from "../../components/defaults";
 import { keptImages } from "../../components/lifecyclePolicy";
-import { RegistryMetadata } from "../../components/pipelineArgs";
+import { PullAccess, RegistryMetadata } from "../../components/pipelineArgs";
+import { pullFromPolicy, ReadPull } from "../../components/pullPolicy";
 import { reservedTagKeys } from "../../components/checks/pipeline";
 import { isPlainObject, prefixProblems, Problem, problem } from "../../components/problems";
 import { AppConfig, checkApp, ResolvedApp } from "../../programs/platform/config";
@@ -32,14 +33,40 @@ function keptSettings(registry: ExistingRegistry, metadata: RegistryMetadata): A
   if (kept !== undefined && kept !== tier.keepImages) {
     ecr.keepImages = kept;
   }
+  const pull = adoptedPull(registry);
+  if (pull !== undefined) {
+    ecr.pull = Object.fromEntries(Object.entries(pull).filter(([, list]) => list.length > 0));
+  }
   return Object.keys(ecr).length > 0 ? (ecr as AppConfig["ecr"]) : undefined;
 }
 
-/** The import IDs that make `pulumi up` adopt a registry and its lifecycle policy. */
+/**
+ * The readers of a registry's repository policy, when it is exactly one `ecr.pull` writes (so
+ * adopting it changes nothing); undefined when it has none, or one the pipeline cannot express
+ * (then the pipeline leaves it unmanaged, and adoption says which statement: see
+ * {@link repositoryPolicyReading}).
+ */
+export function adoptedPull(registry: ExistingRegistry): Required<PullAccess> | undefined {
+  const read = repositoryPolicyReading(registry);
+  return read !== undefined && "pull" in read ? read.pull : undefined;
+}
+
+/** The repository policy read back as `ecr.pull`, or why not; undefined when there is none. */
+export function repositoryPolicyReading(registry: ExistingRegistry): ReadPull | undefined {
+  if (registry.repositoryPolicy === undefined) {
+    return undefined;
+  }
+  const partition = registry.arn.split(":")[1] || "aws";
+  return pullFromPolicy(registry.repositoryPolicy.policy, registry.account, partition);
+}
+
+/** The import IDs that make `pulumi up` adopt a registry, its lifecycle and repository policies. */
 function importIds(registry: ExistingRegistry): NonNullable<AppConfig["importIds"]> {
   return {
     repository: registry.id,
     ...(registry.lifecyclePolicy && { lifecyclePolicy: registry.lifecyclePolicy.id }),
+    ...(registry.repositoryPolicy &&
+      adoptedPull(registry) !== undefined && { repositoryPolicy: registry.repositoryPolicy.id }),
   };
 }
 

@@ -16,6 +16,15 @@ export interface ExistingRegistry extends RegistryAttributeValues {
   /** The AWS account id, from the ARN. */
   readonly account: string;
   readonly lifecyclePolicy?: ExistingLifecyclePolicy;
+  /** Its repository policy, when it has one and it was read. */
+  readonly repositoryPolicy?: ExistingRepositoryPolicy;
+}
+
+export interface ExistingRepositoryPolicy {
+  /** The import ID of the repository policy: its repository's name. */
+  readonly id: string;
+  /** The policy's JSON text. */
+  readonly policy: string;
 }
 
 export interface ExistingLifecyclePolicy {

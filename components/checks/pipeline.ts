@@ -9,7 +9,8 @@ import {
   tagValueProblem,
 } from "../formats";
 import { pushRoleName } from "../names";
-import { PipelineImportIds, TrustedDeliveryPipelineArgs } from "../pipelineArgs";
+import { PipelineImportIds, PullAccess, TrustedDeliveryPipelineArgs } from "../pipelineArgs";
+import { hasReaders } from "../pullPolicy";
 import type { PipelineSettings } from "../pipelineSettings";
 import {
   Checked,
@@ -50,6 +51,7 @@ export const pipelineFields = {
 export const importIdFields = {
   repository: true,
   lifecyclePolicy: true,
+  repositoryPolicy: true,
 } as const satisfies Fields<PipelineImportIds>;
 
 /** The pipeline's arguments, by name: the settings a stack's app entry may not give. */
@@ -66,7 +68,11 @@ function checkImportIds(importIds: unknown, repositoryName: unknown): Problem[] 
   }
   if (!isPlainObject(importIds)) {
     return [
-      problem("importIds", importIds, "must be an object with repository and lifecyclePolicy"),
+      problem(
+        "importIds",
+        importIds,
+        "must be an object with repository, lifecyclePolicy and repositoryPolicy",
+      ),
     ];
   }
   const problems = unknownKeys("importIds", importIds, fieldNames(importIdFields));
@@ -77,7 +83,7 @@ function checkImportIds(importIds: unknown, repositoryName: unknown): Problem[] 
         problem(
           `importIds.${key}`,
           id,
-          `must be the repository's name ${JSON.stringify(repositoryName)}: ECR knows the ${key === "repository" ? "repository" : "lifecycle policy"} by it, and importing another would replace it`,
+          `must be the repository's name ${JSON.stringify(repositoryName)}: ECR knows the ${{ repository: "repository", lifecyclePolicy: "lifecycle policy", repositoryPolicy: "repository policy" }[key]} by it, and importing another would replace it`,
         ),
       );
     }
@@ -221,6 +227,21 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
     ...checkTags(args.tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
   );
   problems.push(...checkImportIds(args.importIds, repositoryName));
+  const importedPolicy = (args.importIds as { repositoryPolicy?: unknown } | undefined)
+    ?.repositoryPolicy;
+  if (
+    importedPolicy !== undefined &&
+    ecr.value !== undefined &&
+    !hasReaders(ecr.value.pull as Required<PullAccess>)
+  ) {
+    problems.push(
+      problem(
+        "importIds.repositoryPolicy",
+        importedPolicy,
+        "adopts the repository policy ecr.pull writes: give ecr.pull its readers, or leave the policy unmanaged (no importIds.repositoryPolicy)",
+      ),
+    );
+  }
   problems.push(...found(oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn)));
   if (
     problems.length > 0 ||

@@ -337,7 +337,7 @@ describe("trusted-delivery adopt-aws, against an AWS API (moto)", function () {
           "  lifecycle_policy      CREATE   live registry:    (none)",
           `                                 trusted-delivery: ${lifecyclePolicyDocument(20, "low")}`,
           '  note: id "REGISTRY_CONSOLE_SCRATCH" (--id), owner "team-web" (--owner) and risk "low" (--risk) given, not tagged: the pipeline tags the registry with them',
-          "  note: it keeps its repository policy, which the pipeline does not manage: trusted-delivery audit judges it",
+          `  note: it keeps its repository policy, which ecr.pull cannot express (statement "AnyonePulls": it is not one ecr.pull writes (pull actions only, to accounts' roots, organisations, units or Lambda, in that order)): the pipeline leaves it unmanaged, and trusted-delivery audit judges it`,
           "",
           "",
         ].join("\n"),

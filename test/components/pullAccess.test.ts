@@ -6,7 +6,11 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { TrustedDeliveryPipeline, TrustedDeliveryPipelineArgs } from "../../components";
+import {
+  PullService,
+  TrustedDeliveryPipeline,
+  TrustedDeliveryPipelineArgs,
+} from "../../components";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
 import { awsTypes } from "../../policy-pack/governance/typeTokens";
 import {
@@ -16,6 +20,9 @@ import {
 } from "../../policy-pack/governance/tagFilters";
 import { ecrNoPublicAccess } from "../../policy-pack/policies/ecr/ecrNoPublicAccess";
 import { ecrRiskTierControls } from "../../policy-pack/policies/ecr/ecrRiskTierControls";
+import { pullFromPolicy, pullPolicyDocument } from "../../components/pullPolicy";
+import { adoptedPull } from "../../cli/adoption/appEntries";
+import type { ExistingRegistry } from "../../cli/adoption/registry";
 import { canAccess } from "../helpers/iam";
 import { ofType, runProgram, single } from "../helpers/offline";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
@@ -383,5 +390,92 @@ describe("tag filters as patterns, against enumeration", () => {
   it("knows the patterns matching every tag", () => {
     assert.ok(matchesEveryTag("*") && matchesEveryTag("***"));
     assert.ok(!matchesEveryTag("*a*") && !matchesEveryTag(""));
+  });
+});
+
+describe("adopting a repository policy as ecr.pull", () => {
+  const accountIds = fc.constantFrom("210987654321", "111122223333", "444455556666");
+  const organizations = fc.constantFrom(organisation, unit, "o-zzzzzzzzzz");
+  const pullSettings = fc.record({
+    accounts: fc.uniqueArray(accountIds, { maxLength: 3 }),
+    organizations: fc.uniqueArray(organizations, { maxLength: 3 }),
+    services: fc.constantFrom<PullService[][]>([], ["lambda"]),
+  });
+
+  it("reads back every policy ecr.pull writes, unchanged", () => {
+    fc.assert(
+      fc.property(pullSettings, (pull) => {
+        const text = pullPolicyDocument(pull, own, "aws");
+        const read = pullFromPolicy(text, own, "aws");
+        assert.ok("pull" in read, JSON.stringify(read));
+        assert.equal(pullPolicyDocument(read.pull, own, "aws"), text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("names the statement it cannot express", () => {
+    const handMade = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PullByAccounts",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${reader}:root` },
+          Action: [
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability",
+          ],
+        },
+        {
+          Sid: "CiPush",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${reader}:role/ci` },
+          Action: "ecr:PutImage",
+        },
+      ],
+    });
+    assert.deepEqual(pullFromPolicy(handMade, own, "aws"), {
+      statement: 'statement "PullByAccounts"',
+      reason:
+        "it is not one ecr.pull writes (pull actions only, to accounts' roots, organisations, units or Lambda, in that order)",
+    });
+    assert.equal((pullFromPolicy("{", own, "aws") as { reason: string }).reason, "it is not JSON");
+  });
+
+  it("an adopted registry's app entry writes the same policy, imported: zero diff", async () => {
+    const text = pullPolicyDocument(
+      { accounts: [reader], organizations: [], services: ["lambda"] },
+      own,
+      "aws",
+    );
+    const registry = {
+      id: "payments-api",
+      arn: repositoryArn,
+      region: "eu-west-2",
+      account: own,
+      repositoryPolicy: { id: "payments-api", policy: text },
+    } as unknown as ExistingRegistry;
+    assert.deepEqual(adoptedPull(registry), {
+      accounts: [reader],
+      organizations: [],
+      services: ["lambda"],
+    });
+    const run = await runProgram(
+      () =>
+        new TrustedDeliveryPipeline(
+          "payments-api",
+          withEcr({ pull: { accounts: [reader], services: ["lambda"] } }),
+          {},
+        ),
+    );
+    assert.equal(single(run, awsTypes.ecrRepositoryPolicy).inputs.policy, text);
+    assert.deepEqual(
+      messages({ ...withEcr({}), importIds: { repositoryPolicy: "payments-api" } }),
+      [
+        'importIds.repositoryPolicy is "payments-api"; adopts the repository policy ecr.pull writes: give ecr.pull its readers, or leave the policy unmanaged (no importIds.repositoryPolicy)',
+      ],
+    );
   });
 });

@@ -3,6 +3,7 @@
  * push): read from AWS, read-only, and moved into a stack through the phases adoption from
  * Terraform uses (app entries, drift, imports, the stack's binding to its region and account).
  */
+import { repositoryPolicyReading } from "../appEntries";
 import { defaultTagPrefix } from "../../../components/defaults";
 import { repositoryNameProblem } from "../../../components/formats";
 import { Problem, problem } from "../../../components/problems";
@@ -280,7 +281,7 @@ async function liveRegistries(
         continue;
       }
       registries.push(found.registry);
-      notes.set(name, repositoryPolicyNotes(repository.repositoryPolicy));
+      notes.set(name, repositoryPolicyNotes(repository.repositoryPolicy, found.registry));
     }
   }
   if (unread.length > 0) {
@@ -294,16 +295,26 @@ async function liveRegistries(
   return { registries, notes, problems };
 }
 
-/** What adoption says of a repository's policy, which the pipeline does not manage. */
-function repositoryPolicyNotes(policy: LiveRepository["repositoryPolicy"]): string[] {
+/**
+ * What adoption says of a repository's policy: adopted as `ecr.pull` when it is one the pipeline
+ * writes, else left unmanaged, naming the statement `ecr.pull` cannot express.
+ */
+function repositoryPolicyNotes(
+  policy: LiveRepository["repositoryPolicy"],
+  registry: ExistingRegistry,
+): string[] {
   if (policy instanceof Unread) {
     return [
-      `its repository policy could not be read (${policy.action}: ${policy.reason}); the pipeline does not manage repository policies`,
+      `its repository policy could not be read (${policy.action}: ${policy.reason}); the pipeline leaves it unmanaged`,
     ];
   }
-  return policy === undefined
-    ? []
+  const read = repositoryPolicyReading(registry);
+  if (read === undefined) {
+    return [];
+  }
+  return "pull" in read
+    ? ["its repository policy is adopted as ecr.pull, unchanged"]
     : [
-        "it keeps its repository policy, which the pipeline does not manage: trusted-delivery audit judges it",
+        `it keeps its repository policy, which ecr.pull cannot express (${read.statement}: ${read.reason}): the pipeline leaves it unmanaged, and trusted-delivery audit judges it`,
       ];
 }

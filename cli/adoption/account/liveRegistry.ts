@@ -31,6 +31,9 @@ export function existingRegistry(
       ...(lifecyclePolicy !== undefined && {
         lifecyclePolicy: { id: live.name, policy: lifecyclePolicy },
       }),
+      ...(typeof live.repositoryPolicy === "string" && {
+        repositoryPolicy: { id: live.name, policy: live.repositoryPolicy },
+      }),
     },
   };
 }
