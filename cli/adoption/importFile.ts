@@ -1,5 +1,6 @@
 import { pipelineChildNames } from "../../components/names";
 import { awsTypes, componentTypes } from "../../policy-pack/governance/typeTokens";
+import { adoptedPull } from "./appEntries";
 import { ExistingRegistry } from "./registry";
 
 /** A `pulumi import --file` document. */
@@ -29,6 +30,16 @@ export function importFile(registries: readonly ExistingRegistry[]): ImportFile 
                 type: awsTypes.ecrLifecyclePolicy,
                 name: names.lifecyclePolicy,
                 id: registry.lifecyclePolicy.id,
+                parent: registry.name,
+              },
+            ]
+          : []),
+        ...(registry.repositoryPolicy && adoptedPull(registry) !== undefined
+          ? [
+              {
+                type: awsTypes.ecrRepositoryPolicy,
+                name: names.repositoryPolicy,
+                id: registry.repositoryPolicy.id,
                 parent: registry.name,
               },
             ]

@@ -21,7 +21,12 @@ import {
 import { ecrNoPublicAccess } from "../../policy-pack/policies/ecr/ecrNoPublicAccess";
 import { ecrRiskTierControls } from "../../policy-pack/policies/ecr/ecrRiskTierControls";
 import { pullFromPolicy, pullPolicyDocument } from "../../components/pullPolicy";
-import { adoptedPull } from "../../cli/adoption/appEntries";
+import * as fs from "fs";
+import * as path from "path";
+import { adoptedPull, newAppEntry } from "../../cli/adoption/appEntries";
+import { importFile } from "../../cli/adoption/importFile";
+import { stateRmCommands } from "../../cli/adoption/terraform/handover";
+import { registriesInState } from "../../cli/adoption/terraform/state";
 import type { ExistingRegistry } from "../../cli/adoption/registry";
 import { canAccess } from "../helpers/iam";
 import { ofType, runProgram, single } from "../helpers/offline";
@@ -476,6 +481,79 @@ describe("adopting a repository policy as ecr.pull", () => {
       [
         'importIds.repositoryPolicy is "payments-api"; adopts the repository policy ecr.pull writes: give ecr.pull its readers, or leave the policy unmanaged (no importIds.repositoryPolicy)',
       ],
+    );
+  });
+});
+
+describe("adopting a Terraform repository policy", () => {
+  const stateFile = path.join(__dirname, "../fixtures/terraform/goldenpath-dev/terraform.tfstate");
+  /** The fixture state with an aws_ecr_repository_policy on staging-api. */
+  function stateWithPolicy(policy: string): string {
+    const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    const repository = state.resources.find(
+      (r: any) => r.type === "aws_ecr_repository" && r.module.includes('"staging-api"'),
+    );
+    state.resources.push({
+      module: repository.module,
+      mode: "managed",
+      type: "aws_ecr_repository_policy",
+      name: "this",
+      provider: repository.provider,
+      instances: [
+        {
+          schema_version: 0,
+          attributes: {
+            id: "staging-api",
+            policy,
+            registry_id: repository.instances[0].attributes.registry_id,
+            repository: "staging-api",
+          },
+        },
+      ],
+    });
+    return JSON.stringify(state);
+  }
+
+  it("adopts one ecr.pull writes: app entry, import and state rm", () => {
+    const registries = registriesInState("terraform.tfstate", stateWithPolicy("{}"));
+    const staging = registries.find((r) => r.name === "staging-api")!;
+    const written = pullPolicyDocument(
+      { accounts: [reader], organizations: [], services: [] },
+      staging.account,
+      "aws",
+    );
+    const adopted = registriesInState("terraform.tfstate", stateWithPolicy(written)).find(
+      (r) => r.name === "staging-api",
+    )!;
+    assert.deepEqual(adoptedPull(adopted), { accounts: [reader], organizations: [], services: [] });
+    const entry = newAppEntry(
+      adopted,
+      { id: "STAGING_API", owner: "team", risk: "medium" },
+      "acme/staging-api",
+      "goldenpath.idp",
+    );
+    assert.deepEqual(entry.ecr?.pull, { accounts: [reader] });
+    assert.equal(entry.importIds?.repositoryPolicy, "staging-api");
+    assert.ok(stateRmCommands([adopted])[0].includes(adopted.repositoryPolicy!.address));
+    assert.ok(
+      importFile([adopted]).resources.some(
+        (r) => r.type === awsTypes.ecrRepositoryPolicy && r.id === "staging-api",
+      ),
+    );
+    // One it cannot express stays Terraform's, and is not imported.
+    const other = registriesInState("terraform.tfstate", stateWithPolicy("{}")).find(
+      (r) => r.name === "staging-api",
+    )!;
+    assert.equal(adoptedPull(other), undefined);
+    assert.ok(!stateRmCommands([other])[0].includes(other.repositoryPolicy!.address));
+    assert.equal(
+      newAppEntry(
+        other,
+        { id: "STAGING_API", owner: "team", risk: "medium" },
+        "acme/staging-api",
+        "goldenpath.idp",
+      ).importIds?.repositoryPolicy,
+      undefined,
     );
   });
 });

@@ -1,4 +1,5 @@
 import { shellQuote } from "../../core/text";
+import { adoptedPull } from "../appEntries";
 import { TerraformRegistry } from "./state";
 
 /** The `terraform state rm` command per registry that releases it (and its lifecycle policy) from Terraform. */
@@ -9,6 +10,10 @@ export function stateRmCommands(registries: readonly TerraformRegistry[]): strin
       ...[
         registry.address,
         ...(registry.lifecyclePolicy ? [registry.lifecyclePolicy.address] : []),
+        // Only a policy the pipeline adopts (as ecr.pull) leaves Terraform with it.
+        ...(registry.repositoryPolicy && adoptedPull(registry) !== undefined
+          ? [registry.repositoryPolicy.address]
+          : []),
       ].map(shellQuote),
     ].join(" "),
   );

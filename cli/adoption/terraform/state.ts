@@ -1,7 +1,7 @@
 import { attributesFromState } from "../../registry/attributes";
 import { InvalidInputError, CliError } from "../../core/errors";
 import { Problem, isPlainObject, problem } from "../../../components/problems";
-import { ExistingLifecyclePolicy, ExistingRegistry } from "../registry";
+import { ExistingLifecyclePolicy, ExistingRegistry, ExistingRepositoryPolicy } from "../registry";
 import { readUserFile } from "../../workspace/project";
 
 /**
@@ -12,6 +12,7 @@ export interface TerraformRegistry extends ExistingRegistry {
   /** The state address, for `terraform state rm`. */
   readonly address: string;
   readonly lifecyclePolicy?: ExistingLifecyclePolicy & { readonly address: string };
+  readonly repositoryPolicy?: ExistingRepositoryPolicy & { readonly address: string };
 }
 
 interface StateInstance {
@@ -152,10 +153,12 @@ export function registriesInState(
   const subject = `Terraform state ${file}`;
   const state = parseState(subject, file, text);
   const resources = Array.isArray(state.resources) ? state.resources : [];
-  const { policies, problems } = lifecyclePoliciesByRepository(resources);
+  const { policies, problems } = policiesByRepository(resources, "aws_ecr_lifecycle_policy");
+  const repositoryPolicies = policiesByRepository(resources, "aws_ecr_repository_policy");
+  problems.push(...repositoryPolicies.problems);
   const registries: TerraformRegistry[] = [];
   for (const instance of instancesOf(resources, "aws_ecr_repository")) {
-    const found = registryOf(instance, policies);
+    const found = registryOf(instance, policies, repositoryPolicies.policies);
     if ("problems" in found) {
       problems.push(...found.problems);
     } else {
@@ -195,16 +198,19 @@ function parseState(subject: string, file: string, text: string): Record<string,
 }
 
 /**
- * The state's lifecycle policies, by the repository they belong to, and a problem for each that
- * lacks what adoption reads.
+ * The state's lifecycle (or repository) policies, by the repository they belong to, and a
+ * problem for each that lacks what adoption reads.
  */
-function lifecyclePoliciesByRepository(resources: unknown[]): {
+function policiesByRepository(
+  resources: unknown[],
+  type: "aws_ecr_lifecycle_policy" | "aws_ecr_repository_policy",
+): {
   policies: Map<string, StateInstance>;
   problems: Problem[];
 } {
   const problems: Problem[] = [];
   const policies = new Map<string, StateInstance>();
-  for (const instance of instancesOf(resources, "aws_ecr_lifecycle_policy")) {
+  for (const instance of instancesOf(resources, type)) {
     const repository = instance.attributes.repository;
     if (
       typeof repository !== "string" ||
@@ -229,6 +235,7 @@ function lifecyclePoliciesByRepository(resources: unknown[]): {
 function registryOf(
   instance: StateInstance,
   policies: ReadonlyMap<string, StateInstance>,
+  repositoryPolicies: ReadonlyMap<string, StateInstance>,
 ): { registry: TerraformRegistry } | { problems: Problem[] } {
   const a = instance.attributes;
   const read = attributesFromState(a);
@@ -252,6 +259,7 @@ function registryOf(
     };
   }
   const policy = policies.get(a.name as string);
+  const repositoryPolicy = repositoryPolicies.get(a.name as string);
   const [, region, account] = repositoryArnPattern.exec(a.arn as string)!;
   return {
     registry: {
@@ -266,6 +274,13 @@ function registryOf(
           address: policy.address,
           id: policy.attributes.id as string,
           policy: policy.attributes.policy as string,
+        },
+      }),
+      ...(repositoryPolicy && {
+        repositoryPolicy: {
+          address: repositoryPolicy.address,
+          id: repositoryPolicy.attributes.id as string,
+          policy: repositoryPolicy.attributes.policy as string,
         },
       }),
     },
