@@ -254,20 +254,16 @@ function exclusionFilterProblems(given: Record<string, unknown>, risk: unknown):
 }
 
 /** Who may pull: account ids, organisation ids or paths, and known services. */
-function pullProblems(pull: unknown): Problem[] {
+export function pullProblems(pull: unknown, field = "ecr.pull"): Problem[] {
   if (pull === undefined) {
     return [];
   }
   if (!isPlainObject(pull)) {
     return [
-      problem(
-        "ecr.pull",
-        pull,
-        `must be an object with any of ${fieldNames(pullFields).join(", ")}`,
-      ),
+      problem(field, pull, `must be an object with any of ${fieldNames(pullFields).join(", ")}`),
     ];
   }
-  const problems: Problem[] = [...unknownKeys("ecr.pull", pull, fieldNames(pullFields))];
+  const problems: Problem[] = [...unknownKeys(field, pull, fieldNames(pullFields))];
   const lists: [keyof PullAccess, (v: unknown) => boolean, string][] = [
     [
       "accounts",
@@ -291,12 +287,12 @@ function pullProblems(pull: unknown): Problem[] {
       continue;
     }
     if (!Array.isArray(values)) {
-      problems.push(problem(`ecr.pull.${key}`, values, `must be a list, each ${allowed}`));
+      problems.push(problem(`${field}.${key}`, values, `must be a list, each ${allowed}`));
       continue;
     }
     values.forEach((value, index) => {
       if (!valid(value)) {
-        problems.push(problem(`ecr.pull.${key}[${index}]`, value, `must be ${allowed}`));
+        problems.push(problem(`${field}.${key}[${index}]`, value, `must be ${allowed}`));
       }
     });
   }
@@ -322,5 +318,26 @@ function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["e
     protect: settings.protect ?? defaultProtect,
     scanOnPush: true,
     lifecyclePolicy: lifecyclePolicyDocument(keepImages, risk),
+  };
+}
+
+/**
+ * An app's readers with the stack's default readers (`pull` of the platform config): both, each
+ * list without repeats, the defaults first.
+ */
+export function withDefaultReaders(
+  defaults: PullAccess | undefined,
+  app: PullAccess | undefined,
+): PullAccess | undefined {
+  if (defaults === undefined) {
+    return app;
+  }
+  const merged = (key: keyof PullAccess) => [
+    ...new Set([...(defaults[key] ?? []), ...(app?.[key] ?? [])]),
+  ];
+  return {
+    accounts: merged("accounts"),
+    organizations: merged("organizations"),
+    services: merged("services") as PullService[],
   };
 }

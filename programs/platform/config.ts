@@ -18,6 +18,8 @@ import type {
 import type { PipelineSettings } from "../../components/pipelineSettings";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { registryScanningProblems } from "../../components/registryScanning";
+import { pullProblems, withDefaultReaders } from "../../components/checks/ecr";
+import type { PullAccess } from "../../components/pipelineArgs";
 import { configNamespaceProblems } from "../../components/stackConfig";
 import {
   Checked,
@@ -101,6 +103,12 @@ export interface PlatformConfig {
   readonly terraformState?: TerraformStateConfig;
   /** @default "unmanaged" */
   readonly registryScanning: RegistryScanning;
+  /**
+   * Readers every app's registry has besides its own `ecr.pull` (the environment's workload
+   * accounts, say): merged into each app's.
+   * @default none
+   */
+  readonly pull?: PullAccess;
   /** Keyed by ECR repository name, in the order of the stack file. */
   readonly apps: Readonly<Record<string, ResolvedApp>>;
 }
@@ -112,6 +120,7 @@ export const platformConfigFields = {
   githubOidcIssuer: true,
   terraformState: true,
   registryScanning: true,
+  pull: true,
   apps: true,
 } as const satisfies Fields<PlatformConfig>;
 
@@ -403,7 +412,15 @@ export function parsePlatformConfig(
 
   // With a bad environment, apps are still checked (against a stand-in) so every problem shows
   // at once.
-  const apps = checkApps(source, raw.apps, environmentIssue ? "dev" : (environment as string));
+  const pullIssues = pullProblems(raw.pull, key("pull"));
+  problems.push(...pullIssues);
+  const defaultReaders =
+    raw.pull === undefined || pullIssues.length > 0 ? undefined : (raw.pull as PullAccess);
+  const apps = checkApps(
+    source,
+    withDefaultReadersOf(raw.apps, defaultReaders),
+    environmentIssue ? "dev" : (environment as string),
+  );
   problems.push(...apps.problems);
   problems.push(
     ...validateTerraformState(
@@ -425,6 +442,7 @@ export function parsePlatformConfig(
     registryScanning: registryScanning as RegistryScanning,
     ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
     ...(typeof issuer === "string" ? { githubOidcIssuer: githubOidcIssuer(issuer) } : {}),
+    ...(defaultReaders !== undefined && { pull: defaultReaders }),
     ...(raw.terraformState === undefined
       ? {}
       : { terraformState: raw.terraformState as TerraformStateConfig }),
@@ -503,6 +521,29 @@ export function platformWarnings(
  * The stack's apps, each checked (its problems under `<project>:apps.<app>`) and resolved when
  * it passes, and apps that would overwrite each other's GitHub secrets or variables.
  */
+/** The apps, each with the stack's default readers merged into its `ecr.pull`. */
+function withDefaultReadersOf(apps: unknown, defaults: PullAccess | undefined): unknown {
+  if (defaults === undefined || !isPlainObject(apps)) {
+    return apps;
+  }
+  return Object.fromEntries(
+    Object.entries(apps).map(([name, app]) => {
+      if (!isPlainObject(app) || (app.ecr !== undefined && !isPlainObject(app.ecr))) {
+        return [name, app];
+      }
+      const ecr = (app.ecr ?? {}) as Record<string, unknown>;
+      const own = isPlainObject(ecr.pull) ? (ecr.pull as PullAccess) : undefined;
+      if (
+        (ecr.pull !== undefined && own === undefined) ||
+        Object.values(own ?? {}).some((list) => !Array.isArray(list))
+      ) {
+        return [name, app];
+      }
+      return [name, { ...app, ecr: { ...ecr, pull: withDefaultReaders(defaults, own) } }];
+    }),
+  );
+}
+
 function checkApps(
   source: PlatformConfigSource,
   apps: unknown,

@@ -27,6 +27,7 @@ import { adoptedPull, newAppEntry } from "../../cli/adoption/appEntries";
 import { importFile } from "../../cli/adoption/importFile";
 import { stateRmCommands } from "../../cli/adoption/terraform/handover";
 import { registriesInState } from "../../cli/adoption/terraform/state";
+import { parsePlatformConfig } from "../../programs/platform/config";
 import type { ExistingRegistry } from "../../cli/adoption/registry";
 import { canAccess } from "../helpers/iam";
 import { ofType, runProgram, single } from "../helpers/offline";
@@ -554,6 +555,49 @@ describe("adopting a Terraform repository policy", () => {
         "goldenpath.idp",
       ).importIds?.repositoryPolicy,
       undefined,
+    );
+  });
+});
+
+describe("the stack's default readers (platform config pull)", () => {
+  const source = { project: "trusted-delivery-platform", stack: "dev", file: "Pulumi.dev.yaml" };
+  const app = {
+    metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk: "medium" },
+    github: { repository: "acme/payments-api" },
+  };
+
+  it("merges the defaults into every app's ecr.pull, without repeats", () => {
+    const config = parsePlatformConfig(source, {
+      pull: { accounts: [reader], services: ["lambda"] },
+      apps: {
+        "payments-api": { ...app, ecr: { pull: { accounts: [stranger, reader] } } },
+        "ledger-api": { ...app, github: { repository: "acme/ledger-api" } },
+      },
+    });
+    assert.deepEqual(config.pull, { accounts: [reader], services: ["lambda"] });
+    assert.deepEqual(config.apps["payments-api"].settings.ecr.pull, {
+      accounts: [reader, stranger],
+      organizations: [],
+      services: ["lambda"],
+    });
+    assert.deepEqual(config.apps["ledger-api"].settings.ecr.pull, {
+      accounts: [reader],
+      organizations: [],
+      services: ["lambda"],
+    });
+  });
+
+  it("refuses bad defaults under their own key, naming the stack file", () => {
+    assert.throws(
+      () =>
+        parsePlatformConfig(source, {
+          pull: { accounts: ["prod"] },
+          apps: { "payments-api": app },
+        }),
+      {
+        message:
+          'Stack "dev" config (Pulumi.dev.yaml) has an invalid argument:\n  - trusted-delivery-platform:pull.accounts[0] is "prod"; must be an AWS account id of 12 digits, e.g. "210987654321"',
+      },
     );
   });
 });

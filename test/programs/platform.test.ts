@@ -227,7 +227,7 @@ describe("the platform program with bad config", () => {
       error.message,
       [
         'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 6 invalid arguments:',
-        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, apps",
+        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, pull, apps",
         '  - trusted-delivery-platform:environment is "Dev"; must be 1 to 32 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "dev" or "prod-eu"',
         '  - trusted-delivery-platform:apps.Payments_API is "Payments_API"; must be an ECR repository name (an app\'s key is its repository name): 2 to 256 lower-case letters, digits and . _ - in path components separated by /, e.g. "payments-api" or "team/payments-api"',
         "  - trusted-delivery-platform:apps.web-frontend.githb is not a setting; allowed: metadata, github, ecr, tags, importIds, role",
