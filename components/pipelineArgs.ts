@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RetentionSettings } from "./lifecyclePolicy";
 import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
 
 /** Tag mutability with exceptions: the filters' tags behave the other way. */
@@ -267,6 +268,14 @@ export interface EcrSettings {
    * @default the risk tier's: 20 for low, 30 for medium, 50 for high
    */
   readonly keepImages?: number;
+  /**
+   * Retention beyond the count: untagged images expired after days, release tags protected
+   * whatever the count, and release images not pulled for days archived (see
+   * `RetentionSettings` in `lifecyclePolicy.ts`), in one lifecycle policy with `keepImages` as
+   * its last rule.
+   * @default none: the one rule "keep the last `keepImages` images, any tag"
+   */
+  readonly retention?: Omit<RetentionSettings, "keepImages">;
   /**
    * Whether deleting the repository also deletes its images.
    * @default false

@@ -1,5 +1,5 @@
 import { requiredTierControls, riskTiers } from "../../components/defaults";
-import { keptImages } from "../../components/lifecyclePolicy";
+import { keptImages, retentionFromPolicy } from "../../components/lifecyclePolicy";
 import { PullAccess, RegistryMetadata } from "../../components/pipelineArgs";
 import { pullFromPolicy, ReadPull } from "../../components/pullPolicy";
 import { reservedTagKeys } from "../../components/checks/pipeline";
@@ -29,9 +29,18 @@ function keptSettings(registry: ExistingRegistry, metadata: RegistryMetadata): A
   ) {
     ecr.encryption = encryption;
   }
-  const kept = keptImages(registry.lifecyclePolicy?.policy);
+  // The lifecycle policy as retention settings when it is one the pipeline writes (the seed
+  // module's one rule among them), so adoption keeps it byte for byte.
+  const retention = retentionFromPolicy(registry.lifecyclePolicy?.policy);
+  const kept = retention?.keepImages ?? keptImages(registry.lifecyclePolicy?.policy);
   if (kept !== undefined && kept !== tier.keepImages) {
     ecr.keepImages = kept;
+  }
+  if (retention !== undefined) {
+    const { keepImages: _count, ...beyond } = retention;
+    if (Object.keys(beyond).length > 0) {
+      ecr.retention = beyond;
+    }
   }
   const pull = adoptedPull(registry);
   if (pull !== undefined) {

@@ -1,6 +1,6 @@
 import { defaultForceDelete, defaultProtect, requiredTierControls, riskTiers } from "../defaults";
 import { booleanProblem, kmsKeyArnProblem } from "../formats";
-import { lifecyclePolicyDocument } from "../lifecyclePolicy";
+import { retentionPolicyDocument, retentionProblems } from "../lifecyclePolicy";
 import { EcrSettings, PullAccess, PullService } from "../pipelineArgs";
 import { defaultProtectedTagPatterns } from "../../policy-pack/resources/lifecycleRules";
 import {
@@ -33,6 +33,7 @@ export const ecrFields = {
   protect: true,
   imageTagMutabilityExclusionFilters: true,
   pull: true,
+  retention: true,
 } as const satisfies Fields<EcrSettings>;
 
 /** The key list of its interface, tied to it by the compiler. */
@@ -70,6 +71,7 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
     ...keepImagesProblems(given, risk),
     ...exclusionFilterProblems(given, risk),
     ...pullProblems(given.pull),
+    ...retentionSettingProblems(given, risk),
   ];
   for (const key of ["forceDelete", "protect"] as const) {
     const booleanIssue = booleanProblem(`ecr.${key}`, given[key]);
@@ -299,6 +301,41 @@ export function pullProblems(pull: unknown, field = "ecr.pull"): Problem[] {
   return problems;
 }
 
+/**
+ * `ecr.retention`, checked with the count it will go with (`ecr.keepImages`, checked on its
+ * own above, or the tier's): the whole lifecycle policy must be one ECR takes.
+ */
+function retentionSettingProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  const retention = given.retention;
+  if (retention === undefined || !isRiskLevel(risk)) {
+    return [];
+  }
+  if (!isPlainObject(retention)) {
+    return [
+      problem(
+        "ecr.retention",
+        retention,
+        "must be an object with any of untaggedExpireDays, protectedTagPatterns, archiveAfterDaysNotPulled",
+      ),
+    ];
+  }
+  if ("keepImages" in retention) {
+    return [
+      problem(
+        "ecr.retention.keepImages",
+        retention.keepImages,
+        "is not a retention setting: the count is ecr.keepImages",
+      ),
+    ];
+  }
+  const keepImages = Number.isSafeInteger(given.keepImages)
+    ? (given.keepImages as number)
+    : riskTiers[risk].keepImages;
+  return retentionProblems("ecr.retention", { ...retention, keepImages }, risk).filter(
+    (p) => p.field !== "ecr.retention.keepImages",
+  );
+}
+
 /** The checked registry settings: the risk tier's, with the overrides given. */
 function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["ecr"] {
   const tier = riskTiers[risk];
@@ -317,7 +354,8 @@ function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["e
     forceDelete: settings.forceDelete ?? defaultForceDelete,
     protect: settings.protect ?? defaultProtect,
     scanOnPush: true,
-    lifecyclePolicy: lifecyclePolicyDocument(keepImages, risk),
+    retention: settings.retention ?? {},
+    lifecyclePolicy: retentionPolicyDocument({ ...settings.retention, keepImages }, risk),
   };
 }
 

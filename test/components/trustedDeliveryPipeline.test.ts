@@ -642,6 +642,15 @@ describe("TrustedDeliveryPipeline defaults", () => {
         [],
       );
     },
+    "EcrSettings.retention": async () => {
+      const rules = JSON.parse(
+        single(await runProgram(withArgs({})), LIFECYCLE).inputs.policy,
+      ).rules;
+      assert.deepEqual(
+        rules.map((r: any) => r.selection.tagStatus),
+        ["any"],
+      );
+    },
     "EcrSettings.protect": async () => {
       const run = await runProgram(withArgs({}));
       assert.equal(single(run, REPOSITORY).protect, true);

@@ -376,7 +376,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a misspelt import ID",
       { importIds: { lifecycle: "payments-api" } },
-      "importIds.lifecycle is not a setting; allowed: repository, lifecyclePolicy",
+      "importIds.lifecycle is not a setting; allowed: repository, lifecyclePolicy, repositoryPolicy",
     ],
     [
       "refuses an OIDC provider ARN that is not GitHub's",
