@@ -1,13 +1,14 @@
+import type { AuditPlan } from "./auditAtScale";
 import type { OfflinePlanSizes } from "./offlinePlan";
 import { ProgramSize } from "./programCost";
 import type { WorstCasePlan } from "./worstCaseMeasure";
 
-export const usage = `Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale]
+export const usage = `Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale | --only audit]
 
 Measures the platform program's cost, the deployment critical path, the policy pack's throughput
 and memory, the offline plan end to end and at 300 to 3,000 apps (time and peak memory), the
-package's start-up and the worst case of one policy pack call as an IAM document grows, each
-beside a reference measured in the same run, then checks them against their targets; prints the
+package's start-up, the worst case of one policy pack call as an IAM document grows, and the
+audit of moto's AWS accounts (calls and time), each beside a reference measured in the same run, then checks them against their targets; prints the
 tables and writes bench/results/latest.json. Takes ten minutes or more; not part of npm test.
 
   --readme  also write the tables into README.md, between its bench markers
@@ -20,6 +21,11 @@ tables and writes bench/results/latest.json. Takes ten minutes or more; not part
   --only plan-at-scale
             measure the offline plan of 300, 1,000 and 3,000 apps alone (two minutes or so) and
             print it with its targets; the results go to a temporary file only
+  --only audit
+            measure trusted-delivery audit alone on moto (five minutes at most; two with
+            --quick): its AWS calls per API against the model's minimum, its time against a
+            reference reader, and the model at internet scale; the results go to a temporary
+            file only
   --pack <dir>
             with --only worst-case: measure the policy pack in <dir> instead of policy-pack/,
             e.g. an earlier commit's, for figures before a change:
@@ -28,7 +34,7 @@ tables and writes bench/results/latest.json. Takes ten minutes or more; not part
   --help    print this text`;
 
 /** The parts `--only` can measure alone. */
-export const benchParts = ["worst-case", "plan-at-scale"] as const;
+export const benchParts = ["worst-case", "plan-at-scale", "audit"] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -110,6 +116,8 @@ export interface BenchPlan {
   readonly worstCase: WorstCasePlan;
   /** Apps of each offline plan at scale (one run each, with the pack). */
   readonly planAtScaleApps: readonly number[];
+  /** The estates `trusted-delivery audit` reads on moto, and its concurrency. */
+  readonly audit: AuditPlan;
 }
 
 export const fullPlan: BenchPlan = {
@@ -131,6 +139,32 @@ export const fullPlan: BenchPlan = {
     repetitions: { calls: 5, belowMilliseconds: 100 },
   },
   planAtScaleApps: [300, 1000, 3000],
+  // The targets are for 1,000 repositories and 500 roles (a fifth trusted by GitHub), and for
+  // an organisation of several accounts and regions.
+  audit: {
+    concurrency: 16,
+    scenarios: [
+      {
+        id: "one-account",
+        accounts: 1,
+        regions: ["eu-west-2"],
+        repositoriesPerRegion: 1000,
+        roles: 500,
+        githubRoles: 100,
+        // Two runs of each reader: about 100 s a pair here, moto being the slowest part.
+        runs: 2,
+      },
+      {
+        id: "organization",
+        accounts: 4,
+        regions: ["eu-west-2", "us-east-1", "eu-central-1"],
+        repositoriesPerRegion: 40,
+        roles: 60,
+        githubRoles: 12,
+        runs: 3,
+      },
+    ],
+  },
 };
 
 export const quickPlan: BenchPlan = {
@@ -154,6 +188,30 @@ export const quickPlan: BenchPlan = {
   },
   // The target is for 3,000 apps, and the growth needs three sizes.
   planAtScaleApps: [300, 1000, 3000],
+  // A fifth of the target's estate, once each: the counts are still checked exactly.
+  audit: {
+    concurrency: 16,
+    scenarios: [
+      {
+        id: "one-account",
+        accounts: 1,
+        regions: ["eu-west-2"],
+        repositoriesPerRegion: 200,
+        roles: 100,
+        githubRoles: 20,
+        runs: 1,
+      },
+      {
+        id: "organization",
+        accounts: 4,
+        regions: ["eu-west-2", "us-east-1", "eu-central-1"],
+        repositoriesPerRegion: 10,
+        roles: 20,
+        githubRoles: 4,
+        runs: 1,
+      },
+    ],
+  },
 };
 
 /**

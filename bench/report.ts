@@ -1,3 +1,4 @@
+import { AuditResults, AuditScenarioResult } from "./auditAtScale";
 import { ChainStep, PipelineCriticalPath } from "./deploymentGraph";
 import { formatGrowthOrder } from "./growthOrder";
 import { PipelineVariant } from "./workload";
@@ -450,7 +451,107 @@ function formatTarget(value: number, unit: TargetOutcome["unit"]): string {
     ? formatMilliseconds(value)
     : unit === "bytes"
       ? formatBytes(value)
-      : formatRatio(value);
+      : unit === "count"
+        ? formatCount(value)
+        : formatRatio(value);
+}
+
+/** `one account × 1 region (eu-west-2): 1,000 repositories, 500 roles (100 GitHub's)`. */
+function auditScenarioLabel(s: AuditScenarioResult): string {
+  const accounts =
+    s.id === "organization"
+      ? `organisation of ${s.accounts} accounts (the management account's read as the caller)`
+      : "one account";
+  return `${accounts} × ${s.regions.length} region${s.regions.length === 1 ? "" : "s"} (${s.regions.join(", ")}): ${formatCount(s.repositories)} repositories, ${formatCount(s.roles)} roles (${formatCount(s.githubRoles)} GitHub's)`;
+}
+
+/** A measured count beside the model's: bold where they differ. */
+function countCell(value: number, model: number): string {
+  return value === model ? formatCount(value) : `**${formatCount(value)}**`;
+}
+
+/** `12.3 s` or `2 h 05 min (7,500 s)`. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 600) {
+    return `${seconds.toLocaleString("en-US", { maximumFractionDigits: 1 })} s`;
+  }
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min (${formatCount(Math.round(seconds))} s)`;
+}
+
+/** The audit at scale: each scenario's calls per API and times, then the model at internet scale. */
+export function auditSection(a: AuditResults): string[] {
+  const lines: string[] = [
+    `**Audit at scale**: \`trusted-delivery audit\` (the built CLI, \`-f json\`, \`--concurrency ${a.concurrency}\`, the given \`--region\`s) on estates seeded into moto, each run in a fresh process through a counting proxy, with no SDK retries (\`AWS_MAX_ATTEMPTS=1\`), timed from its spawn to its exit. References: the fewest calls its reader can send, per API (\`bench/auditModel.ts\`, each term derived from the readers' code and page sizes), and a reference reader (\`bench/auditReference.ts\`: the AWS SDK v3 clients sending exactly those calls at the same concurrency, doing nothing with the answers), run interleaved with ours; median of the runs. Counts that differ from the model's are in bold.`,
+  ];
+  for (const s of a.scenarios) {
+    lines.push(
+      "",
+      `${auditScenarioLabel(s)}; seeded in ${formatMilliseconds(s.seedMilliseconds)}; the CLI exited ${s.exitCode}.`,
+      "",
+      ...table(["API", "Calls (ours)", "Minimum (model)", "Reference reader"], "lrrr", [
+        ...s.calls
+          .filter((c) => c.measured + c.model + c.reference > 0)
+          .map((c) => [
+            `\`${c.api}\``,
+            countCell(c.measured, c.model),
+            formatCount(c.model),
+            countCell(c.reference, c.model),
+          ]),
+        [
+          "total",
+          countCell(s.measuredTotal, s.modelTotal),
+          formatCount(s.modelTotal),
+          countCell(s.referenceTotal, s.modelTotal),
+        ],
+      ]),
+      "",
+      ...table(
+        ["Runs", "Ours (median)", "Reference (median)", "Time ratio", "Calls over the minimum"],
+        "rrrrr",
+        [
+          [
+            String(s.runs),
+            `${formatMilliseconds(s.oursMedianMilliseconds)} (${s.oursMilliseconds.map(formatMilliseconds).join(", ")})`,
+            `${formatMilliseconds(s.referenceMedianMilliseconds)} (${s.referenceMilliseconds.map(formatMilliseconds).join(", ")})`,
+            formatRatio(s.timeRatio),
+            formatRatio(s.callRatio),
+          ],
+        ],
+      ),
+      ...(s.mismatches.length === 0
+        ? []
+        : ["", `Differences from the model: ${s.mismatches.join("; ")}.`]),
+    );
+  }
+  const i = a.internetScale;
+  const sc = i.scale;
+  lines.push(
+    "",
+    `**Audit at internet scale, on paper**: the model (\`bench/auditModel.ts\`, checked call for call against the runs above) for \`audit --organization\` without \`--region\` over ${formatCount(sc.accounts)} accounts × ${sc.regions} enabled regions, each region with ${sc.repositoriesPerRegion} repositories and each account ${sc.roles} roles of which ${sc.githubRoles} GitHub's (${sc.inlinePoliciesPerGithubRole} inline policy and ${sc.attachedPoliciesPerGithubRole} attached each, ${sc.customerManagedPolicies} customer managed policies), ${sc.oidcProviders} OIDC provider; the caller's account among them.`,
+    "",
+    ...table(["API", "Calls"], "lr", [
+      ...Object.entries(i.perApi)
+        .filter(([, calls]) => calls > 0)
+        .map(([api, calls]) => [`\`${api}\``, formatCount(calls)]),
+      ["total", formatCount(i.total)],
+    ]),
+    "",
+    `Least wall time: ${formatSeconds(i.bound.seconds)}, bound by ${i.bound.boundBy}: ${formatCount(i.total)} calls × ${sc.latencyMilliseconds} ms (an assumed round trip) / ${sc.concurrency} in flight = ${formatSeconds(i.bound.latencySeconds)}; the busiest rate-limited bucket, ${i.bound.busiest.bucket} at ${i.bound.busiest.place}, takes ${formatCount(i.bound.busiest.calls)} calls / its rate = ${formatSeconds(i.bound.busiest.seconds)}. At those rates the accounts' buckets refill in parallel, so the bound is the latency's unless concurrency rises past about ${formatCount(Math.floor((i.total * sc.latencyMilliseconds) / 1000 / Math.max(i.bound.busiest.seconds, 1e-9)))} requests in flight.`,
+    "",
+    ...table(
+      ["Rate", "Requests/s", "Shared by", "Source", "Assumed because"],
+      "lrlll",
+      i.rates.map((r) => [
+        `${r.name}`,
+        formatCount(r.perSecond),
+        r.shared,
+        r.source,
+        r.assumed ?? "documented",
+      ]),
+    ),
+  );
+  return lines;
 }
 
 function targetRow(t: TargetOutcome): string[] {
@@ -469,7 +570,7 @@ function targetRow(t: TargetOutcome): string[] {
 export function targetsSection(targets: readonly TargetOutcome[]): string[] {
   const met = targets.filter((t) => t.status === "met").length;
   return [
-    `**Targets** (issues #15 and 23, issue 21's plan at scale, and the worst case's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
+    `**Targets** (issues #15 and 23, issue 21's plan at scale, the worst case's and the audit's): each figure from the tables above against its limit, the limit included; ${met} of ${targets.length} met in this run.`,
     "",
     ...table(["Target", "Limit", "Measured", "From", "Status"], "lrrll", targets.map(targetRow)),
   ];
@@ -495,7 +596,25 @@ export function markdownReport(results: BenchResults): string {
     "",
     ...startupSection(results),
     "",
+    ...(results.audit === undefined ? [] : [...auditSection(results.audit), ""]),
     ...targetsSection(results.targets),
+  ].join("\n");
+}
+
+/** The audit at scale alone (`--only audit`), with its targets. */
+export function auditReport(
+  audit: AuditResults,
+  targets: readonly TargetOutcome[],
+  environment: BenchResults["environment"],
+  date: string,
+  quick: boolean,
+): string {
+  return [
+    `Measured ${date.slice(0, 10)} on ${environment.cpu} (${environment.cpus} cores, ${environment.memoryGiB} GiB), Node ${environment.node}: the audit at scale alone (\`npm run bench -- ${quick ? "--quick " : ""}--only audit\`).`,
+    "",
+    ...auditSection(audit),
+    "",
+    ...targetsSection(targets),
   ].join("\n");
 }
 

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { AuditResults } from "./auditAtScale";
 import { DeploymentGraphResults } from "./deploymentGraph";
 import type { OfflinePlanResults } from "./offlinePlan";
 import type { PlanAtScaleResults } from "./planAtScale";
@@ -41,6 +42,12 @@ export interface BenchResults {
   readonly startup: StartupResults;
   /** One call's time as each family of pathological IAM documents grows to its size limit. */
   readonly worstCase: WorstCaseResults;
+  /**
+   * `trusted-delivery audit` on moto: its calls per API against the model's minimum, its time
+   * against the reference reader, and the model at internet scale; absent from results written
+   * before the audit was measured.
+   */
+  readonly audit?: AuditResults;
   /** Each of the issue's targets (#15), judged on the figures above. */
   readonly targets: readonly TargetOutcome[];
 }

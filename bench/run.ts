@@ -1,7 +1,8 @@
-// The benchmark suite: `npm run bench -- [--readme] [--quick] [--only worst-case]` (see ./options.ts for the usage).
+// The benchmark suite: `npm run bench -- [--readme] [--quick] [--only worst-case|plan-at-scale|audit]` (see ./options.ts for the usage).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { measureAuditAtScale } from "./auditAtScale";
 import { measureDeploymentGraph } from "./deploymentGraph";
 import { measureOfflinePlan } from "./offlinePlan";
 import { measurePlanAtScale } from "./planAtScale";
@@ -9,11 +10,18 @@ import { appsForResources, fullPlan, parseBenchArgs, quickPlan, usage } from "./
 import { buildPackage, repositoryRoot } from "./packageBuild";
 import { measurePolicyThroughput } from "./policyThroughput";
 import { measureProgramCost } from "./programCost";
-import { markdownReport, planAtScaleReport, replaceReadmeRegion, worstCaseReport } from "./report";
+import {
+  auditReport,
+  markdownReport,
+  planAtScaleReport,
+  replaceReadmeRegion,
+  worstCaseReport,
+} from "./report";
 import { benchEnvironment, BenchResults, latestResultsFile, stableJson } from "./results";
 import { measureStartup } from "./startup";
 import { millisecondsSince, round } from "./stats";
 import {
+  judgeAuditTargets,
   judgePlanAtScaleTargets,
   judgeTargets,
   judgeWorstCaseTargets,
@@ -68,6 +76,25 @@ async function main(args: readonly string[]): Promise<void> {
     return;
   }
 
+  if (options.only === "audit") {
+    progress("building the package into a scratch directory");
+    const built = buildPackage();
+    try {
+      const audit = await measureAuditAtScale(built, plan.audit, progress);
+      const targets = judgeAuditTargets(audit);
+      console.log(auditReport(audit, targets, environment, date, options.quick));
+      const resultsFile = path.join(os.tmpdir(), "trusted-delivery-bench-audit.json");
+      fs.writeFileSync(
+        resultsFile,
+        stableJson({ date, quick: options.quick, environment, audit, targets }),
+      );
+      progress(`wrote ${resultsFile}`);
+    } finally {
+      built.remove();
+    }
+    return;
+  }
+
   progress("deployment critical path: the platform program under mocks");
   const deploymentGraph = await measureDeploymentGraph(plan.graphStackApps);
   progress("building the package into a scratch directory");
@@ -89,6 +116,7 @@ async function main(args: readonly string[]): Promise<void> {
     const offlinePlan = await measureOfflinePlan(plan.offlinePlan, progress);
     const planAtScale = await measurePlanAtScale(plan.planAtScaleApps, progress);
     const startup = measureStartup(built, plan.startupRepetitions, progress);
+    const audit = await measureAuditAtScale(built, plan.audit, progress);
     const measured: MeasuredResults = {
       date,
       quick: options.quick,
@@ -101,6 +129,7 @@ async function main(args: readonly string[]): Promise<void> {
       planAtScale,
       startup,
       worstCase,
+      audit,
     };
     const results: BenchResults = { ...measured, targets: judgeTargets(measured) };
 

@@ -1,3 +1,4 @@
+import { auditTargetScenario, AuditResults, AuditScenarioResult } from "./auditAtScale";
 import {
   planAtScaleMemoryTargetBytes,
   planAtScaleTargetApps,
@@ -18,8 +19,8 @@ export interface TargetOutcome {
   /** The figure must be at least (`atLeast`) or at most (`atMost`) the limit. */
   readonly bound: "atLeast" | "atMost";
   readonly limit: number;
-  /** The limit and the figure are milliseconds, or bytes; absent for a ratio. */
-  readonly unit?: "milliseconds" | "bytes";
+  /** The limit and the figure are milliseconds, bytes, or a count; absent for a ratio. */
+  readonly unit?: "milliseconds" | "bytes" | "count";
   /** The figure this run measured (a ratio rounded to two decimals, as the tables show it). */
   readonly measured?: number;
   /** The figure is a lower bound: a call ran past its deadline, and took at least this. */
@@ -191,6 +192,90 @@ const planAtScaleTargetSpecs: readonly TargetSpec<PlanAtScaleResults>[] = [
   },
 ];
 
+/** `1,000 repositories and 500 roles`, the one-account audit's target size. */
+const auditTargetSize = `${count(auditTargetScenario.repositories)} repositories and ${count(auditTargetScenario.roles)} roles`;
+
+/**
+ * The audit scenario a target is judged on, or why there is none: the one-account audit only at
+ * the target's size (a --quick run audits a smaller one).
+ */
+function auditScenario(
+  audit: AuditResults,
+  id: AuditScenarioResult["id"],
+): AuditScenarioResult | { readonly missing: string } {
+  const scenario = audit.scenarios.find((s) => s.id === id);
+  if (scenario === undefined) {
+    return {
+      missing: `this run audited no ${id === "one-account" ? "single account" : "organisation"}`,
+    };
+  }
+  if (
+    id === "one-account" &&
+    (scenario.repositories !== auditTargetScenario.repositories ||
+      scenario.roles !== auditTargetScenario.roles)
+  ) {
+    return {
+      missing: `this run audited ${count(scenario.repositories)} repositories and ${count(scenario.roles)} roles, not ${auditTargetSize}`,
+    };
+  }
+  return scenario;
+}
+
+/** `audit, 4 accounts × 3 regions, 480 repositories, 240 roles (48 GitHub's)`. */
+function auditBasis(s: AuditScenarioResult): string {
+  return `audit, ${s.accounts} account${s.accounts === 1 ? "" : "s"} × ${s.regions.length} region${s.regions.length === 1 ? "" : "s"}, ${count(s.repositories)} repositories, ${count(s.roles)} roles (${count(s.githubRoles)} GitHub's)`;
+}
+
+/** The audit's targets, for the single account at the target size and for the organisation. */
+const auditTargetSpecs: readonly TargetSpec<AuditResults>[] = (
+  [
+    ["one-account", `one account of ${auditTargetSize}`],
+    ["organization", "an organisation of several accounts and regions"],
+  ] as const
+).flatMap(([id, what]): TargetSpec<AuditResults>[] => [
+  {
+    target: `audit of ${what}: AWS calls over the model's minimum`,
+    bound: "atMost",
+    limit: 1.01,
+    measure: (audit) => {
+      const s = auditScenario(audit, id);
+      return "missing" in s
+        ? s
+        : figure(s.callRatio, `${auditBasis(s)}, against the model`, "the model counted no call");
+    },
+  },
+  {
+    target: `audit of ${what}: APIs whose calls differ from the model's (the CLI's or the reference's)`,
+    bound: "atMost",
+    limit: 0,
+    unit: "count",
+    measure: (audit) => {
+      const s = auditScenario(audit, id);
+      return "missing" in s
+        ? s
+        : {
+            value: s.calls.filter((c) => c.measured !== c.model || c.reference !== c.model).length,
+            basis: `${auditBasis(s)}, every run`,
+          };
+    },
+  },
+  {
+    target: `audit of ${what}: wall time over the reference reader at the same concurrency`,
+    bound: "atMost",
+    limit: 1.2,
+    measure: (audit) => {
+      const s = auditScenario(audit, id);
+      return "missing" in s
+        ? s
+        : figure(
+            s.timeRatio,
+            `${auditBasis(s)}, median of ${s.runs}, at ${s.concurrency} in flight`,
+            "the reference took no time",
+          );
+    },
+  },
+]);
+
 /** The issue's targets (#15) and the worst-case table's, in the order the targets table lists them. */
 export const targetSpecs: readonly TargetSpec[] = [
   // Against the protocol's floor (issue 23): no pack that judges every resource can pass it, so
@@ -300,6 +385,13 @@ export const targetSpecs: readonly TargetSpec[] = [
         "`@pulumi/aws` took no time",
       ),
   },
+  ...auditTargetSpecs.map((spec) => ({
+    ...spec,
+    measure: (results: MeasuredResults): Measurement =>
+      results.audit === undefined
+        ? { missing: "this run did not audit moto's accounts" }
+        : spec.measure(results.audit),
+  })),
 ];
 
 function largestSize(sizes: readonly { readonly apps: number }[]): string {
@@ -347,4 +439,9 @@ export function judgePlanAtScaleTargets(planAtScale: PlanAtScaleResults): Target
 /** The worst-case table's targets judged on it alone (`--only worst-case`). */
 export function judgeWorstCaseTargets(worstCase: WorstCaseResults): TargetOutcome[] {
   return judge(worstCase, worstCaseTargetSpecs);
+}
+
+/** The audit's targets judged on it alone (`--only audit`). */
+export function judgeAuditTargets(audit: AuditResults): TargetOutcome[] {
+  return judge(audit, auditTargetSpecs);
 }

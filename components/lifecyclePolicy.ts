@@ -375,7 +375,32 @@ export function retentionProblems(field: string, value: unknown, risk: RiskLevel
       ),
     ];
   }
-  const problems: Problem[] = [...unknownKeys(field, value, fieldNames(retentionFields))];
+  const problems: Problem[] = [
+    ...unknownKeys(field, value, fieldNames(retentionFields)),
+    ...countProblems(field, value, risk),
+    ...patternProblems(field, value),
+  ];
+  if (problems.length === 0) {
+    const length = retentionPolicyDocument(
+      value as Partial<RetentionSettings> as RetentionSettings,
+      risk,
+    ).length;
+    if (length > maxLifecyclePolicyLength) {
+      problems.push(
+        problem(
+          `${field}.protectedTagPatterns`,
+          value.protectedTagPatterns,
+          `makes a lifecycle policy of ${length} characters; ECR takes at most ${maxLifecyclePolicyLength}: give fewer patterns`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** `keepImages` as `ecr.keepImages` is checked, and the days as whole numbers in range. */
+function countProblems(field: string, value: Record<string, unknown>, risk: RiskLevel): Problem[] {
+  const problems: Problem[] = [];
   const keepField = `${field}.keepImages`;
   const minimum = releaseRetentionRiskLevels.includes(risk) ? riskTiers[risk].keepImages : 1;
   if (!(Number.isSafeInteger(value.keepImages) && (value.keepImages as number) >= 1)) {
@@ -410,6 +435,12 @@ export function retentionProblems(field: string, value: unknown, risk: RiskLevel
       );
     }
   }
+  return problems;
+}
+
+/** The protected patterns: ECR's, listed once each, and given when archiving asks for them. */
+function patternProblems(field: string, value: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
   const patternsField = `${field}.protectedTagPatterns`;
   const patterns = value.protectedTagPatterns;
   if (patterns !== undefined && !(Array.isArray(patterns) && patterns.length > 0)) {
@@ -446,18 +477,6 @@ export function retentionProblems(field: string, value: unknown, risk: RiskLevel
         `archives the images protectedTagPatterns protects: give ${patternsField} too, e.g. ["v*"]`,
       ),
     );
-  }
-  if (problems.length === 0) {
-    const length = retentionPolicyDocument(value as unknown as RetentionSettings, risk).length;
-    if (length > maxLifecyclePolicyLength) {
-      problems.push(
-        problem(
-          patternsField,
-          patterns,
-          `makes a lifecycle policy of ${length} characters; ECR takes at most ${maxLifecyclePolicyLength}: give fewer patterns`,
-        ),
-      );
-    }
   }
   return problems;
 }

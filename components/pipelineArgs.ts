@@ -1,9 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RetentionSettings } from "./lifecyclePolicy";
-import { EncryptionType, ImageTagMutability, RiskLevel } from "./riskTiers";
+import { EncryptionType, RiskLevel } from "./riskTiers";
 
-/** Tag mutability with exceptions: the filters' tags behave the other way. */
-export type ImageTagMutabilityWithExclusion = "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+/**
+ * Tag mutability as a registry may set it: the tier's two, and each with exceptions (the
+ * `imageTagMutabilityExclusionFilters` tags behave the other way).
+ */
+export const TagMutabilitySetting = {
+  /** A tag can be moved to a new image (`latest`, `main`). */
+  Mutable: "MUTABLE",
+  /** A tag, once pushed, always names the same image. */
+  Immutable: "IMMUTABLE",
+  /** Immutable, but for the tags the exclusion filters match. */
+  ImmutableWithExclusion: "IMMUTABLE_WITH_EXCLUSION",
+  /** Mutable, but for the tags the exclusion filters match. */
+  MutableWithExclusion: "MUTABLE_WITH_EXCLUSION",
+} as const;
+
+export type TagMutabilitySetting = (typeof TagMutabilitySetting)[keyof typeof TagMutabilitySetting];
 import { GitHubTrust } from "./githubTrust";
 import { VulnerabilitySeverity } from "./vulnerabilityGate";
 
@@ -220,13 +233,29 @@ export interface PullAccess {
   readonly organizations?: string[];
   /**
    * AWS services that may pull for this account and the `accounts`: `lambda` (container image
-   * functions), confined by `aws:SourceAccount` and `aws:SourceArn` as AWS documents.
+   * functions), confined by `aws:SourceAccount` and `aws:SourceArn` as AWS documents. (A string
+   * list for other languages' SDKs; any other value is refused.)
    */
-  readonly services?: PullService[];
+  readonly services?: string[];
 }
 
 /** An AWS service that pulls images for its functions or tasks. */
-export type PullService = "lambda";
+export const PullService = {
+  /** Container image functions. */
+  Lambda: "lambda",
+} as const;
+
+export type PullService = (typeof PullService)[keyof typeof PullService];
+
+/** Retention beyond the count (`RetentionSettings` of `lifecyclePolicy.ts`, but `keepImages`). */
+export interface RetentionOverrides {
+  /** Expire untagged images this many days after their push (1 to 3650). */
+  readonly untaggedExpireDays?: number;
+  /** ECR tag patterns whose images are never expired, whatever the count (not `*`). */
+  readonly protectedTagPatterns?: string[];
+  /** Archive release images not pulled for this many days (1 to 3650; with patterns). */
+  readonly archiveAfterDaysNotPulled?: number;
+}
 
 /** Overrides of the registry settings the risk tier gives. */
 export interface EcrSettings {
@@ -238,7 +267,7 @@ export interface EcrSettings {
    * registries cannot be made mutable; they may be `IMMUTABLE_WITH_EXCLUSION` with filters that
    * match no release tag (and the pack's `highRiskMutableTagFilters` must allow them).
    */
-  readonly imageTagMutability?: ImageTagMutability | ImageTagMutabilityWithExclusion;
+  readonly imageTagMutability?: TagMutabilitySetting;
   /**
    * The tags that are the exception to `imageTagMutability` `..._WITH_EXCLUSION`: ECR wildcard
    * filters (letters, digits, `._-` and `*`, up to 128 characters), e.g. `latest`, `dev-*`. A
@@ -275,7 +304,7 @@ export interface EcrSettings {
    * its last rule.
    * @default none: the one rule "keep the last `keepImages` images, any tag"
    */
-  readonly retention?: Omit<RetentionSettings, "keepImages">;
+  readonly retention?: RetentionOverrides;
   /**
    * Whether deleting the repository also deletes its images.
    * @default false

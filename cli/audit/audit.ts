@@ -3,6 +3,7 @@
  * GitHub can assume), turn it into resources of the `@pulumi/aws` shapes, and judge them with
  * the policy pack's own policies, in-process.
  */
+import { regionStatus } from "../../components/awsRegions";
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { awsManagedPolicyName } from "../../policy-pack/resources/iam";
 import { trustOf } from "../../policy-pack/lib/trustMessages";
@@ -58,7 +59,10 @@ async function regionsOf(
   if (selection.given !== undefined) {
     return { regions: selection.given };
   }
-  const listed = await readEnabledRegions(clients.ec2(selection.home), identity.partition);
+  const listed = await readEnabledRegions(clients.ec2(selection.home), (region) => {
+    const status = regionStatus(region);
+    return status.kind !== "unknown" && status.partition === identity.partition;
+  });
   if (listed instanceof Unread) {
     progress(
       `could not list the enabled regions (${listed.reason}); reading ${selection.home} only`,

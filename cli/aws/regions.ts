@@ -3,11 +3,11 @@
  * `--region` is given: a registry in a region nobody thought to name is still a registry.
  */
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { regionStatus } from "../../components/awsRegions";
 import { attempt, Unread } from "./unread";
 
 /**
- * The account's enabled regions of `partition`, sorted, or why they could not be listed.
+ * The account's enabled regions of its partition (`inPartition` says which are), sorted, or why
+ * they could not be listed.
  *
  * `AllRegions: false` asks for the enabled ones only (opt-in regions the account opted in to, and
  * the regions that need no opt-in). The answer is filtered again all the same: a region marked
@@ -16,7 +16,7 @@ import { attempt, Unread } from "./unread";
  */
 export async function readEnabledRegions(
   ec2: EC2Client,
-  partition: string,
+  inPartition: (region: string) => boolean,
 ): Promise<readonly string[] | Unread> {
   const answer = await attempt("ec2:DescribeRegions", { region: await ec2.config.region() }, () =>
     ec2.send(new DescribeRegionsCommand({ AllRegions: false })),
@@ -27,10 +27,7 @@ export async function readEnabledRegions(
   return (answer?.Regions ?? [])
     .filter((r) => r.RegionName !== undefined && r.OptInStatus !== "not-opted-in")
     .map((r) => r.RegionName!)
-    .filter((name) => {
-      const status = regionStatus(name);
-      return status.kind !== "unknown" && status.partition === partition;
-    })
+    .filter(inPartition)
     .sort();
 }
 

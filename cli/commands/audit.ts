@@ -129,23 +129,7 @@ export const auditCommand: Command = {
       configFile,
     );
     const { awsClients, configuredRegion } = await import("../aws/clients");
-    // The home region signs the global services' calls and lists the enabled regions: the one
-    // given first, else the SDK's.
-    let home = regions[0];
-    if (home === undefined) {
-      const configured = await configuredRegion();
-      if (configured === undefined) {
-        throw new UsageError(
-          'audit needs a region to start from: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile (without --region, every enabled region is read, listed from that one)',
-        );
-      }
-      const bad = regionProblem("AWS_REGION (or the AWS profile's region)", configured);
-      if (bad !== undefined) {
-        throw new UsageError(bad.message);
-      }
-      home = configured;
-    }
-    const selection: RegionSelection = { home, ...(regions.length > 0 && { given: regions }) };
+    const selection = await regionSelection(regions, configuredRegion);
     if (multi.settings !== undefined) {
       return auditOrganization(selection, multi.settings, config, output);
     }
@@ -160,6 +144,30 @@ export const auditCommand: Command = {
     return auditExitCode(report);
   },
 };
+
+/**
+ * The regions to read: the ones given, or every enabled one listed from the home region, which
+ * also signs the global services' calls: the first given, else the SDK's.
+ */
+async function regionSelection(
+  regions: readonly string[],
+  configuredRegion: () => Promise<string | undefined>,
+): Promise<RegionSelection> {
+  if (regions.length > 0) {
+    return { home: regions[0], given: regions };
+  }
+  const configured = await configuredRegion();
+  if (configured === undefined) {
+    throw new UsageError(
+      'audit needs a region to start from: give --region <region> (e.g. "eu-west-2"), or set AWS_REGION or a region in the AWS profile (without --region, every enabled region is read, listed from that one)',
+    );
+  }
+  const bad = regionProblem("AWS_REGION (or the AWS profile's region)", configured);
+  if (bad !== undefined) {
+    throw new UsageError(bad.message);
+  }
+  return { home: configured };
+}
 
 /** `audit --organization` (or `--accounts`): every account, one report. */
 async function auditOrganization(

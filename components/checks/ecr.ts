@@ -2,7 +2,7 @@ import { defaultForceDelete, defaultProtect, requiredTierControls, riskTiers } f
 import { booleanProblem, kmsKeyArnProblem } from "../formats";
 import { retentionPolicyDocument, retentionProblems } from "../lifecyclePolicy";
 import { EcrSettings, PullAccess, PullService } from "../pipelineArgs";
-import { defaultProtectedTagPatterns } from "../../policy-pack/resources/lifecycleRules";
+import { defaultProtectedTagPatterns } from "../../policy-pack/governance/registry";
 import {
   matchesEveryTag,
   maxExclusionFilters,

@@ -177,6 +177,26 @@ function found(...issues: (Problem | undefined)[]): Problem[] {
   return issues.filter((issue): issue is Problem => issue !== undefined);
 }
 
+/** A repository policy is adopted only as the one `ecr.pull` writes: it needs readers. */
+function importedPolicyProblems(
+  importIds: unknown,
+  ecr: PipelineSettings["ecr"] | undefined,
+): Problem[] {
+  const importedPolicy = (importIds as { repositoryPolicy?: unknown } | undefined)
+    ?.repositoryPolicy;
+  return importedPolicy !== undefined &&
+    ecr !== undefined &&
+    !hasReaders(ecr.pull as Required<PullAccess>)
+    ? [
+        problem(
+          "importIds.repositoryPolicy",
+          importedPolicy,
+          "adopts the repository policy ecr.pull writes: give ecr.pull its readers, or leave the policy unmanaged (no importIds.repositoryPolicy)",
+        ),
+      ]
+    : [];
+}
+
 /**
  * Checks a pipeline's arguments and applies every default, in one pass: every problem, in
  * argument order, or the settings the pipeline creates.
@@ -227,21 +247,7 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
     ...checkTags(args.tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
   );
   problems.push(...checkImportIds(args.importIds, repositoryName));
-  const importedPolicy = (args.importIds as { repositoryPolicy?: unknown } | undefined)
-    ?.repositoryPolicy;
-  if (
-    importedPolicy !== undefined &&
-    ecr.value !== undefined &&
-    !hasReaders(ecr.value.pull as Required<PullAccess>)
-  ) {
-    problems.push(
-      problem(
-        "importIds.repositoryPolicy",
-        importedPolicy,
-        "adopts the repository policy ecr.pull writes: give ecr.pull its readers, or leave the policy unmanaged (no importIds.repositoryPolicy)",
-      ),
-    );
-  }
+  problems.push(...importedPolicyProblems(args.importIds, ecr.value));
   problems.push(...found(oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn)));
   if (
     problems.length > 0 ||

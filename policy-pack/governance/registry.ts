@@ -134,3 +134,6 @@ export const scanningRuleFilterLimit = 100;
  * refuses `ecr.keepImages` below the tier's count for them.
  */
 export const releaseRetentionRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);
+
+/** Release-like tags: `v1.2.3` (Git tags as the pipeline's `refs/tags/v1.2.0`), `release-*`. */
+export const defaultProtectedTagPatterns: readonly string[] = Object.freeze(["v*", "release-*"]);

@@ -602,8 +602,8 @@ export interface LifecycleJudgeOptions {
   readonly protectedTagPatterns: readonly string[];
 }
 
-/** Release-like tags: `v1.2.3` (Git tags as the pipeline's `refs/tags/v1.2.0`), `release-*`. */
-export const defaultProtectedTagPatterns: readonly string[] = Object.freeze(["v*", "release-*"]);
+/** Release-like tags (the governance's fact, re-exported for the policies that judge them). */
+export { defaultProtectedTagPatterns } from "../governance/registry";
 
 /** The policy cannot be read, or ECR would refuse it: it is not shown to keep anything. */
 export interface UnreadableLifecyclePolicy {

@@ -39,7 +39,7 @@ describe("the bench's command line", () => {
   it("refuses --only with another part, naming the parts it measures alone", () => {
     assert.throws(() => parseBenchArgs(["--only", "startup"]), {
       message:
-        '--only is "startup"; the parts measured alone are "worst-case", "plan-at-scale", e.g. --only worst-case',
+        '--only is "startup"; the parts measured alone are "worst-case", "plan-at-scale", "audit", e.g. --only worst-case',
     });
     assert.throws(() => parseBenchArgs(["--only"]), {
       message: `--only needs a value\n\n${usage}`,
@@ -78,13 +78,23 @@ describe("the bench's command line", () => {
     });
   });
 
-  it("documents --only worst-case, --only plan-at-scale and --pack in its usage", () => {
+  it("measures the audit at scale alone with --only audit", () => {
+    assert.deepEqual(parseBenchArgs(["--quick", "--only", "audit"]), {
+      readme: false,
+      quick: true,
+      help: false,
+      only: "audit",
+    });
+  });
+
+  it("documents --only worst-case, --only plan-at-scale, --only audit and --pack in its usage", () => {
+    assert.match(usage, /^ {2}--only audit\n {12}\S/m);
     assert.match(usage, /^ {2}--only plan-at-scale\n {12}\S/m);
     assert.match(usage, /^ {2}--only worst-case\n {12}\S/m);
     assert.match(usage, /^ {2}--pack <dir>\n {12}\S/m);
     assert.ok(
       usage.startsWith(
-        "Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale]",
+        "Usage: npm run bench -- [--readme] [--quick] [--only worst-case [--pack <dir>] | --only plan-at-scale | --only audit]",
       ),
     );
   });

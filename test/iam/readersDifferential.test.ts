@@ -92,6 +92,25 @@ describe("allowed readers, against an IAM evaluator on generated repository poli
     );
   });
 
+  it("counter-example: a Deny with NotPrincipal naming an account that is no allowed reader", () => {
+    // Shrunk by fast-check (seed 1418435550): everyone but 111111111111 is denied, and
+    // 111111111111 is no reader, so it is let in and must be reported.
+    agreeOnReaders(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Deny",
+            NotPrincipal: { AWS: "arn:aws:iam::111111111111:root" },
+            Action: "ecr:*",
+          },
+          { Effect: "Allow", Principal: "*", Action: "ecr:*" },
+        ],
+      },
+      { accounts: [], organizations: [] },
+    );
+  });
+
   it("passes a policy granting exactly the allowed readers pull", () => {
     const policy = {
       Version: "2012-10-17",

@@ -217,24 +217,30 @@ describe("the adversarial classes, over the Analyzer protocol", function () {
     const publicLine = (outsider: string, actions: string) =>
       `ecr-no-public-access (mandatory): ECR repository policy must not let principals of other accounts in: statement 1 lets ${outsider} ${actions}; name the accounts that may pull in Principal, or confine "*" with an aws:PrincipalOrgID condition naming your organisation`;
 
-    it("Compliance: Principal * confined to the organisation by StringEquals, in the aws and aws-native forms", async () => {
+    it("Principal * confined to an organisation the config does not allow is reported, in the aws and aws-native forms (allowedPullOrganizations: nothing wider)", async () => {
       const confined = {
         Effect: "Allow",
         Principal: "*",
         Action: "ecr:BatchGetImage",
         Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123defg" } },
       };
-      assert.deepEqual(await mandatory(repositoryPolicy(confined)), []);
-      assert.deepEqual(
-        await mandatory(
-          resource(awsNativeTypes.ecrRepository, {
-            repositoryName: "app",
-            imageScanningConfiguration: { scanOnPush: true },
-            tags: Object.entries(governanceTags).map(([key, value]) => ({ key, value })),
-            repositoryPolicyText: document(confined),
-          }),
+      const reported = (lines: string[]) =>
+        lines.length === 1 &&
+        lines[0].includes(
+          "in o-abc123defg, not an allowed organisation read it (ecr:BatchGetImage)",
+        );
+      assert.ok(reported(await mandatory(repositoryPolicy(confined))));
+      assert.ok(
+        reported(
+          await mandatory(
+            resource(awsNativeTypes.ecrRepository, {
+              repositoryName: "app",
+              imageScanningConfiguration: { scanOnPush: true },
+              tags: Object.entries(governanceTags).map(([key, value]) => ({ key, value })),
+              repositoryPolicyText: document(confined),
+            }),
+          ),
         ),
-        [],
       );
     });
 

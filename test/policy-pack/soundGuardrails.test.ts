@@ -223,7 +223,18 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
       });
 
     it("Compliance 3: Principal * confined to the account's own principals", async () => {
-      assert.deepEqual(await mandatory(repositoryPolicy(pullIf(`arn:aws:iam::${account}:*`))), []);
+      // The stack's own account is known from the registry's id: its principals are inside.
+      const own = resource(awsTypes.ecrRepositoryPolicy, {
+        repository: "app",
+        registryId: account,
+        policy: JSON.stringify(pullIf(`arn:aws:iam::${account}:*`)),
+      });
+      assert.deepEqual(await mandatory(own), []);
+      // Not known to be the stack's own, the account is no allowed reader: reported.
+      assert.equal(
+        (await mandatory(repositoryPolicy(pullIf(`arn:aws:iam::${account}:*`)))).length,
+        1,
+      );
     });
 
     it("Noncompliance 5: IAM users, account roots and federated users of any account", async () => {

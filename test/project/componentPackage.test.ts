@@ -148,8 +148,10 @@ describe("the component package for other languages", function () {
       regionVariableName: "string",
       subjects: "string[]",
       metadata: "#RegistryMetadata",
+      readers: "string[]",
       repository: awsTypes.ecrRepository,
       lifecyclePolicy: awsTypes.ecrLifecyclePolicy,
+      repositoryPolicy: awsTypes.ecrRepositoryPolicy,
       oidcProvider: awsTypes.iamOidcProvider,
       role: awsTypes.iamRole,
       pushPolicy: awsTypes.iamRolePolicy,
@@ -164,7 +166,7 @@ describe("the component package for other languages", function () {
     });
     assert.deepEqual(
       Object.keys(pipeline.properties).filter((k) => !pipeline.required.includes(k)),
-      ["oidcProvider", "roleSecret", "workflowFile", "oidcSubjectTemplate"],
+      ["repositoryPolicy", "oidcProvider", "roleSecret", "workflowFile", "oidcSubjectTemplate"],
     );
     assert.deepEqual(undocumented(pipeline.properties), []);
   });
@@ -214,12 +216,15 @@ describe("the component package for other languages", function () {
     });
     assert.deepEqual(type("GitHubRepositoryAccess").required, ["repository"]);
     assert.deepEqual(shape(type("EcrSettings").properties), {
-      imageTagMutability: "#ImageTagMutability",
+      imageTagMutability: "#TagMutabilitySetting",
+      imageTagMutabilityExclusionFilters: "string[]",
       encryption: "#EncryptionType",
       kmsKeyArn: "string",
       keepImages: "number",
+      retention: "#RetentionOverrides",
       forceDelete: "boolean",
       protect: "boolean",
+      pull: "#PullAccess",
     });
     assert.deepEqual(shape(type("ReusableWorkflow").properties), {
       repository: "string",
@@ -233,7 +238,12 @@ describe("the component package for other languages", function () {
     });
     for (const [name, values] of Object.entries({
       RiskLevel: ["low", "medium", "high"],
-      ImageTagMutability: ["MUTABLE", "IMMUTABLE"],
+      TagMutabilitySetting: [
+        "MUTABLE",
+        "IMMUTABLE",
+        "IMMUTABLE_WITH_EXCLUSION",
+        "MUTABLE_WITH_EXCLUSION",
+      ],
       EncryptionType: ["AES256", "KMS"],
       VulnerabilitySeverity: ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"],
       GitHubTrust: ["name", "id"],

@@ -163,10 +163,11 @@ export function publicPolicyViolations(
   placement: Placement = unplaced,
   readers?: AllowedReaders,
 ): string[] {
-  const document = parsePolicyDocument(policy);
-  if ("error" in document) {
-    return [`${what} ${document.error}: give a valid policy document`];
+  const parsed = parsePolicyDocument(policy);
+  if ("error" in parsed) {
+    return [`${what} ${parsed.error}: give a valid policy document`];
   }
+  let document: PolicyDocument = parsed;
   let findings: readonly AccessFinding[];
   let undecided: string | undefined;
   if (readers === undefined) {
@@ -175,6 +176,16 @@ export function publicPolicyViolations(
     // One budget for both questions: the limit is on the document, not on each question.
     const budget = new Budget();
     const insiders = readerInsiders(readers);
+    // The outsider analysis reads a named principal as the policy's own choice, so a Deny with
+    // NotPrincipal naming an account would seem to keep that account's principals out too; with
+    // allowed readers they may be outsiders, so such a Deny is not counted (fail closed: dropping
+    // a Deny only lets more in).
+    document = {
+      ...document,
+      statements: document.statements.filter(
+        (s) => !(s.effect === "Deny" && s.principal?.not === true),
+      ),
+    };
     const read = analyzeResourceAccess(document, ecrActions, placement, budget, insiders.read);
     const change =
       read.undecided === undefined
