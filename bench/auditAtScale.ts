@@ -30,9 +30,8 @@ import {
 } from "@aws-sdk/client-iam";
 import * as organizations from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
+import { mapLimit } from "../cli/aws/unread";
 import { lifecyclePolicyDocument } from "../components/lifecyclePolicy";
 import { githubTrustPolicy } from "../components/trustPolicy";
 import { startAwsProxy } from "../test/helpers/awsProxy";
@@ -51,7 +50,7 @@ import {
 } from "./auditModel";
 import type { ReferenceRequest } from "./auditReference";
 import { timeNode } from "./childProcess";
-import { BuiltPackage, repositoryRoot } from "./packageBuild";
+import { BuiltPackage } from "./packageBuild";
 import { median, millisecondsSince, ratio, round } from "./stats";
 
 /** One estate the bench seeds and audits. */
@@ -144,24 +143,6 @@ const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 const managementAccount = "123456789012";
 const memberRole = "OrganizationAccountAccessRole";
 const customerPoliciesPerAccount = 20;
-
-/** Runs `task` over `items`, at most `limit` at once. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -373,23 +354,6 @@ async function seedScenario(endpoint: string, plan: AuditScenarioPlan): Promise<
   };
 }
 
-/** The reference reader compiled beside the built package, so that it loads the same SDK. */
-function compileReference(built: BuiltPackage): string {
-  const source = "bench/auditReference.ts";
-  const output = ts.transpileModule(fs.readFileSync(path.join(repositoryRoot, source), "utf8"), {
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-    fileName: source,
-  }).outputText;
-  const target = path.join(built.directory, "dist/bench/auditReference.js");
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, output);
-  return target;
-}
-
 function countActions(actions: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const action of actions) {
@@ -560,7 +524,8 @@ export async function measureAuditAtScale(
   plan: AuditPlan,
   progress: (message: string) => void,
 ): Promise<AuditResults> {
-  const reference = compileReference(built);
+  // Compiled beside the built package (packageBuild.ts), so that it loads the same SDK.
+  const reference = path.join(built.directory, "dist/bench/auditReference.js");
   const scenarios: AuditScenarioResult[] = [];
   for (const scenario of plan.scenarios) {
     scenarios.push(await measureScenario(built, reference, scenario, plan.concurrency, progress));

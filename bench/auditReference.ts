@@ -36,6 +36,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { requestPool } from "../cli/aws/pool";
 
 /** What to read: as `audit`'s options say it. */
 export interface ReferenceRequest {
@@ -54,29 +55,6 @@ type Credentials = {
   sessionToken?: string;
 };
 
-/** The one bound on requests in flight, as `audit --concurrency` holds it. */
-function semaphore(limit: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= limit) {
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else {
-      running++;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next === undefined) {
-        running--;
-      } else {
-        next();
-      }
-    }
-  };
-}
-
 /** Calls that answer an error are sent all the same (a missing policy, an unimplemented API). */
 async function settled<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -94,9 +72,10 @@ function trustsGitHub(document: string): boolean {
 
 export async function readAsReference(request: ReferenceRequest): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  const inFlight = semaphore(request.concurrency);
+  // The one bound on requests in flight, as `audit --concurrency` holds it: the CLI's own pool.
+  const inFlight = requestPool(request.concurrency);
   const send = <T>(api: string, call: () => Promise<T>) =>
-    inFlight(() => {
+    inFlight.run(() => {
       counts[api] = (counts[api] ?? 0) + 1;
       return settled(call);
     });

@@ -17,6 +17,8 @@ const childSources = [
   "bench/stats.ts",
   "bench/children/measureProgram.ts",
   "bench/children/recordPlatformStack.ts",
+  // The audit bench's reference reader, which loads the built package's AWS SDK.
+  "bench/auditReference.ts",
 ];
 
 /** The package built into a scratch directory, with the repository's node_modules beside it. */
