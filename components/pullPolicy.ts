@@ -143,7 +143,7 @@ export function pullFromPolicy(policyText: string, account: string, partition: s
     organizations: [] as string[],
     services: [] as PullService[],
   };
-  statements.forEach((raw: Record<string, any>, index) => {
+  statements.forEach((raw: Record<string, any>) => {
     const sid = typeof raw?.Sid === "string" ? raw.Sid : "";
     const principal = raw?.Principal;
     const asList = (v: unknown) =>
@@ -166,7 +166,6 @@ export function pullFromPolicy(policyText: string, account: string, partition: s
     } else if (sid === "PullByLambda" && principal?.Service === "lambda.amazonaws.com") {
       pull.services.push("lambda");
     }
-    void index;
   });
   // What was read must write back the very policy: anything else is not expressed.
   const rewritten = JSON.parse(pullPolicyDocument(pull, account, partition)).Statement as Record<

@@ -133,8 +133,11 @@ const principalKinds: readonly {
   },
 ];
 
-/** Account and organisation ids the policy names anywhere. */
-function namedIds(document: PolicyDocument): { accounts: string[]; organisations: string[] } {
+/** Account and organisation ids the policy names anywhere (principals and condition values). */
+export function namedIds(document: PolicyDocument): {
+  accounts: string[];
+  organisations: string[];
+} {
   const text = JSON.stringify(
     document.statements.map((s) => [s.principal, s.conditions.map((c) => c.values)]),
   );

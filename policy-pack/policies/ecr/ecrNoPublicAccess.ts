@@ -6,7 +6,13 @@ import {
 } from "../../governance/actions";
 import { parsePolicyDocument, PolicyDocument } from "../../iam/document";
 import { coversAction } from "../../iam/statements";
-import { AccessFinding, analyzeResourceAccess, Insiders, Outsider } from "../../iam/resourceAccess";
+import {
+  AccessFinding,
+  analyzeResourceAccess,
+  Insiders,
+  namedIds,
+  Outsider,
+} from "../../iam/resourceAccess";
 import { Budget } from "../../iam/budget";
 import { Placement, unplaced } from "../../iam/placement";
 import { configWithDefaults } from "../../lib/config";
@@ -214,7 +220,8 @@ export function publicPolicyViolations(
       shown.set(key, finding);
     }
   }
-  const named = namedInPolicy(document);
+  const ids = namedIds(document);
+  const named = { accounts: new Set(ids.accounts), organisations: new Set(ids.organisations) };
   const lets = (finding: AccessFinding) =>
     `${finding.statements.join(", ")} let${finding.statements.length === 1 ? "s" : ""}`;
   const messages = [
@@ -227,20 +234,6 @@ export function publicPolicyViolations(
   ];
   // The read and the change questions can find one outsider doing the same: said once.
   return [...new Set(messages)];
-}
-
-/** The account and organisation ids a policy names anywhere (principals and condition values). */
-function namedInPolicy(document: PolicyDocument): {
-  accounts: Set<string>;
-  organisations: Set<string>;
-} {
-  const text = JSON.stringify(
-    document.statements.map((s) => [s.principal, s.conditions.map((c) => c.values)]),
-  );
-  return {
-    accounts: new Set(text.match(/\d{12}/g) ?? []),
-    organisations: new Set(text.match(/o-[a-z0-9]{10,32}/g) ?? []),
-  };
 }
 
 /** Whether the outsider found is of an account or organisation the policy itself names. */
