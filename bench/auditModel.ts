@@ -16,6 +16,12 @@
 export interface AccountEstate {
   /** Repositories in each region read (one entry per region; its length is the regions read). */
   readonly repositoriesPerRegion: readonly number[];
+  /**
+   * Repositories whose images must be signed (tagged `goldenpath.idp/risk` high, the pack's
+   * `signedImageRiskLevels`) in each region read, as `repositoriesPerRegion` counts them.
+   * @default none in any region
+   */
+  readonly signedRepositoriesPerRegion?: readonly number[];
   /** Repository creation templates per region. @default 0 */
   readonly creationTemplatesPerRegion?: number;
   /** Pull-through cache rules per region. @default 0 */
@@ -64,6 +70,7 @@ export const auditApis = [
   "ecr:DescribeRegistry",
   "ecr:DescribeRepositoryCreationTemplates",
   "ecr:DescribePullThroughCacheRules",
+  "ecr:GetSigningConfiguration",
   "iam:ListOpenIDConnectProviders",
   "iam:GetOpenIDConnectProvider",
   "iam:ListRoles",
@@ -190,6 +197,14 @@ export function minimumAuditCalls(estate: AuditEstate): AuditCallModel {
         "ecr:DescribePullThroughCacheRules",
         index,
         pages(account.pullThroughCacheRulesPerRegion ?? 0, pageSizes.ecrDefault),
+        region,
+      );
+      // readRegistry → readSigning: the signing configuration, once, in a region that holds a
+      // repository whose images must be signed; none elsewhere.
+      add(
+        "ecr:GetSigningConfiguration",
+        index,
+        (account.signedRepositoriesPerRegion?.[region] ?? 0) > 0 ? 1 : 0,
         region,
       );
     });

@@ -20,6 +20,7 @@ import {
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
+  GetSigningConfigurationCommand,
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-ecr";
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -62,6 +63,15 @@ async function settled<T>(call: () => Promise<T>): Promise<T | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The repository's images must be signed: tagged with the pack's default risk tag and one of
+ * its signed risk levels (`signedImageRiskLevels` in policy-pack/governance/registry.ts: high),
+ * as the audit judges with no policy config.
+ */
+function signedRepository(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
+  return (tags ?? []).some((t) => t.Key === "goldenpath.idp/risk" && t.Value === "high");
 }
 
 /** The role is one GitHub's OIDC tokens can assume: its trust names GitHub's provider. */
@@ -141,7 +151,9 @@ export async function readAsReference(request: ReferenceRequest): Promise<Record
 
   const readRegion = async (region: string, credentials?: Credentials) => {
     const ecr = new ECRClient(clientConfig(region, credentials));
-    const repositories = async () => {
+    /** Reads every repository; whether one of them is a repository whose images are signed. */
+    const repositories = async (): Promise<boolean> => {
+      let signed = false;
       const reads: Promise<unknown>[] = [];
       let token: string | undefined;
       do {
@@ -153,7 +165,9 @@ export async function readAsReference(request: ReferenceRequest): Promise<Record
           reads.push(
             send("ecr:ListTagsForResource", () =>
               ecr.send(new ListTagsForResourceCommand({ resourceArn: r.repositoryArn })),
-            ),
+            ).then((listed) => {
+              signed ||= signedRepository(listed?.tags);
+            }),
             send("ecr:GetLifecyclePolicy", () => ecr.send(new GetLifecyclePolicyCommand(named))),
             send("ecr:GetRepositoryPolicy", () => ecr.send(new GetRepositoryPolicyCommand(named))),
           );
@@ -161,6 +175,7 @@ export async function readAsReference(request: ReferenceRequest): Promise<Record
         token = page?.nextToken;
       } while (token);
       await Promise.all(reads);
+      return signed;
     };
     const listing = async (
       api: string,
@@ -172,7 +187,14 @@ export async function readAsReference(request: ReferenceRequest): Promise<Record
       } while (token);
     };
     await Promise.all([
-      repositories(),
+      // The signing configuration only where a repository's images must be signed.
+      repositories().then((signed) =>
+        signed
+          ? send("ecr:GetSigningConfiguration", () =>
+              ecr.send(new GetSigningConfigurationCommand({})),
+            )
+          : undefined,
+      ),
       send("ecr:GetRegistryScanningConfiguration", () =>
         ecr.send(new GetRegistryScanningConfigurationCommand({})),
       ),

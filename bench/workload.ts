@@ -59,6 +59,8 @@ export function platformConfig(
   return {
     [`${platformProject}:environment`]: environment,
     [`${platformProject}:apps`]: JSON.stringify(apps),
+    // A third of the apps are high risk, whose images are signed: the stack manages signing.
+    [`${platformProject}:registrySigning`]: "managed",
     "aws:region": "eu-west-2",
   };
 }

@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import("./commands/audit")).auditCommand,
   explain: async () => (await import("./commands/explain")).explainCommand,
   "trust-diff": async () => (await import("./commands/trustDiff")).trustDiffCommand,
+  "verify-policy": async () => (await import("./commands/verifyPolicy")).verifyPolicyCommand,
   version: async () => (await import("./commands/version")).versionCommand,
 };
 

@@ -77,6 +77,15 @@ export const tierVulnerabilityGates: Readonly<
   Record<RiskLevel, VulnerabilitySeverity | undefined>
 > = Object.freeze({ low: undefined, medium: undefined, high: "CRITICAL" });
 
+/**
+ * The registry-findings gate each risk tier has unless told otherwise: after the push and
+ * before a deploy, a critical finding of the registry's own scan fails a high-risk image; lower
+ * tiers have no such gate unless they opt in.
+ */
+export const tierRegistryFindingsGates: Readonly<
+  Record<RiskLevel, VulnerabilitySeverity | undefined>
+> = Object.freeze({ low: undefined, medium: undefined, high: "CRITICAL" });
+
 /** How the deployment environments the pipeline creates are protected, unless told otherwise. */
 export const defaultEnvironmentProtection = Object.freeze({
   reviewerUsers: [] as readonly number[],

@@ -8,7 +8,7 @@ import {
   oidcProviderArnPattern,
   parseGitHubIssuer,
 } from "../policy-pack/governance/github";
-import { registryIdPattern } from "../policy-pack/governance/registry";
+import { registryIdPattern, signingProfileArnPattern } from "../policy-pack/governance/registry";
 import { defaultRoleSecretName, environmentNameSuffix } from "./names";
 import { isUnknownYet, Problem, problem } from "./problems";
 
@@ -108,6 +108,20 @@ export function oidcProviderArnProblem(field: string, value: unknown): Problem |
     );
   }
   return undefined;
+}
+
+/** Checks a signing profile ARN given as a plain string; outputs are only known later. */
+export function signingProfileArnProblem(field: string, value: unknown): Problem | undefined {
+  if (value === undefined || isUnknownYet(value)) {
+    return undefined;
+  }
+  return typeof value === "string" && signingProfileArnPattern.test(value)
+    ? undefined
+    : problem(
+        field,
+        value,
+        'must be the ARN of an AWS Signer signing profile, arn:<partition>:signer:<region>:<account>:/signing-profiles/<name> (2 to 64 letters, digits and _), e.g. "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_prod"',
+      );
 }
 
 /**

@@ -50,9 +50,29 @@ export {
   PolicyStatement,
   stsAudience,
 } from "./trustPolicy";
-export { ecrPushActions, ecrPushPolicy } from "./pushPolicy";
+export { ecrPushActions, ecrPushPolicy, PushRoleDuties } from "./pushPolicy";
+export {
+  BuilderIdentity,
+  builderIdentity,
+  BuilderWorkflow,
+  provenancePredicateType,
+} from "./verification";
+export { admissionPolicyName, kyvernoAdmissionPolicy } from "./admissionPolicy";
+export { deployGateWorkflow, deployGateWorkflowPath } from "./deployGate";
+export {
+  imageSigningPlatformId,
+  RegistrySigningRule,
+  registrySigningRules,
+  signingProfileName,
+} from "./registrySigning";
 export { pipelineChildNames, pushRoleName, trustedDeliveryPipelineType } from "./names";
-export { buildPushWorkflow, PinnedAction, pinnedActions, trivyVersion } from "./workflow";
+export {
+  buildPushWorkflow,
+  PinnedAction,
+  pinnedActions,
+  registryScanPredicateType,
+  trivyVersion,
+} from "./workflow";
 export { VulnerabilitySeverity, vulnerabilitySeverities } from "./vulnerabilityGate";
 export { GitHubOidcProvider, GitHubOidcProviderArgs } from "./githubOidcProvider";
 export { TrustedDeliveryPipeline } from "./trustedDeliveryPipeline";

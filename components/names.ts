@@ -27,6 +27,11 @@ export function defaultRegionVariableName(environment: string): string {
   return `AWS_REGION_${environmentNameSuffix(environment)}`;
 }
 
+/** The Actions variable that holds the signing profile's ARN, when images are signed. */
+export function defaultSigningProfileVariableName(environment: string): string {
+  return `ECR_SIGNING_PROFILE_ARN_${environmentNameSuffix(environment)}`;
+}
+
 /**
  * The push role's name: `ecr-push-<environment>-<repository>`, with `/` (allowed in ECR
  * names, not in IAM names) turned into `-`. Names over IAM's 64 characters are cut and end in
@@ -70,6 +75,7 @@ export function pipelineChildNames(name: string) {
     roleSecret: `${name}-role-secret`,
     repositoryUrlVariable: `${name}-repository-url`,
     regionVariable: `${name}-region`,
+    signingProfileVariable: `${name}-signing-profile`,
     workflowFile: `${name}-workflow`,
     /** Per GitHub deployment environment. */
     environment: (environment: string) => `${name}-environment-${slug(environment)}`,

@@ -138,6 +138,17 @@ export interface GitHubRepositoryAccess {
    */
   readonly vulnerabilityGate?: VulnerabilitySeverity;
   /**
+   * The lowest severity of the registry's own scan findings (ECR's basic scan on push, or
+   * enhanced scanning with Amazon Inspector) that fails the build-and-push workflow after the
+   * push and the generated deploy gate before a deploy: the workflow waits (bounded) for the
+   * scan of the pushed digest, and a finding of this severity or higher fails it, naming the
+   * findings. The push role may then read the repository's scan findings
+   * (`ecr:DescribeImageScanFindings`) and Amazon Inspector's (`inspector2:ListFindings`, which
+   * IAM grants only on `*`; enhanced findings need it).
+   * @default the risk tier's: `CRITICAL` for high; none for low and medium
+   */
+  readonly registryFindingsGate?: VulnerabilitySeverity;
+  /**
    * The Actions secret that receives the push role's ARN. Must contain the upper-cased
    * environment as a word, so stacks of other environments never write the same secret.
    * @default `TF_AWS_IAM_ROLE_<ENVIRONMENT>`
@@ -306,6 +317,15 @@ export interface EcrSettings {
    */
   readonly retention?: RetentionOverrides;
   /**
+   * Whether every image pushed to the repository is signed by ECR managed signing with the
+   * platform's AWS Signer profile (`signingProfileArn`): the push role may sign with that one
+   * profile (`signer:SignPayload`) and read the image's signing status, and the generated deploy
+   * gate requires the signature. High-risk registries are always signed.
+   * @default the risk tier's: true for high; for low and medium, true when `signingProfileArn`
+   * is given
+   */
+  readonly signing?: boolean;
+  /**
    * Whether deleting the repository also deletes its images.
    * @default false
    */
@@ -382,6 +402,15 @@ export interface TrustedDeliveryPipelineArgs {
   readonly oidcProviderArn?: pulumi.Input<string>;
   /** Overrides of the registry settings the risk tier gives; each documents its default. */
   readonly ecr?: EcrSettings;
+  /**
+   * The AWS Signer signing profile (platform `Notation-OCI-SHA384-ECDSA`) that the registry's
+   * signing configuration signs this repository's images with,
+   * `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>`. The platform program
+   * creates it with `registrySigning: managed`. Required when images are signed (`ecr.signing`,
+   * always for high risk).
+   * @default undefined (no signing, unless the risk tier requires it, when it must be given)
+   */
+  readonly signingProfileArn?: pulumi.Input<string>;
   /**
    * Prefix of the governance tag keys: `<prefix>id`, `<prefix>owner`, `<prefix>risk`.
    * @default "goldenpath.idp/"

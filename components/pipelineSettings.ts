@@ -43,11 +43,20 @@ export type GitHubPipelineSettings = Resolved<
   // and the vulnerability gate, which may resolve to none.
   Omit<
     GitHubRepositoryAccess,
-    "ownerId" | "repositoryId" | "variableNames" | "environmentProtection" | "vulnerabilityGate"
+    | "ownerId"
+    | "repositoryId"
+    | "variableNames"
+    | "environmentProtection"
+    | "vulnerabilityGate"
+    | "registryFindingsGate"
   >
 > & {
   /** The severity at which the workflow's scan fails, or `undefined`: no scan. */
   readonly vulnerabilityGate: VulnerabilitySeverity | undefined;
+  /** The severity of registry scan findings that fails the gates, or `undefined`: no such gate. */
+  readonly registryFindingsGate: VulnerabilitySeverity | undefined;
+  /** The Actions variable holding the signing profile's ARN (written when images are signed). */
+  readonly signingProfileVariableName: string;
   /** The deployment environments' protection, every default applied. */
   readonly environmentProtection: Resolved<EnvironmentProtection>;
   readonly owner: string;
@@ -81,6 +90,8 @@ export interface PipelineSettings {
   readonly role: RolePipelineSettings;
   /** Existing resources to adopt, by ID. */
   readonly importIds: PipelineImportIds;
+  /** The signing profile images are signed with; given exactly when `ecr.signing`. */
+  readonly signingProfileArn?: pulumi.Input<string>;
   readonly github: GitHubPipelineSettings;
 }
 

@@ -198,6 +198,13 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
   public readonly repositoryUrlVariable: github.ActionsVariable;
   /** The Actions variable holding the AWS region. */
   public readonly regionVariable: github.ActionsVariable;
+  /**
+   * The Actions variable holding the signing profile's ARN, which the deploy gate requires the
+   * image's signature to be made with; only when images are signed.
+   */
+  public readonly signingProfileVariable?: github.ActionsVariable;
+  /** The AWS Signer profile the registry's images are signed with; undefined when unsigned. */
+  public readonly signingProfileArn: pulumi.Output<string | undefined>;
 
   constructor(
     name: string,
@@ -253,6 +260,8 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     this.roleSecret = actions.roleSecret;
     this.repositoryUrlVariable = actions.repositoryUrlVariable;
     this.regionVariable = actions.regionVariable;
+    this.signingProfileVariable = actions.signingProfileVariable;
+    this.signingProfileArn = pulumi.output(settings.signingProfileArn);
 
     this.repositoryName = this.repository.name;
     this.repositoryUrl = this.repository.repositoryUrl;
@@ -287,6 +296,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       subjects: this.subjects,
       metadata: this.metadata,
       readers: this.readers,
+      signingProfileArn: this.signingProfileArn,
     };
   }
 
@@ -422,7 +432,16 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       {
         role: role.name,
         name: "ecr-push",
-        policy: repository.arn.apply((arn) => JSON.stringify(ecrPushPolicy(arn))),
+        policy: pulumi
+          .all([repository.arn, settings.signingProfileArn])
+          .apply(([arn, signingProfileArn]) =>
+            JSON.stringify(
+              ecrPushPolicy(arn, {
+                signingProfileArn,
+                readsScanFindings: settings.github.registryFindingsGate !== undefined,
+              }),
+            ),
+          ),
       },
       { parent: this },
     );
@@ -518,6 +537,7 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
     roleSecret?: github.ActionsSecret;
     repositoryUrlVariable: github.ActionsVariable;
     regionVariable: github.ActionsVariable;
+    signingProfileVariable?: github.ActionsVariable;
   } {
     const roleSecret =
       settings.github.environments.length === 0
@@ -545,7 +565,19 @@ export class TrustedDeliveryPipeline extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return { roleSecret, repositoryUrlVariable, regionVariable };
+    const signingProfileVariable =
+      settings.signingProfileArn === undefined
+        ? undefined
+        : new github.ActionsVariable(
+            names.signingProfileVariable,
+            {
+              repository: appRepository,
+              variableName: settings.github.signingProfileVariableName,
+              value: settings.signingProfileArn,
+            },
+            { parent: this },
+          );
+    return { roleSecret, repositoryUrlVariable, regionVariable, signingProfileVariable };
   }
 
   /** The build-and-push workflow, committed into the app repository. */

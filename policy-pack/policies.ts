@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { cloudformationTemplateReadable } from "./policies/cloudformation/cloudformationTemplateReadable";
 import { ecrGoldenPath } from "./policies/ecr/ecrGoldenPath";
 import { ecrHighRiskContinuousScan } from "./policies/ecr/ecrHighRiskContinuousScan";
+import { ecrHighRiskSigned } from "./policies/ecr/ecrHighRiskSigned";
 import { ecrGovernanceMetadata } from "./policies/ecr/ecrGovernanceMetadata";
 import { ecrLifecyclePolicyPresent } from "./policies/ecr/ecrLifecyclePolicyPresent";
 import {
@@ -31,6 +32,7 @@ export const policies: Policies = [
   ecrLifecycleProtectsReleasesAdvisory,
   ecrRepositoryCreationGoverned,
   ecrHighRiskContinuousScan,
+  ecrHighRiskSigned,
   iamGithubOidcTrustScoped,
   iamGithubOidcTrustWholeRepository,
   iamGithubOidcRoleLeastPrivilege,

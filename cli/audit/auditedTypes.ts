@@ -6,7 +6,7 @@
  * printed permissions derive from here; the registry is typed by the readers' shapes
  * (`LiveRegistry`, `LiveAccount`), so a part a reader adds without an entry fails to compile.
  */
-import { awsTypes } from "../../policy-pack/governance/typeTokens";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 import { ReadAction } from "../aws/readOnlyCalls";
 import { LiveRegistry, LiveRepository } from "../aws/readRegistries";
 import { Unread } from "../aws/unread";
@@ -260,6 +260,35 @@ export const regionalTypes: { readonly [K in keyof RegionalParts]: AuditedPart<R
         }
       },
       unread: (rules) => unreadIn(rules),
+    },
+    // The AWS provider has no resource for it: the shape is aws-native's, as the platform
+    // program declares it.
+    signing: {
+      shapes: [
+        {
+          token: awsNativeTypes.ecrSigningConfiguration,
+          kind: "ECR registry signing configuration",
+        },
+      ],
+      calls: ["ecr:GetSigningConfiguration"],
+      // Read only for the repositories whose images must be signed (cli/aws/readRegistries.ts).
+      readFor: "repositories",
+      build: (builder, signing, where) => {
+        // Not read (no repository of the region asks for it), or no rules (ECR's default, and
+        // its answer for a registry that has none): no configuration to judge, and nothing is
+        // signed, as the pack says of a stack without one.
+        if (signing instanceof Unread || (signing !== undefined && signing.rules.length > 0)) {
+          builder.add(
+            awsNativeTypes.ecrSigningConfiguration,
+            registryPart(where, "signing-configuration"),
+            withUnknowns(
+              { registryId: where.account, rules: knownOr(signing)?.rules },
+              { rules: unreadOr(signing) },
+            ),
+          );
+        }
+      },
+      unread: (signing) => unreadIn(signing),
     },
   };
 

@@ -20,6 +20,7 @@ import {
   OrganizationAccount,
 } from "../aws/organization";
 import { RequestPool, requestPool } from "../aws/pool";
+import { SignedRepositoryTest } from "../aws/readRegistries";
 import { describeSelection, RegionSelection } from "../aws/regions";
 import { Unread } from "../aws/unread";
 import type { PolicyConfig } from "../policyPack/analyzerClient";
@@ -39,6 +40,11 @@ export interface OrganizationAuditOptions {
   readonly concurrency: number;
   /** Hears every call (the tests count them). */
   readonly observe?: AwsClientOptions["observe"];
+  /**
+   * The repositories whose region's signing configuration is read (`signedRepositories` of the
+   * policy config the accounts are judged with). @default the pack's defaults' (high risk)
+   */
+  readonly signs?: SignedRepositoryTest;
 }
 
 /** One account as read: what was read, or why it could not be (its role not assumed). */
@@ -152,6 +158,7 @@ async function readMember(
     { account: account.id, partition: identity.partition, arn: readAs },
     selection,
     say,
+    options.signs,
   );
   const couldNotRead = unreadParts(live);
   say(

@@ -17,6 +17,7 @@ export const readOnlyCalls = {
     DescribeRegistry: "the ECR replication configuration",
     DescribeRepositoryCreationTemplates: "ECR repository creation templates",
     DescribePullThroughCacheRules: "ECR pull-through cache rules",
+    GetSigningConfiguration: "the ECR registry signing configuration",
   },
   iam: {
     ListOpenIDConnectProviders: "IAM OIDC providers",

@@ -1,7 +1,8 @@
 /**
  * Reads a region's ECR registry as it is: repositories with their settings, tags, lifecycle and
  * repository policies, and the registry's own settings (scanning, policy, replication, creation
- * templates, pull-through cache rules). Only read calls of the table in `readOnlyCalls.ts`.
+ * templates, pull-through cache rules, and signing where a repository's images must be signed).
+ * Only read calls of the table in `readOnlyCalls.ts`.
  *
  * Each part is read on its own: a call that fails becomes an {@link Unread} for that part, and
  * the rest is still read. `readRepositories` with names reads only those repositories (none
@@ -15,6 +16,7 @@ import {
   GetRegistryPolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
+  GetSigningConfigurationCommand,
   ListTagsForResourceCommand,
   paginateDescribePullThroughCacheRules,
   paginateDescribeRepositories,
@@ -49,6 +51,21 @@ export interface LiveScanningConfiguration {
     readonly repositoryFilters: readonly { filter: string; filterType: string }[];
   }[];
 }
+
+/** The registry's signing configuration (ECR managed signing): none signs nothing. */
+export interface LiveSigningConfiguration {
+  readonly rules: readonly {
+    readonly signingProfileArn: string;
+    /** None: the rule signs every repository of the registry. */
+    readonly repositoryFilters: readonly { filter: string; filterType: string }[];
+  }[];
+}
+
+/**
+ * Whether a repository's images must be signed, by its tags: the region's signing configuration
+ * is read only where one is (the check that reads it judges no other repository).
+ */
+export type SignedRepositoryTest = (tags: Readonly<Record<string, string>>) => boolean;
 
 export interface LiveReplicationRule {
   readonly destinations: readonly { region: string; registryId: string }[];
@@ -86,6 +103,11 @@ export interface LiveRegistry {
   readonly replication: readonly LiveReplicationRule[] | Unread;
   readonly creationTemplates: readonly LiveCreationTemplate[] | Unread;
   readonly pullThroughCacheRules: readonly LivePullThroughCacheRule[] | Unread;
+  /**
+   * The signing configuration; undefined when it was not read: the region holds no repository
+   * (whose tags were read) whose images must be signed, so no check asks for it.
+   */
+  readonly signing: Reading<LiveSigningConfiguration>;
 }
 
 /** How many repositories are read at once (three calls each); the SDK retries throttling. */
@@ -318,26 +340,72 @@ async function readPullThroughCacheRules(ecr: ECRClient, region: string) {
   return rules ?? [];
 }
 
-/** The whole registry of a region. */
+/**
+ * The registry's signing configuration. ECR answers SigningConfigurationNotFoundException for
+ * a registry that has none: no rules, so nothing is signed. Any other failure is unread.
+ */
+async function readSigning(
+  ecr: ECRClient,
+  region: string,
+): Promise<LiveSigningConfiguration | Unread> {
+  const signing = await attempt(
+    "ecr:GetSigningConfiguration",
+    { region },
+    async () => {
+      const { signingConfiguration } = await ecr.send(new GetSigningConfigurationCommand({}));
+      return {
+        rules: (signingConfiguration?.rules ?? []).map((rule) => ({
+          signingProfileArn: String(rule.signingProfileArn),
+          repositoryFilters: filters(rule.repositoryFilters),
+        })),
+      };
+    },
+    ["SigningConfigurationNotFoundException"],
+  );
+  return signing ?? { rules: [] };
+}
+
+/**
+ * The whole registry of a region. The signing configuration is read once the repositories are,
+ * and only when one of them is one `signs` names: a region without such a repository needs no
+ * read (nothing there is judged against it), and sends none. A repository whose tags could not
+ * be read cannot be judged either (its tags are "could not read" already), and asks for none.
+ */
 export async function readRegistry(
   ecr: ECRClient,
   region: string,
+  signs: SignedRepositoryTest,
   onListed?: (repositories: number) => void,
 ): Promise<LiveRegistry> {
-  const [repositories, scanning, registryPolicy, replication, creationTemplates, pullThrough] =
-    await Promise.all([
-      readRepositories(ecr, region, { onListed }),
-      readScanning(ecr, region),
-      attempt(
-        "ecr:GetRegistryPolicy",
-        { region },
-        async () => (await ecr.send(new GetRegistryPolicyCommand({}))).policyText,
-        ["RegistryPolicyNotFoundException"],
-      ),
-      readReplication(ecr, region),
-      readCreationTemplates(ecr, region),
-      readPullThroughCacheRules(ecr, region),
-    ]);
+  const listed = readRepositories(ecr, region, { onListed });
+  const signing = listed.then((repositories) =>
+    repositories instanceof Unread ||
+    !repositories.some((r) => !(r.tags instanceof Unread) && signs(r.tags))
+      ? undefined
+      : readSigning(ecr, region),
+  );
+  const [
+    repositories,
+    scanning,
+    registryPolicy,
+    replication,
+    creationTemplates,
+    pullThrough,
+    signingConfiguration,
+  ] = await Promise.all([
+    listed,
+    readScanning(ecr, region),
+    attempt(
+      "ecr:GetRegistryPolicy",
+      { region },
+      async () => (await ecr.send(new GetRegistryPolicyCommand({}))).policyText,
+      ["RegistryPolicyNotFoundException"],
+    ),
+    readReplication(ecr, region),
+    readCreationTemplates(ecr, region),
+    readPullThroughCacheRules(ecr, region),
+    signing,
+  ]);
   return {
     region,
     repositories,
@@ -346,5 +414,6 @@ export async function readRegistry(
     replication,
     creationTemplates,
     pullThroughCacheRules: pullThrough,
+    signing: signingConfiguration,
   };
 }

@@ -174,6 +174,7 @@ export const addAppCommand: Command = {
               file: o.file,
               status: o.status,
               entry: o.entry,
+              ...(o.note !== undefined && { note: o.note }),
             })),
           },
           null,
@@ -204,7 +205,8 @@ function addAppText(app: string, outcomes: readonly AddAppOutcome[], dryRun: boo
         added: dryRun ? "Would add" : "Added",
         replaced: dryRun ? "Would replace" : "Replaced",
       }[outcome.status];
-      return `${verb} ${app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [app]: outcome.entry }))}\n`;
+      const note = outcome.note === undefined ? "" : `Also ${outcome.note}.\n`;
+      return `${verb} ${app} ${outcome.status === "added" ? "to" : "in"} ${outcome.file}:\n${indent(YAML.stringify({ [app]: outcome.entry }))}\n${note}`;
     })
     .join("");
 }

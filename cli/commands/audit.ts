@@ -133,11 +133,18 @@ export const auditCommand: Command = {
     if (multi.settings !== undefined) {
       return auditOrganization(selection, multi.settings, config, output);
     }
-    const { auditExitCode, judgeAccount, readAccount } = await import("../audit/audit");
+    const { auditExitCode, judgeAccount, readAccount, signedRepositories } =
+      await import("../audit/audit");
     const { formatAudit, summaryLine } = await import("../audit/report");
     const { requestPool } = await import("../aws/pool");
     const clients = awsClients({ pool: requestPool(multi.concurrency) });
-    const live = await readAccount(clients, selection, (line) => output.progress(line));
+    // The signing configuration is read where the pack's signing rule, as configured, judges.
+    const live = await readAccount(
+      clients,
+      selection,
+      (line) => output.progress(line),
+      signedRepositories(config),
+    );
     const report = await judgeAccount(live, config);
     output.result(formatAudit(report, output.format as "table" | "json" | "sarif"));
     output.progress(summaryLine(report));
@@ -180,7 +187,12 @@ async function auditOrganization(
     await import("../audit/organization");
   const { formatOrganizationAudit, organizationSummaryLine } =
     await import("../audit/organizationReport");
-  const live = await readOrganization(selection, settings, (line) => output.progress(line));
+  const { signedRepositories } = await import("../audit/audit");
+  const live = await readOrganization(
+    selection,
+    { ...settings, signs: signedRepositories(config) },
+    (line) => output.progress(line),
+  );
   const report = await judgeOrganization(live, config);
   output.result(formatOrganizationAudit(report, output.format as "table" | "json" | "sarif"));
   output.progress(organizationSummaryLine(report));

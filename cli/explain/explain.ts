@@ -1,3 +1,4 @@
+import { BuilderIdentity, builderIdentity } from "../../components/verification";
 import { isPlainObject, prefixProblems } from "../../components/problems";
 import {
   githubTrustPolicy,
@@ -70,6 +71,11 @@ export interface Explanation {
   readonly app: ExplainedApp;
   readonly run: WorkflowRun;
   readonly roleName: string;
+  /**
+   * Who a verifier of the app's images (the deploy gate, the admission policy) requires to have
+   * built them: derived from the same settings as the role's trust.
+   */
+  readonly verifier: BuilderIdentity;
   readonly trusted: readonly string[];
   readonly tokens: readonly TokenVerdict[];
   /** The token GitHub issues: the immutable-id form when the app's ids are configured. */
@@ -289,6 +295,7 @@ export function explainRun(explained: ExplainedApp, run: WorkflowRun): Explanati
     app: explained,
     run,
     roleName: settings.roleName,
+    verifier: builderIdentity(settings),
     trusted,
     tokens,
     issued,

@@ -1,3 +1,4 @@
+import type { BuilderIdentity } from "../../components/verification";
 import { issuerOfProvider, stsAudience } from "../../policy-pack/governance/github";
 import { isSubjectPattern } from "../../components/trustPolicy";
 import { Explanation, TokenVerdict } from "./explain";
@@ -20,6 +21,22 @@ function verdictOf(token: TokenVerdict): string {
     ? `, by "${token.matchedBy.value}" (${token.matchedBy.operator})`
     : "";
   return `admitted by ${token.decision.allowedBy.join(" and ")}${match}`;
+}
+
+/**
+ * Who the app's verifiers require to have built an image: the workflow and refs in the
+ * provenance's signing certificate, which the deploy gate and the admission policy check.
+ */
+function verifierLines(verifier: BuilderIdentity): string[] {
+  return [
+    "A verifier (the deploy gate, the admission policy: trusted-delivery verify-policy) requires",
+    `  provenance signed for ${verifier.sourceRepository} by ${verifier.issuer}, built by:`,
+    ...verifier.workflows.map(
+      ({ workflow, refs }) =>
+        `  ${workflow} at ${refs.length > 0 ? refs.join(", ") : "no ref (nothing can build it)"}`,
+    ),
+    `  certificate subject ${verifier.subjectPattern}`,
+  ];
 }
 
 /** An explanation as text, for the app team. */
@@ -48,6 +65,7 @@ export function formatExplanation(explanation: Explanation): string {
   if (given.length > 0) {
     lines.push(`Claims: ${given.map(([claim, value]) => `${claim} "${value}"`).join(", ")}`);
   }
+  lines.push(...verifierLines(explanation.verifier));
   lines.push("The role trusts:");
   const width = Math.max(...explanation.trusted.map((s) => s.length));
   for (const subject of explanation.trusted) {
@@ -127,5 +145,6 @@ export function explanationJson(explanation: Explanation): Record<string, unknow
     ...(explanation.nearest !== undefined && { nearest: explanation.nearest }),
     ...(explanation.advice !== undefined && { advice: explanation.advice }),
     notes: explanation.notes,
+    verifier: explanation.verifier,
   };
 }

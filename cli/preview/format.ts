@@ -39,6 +39,11 @@ function appLines(app: PlanApp, width: number): string[] {
         .join(", ")}`,
     );
   }
+  if (app.signingProfileArn !== undefined) {
+    lines.push(
+      `  Signing    every pushed image, by ECR managed signing with ${app.signingProfileArn}`,
+    );
+  }
   if (app.role) {
     lines.push(`  Push role  ${app.role.name}, assumable only by GitHub Actions runs with sub:`);
     const subjectWidth = Math.max(...app.role.subjects.map((s) => s.subject.length));

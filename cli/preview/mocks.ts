@@ -87,6 +87,20 @@ function str(value: unknown, fallback: string): string {
 }
 
 /**
+ * A signing profile as AWS Signer answers: its name (Signer names take `_`, not `-`), its ARN
+ * `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>`, its first version.
+ */
+function signingProfileState(
+  inputs: State,
+  resourceName: string,
+  where: OfflineAccount & { readonly regionOf: string },
+): { id: string; state: State } {
+  const name = str(inputs.name, autoname(resourceName).replace(/-/g, "_"));
+  const arn = `arn:${where.partition}:signer:${where.regionOf}:${where.accountId}:/signing-profiles/${name}`;
+  return { id: name, state: { ...inputs, name, arn, version: "1", versionArn: `${arn}/1` } };
+}
+
+/**
  * Pulumi mocks that answer like the AWS and GitHub providers do: ARNs, URLs and ids derived
  * from the inputs the way AWS derives them, so what the plan prints (and what tests assert)
  * looks like what `pulumi up` shows. An import ID becomes the resource's ID.
@@ -235,6 +249,10 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         state = withTags({ ...inputs, arn: id });
         break;
       }
+      case awsTypes.signerSigningProfile:
+        ({ id, state } = signingProfileState(inputs, args.name, { ...this.account, regionOf }));
+        state = withTags(state);
+        break;
       case githubTypes.actionsSecret:
       case githubTypes.actionsEnvironmentSecret:
         id = [inputs.repository, inputs.environment, inputs.secretName].filter(Boolean).join(":");

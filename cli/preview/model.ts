@@ -116,6 +116,8 @@ export interface PlanApp {
     readonly claims?: readonly TrustClaimCondition[];
   };
   readonly environments: readonly PlanEnvironment[];
+  /** The signing profile ECR managed signing signs the app's images with, when they are signed. */
+  readonly signingProfileArn?: string;
   readonly github?: {
     readonly repository: string;
     readonly secrets: readonly PlanSecret[];
@@ -273,7 +275,7 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
   const secrets = ofType(githubTypes.actionsSecret, githubTypes.actionsEnvironmentSecret);
   const variables = ofType(githubTypes.actionsVariable, githubTypes.actionsEnvironmentVariable);
   const policies = ofType(githubTypes.repositoryEnvironmentDeploymentPolicy);
-  const { metadata, subjects, githubRepository } = pipeline.outputs;
+  const { metadata, subjects, githubRepository, signingProfileArn } = pipeline.outputs;
   return {
     name: pipeline.name,
     resources: own.map(planResource),
@@ -288,6 +290,7 @@ function describeApp(pipeline: RegisteredResource, own: RegisteredResource[]): P
       describeEnvironment(e, policies),
     ),
     ...(repository && { registry: describeRegistry(repository, lifecycle) }),
+    ...(typeof signingProfileArn === "string" && { signingProfileArn }),
     ...(role &&
       Array.isArray(subjects) && {
         role: {

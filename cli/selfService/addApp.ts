@@ -1,3 +1,4 @@
+import { manageSigningForSignedApps } from "../workspace/platformStack";
 /**
  * `add-app`: adding an app to the stack files of a project, as the platform program will read
  * it, checked before anything is written.
@@ -80,6 +81,8 @@ export interface AddAppOutcome {
   readonly status: AddAppStatus;
   readonly entry: AppConfig;
   readonly editor: StackFileEditor;
+  /** What else the stack file gains for the app (the registry's signing), in words. */
+  readonly note?: string;
 }
 
 /** How `--workflow` is written. */
@@ -170,6 +173,10 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
     const source = { project: project.name, stack: stackFileName(stack), file };
     const { key, apps } = appsSetting(project, editor, source.stack);
     const existing = apps[request.app];
+    const note = manageSigningForSignedApps(editor, project.name, file, {
+      ...apps,
+      [request.app]: entry,
+    });
     const raw = platformConfigValues(project.name, editor.config());
     blamingOptions(project.name, request.app, () =>
       parsePlatformConfig(source, { ...raw, apps: { ...apps, [request.app]: entry } }),
@@ -204,6 +211,7 @@ export function planAddApp(project: PulumiProject, request: AddAppRequest): AddA
       status: existing === undefined ? "added" : "replaced",
       entry,
       editor,
+      ...(note !== undefined && { note }),
     });
   }
   refuseEnvironmentCollisions(project, request.app, outcomes);

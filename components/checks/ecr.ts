@@ -2,7 +2,10 @@ import { defaultForceDelete, defaultProtect, requiredTierControls, riskTiers } f
 import { booleanProblem, kmsKeyArnProblem } from "../formats";
 import { retentionPolicyDocument, retentionProblems } from "../lifecyclePolicy";
 import { EcrSettings, PullAccess, PullService } from "../pipelineArgs";
-import { defaultProtectedTagPatterns } from "../../policy-pack/governance/registry";
+import {
+  defaultProtectedTagPatterns,
+  signedImageRiskLevels,
+} from "../../policy-pack/governance/registry";
 import {
   matchesEveryTag,
   maxExclusionFilters,
@@ -34,6 +37,7 @@ export const ecrFields = {
   imageTagMutabilityExclusionFilters: true,
   pull: true,
   retention: true,
+  signing: true,
 } as const satisfies Fields<EcrSettings>;
 
 /** The key list of its interface, tied to it by the compiler. */
@@ -55,7 +59,11 @@ const mutabilities = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTAB
  * them (a tier with immutable tags or KMS may not give them up). `risk` is the metadata's, and
  * may be invalid (reported with the metadata); then only the overrides' own formats are checked.
  */
-export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings["ecr"]> {
+export function checkEcr(
+  ecr: unknown,
+  risk: unknown,
+  signingProfileGiven = false,
+): Checked<PipelineSettings["ecr"]> {
   const given = ecr ?? {};
   if (!isPlainObject(given)) {
     return {
@@ -72,8 +80,9 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
     ...exclusionFilterProblems(given, risk),
     ...pullProblems(given.pull),
     ...retentionSettingProblems(given, risk),
+    ...signingProblems(given, risk),
   ];
-  for (const key of ["forceDelete", "protect"] as const) {
+  for (const key of ["forceDelete", "protect", "signing"] as const) {
     const booleanIssue = booleanProblem(`ecr.${key}`, given[key]);
     if (booleanIssue) {
       problems.push(booleanIssue);
@@ -84,7 +93,7 @@ export function checkEcr(ecr: unknown, risk: unknown): Checked<PipelineSettings[
     return { problems };
   }
   const settings = given as EcrSettings;
-  return checked(problems, () => resolveEcr(settings, risk));
+  return checked(problems, () => resolveEcr(settings, risk, signingProfileGiven));
 }
 
 /**
@@ -336,8 +345,37 @@ function retentionSettingProblems(given: Record<string, unknown>, risk: unknown)
   );
 }
 
+/** A tier that signs its images may not stop: `ecr.signing: false` is refused for it. */
+function signingProblems(given: Record<string, unknown>, risk: unknown): Problem[] {
+  return given.signing === false && isRiskLevel(risk) && signedImageRiskLevels.includes(risk)
+    ? [
+        problem(
+          "ecr.signing",
+          false,
+          `must be true for a ${risk}-risk registry: its images are always signed (ECR managed signing), so a deploy gate can refuse one the registry did not sign`,
+        ),
+      ]
+    : [];
+}
+
+/**
+ * Whether the registry's images are signed: as given, else the tier's (always for a tier that
+ * signs), else whenever a signing profile is given.
+ */
+export function resolvedSigning(
+  signing: boolean | undefined,
+  risk: RiskLevel,
+  signingProfileGiven: boolean,
+): boolean {
+  return signing ?? (signedImageRiskLevels.includes(risk) || signingProfileGiven);
+}
+
 /** The checked registry settings: the risk tier's, with the overrides given. */
-function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["ecr"] {
+function resolveEcr(
+  settings: EcrSettings,
+  risk: RiskLevel,
+  signingProfileGiven: boolean,
+): PipelineSettings["ecr"] {
   const tier = riskTiers[risk];
   const keepImages = settings.keepImages ?? tier.keepImages;
   return {
@@ -355,6 +393,7 @@ function resolveEcr(settings: EcrSettings, risk: RiskLevel): PipelineSettings["e
     protect: settings.protect ?? defaultProtect,
     scanOnPush: true,
     retention: settings.retention ?? {},
+    signing: resolvedSigning(settings.signing, risk, signingProfileGiven),
     lifecyclePolicy: retentionPolicyDocument({ ...settings.retention, keepImages }, risk),
   };
 }

@@ -6,6 +6,7 @@ import {
   defaultRegionVariableName,
   defaultRepositoryUrlVariableName,
   defaultRoleSecretName,
+  tierRegistryFindingsGates,
   tierVulnerabilityGates,
 } from "../defaults";
 import { isGitHubRepository } from "../../policy-pack/governance/github";
@@ -16,7 +17,11 @@ import {
   isEnvironment,
   refNameCheck,
 } from "../formats";
-import { buildPushWorkflowPath, pipelineChildNames } from "../names";
+import {
+  buildPushWorkflowPath,
+  defaultSigningProfileVariableName,
+  pipelineChildNames,
+} from "../names";
 import {
   EnvironmentProtection,
   GitHubRepositoryAccess,
@@ -49,6 +54,7 @@ export const githubFields = {
   commitWorkflow: true,
   attestations: true,
   vulnerabilityGate: true,
+  registryFindingsGate: true,
   secretName: true,
   variableNames: true,
   ownerId: true,
@@ -73,10 +79,12 @@ export const variableNameFields = {
   region: true,
 } as const satisfies Fields<GitHubVariableNames>;
 
-/** The tiers' vulnerability gates in words: `"CRITICAL" for high, no scan for low and medium`. */
-function tierGatesText(): string {
+/** The tiers' gates in words: `"CRITICAL" for high, no scan for low and medium`. */
+function tierGatesText(
+  gates: Readonly<Record<string, string | undefined>> = tierVulnerabilityGates,
+): string {
   const byGate = new Map<string, string[]>();
-  for (const [risk, gate] of Object.entries(tierVulnerabilityGates)) {
+  for (const [risk, gate] of Object.entries(gates)) {
     const text = gate === undefined ? "no scan" : `"${gate}"`;
     byGate.set(text, [...(byGate.get(text) ?? []), risk]);
   }
@@ -367,6 +375,18 @@ function workflowProblems(github: Record<string, unknown>): Problem[] {
       ),
     );
   }
+  if (
+    github.registryFindingsGate !== undefined &&
+    !isVulnerabilitySeverity(github.registryFindingsGate)
+  ) {
+    problems.push(
+      problem(
+        "github.registryFindingsGate",
+        github.registryFindingsGate,
+        `must be one of ${vulnerabilitySeverities.map((s) => `"${s}"`).join(", ")}: the lowest severity of the registry's scan findings that fails the gates, e.g. "HIGH"; left unset, the risk tier decides (${tierGatesText(tierRegistryFindingsGates).replace(/no scan/g, "no gate")})`,
+      ),
+    );
+  }
   return problems;
 }
 
@@ -482,6 +502,10 @@ function resolveGitHub(
     // An invalid risk is reported with the metadata, and then these settings are not used.
     vulnerabilityGate:
       settings.vulnerabilityGate ?? (isRiskLevel(risk) ? tierVulnerabilityGates[risk] : undefined),
+    registryFindingsGate:
+      settings.registryFindingsGate ??
+      (isRiskLevel(risk) ? tierRegistryFindingsGates[risk] : undefined),
+    signingProfileVariableName: defaultSigningProfileVariableName(environment),
     workflowPath: buildPushWorkflowPath(environment),
     secretName: settings.secretName ?? defaultRoleSecretName(environment),
     repositoryUrlVariableName:

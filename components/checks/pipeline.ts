@@ -3,6 +3,7 @@ import { defaultTagPrefix, defaultTrustPolicyMaxLength } from "../defaults";
 import {
   environmentProblem,
   oidcProviderArnProblem,
+  signingProfileArnProblem,
   repositoryNameProblem,
   tagKeyProblem,
   tagPrefixProblem,
@@ -39,6 +40,7 @@ export const pipelineFields = {
   metadata: true,
   github: true,
   oidcProviderArn: true,
+  signingProfileArn: true,
   ecr: true,
   tagPrefix: true,
   tags: true,
@@ -172,6 +174,53 @@ function checkTrustPolicyLength(
   ];
 }
 
+/**
+ * Signed images need the signing profile, and a profile is only given to sign: its ARN's form
+ * when it is known, its absence when `ecr.signing` (or the tier) signs, its presence when
+ * `ecr.signing` is false.
+ */
+function signingProfileProblems(
+  signingProfileArn: unknown,
+  ecr: PipelineSettings["ecr"] | undefined,
+  risk: unknown,
+): Problem[] {
+  const formIssue = signingProfileArnProblem("signingProfileArn", signingProfileArn);
+  if (formIssue) {
+    return [formIssue];
+  }
+  if (ecr === undefined) {
+    return [];
+  }
+  if (ecr.signing && signingProfileArn === undefined) {
+    return [
+      problem(
+        "signingProfileArn",
+        undefined,
+        `is required: the registry's images are signed (ecr.signing${typeof risk === "string" ? `, always for ${risk} risk` : ""}) with ECR managed signing, and the push role may sign only with this AWS Signer profile, arn:<partition>:signer:<region>:<account>:/signing-profiles/<name> (the platform program creates it with registrySigning: managed)`,
+      ),
+    ];
+  }
+  if (!ecr.signing && signingProfileArn !== undefined) {
+    return [
+      problem(
+        "signingProfileArn",
+        signingProfileArn,
+        "is given but ecr.signing is false: leave out one or the other (a profile nothing signs with would only widen the push role)",
+      ),
+    ];
+  }
+  return [];
+}
+
+/** The tag prefix's problem, and the tags' (which may not set what the prefix reserves). */
+function tagProblems(tagPrefix: unknown, tags: unknown): Problem[] {
+  const tagPrefixIssue = tagPrefixProblem("tagPrefix", tagPrefix);
+  return [
+    ...found(tagPrefixIssue),
+    ...checkTags(tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
+  ];
+}
+
 /** The problems found, without the checks that found none. */
 function found(...issues: (Problem | undefined)[]): Problem[] {
   return issues.filter((issue): issue is Problem => issue !== undefined);
@@ -228,7 +277,7 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
   const metadata = checkMetadata(args.metadata);
   const risk = isPlainObject(args.metadata) ? args.metadata.risk : undefined;
   const github = checkGitHub(args.github, environment, risk);
-  const ecr = checkEcr(args.ecr, risk);
+  const ecr = checkEcr(args.ecr, risk, args.signingProfileArn !== undefined);
   const role = checkRole(args.role);
   problems.push(...metadata.problems, ...github.problems, ...ecr.problems, ...role.problems);
   problems.push(
@@ -239,16 +288,11 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
     ),
   );
   const tagPrefix = args.tagPrefix ?? defaultTagPrefix;
-  const tagPrefixIssue = tagPrefixProblem("tagPrefix", tagPrefix);
-  if (tagPrefixIssue) {
-    problems.push(tagPrefixIssue);
-  }
-  problems.push(
-    ...checkTags(args.tags, tagPrefixIssue ? [] : reservedTagKeys(tagPrefix as string)),
-  );
+  problems.push(...tagProblems(tagPrefix, args.tags));
   problems.push(...checkImportIds(args.importIds, repositoryName));
   problems.push(...importedPolicyProblems(args.importIds, ecr.value));
   problems.push(...found(oidcProviderArnProblem("oidcProviderArn", args.oidcProviderArn)));
+  problems.push(...signingProfileProblems(args.signingProfileArn, ecr.value, risk));
   if (
     problems.length > 0 ||
     metadata.value === undefined ||
@@ -281,6 +325,10 @@ export function checkPipelineArgs(name: string, args: unknown): Checked<Pipeline
       role: role.value,
       importIds: { ...typed.importIds },
       github: github.value,
+      ...(ecr.value.signing && {
+        signingProfileArn: (args as Pick<TrustedDeliveryPipelineArgs, "signingProfileArn">)
+          .signingProfileArn,
+      }),
     },
   };
 }

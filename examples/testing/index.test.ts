@@ -60,4 +60,19 @@ describe("the platform program", () => {
       Environment: "prod",
     });
   });
+
+  it("lets the push role sign with the environment's signing profile and no other", async () => {
+    const policy = JSON.parse(await valueOf(program.payments.pushPolicy.policy));
+    const signing = policy.Statement.filter((statement: { Action: unknown }) =>
+      JSON.stringify(statement.Action).includes("signer:"),
+    );
+    assert.deepEqual(signing, [
+      {
+        Sid: "SignWithThePlatformProfile",
+        Effect: "Allow",
+        Action: "signer:SignPayload",
+        Resource: await valueOf(program.signingProfile.arn),
+      },
+    ]);
+  });
 });

@@ -80,3 +80,38 @@ export const ecrGovernanceActions: readonly string[] = [
   "ecr:UntagResource",
   "ecr:BatchDeleteImage",
 ];
+
+/**
+ * The AWS Signer action a pushing principal needs: ECR managed signing signs each image pushed
+ * with the platform's signing profile on the pusher's behalf, which IAM authorises as this action
+ * on that profile's ARN. Granted on one profile named exactly, a signature says which pipeline
+ * pushed the image; granted wider, the role can sign as any profile it reaches.
+ */
+export const signerSignActions: readonly string[] = ["signer:SignPayload"];
+
+/**
+ * AWS Signer actions that sign (SignPayload, and StartSigningJob for code signing): writes AWS
+ * classes with the rest, but they add signatures rather than change who may make them.
+ */
+const signerSigningActions: readonly string[] = [...signerSignActions, "signer:StartSigningJob"];
+
+/**
+ * AWS Signer writes that change signing governance: creating or cancelling profiles, revoking
+ * profiles or signatures, granting others a profile's use, and its tags. Verification trusts a
+ * profile and the signatures it has not revoked; a push role that can change either undoes what
+ * verification relies on. Every Signer action AWS classes as Write, Permissions management or
+ * Tagging, but the signing ones.
+ */
+export const signerGovernanceActions: readonly string[] = actions("signer", changes).filter(
+  (action) => !signerSigningActions.includes(action),
+);
+
+/**
+ * The signing-governance writes AWS scopes to no resource type (creating a profile), which IAM
+ * authorises on "*" only. They are judged as registry-wide writes are: whether IAM matches "*"
+ * against a Deny's NotResource is not documented, so such a Deny does not take them back.
+ */
+export const signerUnscopedGovernanceActions: readonly string[] = actions(
+  "signer",
+  (level, resources) => changes(level) && resources.length === 0,
+).filter((action) => signerGovernanceActions.includes(action));

@@ -9,7 +9,9 @@ export type ActionEntry = readonly [
 ];
 
 /** The actions of the services the policies judge, by service prefix. */
-export const awsActions: Readonly<Record<"ecr" | "iam" | "sts", readonly ActionEntry[]>> = {
+export const awsActions: Readonly<
+  Record<"ecr" | "iam" | "sts" | "signer", readonly ActionEntry[]>
+> = {
   ecr: [
     ["BatchCheckLayerAvailability", "Read", ["repository"]],
     ["BatchDeleteImage", "Write", ["repository"]],
@@ -281,5 +283,26 @@ export const awsActions: Readonly<Record<"ecr" | "iam" | "sts", readonly ActionE
     ["SetSourceIdentity", "Write", ["role"]],
     ["TagGetWebIdentityToken", "Tagging, Write", []],
     ["TagSession", "Tagging, Write", ["role"]],
+  ],
+  signer: [
+    ["AddProfilePermission", "Permissions management, Write", ["signing-profile"]],
+    ["CancelSigningProfile", "Write", ["signing-profile"]],
+    ["DescribeSigningJob", "Read", ["signing-job"]],
+    ["GetRevocationStatus", "Read", ["signing-job", "signing-profile"]],
+    ["GetSigningPlatform", "Read", []],
+    ["GetSigningProfile", "Read", ["signing-profile"]],
+    ["ListProfilePermissions", "Read", ["signing-profile"]],
+    ["ListSigningJobs", "List", []],
+    ["ListSigningPlatforms", "List", []],
+    ["ListSigningProfiles", "List", []],
+    ["ListTagsForResource", "Read", ["signing-profile"]],
+    ["PutSigningProfile", "Write", []],
+    ["RemoveProfilePermission", "Permissions management, Write", ["signing-profile"]],
+    ["RevokeSignature", "Write", ["signing-job"]],
+    ["RevokeSigningProfile", "Write", ["signing-profile"]],
+    ["SignPayload", "Write", ["signing-profile"]],
+    ["StartSigningJob", "Write", ["signing-profile"]],
+    ["TagResource", "Tagging, Write", ["signing-profile"]],
+    ["UntagResource", "Tagging, Write", ["signing-profile"]],
   ],
 };

@@ -124,6 +124,24 @@ export const requiredTierControls: Readonly<Record<string, TierControls>> = Obje
  */
 export const continuousScanRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);
 
+/**
+ * Risk levels whose images must be signed on push (ECR managed signing, AWS Signer): a deploy
+ * gate or admission policy can then refuse an image the registry did not sign. The component
+ * signs them unless told otherwise and refuses to stop; the pack reports those no signing rule
+ * of the stack covers.
+ */
+export const signedImageRiskLevels: readonly RiskLevel[] = Object.freeze([RiskLevel.High]);
+
+/**
+ * An AWS Signer signing profile's ARN naming one profile exactly, as ECR's signing configuration
+ * takes it (its `SigningProfileArn` pattern):
+ * `arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>`, the name 2 to 64 letters,
+ * digits and `_`, no wildcard anywhere. The component checks given ARNs with it, and the pack's
+ * least-privilege rule counts a role's signing permission as scoped only to ARNs of this form.
+ */
+export const signingProfileArnPattern =
+  /^arn:aws(?:-[a-z]+)*:signer:[a-z0-9-]+:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}$/;
+
 /** How many repository filters one ECR scanning rule may hold (the API's limit). */
 export const scanningRuleFilterLimit = 100;
 

@@ -29,6 +29,7 @@ export const awsTypes = {
   iamPolicyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   iamPolicy: "aws:iam/policy:Policy",
   iamOidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  signerSigningProfile: "aws:signer/signingProfile:SigningProfile",
 } as const;
 
 /** `@pulumi/aws` data sources the pipeline's program calls (the offline plan's mocks answer them). */
@@ -53,6 +54,7 @@ export const awsNativeTypes = {
   ecrRepositoryCreationTemplate: "aws-native:ecr:RepositoryCreationTemplate",
   ecrPullThroughCacheRule: "aws-native:ecr:PullThroughCacheRule",
   ecrRegistryScanningConfiguration: "aws-native:ecr:RegistryScanningConfiguration",
+  ecrSigningConfiguration: "aws-native:ecr:SigningConfiguration",
   iamRole: "aws-native:iam:Role",
   iamRolePolicy: "aws-native:iam:RolePolicy",
   iamManagedPolicy: "aws-native:iam:ManagedPolicy",

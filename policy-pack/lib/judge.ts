@@ -4,6 +4,9 @@ import { normalize, UnreadableDesiredState } from "../resources/normalize";
 import { PlacedResource } from "../resources/placement";
 import { isUnknownValueError } from "../resources/known";
 import { StackIndex, StackResource } from "../resources/stackIndex";
+import { registrySettings } from "../resources/registries";
+import { governanceTagKeys } from "../governance/registry";
+import { awsNativeTypes, awsTypes } from "../governance/typeTokens";
 
 export type { JudgedResource } from "../resources/declared";
 
@@ -68,4 +71,29 @@ export function stackReporter(
       report(`${declared.declaredBy}: ${message}`, declared.urn);
     }
   };
+}
+
+/**
+ * Each ECR repository of the stack (either provider's) tagged with one of `riskLevels` under
+ * `tagPrefix`'s risk key, with its name (undefined when the stack does not know it) and risk:
+ * the repositories a rule about a risk tier's registry-wide settings judges. Values unknown
+ * during a preview skip the repository, as {@link eachKnown} does.
+ */
+export function eachRepositoryOfRisk(
+  index: StackIndex,
+  tagPrefix: string,
+  riskLevels: readonly string[],
+  judge: (repository: StackResource, name: string | undefined, risk: string) => void,
+): void {
+  const riskKey = governanceTagKeys(tagPrefix).risk;
+  eachKnown(
+    index.ofTypes(awsTypes.ecrRepository, awsNativeTypes.ecrRepository),
+    (repository: StackResource) => {
+      const registry = registrySettings(repository)!;
+      const risk = registry.tags()[riskKey];
+      if (typeof risk === "string" && riskLevels.includes(risk)) {
+        judge(repository, registry.name, risk);
+      }
+    },
+  );
 }

@@ -21,6 +21,7 @@ export const cloudFormationTypes: Readonly<Record<string, string>> = {
   "AWS::ECR::RepositoryCreationTemplate": awsNativeTypes.ecrRepositoryCreationTemplate,
   "AWS::ECR::PullThroughCacheRule": awsNativeTypes.ecrPullThroughCacheRule,
   "AWS::ECR::RegistryScanningConfiguration": awsNativeTypes.ecrRegistryScanningConfiguration,
+  "AWS::ECR::SigningConfiguration": awsNativeTypes.ecrSigningConfiguration,
   "AWS::IAM::Role": awsNativeTypes.iamRole,
   "AWS::IAM::RolePolicy": awsNativeTypes.iamRolePolicy,
   "AWS::IAM::ManagedPolicy": awsNativeTypes.iamManagedPolicy,

@@ -5,6 +5,7 @@ import {
   githubOidcIssuerProblem,
   oidcProviderArnProblem,
   repositoryNameProblem,
+  signingProfileArnProblem,
 } from "../../components/formats";
 import { githubIssuerOfProvider } from "../../policy-pack/governance/github";
 import type {
@@ -18,6 +19,7 @@ import type {
 import type { PipelineSettings } from "../../components/pipelineSettings";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { registryScanningProblems } from "../../components/registryScanning";
+import { signsImages, standInSigningProfileArn } from "../../components/registrySigning";
 import { pullProblems, withDefaultReaders } from "../../components/checks/ecr";
 import type { PullAccess } from "../../components/pipelineArgs";
 import { configNamespaceProblems } from "../../components/stackConfig";
@@ -87,6 +89,26 @@ export type RegistryScanning = (typeof RegistryScanning)[keyof typeof RegistrySc
 /** Registry scanning is account-wide: a stack manages it only when told to. */
 export const defaultRegistryScanning: RegistryScanning = RegistryScanning.Unmanaged;
 
+/**
+ * Whether the stack manages the account's ECR signing configuration (managed signing with one
+ * AWS Signer profile for the environment, naming the stack's signed registries). It is one per
+ * account and region, so at most one stack there may manage it.
+ */
+export const RegistrySigning = {
+  /** The stack creates the environment's signing profile and the registry's signing configuration. */
+  Managed: "managed",
+  /**
+   * The stack leaves the signing configuration alone (the default): signed apps then need
+   * `signingProfileArn`, the profile the configuration managed elsewhere signs with.
+   */
+  Unmanaged: "unmanaged",
+} as const;
+
+export type RegistrySigning = (typeof RegistrySigning)[keyof typeof RegistrySigning];
+
+/** Registry signing is account-wide: a stack manages it only when told to. */
+export const defaultRegistrySigning: RegistrySigning = RegistrySigning.Unmanaged;
+
 /** The platform program's settings for one stack, checked and resolved. */
 export interface PlatformConfig {
   readonly environment: string;
@@ -103,6 +125,14 @@ export interface PlatformConfig {
   readonly terraformState?: TerraformStateConfig;
   /** @default "unmanaged" */
   readonly registryScanning: RegistryScanning;
+  /** @default "unmanaged" */
+  readonly registrySigning: RegistrySigning;
+  /**
+   * The AWS Signer profile of a signing configuration managed elsewhere, which the stack's
+   * signed apps sign with (only with `registrySigning: unmanaged`).
+   * @default none
+   */
+  readonly signingProfileArn?: string;
   /**
    * Readers every app's registry has besides its own `ecr.pull` (the environment's workload
    * accounts, say): merged into each app's.
@@ -120,6 +150,8 @@ export const platformConfigFields = {
   githubOidcIssuer: true,
   terraformState: true,
   registryScanning: true,
+  registrySigning: true,
+  signingProfileArn: true,
   pull: true,
   apps: true,
 } as const satisfies Fields<PlatformConfig>;
@@ -325,8 +357,14 @@ export function pipelineArgsFor(
   environment: string,
   app: AppConfig,
   oidcProviderArn?: TrustedDeliveryPipelineArgs["oidcProviderArn"],
+  signingProfileArn?: TrustedDeliveryPipelineArgs["signingProfileArn"],
 ): TrustedDeliveryPipelineArgs {
-  return { ...app, environment, ...(oidcProviderArn === undefined ? {} : { oidcProviderArn }) };
+  return {
+    ...app,
+    environment,
+    ...(oidcProviderArn === undefined ? {} : { oidcProviderArn }),
+    ...(signingProfileArn === undefined ? {} : { signingProfileArn }),
+  };
 }
 
 /**
@@ -356,7 +394,15 @@ export function checkApp(name: string, environment: string, app: unknown): Check
   // Unchecked until checkPipelineArgs below, which checks every field AppConfig declares; the
   // entry is returned only when it passes.
   const entry = given as AppConfig;
-  const pipeline = checkPipelineArgs(name, pipelineArgsFor(environment, entry));
+  // A signed app's profile is the platform's, known at deploy time: checked with a stand-in.
+  const risk = isPlainObject(entry.metadata) ? entry.metadata.risk : undefined;
+  const signingProfileArn = signsImages(entry.ecr?.signing, risk)
+    ? standInSigningProfileArn
+    : undefined;
+  const pipeline = checkPipelineArgs(
+    name,
+    pipelineArgsFor(environment, entry, undefined, signingProfileArn),
+  );
   // The repository name is the entry's key, checked above; the environment is the stack's.
   problems.push(
     ...pipeline.problems.filter((p) => p.field !== "repositoryName" && p.field !== "environment"),
@@ -433,6 +479,10 @@ export function parsePlatformConfig(
   );
   const registryScanning = raw.registryScanning ?? defaultRegistryScanning;
   problems.push(...registryScanningSettingProblems(key, registryScanning, apps.resolved));
+  const registrySigning = raw.registrySigning ?? defaultRegistrySigning;
+  problems.push(
+    ...registrySigningSettingProblems(key, registrySigning, raw.signingProfileArn, apps.resolved),
+  );
 
   if (problems.length > 0) {
     throw new InvalidArgumentsError(`Stack "${source.stack}" config (${source.file})`, problems);
@@ -440,6 +490,8 @@ export function parsePlatformConfig(
   return {
     environment: environment as string,
     registryScanning: registryScanning as RegistryScanning,
+    registrySigning: registrySigning as RegistrySigning,
+    ...(typeof raw.signingProfileArn === "string" && { signingProfileArn: raw.signingProfileArn }),
     ...(typeof arn === "string" ? { githubOidcProviderArn: arn } : {}),
     ...(typeof issuer === "string" ? { githubOidcIssuer: githubOidcIssuer(issuer) } : {}),
     ...(defaultReaders !== undefined && { pull: defaultReaders }),
@@ -576,6 +628,66 @@ function checkApps(
   }
   problems.push(...githubNameCollisions(source, resolved));
   return { resolved, problems };
+}
+
+/** The stack's apps whose images are signed, by repository name. */
+export function signedApps(apps: Readonly<Record<string, ResolvedApp>>): string[] {
+  return Object.values(apps)
+    .filter(({ settings }) => settings.ecr.signing)
+    .map(({ settings }) => settings.repositoryName);
+}
+
+/**
+ * registrySigning is one of its modes; signed apps need a profile: the stack's own (managed) or
+ * `signingProfileArn` (unmanaged), never both; managed, the stack's signed repositories must fit
+ * ECR's signing rules.
+ */
+function registrySigningSettingProblems(
+  key: (name: string) => string,
+  registrySigning: unknown,
+  signingProfileArn: unknown,
+  apps: Readonly<Record<string, ResolvedApp>>,
+): Problem[] {
+  const modes: readonly unknown[] = Object.values(RegistrySigning);
+  if (!modes.includes(registrySigning)) {
+    return [
+      problem(
+        key("registrySigning"),
+        registrySigning,
+        `must be ${Object.values(RegistrySigning)
+          .map((mode) => JSON.stringify(mode))
+          .join(" or ")}`,
+      ),
+    ];
+  }
+  const formIssue = signingProfileArnProblem(key("signingProfileArn"), signingProfileArn);
+  if (formIssue) {
+    return [formIssue];
+  }
+  const signed = signedApps(apps);
+  if (registrySigning === RegistrySigning.Managed && signingProfileArn !== undefined) {
+    return [
+      problem(
+        key("signingProfileArn"),
+        signingProfileArn,
+        "cannot be given with registrySigning: managed, which creates the environment's own profile: leave out one or the other",
+      ),
+    ];
+  }
+  if (
+    registrySigning === RegistrySigning.Unmanaged &&
+    signingProfileArn === undefined &&
+    signed.length > 0
+  ) {
+    return [
+      problem(
+        key("registrySigning"),
+        registrySigning,
+        `leaves ${signed.map((name) => `"${name}"`).join(", ")} without a signing profile, whose images are signed (ecr.signing, always for high risk): set registrySigning: managed (the stack creates the environment's AWS Signer profile and the registry's signing configuration), or signingProfileArn: the profile of a signing configuration managed elsewhere`,
+      ),
+    ];
+  }
+  return [];
 }
 
 /**

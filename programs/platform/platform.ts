@@ -1,4 +1,7 @@
 import * as aws from "@pulumi/aws";
+import * as awsNativeEcr from "@pulumi/aws-native/ecr";
+import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
+import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as terraform from "@pulumi/terraform";
@@ -10,12 +13,20 @@ import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { problem } from "../../components/problems";
 import { registryScanningRules } from "../../components/registryScanning";
 import {
+  imageSigningPlatformId,
+  registrySigningRules,
+  signingProfileName,
+} from "../../components/registrySigning";
+import {
   AppConfig,
   parsePlatformConfig,
   pipelineArgsFor,
   platformConfigValues,
   platformWarnings,
+  PlatformConfig,
   RegistryScanning,
+  RegistrySigning,
+  signedApps,
   TerraformStateConfig,
 } from "./config";
 
@@ -145,12 +156,19 @@ export async function platform(): Promise<Record<string, unknown>> {
     Object.values(config.apps).map(({ settings }) => settings.github.owner),
   );
 
+  const signingProfileArn = platformSigningProfile(config);
   const outputs: Record<string, AppOutputs> = {};
   for (const [name, app] of apps) {
     const owner = config.apps[name].settings.github.owner.toLowerCase();
+    const signs = config.apps[name].settings.ecr.signing;
     const pipeline = new TrustedDeliveryPipeline(
       name,
-      pipelineArgsFor(config.environment, app, oidcProviderArn),
+      pipelineArgsFor(
+        config.environment,
+        app,
+        oidcProviderArn,
+        signs ? signingProfileArn : undefined,
+      ),
       {
         providers: { github: providers.get(owner)! },
       },
@@ -170,5 +188,48 @@ export async function platform(): Promise<Record<string, unknown>> {
       ).map((rule) => ({ ...rule, repositoryFilters: [...rule.repositoryFilters] })),
     });
   }
-  return { environment: config.environment, githubOidcProviderArn: oidcProviderArn, apps: outputs };
+  return {
+    environment: config.environment,
+    githubOidcProviderArn: oidcProviderArn,
+    ...(signingProfileArn !== undefined && { signingProfileArn }),
+    apps: outputs,
+  };
+}
+
+/**
+ * The signing profile the stack's signed apps sign with: with `registrySigning: managed` (and
+ * apps to sign), the environment's own AWS Signer profile and the registry's signing
+ * configuration naming the signed repositories (ECR managed signing, through the AWS Cloud
+ * Control provider: the AWS provider has no resource for it yet); unmanaged, the
+ * `signingProfileArn` given (the config check requires it when apps sign).
+ */
+function platformSigningProfile(config: PlatformConfig): pulumi.Input<string> | undefined {
+  const signed = signedApps(config.apps);
+  if (config.registrySigning !== RegistrySigning.Managed || signed.length === 0) {
+    return config.signingProfileArn;
+  }
+  const profile = new aws.signer.SigningProfile("image-signing", {
+    name: signingProfileName(config.environment),
+    platformId: imageSigningPlatformId,
+    tags: { Environment: config.environment },
+  });
+  // Cloud Control needs its region: the stack's AWS region, as the AWS provider has it.
+  const region = new pulumi.Config("aws").get("region");
+  const provider =
+    region === undefined
+      ? undefined
+      : new AwsNativeProvider("aws-native", { region: region as AwsNativeRegion });
+  new awsNativeEcr.SigningConfiguration(
+    "registry-signing",
+    {
+      rules: profile.arn.apply((arn) =>
+        registrySigningRules(arn, signed).map((rule) => ({
+          ...rule,
+          repositoryFilters: [...rule.repositoryFilters],
+        })),
+      ),
+    },
+    { provider, dependsOn: [profile] },
+  );
+  return profile.arn;
 }

@@ -41,8 +41,8 @@ const account = (over: Partial<AccountEstate> = {}): AccountEstate => ({
 });
 
 /**
- * A small account: three repositories in eu-west-2 (one with a lifecycle policy) and two in
- * us-east-1; GitHub's provider; four roles, two trusted by GitHub, each with two inline
+ * A small account: three repositories in eu-west-2 (one with a lifecycle policy, one tagged high
+ * risk, whose region's signing configuration is then read) and two in us-east-1; GitHub's provider; four roles, two trusted by GitHub, each with two inline
  * policies and, attached, one customer managed policy they share and AdministratorAccess (AWS
  * managed: not read).
  */
@@ -53,8 +53,15 @@ async function seed(endpoint: string): Promise<void> {
   ] as const) {
     const ecr = new ECRClient({ endpoint, region, credentials });
     for (const repositoryName of names) {
+      const signed = repositoryName === "api";
       await ecr.send(
-        new CreateRepositoryCommand({ repositoryName, tags: [{ Key: "team", Value: "a" }] }),
+        new CreateRepositoryCommand({
+          repositoryName,
+          tags: [
+            { Key: "team", Value: "a" },
+            ...(signed ? [{ Key: "goldenpath.idp/risk", Value: "high" }] : []),
+          ],
+        }),
       );
     }
     await ecr.send(
@@ -149,8 +156,8 @@ describe("the audit bench's model of the fewest AWS calls", function () {
   });
 
   it("predicts every API's calls of the built CLI exactly, for an account read in every enabled region", async () => {
-    // No retries: moto answers HTTP 500 to the two ECR listings it does not implement, and a
-    // retry is the SDK's, not a call the reader chose.
+    // No retries: moto answers HTTP 500 to the two ECR listings and the signing configuration
+    // it does not implement, and a retry is the SDK's, not a call the reader chose.
     const result = await runCliAsync(["audit", "-f", "json"], {
       env: { ...awsEnv(proxy.endpoint), AWS_MAX_ATTEMPTS: "1" },
     });
@@ -158,10 +165,12 @@ describe("the audit bench's model of the fewest AWS calls", function () {
     const regions: string[] = JSON.parse(result.stdout).regions;
     assert.ok(regions.includes(home) && regions.includes(other), regions.join(", "));
     const repositories: Record<string, number> = { [home]: 3, [other]: 2 };
+    const signed: Record<string, number> = { [home]: 1 };
     const model = minimumAuditCalls({
       accounts: [
         {
           repositoriesPerRegion: regions.map((r) => repositories[r] ?? 0),
+          signedRepositoriesPerRegion: regions.map((r) => signed[r] ?? 0),
           roles: 4,
           githubRoles: 2,
           inlinePoliciesPerGithubRole: 2,
@@ -183,10 +192,11 @@ describe("the audit bench's model of the fewest AWS calls", function () {
         expected["ec2:DescribeRegions"],
         expected["ecr:DescribeRepositories"],
         expected["ecr:ListTagsForResource"],
+        expected["ecr:GetSigningConfiguration"],
         expected["iam:GetRolePolicy"],
         expected["iam:GetPolicy"],
       ],
-      [1, regions.length, 5, 4, 1],
+      [1, regions.length, 5, 1, 4, 1],
     );
   });
 });
@@ -216,6 +226,26 @@ describe("the audit bench's model arithmetic", () => {
     assert.equal(perApi["iam:ListRoles"], 2);
     assert.equal(perApi["ec2:DescribeRegions"], 0);
     assert.equal(perApi["sts:AssumeRole"], 0);
+  });
+
+  it("reads the signing configuration once in each region holding a repository whose images are signed, and nowhere else", () => {
+    const { perApi, placed } = minimumAuditCalls({
+      accounts: [
+        account({ repositoriesPerRegion: [40, 10, 5], signedRepositoriesPerRegion: [3, 0, 1] }),
+        account({ repositoriesPerRegion: [7] }),
+      ],
+      regionsListed: false,
+    });
+    assert.equal(perApi["ecr:GetSigningConfiguration"], 2);
+    assert.deepEqual(
+      placed
+        .filter((p) => p.api === "ecr:GetSigningConfiguration")
+        .map((p) => [p.account, p.region, p.calls]),
+      [
+        [0, 0, 1],
+        [0, 2, 1],
+      ],
+    );
   });
 
   it("pages a GitHub role's inline and attached policies by IAM's default 100", () => {

@@ -33,6 +33,7 @@ describe("what the audit may call", () => {
       "ecr:GetRegistryPolicy",
       "ecr:GetRegistryScanningConfiguration",
       "ecr:GetRepositoryPolicy",
+      "ecr:GetSigningConfiguration",
       "ecr:ListTagsForResource",
       "iam:GetOpenIDConnectProvider",
       "iam:GetPolicy",

@@ -21,6 +21,7 @@ function registry(parts: Partial<LiveRegistry>): LiveRegistry {
     replication: [],
     creationTemplates: [],
     pullThroughCacheRules: [],
+    signing: undefined,
     ...parts,
   };
 }

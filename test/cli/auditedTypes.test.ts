@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import ts from "typescript";
 import { resourceKinds } from "../../cli/audit/auditedTypes";
-import { awsTypes } from "../../policy-pack/governance/typeTokens";
+import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 import { repositoryRoot } from "../helpers/cli";
 import { fixtureDiagnostics, withoutDirectives } from "../helpers/typecheck";
 
@@ -28,6 +28,10 @@ describe("the registry of audited parts", function () {
   it("names every resource shape the audit builds, for its report", () => {
     assert.equal(resourceKinds[awsTypes.ecrRepository], "ECR repository");
     assert.equal(resourceKinds[awsTypes.iamRolePolicyAttachment], "IAM role policy attachment");
-    assert.equal(Object.keys(resourceKinds).length, 12);
+    assert.equal(
+      resourceKinds[awsNativeTypes.ecrSigningConfiguration],
+      "ECR registry signing configuration",
+    );
+    assert.equal(Object.keys(resourceKinds).length, 13);
   });
 });

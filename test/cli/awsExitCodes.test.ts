@@ -9,7 +9,8 @@ import { exitCodes } from "../../cli/core/exitCodes";
 import { AwsProxy, startAwsProxy } from "../helpers/awsProxy";
 import { builtPackage, CliResult, runCliAsync } from "../helpers/cli";
 import { terraformFixtureDir } from "../helpers/fixtures";
-import { createLegacySystem, createPlatformApp } from "../helpers/liveAccount";
+import { registrySigningRules, signingProfileName } from "../../components/registrySigning";
+import { createLegacySystem, createPlatformApp, platformApp } from "../helpers/liveAccount";
 import { awsEnv, motoAccount, MotoServer, resetMoto, startMoto } from "../helpers/moto";
 import { snapshotTree, tempPlatformProject } from "../helpers/tempProject";
 
@@ -27,8 +28,9 @@ async function closedPort(): Promise<number> {
 
 /**
  * In front of `target`, answers the ECR calls moto does not implement as an account without
- * any of them would (empty lists), and forwards every other request: an account the audit can
- * read whole.
+ * any of them would (empty lists), and the registry's signing configuration (moto has no ECR
+ * managed signing) as the platform program sets it for its app (a recorded response of the API
+ * reference's shape), and forwards every other request: an account the audit can read whole.
  */
 async function completingMoto(
   target: string,
@@ -40,6 +42,15 @@ async function completingMoto(
       repositoryCreationTemplates: [],
     },
     DescribePullThroughCacheRules: { pullThroughCacheRules: [] },
+    GetSigningConfiguration: {
+      registryId: motoAccount,
+      signingConfiguration: {
+        rules: registrySigningRules(
+          `arn:aws:signer:${region}:${motoAccount}:/signing-profiles/${signingProfileName(platformApp.environment)}`,
+          [platformApp.repository],
+        ),
+      },
+    },
   };
   const server = http.createServer((request, response) => {
     const target = String(request.headers["x-amz-target"] ?? "");

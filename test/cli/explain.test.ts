@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { explainRun, ExplainedApp, deploymentPatternMatches } from "../../cli/explain/explain";
-import { formatExplanation } from "../../cli/explain/format";
+import { explanationJson, formatExplanation } from "../../cli/explain/format";
+import { builderIdentity } from "../../components/verification";
 import { githubEvents } from "../../cli/explain/events";
 import { refProblems, runProblems, WorkflowRun } from "../../cli/explain/run";
 import { readPlatformStack } from "../../cli/workspace/platformStack";
@@ -18,9 +19,15 @@ function stackWith(apps: string[], stack = "dev"): ReturnType<typeof tempPlatfor
   const project = tempPlatformProject();
   fs.writeFileSync(
     project.stackFile(stack),
-    ["config:", "  aws:region: eu-west-2", "  trusted-delivery-platform:apps:", ...apps, ""].join(
-      "\n",
-    ),
+    [
+      "config:",
+      "  aws:region: eu-west-2",
+      // The high-risk apps sign their images: the stack manages the registry's signing.
+      "  trusted-delivery-platform:registrySigning: managed",
+      "  trusted-delivery-platform:apps:",
+      ...apps,
+      "",
+    ].join("\n"),
   );
   return project;
 }
@@ -433,6 +440,10 @@ describe("trusted-delivery explain", () => {
           "App payments-api of stack dev (programs/platform/Pulumi.dev.yaml): push role ecr-push-dev-payments-api",
           "Run:   push of branch main, in acme/payments-api",
           'Token: sub "repo:acme/payments-api:ref:refs/heads/main", aud "sts.amazonaws.com", issuer token.actions.githubusercontent.com',
+          "A verifier (the deploy gate, the admission policy: trusted-delivery verify-policy) requires",
+          "  provenance signed for acme/payments-api by https://token.actions.githubusercontent.com, built by:",
+          "  acme/payments-api/.github/workflows/ci-build-push-dev.yml at refs/heads/main, refs/heads/release/*, refs/tags/v*",
+          "  certificate subject ^https://github\\.com/(?:acme/payments-api/\\.github/workflows/ci-build-push-dev\\.yml@refs/heads/main|acme/payments-api/\\.github/workflows/ci-build-push-dev\\.yml@refs/heads/release/.*|acme/payments-api/\\.github/workflows/ci-build-push-dev\\.yml@refs/tags/v.*)$",
           "The role trusts:",
           "  repo:acme/payments-api:ref:refs/heads/main       (StringEquals)",
           "  repo:acme/payments-api:ref:refs/heads/release/*  (StringLike)",
@@ -508,5 +519,41 @@ describe("trusted-delivery explain", () => {
         "error: explain has an invalid argument:\n  - a push run's token names its ref: give --ref refs/heads/<branch>, --tag <tag> or --environment <environment>\n",
       );
     });
+  });
+});
+
+describe("explain's verifier identity", () => {
+  it("says which workflow identity a verifier requires, derived from the app entry whatever the verdict", () => {
+    for (const given of [
+      { environment: "dev", ref: { kind: "branch" as const, name: "main" } },
+      { ref: { kind: "branch" as const, name: "main" } },
+    ]) {
+      const explanation = run("ledger-service", given);
+      const identity = builderIdentity(explained("ledger-service").app.settings);
+      assert.deepEqual(explanation.verifier, identity);
+      const text = formatExplanation(explanation);
+      // The environment's deployment refs: main and v* (environmentProtection above).
+      assert.ok(
+        text.includes(
+          "  acme/ledger-service/.github/workflows/ci-build-push-dev.yml at refs/heads/main, refs/tags/v*\n",
+        ),
+        text,
+      );
+      assert.ok(text.includes(`  certificate subject ${identity.subjectPattern}\n`));
+      assert.deepEqual(explanationJson(explanation).verifier, identity);
+    }
+    const tagged = new RegExp(
+      builderIdentity(explained("ledger-service").app.settings).subjectPattern,
+    );
+    assert.ok(
+      tagged.test(
+        "https://github.com/acme/ledger-service/.github/workflows/ci-build-push-dev.yml@refs/tags/v3.0.0",
+      ),
+    );
+    assert.ok(
+      !tagged.test(
+        "https://github.com/acme/ledger-service/.github/workflows/other.yml@refs/heads/main",
+      ),
+    );
   });
 });

@@ -17,6 +17,7 @@ fs.writeFileSync(
   [
     "config:",
     "  aws:region: eu-west-2",
+    "  trusted-delivery-platform:registrySigning: managed",
     "  trusted-delivery-platform:apps:",
     "    payments-api:",
     "      metadata: {id: REGISTRY_PAYMENTS_API, owner: team-payments, risk: medium}",

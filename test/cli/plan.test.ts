@@ -63,10 +63,10 @@ describe("trusted-delivery plan", () => {
       stdout,
       /^ {2}\+ github-oidc +aws:iam\/openIdConnectProvider:OpenIdConnectProvider {2}\[protected\]$/m,
     );
-    assert.match(stdout, /^28 to create \(3 apps\)\.$/m);
+    assert.match(stdout, /^32 to create \(3 apps\)\.$/m);
     assert.match(
       stdout,
-      /\n\nPolicy pack trusted-delivery-guardrails@v0\.1\.0 \(15 policies\): no violations\.\n$/,
+      /\n\nPolicy pack trusted-delivery-guardrails@v0\.1\.0 \(16 policies\): no violations\.\n$/,
     );
   });
 
@@ -83,7 +83,7 @@ describe("trusted-delivery plan", () => {
     );
     assert.match(
       stdout,
-      /^ {2}GitHub {5}acme\/ledger-service: secret TF_AWS_IAM_ROLE_PROD \(environment prod\) holds the role ARN; variables ECR_REPOSITORY_URL_PROD, AWS_REGION_PROD$/m,
+      /^ {2}GitHub {5}acme\/ledger-service: secret TF_AWS_IAM_ROLE_PROD \(environment prod\) holds the role ARN; variables ECR_REPOSITORY_URL_PROD, AWS_REGION_PROD, ECR_SIGNING_PROFILE_ARN_PROD$/m,
     );
   });
 
@@ -139,7 +139,7 @@ describe("trusted-delivery plan", () => {
     ]);
     assert.equal(code, 1);
     const report = stdout.slice(stdout.indexOf("Policy pack "));
-    assert.match(report, /^Policy pack trusted-delivery-guardrails@v0\.1\.0 \(15 policies\)\n/);
+    assert.match(report, /^Policy pack trusted-delivery-guardrails@v0\.1\.0 \(16 policies\)\n/);
     assert.match(
       report,
       /^ {2}\[mandatory\] iam-github-oidc-trust-scoped on gha-ecr-push\n {6}IAM roles that GitHub Actions' OIDC tokens can assume .*\n {6}GitHub OIDC trust must admit one repository's workflow runs only, with aud "sts\.amazonaws\.com": statement "GitHubOIDCTrust" admits more than one repository of acme, e.g. sub "repo:acme\/app:ref:refs\/heads\/main" and sub "repo:acme\/app-fork:ref:refs\/heads\/main"; list exact subjects such as "repo:<owner>\/<name>:ref:refs\/heads\/main"$/m,

@@ -151,6 +151,13 @@ function readPlanText(text: string): Plan {
         };
         continue;
       }
+      const signing = line.match(
+        /^ {2}Signing {4}every pushed image, by ECR managed signing with (\S+)$/,
+      );
+      if (signing) {
+        app.signingProfileArn = signing[1];
+        continue;
+      }
       const role = line.match(
         /^ {2}Push role {2}(\S+), assumable only by GitHub Actions runs with sub:$/,
       );
@@ -306,6 +313,7 @@ const app: fc.Arbitrary<PlanApp> = fc.record(
       ),
     }),
     environments: fc.array(environment, { maxLength: 2 }),
+    signingProfileArn: word,
     github: fc.record({
       repository: word,
       secrets: fc.array(fc.record({ name: word, environment: word }, { requiredKeys: ["name"] }), {

@@ -31,7 +31,7 @@ import { parsePlatformConfig } from "../../programs/platform/config";
 import type { ExistingRegistry } from "../../cli/adoption/registry";
 import { canAccess } from "../helpers/iam";
 import { ofType, runProgram, single } from "../helpers/offline";
-import { minimalPipelineArgs } from "../helpers/pipelineArgs";
+import { minimalPipelineArgs, signingFor } from "../helpers/pipelineArgs";
 import { runResourcePolicy } from "../helpers/policyHarness";
 
 const own = "123456789012";
@@ -45,6 +45,7 @@ const withEcr = (ecr: Record<string, unknown>, risk = "medium"): TrustedDelivery
   ...minimalPipelineArgs,
   metadata: { ...minimalPipelineArgs.metadata, risk: risk as "medium" },
   ecr: ecr as TrustedDeliveryPipelineArgs["ecr"],
+  ...signingFor(risk),
 });
 const messages = (args: TrustedDeliveryPipelineArgs) =>
   validateTrustedDeliveryPipelineArgs("payments-api", args).map((p) => p.message);

@@ -11,12 +11,13 @@ import { newAppEntry } from "../../cli/adoption/appEntries";
 import type { ExistingRegistry } from "../../cli/adoption/registry";
 import { awsTypes } from "../../policy-pack/governance/typeTokens";
 import { runProgram, single } from "../helpers/offline";
-import { minimalPipelineArgs } from "../helpers/pipelineArgs";
+import { minimalPipelineArgs, signingFor } from "../helpers/pipelineArgs";
 
 const withEcr = (ecr: Record<string, unknown>, risk = "medium"): TrustedDeliveryPipelineArgs => ({
   ...minimalPipelineArgs,
   metadata: { ...minimalPipelineArgs.metadata, risk: risk as "medium" },
   ecr: ecr as TrustedDeliveryPipelineArgs["ecr"],
+  ...signingFor(risk),
 });
 const messages = (args: TrustedDeliveryPipelineArgs) =>
   validateTrustedDeliveryPipelineArgs("payments-api", args).map((p) => p.message);

@@ -26,6 +26,10 @@ function withArgs(args: Partial<TrustedDeliveryPipelineArgs>, name = "payments-a
   };
 }
 
+/** A signing profile, which a high-risk pipeline (whose images are signed) needs. */
+const signingProfileArn =
+  "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_dev";
+
 const REPOSITORY = awsTypes.ecrRepository;
 const LIFECYCLE = awsTypes.ecrLifecyclePolicy;
 const ROLE = awsTypes.iamRole;
@@ -194,7 +198,9 @@ describe("TrustedDeliveryPipeline", () => {
   });
 
   it("applies the high tier: IMMUTABLE tags, KMS with the AWS managed key, keep 50", async () => {
-    const high = await runProgram(withArgs({ metadata: { ...minimal.metadata, risk: "high" } }));
+    const high = await runProgram(
+      withArgs({ metadata: { ...minimal.metadata, risk: "high" }, signingProfileArn }),
+    );
     const repository = single(high, REPOSITORY);
     assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
     assert.deepEqual(repository.inputs.encryptionConfigurations, [{ encryptionType: "KMS" }]);
@@ -509,6 +515,7 @@ describe("TrustedDeliveryPipeline defaults", () => {
           withArgs({
             metadata: { ...minimal.metadata, risk },
             github: { repository: "acme/payments-api", commitWorkflow: true },
+            ...(risk === "high" && { signingProfileArn }),
           }),
         );
         return YAML.parse(single(run, REPOSITORY_FILE).inputs.content)
@@ -649,6 +656,49 @@ describe("TrustedDeliveryPipeline defaults", () => {
       assert.deepEqual(
         rules.map((r: any) => r.selection.tagStatus),
         ["any"],
+      );
+    },
+    "EcrSettings.signing": async () => {
+      const signs = async (args: Partial<TrustedDeliveryPipelineArgs>) => {
+        const run = await runProgram(withArgs(args));
+        return JSON.parse(single(run, ROLE_POLICY).inputs.policy).Statement.some(
+          (s: { Action: unknown }) => s.Action === "signer:SignPayload",
+        );
+      };
+      const high = { metadata: { ...minimal.metadata, risk: "high" as const } };
+      assert.equal(await signs({ ...high, signingProfileArn }), true);
+      assert.equal(await signs({}), false);
+      assert.equal(await signs({ signingProfileArn }), true);
+      assert.equal(await signs({ metadata: { ...minimal.metadata, risk: "low" } }), false);
+    },
+    "GitHubRepositoryAccess.registryFindingsGate": async () => {
+      const gated = async (risk: "low" | "medium" | "high") => {
+        const run = await runProgram(
+          withArgs({
+            metadata: { ...minimal.metadata, risk },
+            github: { repository: "acme/payments-api", commitWorkflow: true },
+            ...(risk === "high" && { signingProfileArn }),
+          }),
+        );
+        const steps = YAML.parse(single(run, REPOSITORY_FILE).inputs.content).jobs["build-push"]
+          .steps;
+        return steps
+          .filter((step: any) => String(step.name).startsWith("Wait for the registry's scan"))
+          .map((step: any) => step.env.FAILING_SEVERITIES);
+      };
+      assert.deepEqual(await gated("low"), []);
+      assert.deepEqual(await gated("medium"), []);
+      assert.equal((await gated("high")).length, 1);
+    },
+    "TrustedDeliveryPipelineArgs.signingProfileArn": async () => {
+      const run = await runProgram(withArgs({}));
+      assert.equal(
+        run.resources.find((r) => r.name === "payments-api-signing-profile"),
+        undefined,
+      );
+      assert.ok(
+        !single(run, ROLE_POLICY).inputs.policy.includes("signer:"),
+        "no signing permission without a profile",
       );
     },
     "EcrSettings.protect": async () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TrustedDeliveryPipeline, TrustedDeliveryPipelineArgs } from "../../components";
 import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { validateTrustedDeliveryPipelineArgs } from "../../components/validation";
-import { minimalPipelineArgs } from "../helpers/pipelineArgs";
+import { minimalPipelineArgs, testSigningProfileArn } from "../helpers/pipelineArgs";
 import { runExpectingError } from "../helpers/offline";
 
 const valid = minimalPipelineArgs;
@@ -130,7 +130,7 @@ describe("pipeline argument validation", () => {
     [
       "refuses a misspelt setting instead of ignoring it",
       { github: { brances: ["main"] } },
-      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, attestations, vulnerabilityGate, secretName, variableNames, ownerId, repositoryId, trust, workflows",
+      "github.brances is not a setting; allowed: repository, branches, tags, environments, environmentProtection, commitWorkflow, attestations, vulnerabilityGate, registryFindingsGate, secretName, variableNames, ownerId, repositoryId, trust, workflows",
     ],
     [
       "refuses a GitHub repository that is not owner/name",
@@ -310,7 +310,11 @@ describe("pipeline argument validation", () => {
     ],
     [
       "refuses turning a vulnerability gate off with a value that is not a severity",
-      { metadata: { risk: "high" }, github: { vulnerabilityGate: "NONE" } },
+      {
+        metadata: { risk: "high" },
+        github: { vulnerabilityGate: "NONE" },
+        signingProfileArn: testSigningProfileArn,
+      },
       'github.vulnerabilityGate is "NONE"; must be one of Trivy\'s severities "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL": the lowest that fails the scan, e.g. "HIGH"; left unset, the risk tier decides ("CRITICAL" for high, no scan for low and medium)',
     ],
     [

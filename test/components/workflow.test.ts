@@ -6,11 +6,32 @@ import * as path from "path";
 import YAML from "yaml";
 import { TrustedDeliveryPipelineArgs } from "../../components";
 import { resolvePipelineSettings } from "../../components/pipelineSettings";
-import { buildPushWorkflow, pinnedActions, trivyVersion } from "../../components/workflow";
+import {
+  buildPushWorkflow,
+  pinnedActions,
+  registryFailingSeverities,
+  registryScanPredicateType,
+  registrySeverities,
+  trivyVersion,
+} from "../../components/workflow";
+import { vulnerabilitySeverities } from "../../components/vulnerabilityGate";
 import { contextNames, lintWorkflow, unpinnedUses } from "../helpers/actionlint";
+import {
+  fakeBasicFinding,
+  fakeDigest,
+  fakeEnhancedFinding,
+  fakeImage,
+  fakeScanAnswer,
+  FakeAwsAnswer,
+  runWithFakeAws,
+} from "../helpers/fakeAws";
 import { minimalPipelineArgs } from "../helpers/pipelineArgs";
 
 type Risk = "low" | "medium" | "high";
+
+/** High-risk registries are always signed, so their pipelines must name the signing profile. */
+const signingProfileArn =
+  "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/payments_api_dev";
 
 function workflowFor(
   overrides: Partial<TrustedDeliveryPipelineArgs>,
@@ -18,6 +39,7 @@ function workflowFor(
 ): { text: string; document: any; steps: any[] } {
   const settings = resolvePipelineSettings("payments-api", {
     ...minimalPipelineArgs,
+    ...(overrides.metadata?.risk === "high" && { signingProfileArn }),
     ...overrides,
     github: { ...minimalPipelineArgs.github, ...overrides.github, ...github },
   });
@@ -86,6 +108,14 @@ describe("the build-and-push workflow", () => {
           contents: "read",
           ...(attestations && { attestations: "write" }),
         });
+      });
+
+      it(`passes every expression through env:, never into a script, for ${variant}`, () => {
+        const scripts = workflowOf(risk, attestations).steps.filter((step) => step.run);
+        assert.ok(scripts.length >= 1);
+        for (const step of scripts) {
+          assert.ok(!step.run.includes("${{"), step.name);
+        }
       });
 
       it(`pins every action to a full commit SHA, with its version in a comment, for ${variant}`, () => {
@@ -251,6 +281,11 @@ describe("the build-and-push workflow", () => {
     assert.deepEqual(header(workflowOf("high").text), [
       "# The image is scanned before it is pushed: a CRITICAL or higher vulnerability stops it.",
       "# Each pushed image gets signed provenance and SBOM attestations, pushed beside it.",
+      "# Then the registry's own scan of the pushed digest must finish with no CRITICAL or higher finding.",
+      "# A passed registry scan is attested too: admission policies require that attestation.",
+    ]);
+    assert.deepEqual(header(workflowOf("high", false).text).slice(-1), [
+      "# Then the registry's own scan of the pushed digest must finish with no CRITICAL or higher finding.",
     ]);
     assert.deepEqual(header(workflowOf("low", false).text), [
       "# No attestations (github.attestations is false): the job prints the pushed digest only.",
@@ -338,6 +373,7 @@ describe("the vulnerability gate and attestations, resolved", () => {
   const resolved = (risk: Risk, github: Record<string, unknown> = {}) =>
     resolvePipelineSettings("payments-api", {
       ...minimalPipelineArgs,
+      ...(risk === "high" && { signingProfileArn }),
       metadata: { ...minimalPipelineArgs.metadata, risk },
       github: { repository: "acme/payments-api", ...github },
     }).github;
@@ -351,8 +387,241 @@ describe("the vulnerability gate and attestations, resolved", () => {
     assert.equal(resolved("high", { vulnerabilityGate: "HIGH" }).vulnerabilityGate, "HIGH");
   });
 
+  it("gates on the registry's findings at CRITICAL for high risk and lower tiers not at all, unless told", () => {
+    assert.deepEqual(
+      tiers.map((risk) => resolved(risk).registryFindingsGate),
+      [undefined, undefined, "CRITICAL"],
+    );
+    assert.equal(resolved("low", { registryFindingsGate: "LOW" }).registryFindingsGate, "LOW");
+  });
+
   it("attests unless turned off", () => {
     assert.equal(resolved("medium").attestations, true);
     assert.equal(resolved("high", { attestations: false }).attestations, false);
+  });
+});
+
+const findingsStepName = "Wait for the registry's scan of the pushed digest";
+const scanAttestationName = "Attest the registry scan";
+const predicatePath = "${{ runner.temp }}/registry-scan.json";
+
+/** The findings step of a high-risk workflow, with attestations on, as its env sets it. */
+function findingsStep() {
+  const { steps } = workflowOf("high");
+  return steps[indexOfStep(steps, findingsStepName)];
+}
+
+/**
+ * The findings script run against the fake `aws`, its predicate file under a fresh directory
+ * (GitHub's `runner.temp`), with what the script wrote there: the parsed predicate, or
+ * undefined when no file was written.
+ */
+function runFindings(answers: readonly FakeAwsAnswer[]) {
+  const wait = findingsStep();
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), "td-runner-temp-"));
+  const file = path.join(temp, "registry-scan.json");
+  const env = {
+    ...wait.env,
+    IMAGE: fakeImage,
+    DIGEST: fakeDigest,
+    PREDICATE_PATH: file,
+    SCAN_POLL_INTERVAL: "0",
+  };
+  const run = runWithFakeAws(wait.run, env, { "describe-image-scan-findings": answers });
+  const predicate = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+  fs.rmSync(temp, { recursive: true, force: true });
+  return { ...run, predicate };
+}
+
+describe("the registry findings gate after the push", () => {
+  it("waits for the registry's scan only with a registry findings gate: high risk, or opted in", () => {
+    for (const risk of tiers) {
+      assert.equal(
+        workflowOf(risk).steps.filter((step) => step.name === findingsStepName).length,
+        risk === "high" ? 1 : 0,
+        risk,
+      );
+    }
+    const { steps } = workflowFor({}, { registryFindingsGate: "HIGH" });
+    assert.equal(steps[indexOfStep(steps, findingsStepName)].env.GATE, "HIGH");
+  });
+
+  it("checks the pushed digest after the push and the attestations, its expressions passed through env:", () => {
+    const { steps } = workflowOf("high");
+    const wait = steps[indexOfStep(steps, findingsStepName)];
+    assert.ok(steps.indexOf(wait) > indexOfStep(steps, "Attest the SBOM"));
+    assert.deepEqual(wait.env, {
+      IMAGE: url,
+      DIGEST: digest,
+      GATE: "CRITICAL",
+      FAILING_SEVERITIES: "CRITICAL",
+      REGISTRY_SEVERITIES: "INFORMATIONAL,LOW,MEDIUM,HIGH,CRITICAL,UNDEFINED,UNTRIAGED",
+      PREDICATE_PATH: predicatePath,
+    });
+    assert.ok(!wait.run.includes("${{"));
+    // The bound is stated where a reader of the workflow looks for it.
+    assert.match(wait.run, /\(30 polls, SCAN_POLL_INTERVAL seconds apart: 10 s unless set\)/);
+  });
+
+  it("passes actionlint with the registry findings gate, with and without attestations", async () => {
+    assert.deepEqual(await lintWorkflow(workflowOf("high", false).text), []);
+    assert.deepEqual(
+      await lintWorkflow(workflowFor({}, { registryFindingsGate: "UNKNOWN" }).text),
+      [],
+    );
+  });
+
+  it("fails the job on a finding at the gate, and passes on findings below it, when run", () => {
+    const answers = (severity: string) => [
+      fakeScanAnswer("IN_PROGRESS"),
+      fakeScanAnswer("COMPLETE", { findings: [fakeBasicFinding("CVE-2026-0001", severity)] }),
+    ];
+    const failed = runFindings(answers("CRITICAL"));
+    assert.equal(failed.status, 1);
+    assert.match(
+      failed.stderr,
+      /found 1 finding\(s\) at CRITICAL or above: CVE-2026-0001 \(CRITICAL\)/,
+    );
+    assert.match(failed.summary, /- `CVE-2026-0001 \(CRITICAL\)`/);
+    assert.deepEqual(failed.awsCalls, [
+      `ecr describe-image-scan-findings --repository-name payments-api --image-id imageDigest=${fakeDigest} --no-paginate --output json`,
+      `ecr describe-image-scan-findings --repository-name payments-api --image-id imageDigest=${fakeDigest} --no-paginate --output json`,
+    ]);
+    const passed = runFindings(answers("HIGH"));
+    assert.equal(passed.status, 0, passed.stderr);
+  });
+
+  it("maps each gate to the registry's severities: the gate and above, and at UNKNOWN every finding", () => {
+    assert.deepEqual(
+      Object.fromEntries(
+        vulnerabilitySeverities.map((gate) => [gate, registryFailingSeverities(gate)]),
+      ),
+      {
+        UNKNOWN: ["LOW", "MEDIUM", "HIGH", "CRITICAL", "INFORMATIONAL", "UNDEFINED", "UNTRIAGED"],
+        LOW: ["LOW", "MEDIUM", "HIGH", "CRITICAL"],
+        MEDIUM: ["MEDIUM", "HIGH", "CRITICAL"],
+        HIGH: ["HIGH", "CRITICAL"],
+        CRITICAL: ["CRITICAL"],
+      },
+    );
+    assert.deepEqual(
+      [...registryFailingSeverities("UNKNOWN")].sort(),
+      [...registrySeverities].sort(),
+    );
+  });
+});
+
+describe("the registry-scan attestation", () => {
+  it("is made only with a registry findings gate and attestations: high risk, or a gate opted in", () => {
+    const count = (workflow: { steps: any[] }) =>
+      workflow.steps.filter((step) => step.name === scanAttestationName).length;
+    for (const risk of tiers) {
+      assert.equal(count(workflowOf(risk)), risk === "high" ? 1 : 0, risk);
+      assert.equal(count(workflowOf(risk, false)), 0, `${risk}, attestations off`);
+    }
+    assert.equal(count(workflowFor({}, { registryFindingsGate: "HIGH" })), 1);
+    assert.equal(count(workflowFor({}, { registryFindingsGate: "HIGH", attestations: false })), 0);
+  });
+
+  it("without attestations, the findings step writes no predicate", () => {
+    const { steps } = workflowOf("high", false);
+    const wait = steps[indexOfStep(steps, findingsStepName)];
+    assert.equal(wait.env.PREDICATE_PATH, undefined);
+    assert.doesNotMatch(wait.run, /PREDICATE_PATH/);
+    assert.equal(steps.indexOf(wait), steps.length - 1);
+  });
+
+  it("follows the findings step, last, attesting the pushed digest with the predicate it wrote, with the pinned action", () => {
+    const { steps } = workflowOf("high");
+    const attest = steps[indexOfStep(steps, scanAttestationName)];
+    assert.equal(steps.indexOf(attest), steps.length - 1);
+    assert.equal(steps.indexOf(attest), indexOfStep(steps, findingsStepName) + 1);
+    assert.equal(attest.uses, `${pinnedActions.attest.repository}@${pinnedActions.attest.sha}`);
+    assert.deepEqual(attest.with, {
+      "subject-name": url,
+      "subject-digest": digest,
+      "predicate-type": "https://goldenpath.idp/trusted-delivery/registry-scan/v1",
+      "predicate-path": "${{ runner.temp }}/registry-scan.json",
+      "push-to-registry": true,
+      "create-storage-record": false,
+    });
+    assert.equal(attest.with["predicate-type"], registryScanPredicateType);
+    assert.equal(attest.with["predicate-path"], findingsStep().env.PREDICATE_PATH);
+    assert.deepEqual(unpinnedUses(workflowOf("high").text), []);
+  });
+
+  it("passes actionlint, with the gate of high risk and with one opted in", async () => {
+    assert.deepEqual(await lintWorkflow(workflowOf("high").text), []);
+    assert.deepEqual(
+      await lintWorkflow(workflowFor({}, { registryFindingsGate: "MEDIUM" }).text),
+      [],
+    );
+  });
+
+  it("has a predicate, written when the gate passed, of the gate, the scan's status and its findings counted by severity, across pages", () => {
+    const run = runFindings([
+      fakeScanAnswer("IN_PROGRESS"),
+      fakeScanAnswer("COMPLETE", {
+        findings: [fakeBasicFinding("CVE-2026-0001", "HIGH")],
+        nextToken: "page-2",
+      }),
+      fakeScanAnswer("COMPLETE", {
+        findings: [
+          fakeBasicFinding("CVE-2026-0002", "LOW"),
+          fakeBasicFinding("CVE-2026-0003", "LOW"),
+        ],
+      }),
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.predicate, {
+      gate: "CRITICAL",
+      failingSeverities: ["CRITICAL"],
+      scanStatus: "COMPLETE",
+      findingCount: 3,
+      findingSeverityCounts: { HIGH: 1, LOW: 2 },
+      repository: fakeImage,
+      digest: fakeDigest,
+    });
+    assert.match(run.stdout, /Wrote the registry scan's predicate for .*payments-api@sha256:/);
+  });
+
+  it("has a predicate of an enhanced scan (ACTIVE), and of a scan without findings", () => {
+    const enhanced = runFindings([
+      fakeScanAnswer("ACTIVE", {
+        enhancedFindings: [
+          fakeEnhancedFinding("CVE-2026-1001", "openssl: a fake flaw", "MEDIUM"),
+          fakeEnhancedFinding(undefined, "a finding not yet triaged", "UNTRIAGED"),
+        ],
+      }),
+    ]);
+    assert.equal(enhanced.status, 0, enhanced.stderr);
+    assert.equal(enhanced.predicate.scanStatus, "ACTIVE");
+    assert.equal(enhanced.predicate.findingCount, 2);
+    assert.deepEqual(enhanced.predicate.findingSeverityCounts, { MEDIUM: 1, UNTRIAGED: 1 });
+    const clean = runFindings([fakeScanAnswer("COMPLETE")]);
+    assert.equal(clean.status, 0, clean.stderr);
+    assert.equal(clean.predicate.findingCount, 0);
+    assert.deepEqual(clean.predicate.findingSeverityCounts, {});
+  });
+
+  it("writes no predicate when the gate fails: a finding at the gate, a failed scan, or one never finished", () => {
+    const cases: Record<string, FakeAwsAnswer[]> = {
+      "a CRITICAL finding": [
+        fakeScanAnswer("COMPLETE", {
+          findings: [
+            fakeBasicFinding("CVE-2026-0001", "LOW"),
+            fakeBasicFinding("CVE-2026-0004", "CRITICAL"),
+          ],
+        }),
+      ],
+      "a failed scan": [fakeScanAnswer("FAILED")],
+      "a scan never finished": [fakeScanAnswer("IN_PROGRESS")],
+    };
+    for (const [name, answers] of Object.entries(cases)) {
+      const run = runFindings(answers);
+      assert.equal(run.status, 1, name);
+      assert.equal(run.predicate, undefined, name);
+      assert.doesNotMatch(run.stdout, /Wrote the registry scan's predicate/, name);
+    }
   });
 });

@@ -41,6 +41,8 @@ const pipelineArgs: fc.Arbitrary<TrustedDeliveryPipelineArgs> = fc
     keepImages: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
     tagPrefix: fc.constantFrom(undefined, "acme.io/"),
     kms: fc.boolean(),
+    // Signed images: always for high risk (which needs the profile), by choice otherwise.
+    signs: fc.boolean(),
   })
   .map((a) => ({
     repositoryName: a.name,
@@ -54,6 +56,9 @@ const pipelineArgs: fc.Arbitrary<TrustedDeliveryPipelineArgs> = fc
       ...(a.ids && { ownerId: 1234, repositoryId: 98765 }),
     },
     ...(a.provider && { oidcProviderArn: a.provider }),
+    ...((a.signs || a.risk === "high") && {
+      signingProfileArn: `arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_${a.environment.replace(/-/g, "_")}`,
+    }),
     ...(a.tagPrefix && { tagPrefix: a.tagPrefix }),
     ecr: {
       // A high-risk registry keeps at least its tier's 50 images (the component refuses fewer).

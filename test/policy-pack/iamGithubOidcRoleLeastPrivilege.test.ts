@@ -50,6 +50,12 @@ const messages = (resources: TestStackResource[]) => run(resources).map((v) => v
 const otherRepository = (who: string, actions: string, arn: string) =>
   `${lead}: ${who} grants ${actions} on "${arn}", a repository it does not name${scope}`;
 
+/** The least-privilege rule's findings for AWS Signer: signing as any profile, and governance. */
+const signBeyondProfiles =
+  'signer:SignPayload on more than the signing profiles it names exactly (e.g. on "*"), so it could sign images as other signing profiles, and a signature would no longer say which pipeline pushed the image; grant it on the one profile\'s ARN instead (arn:aws:signer:<region>:<account>:/signing-profiles/<name>, no wildcards)';
+const signingGovernance =
+  'signer:AddProfilePermission, signer:CancelSigningProfile, signer:PutSigningProfile, signer:RemoveProfilePermission and 4 more (e.g. on "*"), with which it could re-create, revoke or share signing profiles or revoke signatures, undoing what signature verification relies on; a push role needs only signer:SignPayload on its profile';
+
 describe("iam-github-oidc-role-least-privilege", () => {
   it("Compliance 1: push on the role's own repository, and the ECR login on *", () => {
     assert.deepEqual(run([role, rolePolicy(ownRepository)]), []);
@@ -158,6 +164,8 @@ describe("iam-github-oidc-role-least-privilege", () => {
       `${lead}: ${both} grant ${registryWide}`,
       `${lead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
       `${lead}: ${both} grant ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
+      `${lead}: ${both} grant ${signBeyondProfiles}`,
+      `${lead}: ${both} grant ${signingGovernance}`,
     ]);
   });
 
@@ -424,6 +432,8 @@ describe("iam-github-oidc-role-least-privilege on aws-native roles", () => {
       `${nativeLead}: ${both} grant ${registryWide}`,
       `${nativeLead}: ${both} grant ecr:BatchDeleteImage, ecr:BatchImportUpstreamImage, ecr:CompleteLayerUpload, ecr:CreateRepository and 16 more on "arn:aws:ecr:eu-west-2:123456789012:repository/another-team-app", a repository it does not name${scope}`,
       `${nativeLead}: ${both} grant ${governance} on "arn:aws:ecr:eu-west-2:123456789012:repository/app", ${undoes}`,
+      `${nativeLead}: inline policy "everything" statement 1 grants ${signBeyondProfiles}`,
+      `${nativeLead}: inline policy "everything" statement 1 grants ${signingGovernance}`,
     ]);
   });
 });

@@ -18,6 +18,7 @@ describe("the policy pack's manifest", () => {
         ["ecr-golden-path", "stack", "advisory"],
         ["ecr-governance-metadata", "resource", "mandatory"],
         ["ecr-high-risk-continuous-scan", "stack", "advisory"],
+        ["ecr-high-risk-signed", "stack", "advisory"],
         ["ecr-lifecycle-policy-present", "stack", "advisory"],
         ["ecr-lifecycle-protects-releases", "stack", "mandatory"],
         ["ecr-lifecycle-protects-releases-advisory", "stack", "advisory"],

@@ -60,7 +60,7 @@ describe("policy pack config", () => {
       {
         message: [
           "Policy config org.json has 5 invalid arguments:",
-          "  - ecr-scan-on-pull is not a policy of trusted-delivery-guardrails; policies: all, ecr-governance-metadata, ecr-scan-on-push, ecr-risk-tier-controls, ecr-no-public-access, ecr-golden-path, ecr-lifecycle-policy-present, ecr-lifecycle-protects-releases, ecr-lifecycle-protects-releases-advisory, ecr-repository-creation-governed, ecr-high-risk-continuous-scan, iam-github-oidc-trust-scoped, iam-github-oidc-trust-whole-repository, iam-github-oidc-role-least-privilege, iam-one-github-oidc-provider, cloudformation-template-readable",
+          "  - ecr-scan-on-pull is not a policy of trusted-delivery-guardrails; policies: all, ecr-governance-metadata, ecr-scan-on-push, ecr-risk-tier-controls, ecr-no-public-access, ecr-golden-path, ecr-lifecycle-policy-present, ecr-lifecycle-protects-releases, ecr-lifecycle-protects-releases-advisory, ecr-repository-creation-governed, ecr-high-risk-continuous-scan, ecr-high-risk-signed, iam-github-oidc-trust-scoped, iam-github-oidc-trust-whole-repository, iam-github-oidc-role-least-privilege, iam-one-github-oidc-provider, cloudformation-template-readable",
           '  - all is "strict"; must be one of "advisory", "mandatory", "remediate", "disabled"',
           "  - ecr-governance-metadata.tagPrefx is not a setting of ecr-governance-metadata; settings: tagPrefix, idPattern, allowedRisks",
           "  - ecr-governance-metadata.allowedRisks is []; must NOT have fewer than 1 items",

@@ -316,6 +316,13 @@ describe("guardrails that cannot be talked out of a verdict, over the Analyzer p
         leastPrivilege(
           'inline policy "push" statement 1 grants apprunner:UpdateService, bedrock-agentcore:InvokeCodeInterpreter, bedrock-agentcore:StartCodeInterpreterSession, cloudformation:CreateChangeSet and 22 more, together a known way to give itself more rights (paths apprunner-002, bedrock-002, cloudformation-002, cloudformation-005 and 13 more at pathfinding.cloud); remove them',
         ),
+        // NotAction leaves AWS Signer in: signing as any profile, and its governance.
+        leastPrivilege(
+          'inline policy "push" statement 1 grants signer:SignPayload on more than the signing profiles it names exactly (e.g. on "*"), so it could sign images as other signing profiles, and a signature would no longer say which pipeline pushed the image; grant it on the one profile\'s ARN instead (arn:aws:signer:<region>:<account>:/signing-profiles/<name>, no wildcards)',
+        ),
+        leastPrivilege(
+          'inline policy "push" statement 1 grants signer:AddProfilePermission, signer:CancelSigningProfile, signer:PutSigningProfile, signer:RemoveProfilePermission and 4 more (e.g. on "*"), with which it could re-create, revoke or share signing profiles or revoke signatures, undoing what signature verification relies on; a push role needs only signer:SignPayload on its profile',
+        ),
       ]);
     });
 

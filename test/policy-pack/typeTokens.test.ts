@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
+import * as awsNativeEcr from "@pulumi/aws-native/ecr";
 import * as github from "@pulumi/github";
 import * as fs from "fs";
 import { GitHubOidcProvider, TrustedDeliveryPipeline } from "../../components";
 import {
   awsFunctions,
+  awsNativeTypes,
   awsTypes,
   cloudControlResourceType,
   componentTypes,
@@ -40,6 +42,7 @@ describe("the type tokens (policy-pack/governance/typeTokens)", () => {
       iamPolicyAttachment: aws.iam.PolicyAttachment,
       iamPolicy: aws.iam.Policy,
       iamOidcProvider: aws.iam.OpenIdConnectProvider,
+      signerSigningProfile: aws.signer.SigningProfile,
     };
     for (const [key, cls] of Object.entries(classes)) {
       assert.equal(awsTypes[key as keyof typeof awsTypes], tokenOf(cls), key);
@@ -64,6 +67,13 @@ describe("the type tokens (policy-pack/governance/typeTokens)", () => {
     // A provider's type is `pulumi:providers:<package>`.
     assert.equal(provider, `pulumi:providers:${tokenOf(github.Provider)}`);
     assert.equal(pulumiTypes.awsProvider, `pulumi:providers:${tokenOf(aws.Provider)}`);
+  });
+
+  it("name the signing configuration the platform creates by @pulumi/aws-native's own token", () => {
+    assert.equal(
+      awsNativeTypes.ecrSigningConfiguration,
+      tokenOf(awsNativeEcr.SigningConfiguration),
+    );
   });
 
   it("name data sources the SDKs invoke by those tokens", () => {

@@ -172,7 +172,7 @@ describe("the platform program and config namespaces", () => {
         'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 3 invalid arguments:',
         "  - trusted-delivery-platfrom:apps has unknown namespace trusted-delivery-platfrom; did you mean trusted-delivery-platform:apps?",
         "  - Trusted-Delivery-Platform:environment has unknown namespace Trusted-Delivery-Platform; did you mean trusted-delivery-platform:environment?",
-        "  - trusted-delivery-platform:aps is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, pull, apps",
+        "  - trusted-delivery-platform:aps is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, registrySigning, signingProfileArn, pull, apps",
       ].join("\n"),
     );
     assert.deepEqual(registered, []);

@@ -7,7 +7,12 @@ import { InvalidArgumentsError } from "../../components/invalidArguments";
 import { platform } from "../../programs/platform/platform";
 import { canAssume } from "../helpers/iam";
 import { ofType, runExpectingError, runProgram, single } from "../helpers/offline";
-import { awsTypes, githubTypes, pulumiTypes } from "../../policy-pack/governance/typeTokens";
+import {
+  awsNativeTypes,
+  awsTypes,
+  githubTypes,
+  pulumiTypes,
+} from "../../policy-pack/governance/typeTokens";
 
 const project = findProject(path.join(__dirname, "../.."));
 const ns = "trusted-delivery-platform";
@@ -134,6 +139,7 @@ describe("the platform program", () => {
     const high = { ...app, metadata: { ...app.metadata, risk: "high" } };
     const run = await runPlatform({
       registryScanning: "managed",
+      registrySigning: "managed",
       apps: {
         "payments-api": app,
         "ledger-service": { ...high, github: { repository: "acme/ledger-service" } },
@@ -227,7 +233,7 @@ describe("the platform program with bad config", () => {
       error.message,
       [
         'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has 6 invalid arguments:',
-        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, pull, apps",
+        "  - trusted-delivery-platform:appz is not a setting; allowed: environment, githubOidcProviderArn, githubOidcIssuer, terraformState, registryScanning, registrySigning, signingProfileArn, pull, apps",
         '  - trusted-delivery-platform:environment is "Dev"; must be 1 to 32 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "dev" or "prod-eu"',
         '  - trusted-delivery-platform:apps.Payments_API is "Payments_API"; must be an ECR repository name (an app\'s key is its repository name): 2 to 256 lower-case letters, digits and . _ - in path components separated by /, e.g. "payments-api" or "team/payments-api"',
         "  - trusted-delivery-platform:apps.web-frontend.githb is not a setting; allowed: metadata, github, ecr, tags, importIds, role",
@@ -263,7 +269,7 @@ describe("the platform program with bad config", () => {
     const many = await runExpectingError(platform, {
       project: ns,
       stack: "dev",
-      config: configOf({ registryScanning: "managed", apps }),
+      config: configOf({ registryScanning: "managed", registrySigning: "managed", apps }),
     });
     assert.equal(
       many.error.message,
@@ -299,5 +305,124 @@ describe("the platform program with bad config", () => {
       ].join("\n"),
     );
     assert.deepEqual(registered, []);
+  });
+});
+
+describe("the platform program's image signing", () => {
+  const high = { ...app, metadata: { ...app.metadata, risk: "high" } };
+  const apps = {
+    "payments-api": app,
+    "ledger-service": { ...high, github: { repository: "acme/ledger-service" } },
+    "team/risk-engine": { ...high, github: { repository: "acme/risk-engine" } },
+  };
+
+  it("with registrySigning: managed, creates the environment's profile and a signing rule naming exactly the signed registries", async () => {
+    const run = await runPlatform({ registrySigning: "managed", apps });
+    const profile = single(run, awsTypes.signerSigningProfile);
+    assert.equal(profile.inputs.platformId, "Notation-OCI-SHA384-ECDSA");
+    assert.equal(profile.inputs.name, "trusted_delivery_dev");
+    const profileArn = profile.outputs.arn;
+    assert.match(
+      profileArn,
+      /^arn:aws:signer:eu-west-2:123456789012:\/signing-profiles\/trusted_delivery_dev$/,
+    );
+    const configuration = single(run, awsNativeTypes.ecrSigningConfiguration);
+    assert.deepEqual(configuration.inputs.rules, [
+      {
+        signingProfileArn: profileArn,
+        repositoryFilters: [
+          { filter: "ledger-service", filterType: "WILDCARD_MATCH" },
+          { filter: "team/risk-engine", filterType: "WILDCARD_MATCH" },
+        ],
+      },
+    ]);
+    // Each signed app's role signs with that profile alone; the medium-risk one cannot sign.
+    for (const [name, signs] of [
+      ["ledger-service", true],
+      ["team/risk-engine", true],
+      ["payments-api", false],
+    ] as const) {
+      const policy = JSON.parse(
+        run.resources.find((r) => r.name === `${name}-push-policy`)!.inputs.policy,
+      );
+      const signing = policy.Statement.filter((s: { Action: unknown }) =>
+        JSON.stringify(s.Action).includes("signer:"),
+      );
+      assert.deepEqual(
+        signing,
+        signs
+          ? [
+              {
+                Sid: "SignWithThePlatformProfile",
+                Effect: "Allow",
+                Action: "signer:SignPayload",
+                Resource: profileArn,
+              },
+            ]
+          : [],
+        name,
+      );
+    }
+    assert.equal(run.outputs.signingProfileArn, profileArn);
+  });
+
+  it("unmanaged, signs with the signingProfileArn given and creates no signing resources", async () => {
+    const given = "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/shared_release";
+    const run = await runPlatform({ signingProfileArn: given, apps });
+    assert.deepEqual(ofType(run, awsTypes.signerSigningProfile), []);
+    assert.deepEqual(ofType(run, awsNativeTypes.ecrSigningConfiguration), []);
+    const variable = run.resources.find((r) => r.name === "ledger-service-signing-profile")!;
+    assert.equal(variable.inputs.variableName, "ECR_SIGNING_PROFILE_ARN_DEV");
+    assert.equal(variable.inputs.value, given);
+    assert.equal(
+      run.resources.find((r) => r.name === "payments-api-signing-profile"),
+      undefined,
+    );
+  });
+
+  it("refuses high-risk apps without a profile, a profile beside managed signing, and a malformed ARN, registering nothing", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { apps },
+        '  - trusted-delivery-platform:registrySigning is "unmanaged"; leaves "ledger-service", "team/risk-engine" without a signing profile, whose images are signed (ecr.signing, always for high risk): set registrySigning: managed (the stack creates the environment\'s AWS Signer profile and the registry\'s signing configuration), or signingProfileArn: the profile of a signing configuration managed elsewhere',
+      ],
+      [
+        {
+          apps,
+          registrySigning: "managed",
+          signingProfileArn: "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/x_y",
+        },
+        '  - trusted-delivery-platform:signingProfileArn is "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/x_y"; cannot be given with registrySigning: managed, which creates the environment\'s own profile: leave out one or the other',
+      ],
+      [
+        { apps, signingProfileArn: "arn:aws:signer:eu-west-2:123456789012:signing-profiles/x" },
+        '  - trusted-delivery-platform:signingProfileArn is "arn:aws:signer:eu-west-2:123456789012:signing-profiles/x"; must be the ARN of an AWS Signer signing profile, arn:<partition>:signer:<region>:<account>:/signing-profiles/<name> (2 to 64 letters, digits and _), e.g. "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_prod"',
+      ],
+      [
+        { apps, registrySigning: "always" },
+        '  - trusted-delivery-platform:registrySigning is "always"; must be "managed" or "unmanaged"',
+      ],
+    ];
+    for (const [values, line] of cases) {
+      const bad = await runExpectingError(platform, {
+        project: ns,
+        stack: "dev",
+        config: configOf(values),
+      });
+      assert.equal(
+        bad.error.message,
+        [
+          'Stack "dev" config (programs/platform/Pulumi.dev.yaml) has an invalid argument:',
+          line,
+        ].join("\n"),
+      );
+      assert.deepEqual(bad.registered, []);
+    }
+  });
+
+  it("with only low- and medium-risk apps, needs no profile and creates none", async () => {
+    const run = await runPlatform({ registrySigning: "managed", apps: { "payments-api": app } });
+    assert.deepEqual(ofType(run, awsTypes.signerSigningProfile), []);
+    assert.deepEqual(ofType(run, awsNativeTypes.ecrSigningConfiguration), []);
   });
 });

@@ -41,6 +41,8 @@ function config(
   return {
     [`${ns}:apps`]: JSON.stringify(apps),
     [`${ns}:terraformState`]: JSON.stringify(terraformState),
+    // The high-risk app's images are signed: the stack manages the registry's signing.
+    [`${ns}:registrySigning`]: "managed",
     ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${ns}:${k}`, String(v)])),
   };
 }

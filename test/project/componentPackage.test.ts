@@ -113,6 +113,7 @@ describe("the component package for other languages", function () {
       metadata: "#RegistryMetadata",
       github: "#GitHubRepositoryAccess",
       oidcProviderArn: "string",
+      signingProfileArn: "string",
       ecr: "#EcrSettings",
       tagPrefix: "string",
       tags: "map<string>",
@@ -122,10 +123,11 @@ describe("the component package for other languages", function () {
     });
     assert.deepEqual(pipeline.requiredInputs.sort(), ["environment", "github", "metadata"]);
     assert.deepEqual(undocumented(pipeline.inputProperties), []);
-    // Only the provider ARN may be another resource's output; the rest is validated up front.
+    // Only the provider's and the signing profile's ARNs may be other resources' outputs; the
+    // rest is validated up front.
     assert.deepEqual(
       Object.keys(pipeline.inputProperties).filter((k) => !pipeline.inputProperties[k].plain),
-      ["oidcProviderArn"],
+      ["oidcProviderArn", "signingProfileArn"],
     );
     assert.match(
       pipeline.inputProperties.environment.description,
@@ -149,6 +151,7 @@ describe("the component package for other languages", function () {
       subjects: "string[]",
       metadata: "#RegistryMetadata",
       readers: "string[]",
+      signingProfileArn: "string",
       repository: awsTypes.ecrRepository,
       lifecyclePolicy: awsTypes.ecrLifecyclePolicy,
       repositoryPolicy: awsTypes.ecrRepositoryPolicy,
@@ -163,10 +166,19 @@ describe("the component package for other languages", function () {
         "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
       repositoryUrlVariable: githubTypes.actionsVariable,
       regionVariable: githubTypes.actionsVariable,
+      signingProfileVariable: githubTypes.actionsVariable,
     });
     assert.deepEqual(
       Object.keys(pipeline.properties).filter((k) => !pipeline.required.includes(k)),
-      ["repositoryPolicy", "oidcProvider", "roleSecret", "workflowFile", "oidcSubjectTemplate"],
+      [
+        "repositoryPolicy",
+        "oidcProvider",
+        "roleSecret",
+        "workflowFile",
+        "oidcSubjectTemplate",
+        "signingProfileVariable",
+        "signingProfileArn",
+      ],
     );
     assert.deepEqual(undocumented(pipeline.properties), []);
   });
@@ -207,6 +219,7 @@ describe("the component package for other languages", function () {
       commitWorkflow: "boolean",
       attestations: "boolean",
       vulnerabilityGate: "#VulnerabilitySeverity",
+      registryFindingsGate: "#VulnerabilitySeverity",
       secretName: "string",
       variableNames: "#GitHubVariableNames",
       ownerId: "number",
@@ -225,6 +238,7 @@ describe("the component package for other languages", function () {
       forceDelete: "boolean",
       protect: "boolean",
       pull: "#PullAccess",
+      signing: "boolean",
     });
     assert.deepEqual(shape(type("ReusableWorkflow").properties), {
       repository: "string",
@@ -276,6 +290,8 @@ describe("the component package for other languages", function () {
           github: { repository: "acme/payments-api" },
           oidcProviderArn:
             "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+          signingProfileArn:
+            "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_dev",
         },
         {},
       );
@@ -295,6 +311,7 @@ describe("the component package for other languages", function () {
       "github:index/actionsSecret:ActionsSecret payments-api-role-secret",
       "github:index/actionsVariable:ActionsVariable payments-api-region",
       "github:index/actionsVariable:ActionsVariable payments-api-repository-url",
+      "github:index/actionsVariable:ActionsVariable payments-api-signing-profile",
     ]);
     const repository = ofType(run, awsTypes.ecrRepository)[0];
     assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");

@@ -71,6 +71,8 @@ const args: TrustedDeliveryPipelineArgs = {
   metadata: { id: "REGISTRY_PAYMENTS_API", owner: "team-payments", risk },
   github: { repository: "acme/payments-api", branches: ["main", "release/*"] },
   oidcProviderArn: oidc.arn,
+  // High risk signs every image: the platform's AWS Signer profile.
+  signingProfileArn: "arn:aws:signer:eu-west-2:123456789012:/signing-profiles/trusted_delivery_dev",
 };
 const pipeline = new TrustedDeliveryPipeline("payments-api", args);
 
@@ -229,6 +231,7 @@ describe("the npm package, installed from its tarball into a fresh project", fun
         "aws:iam/rolePolicy:RolePolicy payments-api-push-policy",
         "github:index/actionsSecret:ActionsSecret payments-api-role-secret",
         "github:index/actionsVariable:ActionsVariable payments-api-repository-url",
+        "github:index/actionsVariable:ActionsVariable payments-api-signing-profile",
         "github:index/actionsVariable:ActionsVariable payments-api-region",
       ].sort(),
     );

@@ -11,7 +11,13 @@ import { platformConfigValues } from "../../../programs/platform/config";
 import { adoptedApps } from "../appEntries";
 import { registryDrift } from "../drift";
 import { importFile } from "../importFile";
-import { AdoptedRegistry, AdoptionPlan, bindStack, writeAppEntries } from "../adoptionPlan";
+import {
+  AdoptedRegistry,
+  AdoptionPlan,
+  bindStack,
+  withSigningNote,
+  writeAppEntries,
+} from "../adoptionPlan";
 import { ExistingRegistry } from "../registry";
 import { appsSetting } from "../../workspace/appsSetting";
 import { AwsClients } from "../../aws/clients";
@@ -143,7 +149,7 @@ export async function planAccountAdoption(options: AccountAdoptOptions): Promise
     notes: [...(governed.notes.get(registry.name) ?? []), ...(live.notes.get(registry.name) ?? [])],
   }));
   bindStack(editor, aws.settings, { region, account });
-  writeAppEntries(
+  const signingNote = writeAppEntries(
     editor,
     project,
     { name: stackFileName(stack), file: stackFile },
@@ -153,7 +159,7 @@ export async function planAccountAdoption(options: AccountAdoptOptions): Promise
   return {
     stackFile,
     editor,
-    registries: adopted,
+    registries: withSigningNote(adopted, signingNote),
     region,
     account,
     importFile: importFile(adopted.map((a) => a.registry)),

@@ -5,7 +5,13 @@ import { platformConfigValues } from "../../../programs/platform/config";
 import { AdoptedApp, adoptedApps, Governance, StackApps } from "../appEntries";
 import { registryDrift } from "../drift";
 import { importFile } from "../importFile";
-import { AdoptedRegistry, AdoptionPlan as Plan, bindStack, writeAppEntries } from "../adoptionPlan";
+import {
+  AdoptedRegistry,
+  AdoptionPlan as Plan,
+  bindStack,
+  withSigningNote,
+  writeAppEntries,
+} from "../adoptionPlan";
 import { appsSetting } from "../../workspace/appsSetting";
 import { readAwsSettings } from "../../workspace/awsConfig";
 import { InvalidInputError } from "../../core/errors";
@@ -110,7 +116,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   if (defaultTags.tags.stack === undefined && Object.keys(defaultTags.tags.terraform).length > 0) {
     editor.setConfig("aws:defaultTags", { tags: defaultTags.tags.terraform });
   }
-  writeAppEntries(
+  const signingNote = writeAppEntries(
     editor,
     project,
     { name: stackFileName(stack), file: stackFile },
@@ -122,7 +128,7 @@ export async function planAdoption(options: AdoptOptions): Promise<AdoptionPlan>
   return {
     stackFile,
     editor,
-    registries: adopted,
+    registries: withSigningNote(adopted, signingNote),
     defaultTags: defaultTags.tags.terraform,
     region: place.region,
     account: place.account,

@@ -1,17 +1,12 @@
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { literal } from "../../iam/automaton";
-import {
-  continuousScanRiskLevels,
-  defaultTagPrefix,
-  governanceTagKeys,
-  riskLevels,
-} from "../../governance/registry";
+import { continuousScanRiskLevels, defaultTagPrefix, riskLevels } from "../../governance/registry";
 import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
-import { eachKnown, stackReporter } from "../../lib/judge";
-import { registryScanningRules, registrySettings } from "../../resources/registries";
+import { eachRepositoryOfRisk, stackReporter } from "../../lib/judge";
+import { registryScanningRules } from "../../resources/registries";
 import { ScanningRule, unscannedName } from "../../resources/scanning";
-import { knownOrUndefined, StackIndex, StackResource } from "../../resources/stackIndex";
+import { knownOrUndefined, StackIndex } from "../../resources/stackIndex";
 
 export interface HighRiskContinuousScanConfig {
   readonly tagPrefix: string;
@@ -89,7 +84,6 @@ export const ecrHighRiskContinuousScan: StackValidationPolicy = {
       return;
     }
     const index = StackIndex.of(args.resources);
-    const riskKey = governanceTagKeys(config.tagPrefix).risk;
     const configurations: ScanningConfiguration[] = [];
     for (const resource of index.ofTypes(
       awsTypes.ecrRegistryScanningConfiguration,
@@ -102,26 +96,17 @@ export const ecrHighRiskContinuousScan: StackValidationPolicy = {
       }
       configurations.push({ name: resource.name, ...scanning });
     }
-    eachKnown(
-      index.ofTypes(awsTypes.ecrRepository, awsNativeTypes.ecrRepository),
-      (repository: StackResource) => {
-        const registry = registrySettings(repository)!;
-        const risk = registry.tags()[riskKey];
-        if (typeof risk !== "string" || !config.riskLevels.includes(risk)) {
-          return;
-        }
-        const name = registry.name;
-        const reason =
-          name === undefined
-            ? "it has no name the stack knows, so no filter can be shown to match it: give it a name"
-            : notScannedContinuously(name, configurations);
-        if (reason !== undefined) {
-          reportViolation(
-            `ECR repository "${name ?? repository.name}" is tagged "${risk}" risk and must be scanned continuously: ${reason}`,
-            repository.urn,
-          );
-        }
-      },
-    );
+    eachRepositoryOfRisk(index, config.tagPrefix, config.riskLevels, (repository, name, risk) => {
+      const reason =
+        name === undefined
+          ? "it has no name the stack knows, so no filter can be shown to match it: give it a name"
+          : notScannedContinuously(name, configurations);
+      if (reason !== undefined) {
+        reportViolation(
+          `ECR repository "${name ?? repository.name}" is tagged "${risk}" risk and must be scanned continuously: ${reason}`,
+          repository.urn,
+        );
+      }
+    });
   },
 };

@@ -1,0 +1,117 @@
+/**
+ * What a registry's signing configuration signs (ECR managed signing): its rules read from an
+ * `aws-native:ecr:SigningConfiguration` (a stack's, or the one the audit reads), and ECR's
+ * filter semantics as languages the IAM model's solver can reason about.
+ *
+ * ECR's API reference (`SigningRule`, `SigningRepositoryFilter`): a rule without filters signs
+ * every repository; a `WILDCARD_MATCH` filter matches the whole repository name, each `*`
+ * standing for any sequence of characters (`myapp/*` matches the names that start with
+ * `myapp/`, `*prod*` those that contain `prod`), so a filter without `*` matches that one name
+ * (`ledger` does not match `ledger-service`, unlike a scanning filter); an image matched by
+ * several rules is signed with each rule's profile. What cannot be read this way (another
+ * filter type, a filter outside ECR's pattern) is never taken to match: it is named instead.
+ */
+import { Language } from "../iam/automaton";
+import { Budget, BudgetExhausted } from "../iam/budget";
+import { and, atom, Formula, not, or, solve, TRUE } from "../iam/formula";
+import { compilePattern } from "../iam/patterns";
+import { awsNativeTypes } from "../governance/typeTokens";
+import { normalize, ResourceLike } from "./normalize";
+
+/** The one filter type ECR's signing rules take. */
+export const signingFilterType = "WILDCARD_MATCH";
+
+/** ECR's pattern for a signing filter (`SigningRepositoryFilter.filter`). */
+const signingFilterPattern =
+  /^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*\/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$/;
+
+/** A filter of a signing rule, as given: its value and type, whatever they are. */
+export interface SigningFilter {
+  readonly filter: unknown;
+  readonly filterType: unknown;
+}
+
+/** A signing rule: the repositories it signs. */
+export interface SigningRule {
+  /** Its filters; none: every repository of the registry. */
+  readonly filters: readonly SigningFilter[];
+}
+
+/**
+ * A registry signing configuration's rules, read in full (so a value unknown during a preview
+ * throws here, not later); undefined for other resources.
+ */
+export function registrySigningRules(resource: ResourceLike): SigningRule[] | undefined {
+  const { type, props } = normalize(resource);
+  if (type !== awsNativeTypes.ecrSigningConfiguration) {
+    return undefined;
+  }
+  const rules: any[] = props.rules ?? [];
+  return rules.map((rule) => ({
+    filters: ((rule?.repositoryFilters ?? []) as any[]).map((f) => ({
+      filter: f?.filter,
+      filterType: f?.filterType,
+    })),
+  }));
+}
+
+/** A filter as ECR would read it: `{ language }`, or why it cannot be read. */
+export function signingFilterLanguage(
+  filter: SigningFilter,
+): { readonly language: Language } | { readonly unreadable: string } {
+  const shown = `${JSON.stringify(filter.filter) ?? String(filter.filter)} (filterType ${JSON.stringify(filter.filterType) ?? String(filter.filterType)})`;
+  if (filter.filterType !== signingFilterType) {
+    return { unreadable: `${shown}: only ${signingFilterType} filters can be read` };
+  }
+  if (typeof filter.filter !== "string" || !signingFilterPattern.test(filter.filter)) {
+    return {
+      unreadable: `${shown}: not a repository name pattern of lowercase letters, digits, ".", "_", "-", "/" and "*"`,
+    };
+  }
+  const compiled = compilePattern(filter.filter, { wildcards: true });
+  return "language" in compiled
+    ? { language: compiled.language }
+    : { unreadable: `${shown}: ${compiled.unknown}` };
+}
+
+/** Whether `name` is one the rules sign, as a formula over `name` (unreadable filters: no). */
+export function signedBy(rules: readonly SigningRule[]): Formula {
+  return or(
+    ...rules.map((rule) =>
+      rule.filters.length === 0
+        ? TRUE
+        : or(
+            ...rule.filters.flatMap((filter) => {
+              const read = signingFilterLanguage(filter);
+              return "language" in read ? [atom("name", read.language)] : [];
+            }),
+          ),
+    ),
+  );
+}
+
+/** Why a name may be left unsigned: the filters that could not be read, in the rules' order. */
+export function unreadableSigningFilters(rules: readonly SigningRule[]): string[] {
+  return rules.flatMap((rule) =>
+    rule.filters.flatMap((filter) => {
+      const read = signingFilterLanguage(filter);
+      return "unreadable" in read ? [read.unreadable] : [];
+    }),
+  );
+}
+
+/**
+ * A name in `names` that the rules leave unsigned, `"?"` when that cannot be worked out (the
+ * solver's budget ran out: not proven signed), or undefined when they sign every name in `names`.
+ */
+export function unsignedName(names: Language, rules: readonly SigningRule[]): string | undefined {
+  try {
+    const result = solve(and(atom("name", names), not(signedBy(rules))), new Budget());
+    return result.kind === "none" ? undefined : (result.values.name ?? "");
+  } catch (e) {
+    if (e instanceof BudgetExhausted) {
+      return "?";
+    }
+    throw e;
+  }
+}
