@@ -112,7 +112,17 @@ export function admissionPolicyName(app: string, environment: string): string {
  * a tag and a digest as `<url>@<digest>`.)
  */
 function imageReferences(repositoryUrl: string): string[] {
-  return [`${repositoryUrl}:*`, `${repositoryUrl}@*`];
+  const references = [repositoryUrl];
+  // Some Kyverno releases name a one-component repository `<registry>/library/<name>` when they
+  // match (Docker Hub's convention, applied to every registry; pkg/utils/image/infos.go): a
+  // policy naming only `<registry>/<name>` would then match nothing and admit everything. Both
+  // forms are matched, so either way the image is verified; an ECR repository actually named
+  // `library/<name>` would be held to this pipeline's provenance too (refused, never admitted).
+  const [registry, ...path] = repositoryUrl.split("/");
+  if (path.length === 1) {
+    references.push(`${registry}/library/${path[0]}`);
+  }
+  return references.flatMap((reference) => [`${reference}:*`, `${reference}@*`]);
 }
 
 /** What is wrong with the inputs, all at once: the URL's form, and the pipeline's attestations. */

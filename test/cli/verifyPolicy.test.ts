@@ -90,6 +90,8 @@ describe("trusted-delivery verify-policy", () => {
     assert.deepEqual(before.images, [
       "123456789012.dkr.ecr.eu-west-2.amazonaws.com/ledger-service:*",
       "123456789012.dkr.ecr.eu-west-2.amazonaws.com/ledger-service@*",
+      "123456789012.dkr.ecr.eu-west-2.amazonaws.com/library/ledger-service:*",
+      "123456789012.dkr.ecr.eu-west-2.amazonaws.com/library/ledger-service@*",
     ]);
     assert.equal(before.subject, builderIdentity(ledgerSettings("dev", root)).subjectPattern);
     assert.ok(

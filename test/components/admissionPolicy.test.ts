@@ -296,7 +296,12 @@ describe("the Kyverno admission policy", () => {
 
     it("requires a verified SLSA provenance bundle for every image of the repository, pinned to its digest", () => {
       assert.deepEqual(policyFor().verifyImage, {
-        imageReferences: [`${url}:*`, `${url}@*`],
+        imageReferences: [
+          `${url}:*`,
+          `${url}@*`,
+          `${registry}/library/payments-api:*`,
+          `${registry}/library/payments-api@*`,
+        ],
         type: "SigstoreBundle",
         failureAction: "Enforce",
         required: true,
@@ -589,7 +594,22 @@ describe("the Kyverno admission policy", () => {
       }
     });
 
-    it("the test's Kyverno matcher would catch <url>*, the pattern the two references replace", () => {
+    it("match the repository as Kyverno releases that prefix one-component paths with library/ write it", () => {
+      // pkg/utils/image/infos.go in some Kyverno releases: `<registry>/<name>` becomes
+      // `<registry>/library/<name>`; without these references such a release would match nothing.
+      for (const image of [
+        `${registry}/library/payments-api:latest`,
+        `${registry}/library/payments-api@${digest}`,
+      ]) {
+        assert.equal(matchesAnyReference(references(), image), true, image);
+      }
+      assert.equal(
+        matchesAnyReference(references(), `${registry}/library/payments-api-evil:tag`),
+        false,
+      );
+    });
+
+    it("the test's Kyverno matcher would catch <url>*, the pattern these references replace", () => {
       assert.equal(matchesAnyReference([`${url}*`], `${url}-evil:tag`), true);
     });
   });
