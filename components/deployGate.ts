@@ -1,7 +1,9 @@
 import { PipelineSettings } from "./pipelineSettings";
 import { BuilderIdentity, builderIdentity, provenancePredicateType } from "./verification";
 import {
+  assumeRoleStep,
   pinnedActions,
+  provisionedExpressions,
   registryFindingsStep,
   registryPollAttempts,
   registryPollIntervalSeconds,
@@ -45,12 +47,8 @@ export function deployGateWorkflow(app: string, settings: PipelineSettings): str
 
 /** The expressions the gate's steps read: the provisioned secret and variables, the inputs. */
 function gateExpressions(settings: PipelineSettings) {
-  const { github } = settings;
   return {
-    secret: `\${{ secrets.${github.secretName} }}`,
-    region: `\${{ vars.${github.regionVariableName} }}`,
-    repositoryUrl: `\${{ vars.${github.repositoryUrlVariableName} }}`,
-    signingProfileArn: `\${{ vars.${github.signingProfileVariableName} }}`,
+    ...provisionedExpressions(settings),
     digest: "${{ inputs.digest }}",
     environment: "${{ inputs.environment }}",
   };
@@ -200,16 +198,12 @@ function gateJobLines(settings: PipelineSettings): string[] {
  */
 function gateStepLines(settings: PipelineSettings, identity: BuilderIdentity): string[] {
   const { github } = settings;
-  const { secret, region, repositoryUrl, digest } = gateExpressions(settings);
+  const { repositoryUrl, digest } = gateExpressions(settings);
   const gate = github.registryFindingsGate;
   return [
     "    steps:",
     ...inputCheckStep(settings),
-    "      - name: Assume the push role",
-    `        ${uses(pinnedActions.configureAwsCredentials)}`,
-    "        with:",
-    `          role-to-assume: ${secret}`,
-    `          aws-region: ${region}`,
+    ...assumeRoleStep(settings),
     ...(github.attestations ? provenanceSteps(settings, identity) : []),
     ...(settings.ecr.signing ? signingStep(settings) : []),
     ...(gate === undefined

@@ -122,13 +122,37 @@ export function buildPushWorkflow(app: string, settings: PipelineSettings): stri
   return lines.join("\n");
 }
 
-/** The expressions the steps read: the provisioned secret and variables, the pushed digest. */
-function workflowExpressions(settings: PipelineSettings) {
+/**
+ * The expressions of what the pipeline provisions in the app repository: the secret holding the
+ * push role's ARN, and the variables holding the region, the repository URL and the signing
+ * profile's ARN. The build-and-push workflow and the deploy gate read them alike.
+ */
+export function provisionedExpressions(settings: PipelineSettings) {
   const { github } = settings;
-  const repositoryUrl = `\${{ vars.${github.repositoryUrlVariableName} }}`;
   return {
     secret: `\${{ secrets.${github.secretName} }}`,
     region: `\${{ vars.${github.regionVariableName} }}`,
+    repositoryUrl: `\${{ vars.${github.repositoryUrlVariableName} }}`,
+    signingProfileArn: `\${{ vars.${github.signingProfileVariableName} }}`,
+  };
+}
+
+/** The step assuming the push role from the provisioned secret, in the provisioned region. */
+export function assumeRoleStep(settings: PipelineSettings): string[] {
+  const { secret, region } = provisionedExpressions(settings);
+  return [
+    "      - name: Assume the push role",
+    `        ${uses(pinnedActions.configureAwsCredentials)}`,
+    "        with:",
+    `          role-to-assume: ${secret}`,
+    `          aws-region: ${region}`,
+  ];
+}
+
+/** The expressions the steps read: the provisioned secret and variables, the pushed digest. */
+function workflowExpressions(settings: PipelineSettings) {
+  const { repositoryUrl } = provisionedExpressions(settings);
+  return {
     repositoryUrl,
     shaTag: `${repositoryUrl}:\${{ github.sha }}`,
     digest: "${{ steps.push.outputs.digest }}",
@@ -220,7 +244,7 @@ function jobLines(settings: PipelineSettings): string[] {
  * passed)).
  */
 function stepLines(settings: PipelineSettings): string[] {
-  const { secret, region, repositoryUrl, shaTag, digest } = workflowExpressions(settings);
+  const { repositoryUrl, shaTag, digest } = workflowExpressions(settings);
   const mutable = settings.ecr.imageTagMutability === "MUTABLE";
   const gate = settings.github.vulnerabilityGate;
   const findingsGate = settings.github.registryFindingsGate;
@@ -230,11 +254,7 @@ function stepLines(settings: PipelineSettings): string[] {
     `        ${uses(pinnedActions.checkout)}`,
     "        with:",
     "          persist-credentials: false",
-    "      - name: Assume the push role",
-    `        ${uses(pinnedActions.configureAwsCredentials)}`,
-    "        with:",
-    `          role-to-assume: ${secret}`,
-    `          aws-region: ${region}`,
+    ...assumeRoleStep(settings),
     "      - name: Log in to ECR",
     `        ${uses(pinnedActions.amazonEcrLogin)}`,
     "      - name: Set up Buildx",

@@ -12,10 +12,9 @@ import {
   runProblems,
   WorkflowRun,
 } from "../explain/run";
-import { readPlatformStack } from "../workspace/platformStack";
+import { appOfStack, readPlatformStack } from "../workspace/platformStack";
 import { readEnvironmentClaims } from "../workspace/environmentClaims";
 import { findProject, readStackConfig } from "../workspace/project";
-import { didYouMeanText } from "../core/suggest";
 import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 /** The account the provider ARN is shown in when the stack names none: IAM's example account. */
@@ -104,12 +103,7 @@ export const explainCommand: Command = {
 
     const project = findProject(String(options.cwd ?? process.cwd()));
     const { config, file } = readPlatformStack(project, stack);
-    const resolved = config.apps[name];
-    if (resolved === undefined) {
-      throw new UsageError(
-        `app "${name}" is not in ${file}${didYouMeanText(name, Object.keys(config.apps))}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
-      );
-    }
+    const resolved = appOfStack(config, file, name);
     const aws = readAwsSettings(readStackConfig(project, stack).values).settings;
     const account = aws.allowedAccountIds?.[0] ?? exampleAccount;
     const providerArn =

@@ -4,9 +4,8 @@ import { formatProblems, problem } from "../../components/problems";
 import type { PipelineSettings } from "../../components/pipelineSettings";
 import { builderIdentity, provenancePredicateType } from "../../components/verification";
 import { UsageError } from "../core/errors";
-import { didYouMeanText } from "../core/suggest";
 import { readAwsSettings } from "../workspace/awsConfig";
-import { readPlatformStack } from "../workspace/platformStack";
+import { appOfStack, readPlatformStack } from "../workspace/platformStack";
 import { findProject, readStackConfig } from "../workspace/project";
 import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
@@ -105,12 +104,7 @@ export const verifyPolicyCommand: Command = {
     const [app] = positionals;
     const project = findProject(String(options.cwd ?? process.cwd()));
     const { config, file } = readPlatformStack(project, stack);
-    const resolved = config.apps[app];
-    if (resolved === undefined) {
-      throw new UsageError(
-        `app "${app}" is not in ${file}${didYouMeanText(app, Object.keys(config.apps))}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
-      );
-    }
+    const resolved = appOfStack(config, file, app);
     const settings = resolved.settings;
     switch (output.format) {
       case "deploy-gate":

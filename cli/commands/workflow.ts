@@ -1,9 +1,8 @@
 import { buildPushWorkflowPath } from "../../components/names";
 import { buildPushWorkflow } from "../../components/workflow";
-import { readPlatformStack } from "../workspace/platformStack";
+import { appOfStack, readPlatformStack } from "../workspace/platformStack";
 import { findProject } from "../workspace/project";
 import { UsageError } from "../core/errors";
-import { didYouMeanText } from "../core/suggest";
 import { Command, cwdOption, stackArgument, stackOption } from "./command";
 
 export const workflowCommand: Command = {
@@ -34,12 +33,7 @@ export const workflowCommand: Command = {
       findProject(String(options.cwd ?? process.cwd())),
       stack,
     );
-    const resolved = config.apps[app];
-    if (resolved === undefined) {
-      throw new UsageError(
-        `app "${app}" is not in ${file}${didYouMeanText(app, Object.keys(config.apps))}; apps there: ${Object.keys(config.apps).join(", ") || "none"}`,
-      );
-    }
+    const resolved = appOfStack(config, file, app);
     output.result(buildPushWorkflow(app, resolved.settings));
     return 0;
   },

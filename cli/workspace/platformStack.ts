@@ -7,6 +7,8 @@ import {
 } from "../../programs/platform/config";
 import { displayPath, PulumiProject, readStackConfig } from "./project";
 import type { StackFileEditor } from "./stackFile";
+import { UsageError } from "../core/errors";
+import { didYouMeanText } from "../core/suggest";
 
 /** A stack's platform config, read from its stack file and checked as the program checks it. */
 export function readPlatformStack(
@@ -52,4 +54,23 @@ export function manageSigningForSignedApps(
   }
   editor.setConfig(`${projectName}:registrySigning`, RegistrySigning.Managed);
   return `set ${projectName}:registrySigning: managed in ${file}, since ${signed.join(", ")} ${signed.length === 1 ? "signs its" : "sign their"} images (high risk): the stack now creates the environment's AWS Signer profile and the account's ECR signing configuration; if another stack owns that configuration, set signingProfileArn to its profile instead`;
+}
+
+/**
+ * One app of a stack's platform config, by name; a name the stack does not hold is a usage
+ * error naming the stack file, the nearest name and the apps there.
+ */
+export function appOfStack(
+  config: PlatformConfig,
+  file: string,
+  app: string,
+): PlatformConfig["apps"][string] {
+  const resolved = config.apps[app];
+  if (resolved === undefined) {
+    const names = Object.keys(config.apps);
+    throw new UsageError(
+      `app "${app}" is not in ${file}${didYouMeanText(app, names)}; apps there: ${names.join(", ") || "none"}`,
+    );
+  }
+  return resolved;
 }

@@ -1,6 +1,7 @@
 import { defaultForceDelete, defaultProtect, requiredTierControls, riskTiers } from "../defaults";
 import { booleanProblem, kmsKeyArnProblem } from "../formats";
 import { retentionPolicyDocument, retentionProblems } from "../lifecyclePolicy";
+import { signsImages } from "../registrySigning";
 import { EcrSettings, PullAccess, PullService } from "../pipelineArgs";
 import {
   defaultProtectedTagPatterns,
@@ -367,7 +368,7 @@ export function resolvedSigning(
   risk: RiskLevel,
   signingProfileGiven: boolean,
 ): boolean {
-  return signing ?? (signedImageRiskLevels.includes(risk) || signingProfileGiven);
+  return signsImages(signing, risk) || (signing === undefined && signingProfileGiven);
 }
 
 /** The checked registry settings: the risk tier's, with the overrides given. */
