@@ -92,42 +92,49 @@ export function union(...parts: readonly Language[]): Language {
   return parts.flat();
 }
 
-/** Positions reachable from `positions` without reading a character (repeat steps may be skipped). */
-function closure(sequence: readonly Step[], positions: Iterable<number>): number[] {
-  const reached = new Set<number>();
-  for (let position of positions) {
-    while (!reached.has(position)) {
-      reached.add(position);
-      if (position < sequence.length && sequence[position].repeat) {
-        position += 1;
-      } else {
-        break;
-      }
-    }
-  }
-  return [...reached].sort((a, b) => a - b);
-}
-
 /** Whether `text` is in the language: each sequence simulated as a set of positions. */
 export function matches(language: Language, text: string): boolean {
-  const points = [...text].map((c) => c.codePointAt(0)!);
-  return language.some((sequence) => {
-    let positions = closure(sequence, [0]);
-    for (const point of points) {
-      const next: number[] = [];
-      for (const position of positions) {
-        const step = sequence[position];
-        if (step !== undefined && step.set.has(point)) {
-          next.push(step.repeat ? position : position + 1);
-        }
+  const points: number[] = [];
+  for (const c of text) {
+    points.push(c.codePointAt(0)!);
+  }
+  return language.some((sequence) => sequenceMatches(sequence, points));
+}
+
+/** Marks `position` and the positions after it that repeat steps let a match skip to. */
+function markClosure(sequence: readonly Step[], reached: Uint8Array, position: number): void {
+  reached[position] = 1;
+  while (position < sequence.length && sequence[position].repeat) {
+    position += 1;
+    reached[position] = 1;
+  }
+}
+
+function sequenceMatches(sequence: readonly Step[], points: readonly number[]): boolean {
+  if (sequence.every((step) => !step.repeat)) {
+    return (
+      sequence.length === points.length && sequence.every((step, i) => step.set.has(points[i]))
+    );
+  }
+  let current = new Uint8Array(sequence.length + 1);
+  let next = new Uint8Array(sequence.length + 1);
+  markClosure(sequence, current, 0);
+  for (const point of points) {
+    next.fill(0);
+    let any = false;
+    for (let position = 0; position < sequence.length; position += 1) {
+      const step = sequence[position];
+      if (current[position] === 1 && step.set.has(point)) {
+        markClosure(sequence, next, step.repeat ? position : position + 1);
+        any = true;
       }
-      if (next.length === 0) {
-        return false;
-      }
-      positions = closure(sequence, next);
     }
-    return positions.includes(sequence.length);
-  });
+    if (!any) {
+      return false;
+    }
+    [current, next] = [next, current];
+  }
+  return current[sequence.length] === 1;
 }
 
 /** The character classes some languages tell apart, and each step set's membership per class. */

@@ -30,7 +30,24 @@ export class CharSet {
 
   /** The characters of `text`. */
   static of(text: string): CharSet {
+    if (text.length === 1 || (text.length === 2 && text.codePointAt(0)! > 0xffff)) {
+      return CharSet.ofPoint(text.codePointAt(0)!);
+    }
     return CharSet.fromPoints([...text].map((c) => c.codePointAt(0)!));
+  }
+
+  /** One-character sets, made once each: literals are read a character at a time. */
+  private static readonly points = new Map<number, CharSet>();
+
+  private static ofPoint(point: number): CharSet {
+    let set = CharSet.points.get(point);
+    if (set === undefined) {
+      set = CharSet.fromPoints([point]);
+      if (CharSet.points.size < 4096) {
+        CharSet.points.set(point, set);
+      }
+    }
+    return set;
   }
 
   static fromPoints(points: readonly number[]): CharSet {
@@ -43,7 +60,10 @@ export class CharSet {
         bounds.push(point, point + 1);
       }
     }
-    return new CharSet(bounds).intersect(CharSet.all);
+    const scalars = sorted.every(
+      (point) => point >= 0 && point < end && (point < surrogatesStart || point >= surrogatesEnd),
+    );
+    return scalars ? new CharSet(bounds) : new CharSet(bounds).intersect(CharSet.all);
   }
 
   /** Characters from `lo` to `hi`, both included. */

@@ -347,7 +347,62 @@ function disjuncts(formula: Formula): readonly Formula[] {
   return widest.operands.map((d) => and(...rest, d));
 }
 
-function solveConjunction(formula: Formula, budget: Budget): SolveResult {
+/**
+ * The one string a language holds, when it holds exactly one written out character by character
+ * (`literal`'s languages, case kept); undefined otherwise.
+ */
+function onlyString(language: Language): string | undefined {
+  if (language.length !== 1) {
+    return undefined;
+  }
+  let text = "";
+  for (const { set, repeat } of language[0]) {
+    const [lo, hi] = set.bounds;
+    if (repeat || set.bounds.length !== 2 || hi !== lo + 1) {
+      return undefined;
+    }
+    text += String.fromCodePoint(lo);
+  }
+  return text;
+}
+
+/**
+ * Variables a conjunction fixes: a conjunct "`v` is in a language of one string" leaves `v` that
+ * string or nothing. Each is substituted before any search: its other atoms are decided by
+ * `matches` on that string, so a value the formula fixes (a subject tried by name, STS's
+ * audience) costs no automaton. Exact: a solution must give `v` that string, and that string
+ * answers every atom of `v` as the substitution does.
+ */
+function fixVariables(
+  formula: Formula,
+  budget: Budget,
+): { readonly rest: Formula; readonly values: Record<string, string> } {
+  const values: Record<string, string> = {};
+  let rest = formula;
+  for (;;) {
+    const conjuncts = rest.kind === "and" ? rest.operands : [rest];
+    let fixed: { variable: string; value: string } | undefined;
+    for (const c of conjuncts) {
+      const value = c.kind === "atom" ? onlyString(c.atom.language) : undefined;
+      if (value !== undefined && c.kind === "atom") {
+        fixed = { variable: c.atom.variable, value };
+        break;
+      }
+    }
+    if (fixed === undefined) {
+      return { rest, values };
+    }
+    const atoms = new Map<string, Atom[]>();
+    collectAtoms(rest, atoms);
+    const own = atoms.get(fixed.variable)!;
+    budget.spend(own.length);
+    rest = substitute(rest, new Map(own.map((a) => [a, matches(a.language, fixed.value)])));
+    values[fixed.variable] = fixed.value;
+  }
+}
+
+function solveConjunction(whole: Formula, budget: Budget): SolveResult {
+  const { rest: formula, values: fixedValues } = fixVariables(whole, budget);
   const atoms = new Map<string, Atom[]>();
   collectAtoms(formula, atoms);
   const variables = [...atoms.keys()].sort(
@@ -388,7 +443,7 @@ function solveConjunction(formula: Formula, budget: Budget): SolveResult {
     }
     return { kind: "none" };
   };
-  return step(formula, 0, {});
+  return step(formula, 0, fixedValues);
 }
 
 function mayHoldOf(formula: Formula, atoms: readonly Atom[]) {

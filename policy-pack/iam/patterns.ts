@@ -29,8 +29,29 @@ export type CompiledPattern =
 
 const escapes: Readonly<Record<string, string>> = { "${*}": "*", "${?}": "?", "${$}": "$" };
 
-/** Compiles one IAM value. */
+/** Patterns compiled already, by their options and value: languages are never changed once built. */
+const compiled = new Map<string, CompiledPattern>();
+const compiledLimit = 50_000;
+
+/**
+ * Compiles one IAM value. The same values recur across a stack's documents (every push role
+ * names the same actions and ARN forms, every trust policy the same issuer and audience), so
+ * each is compiled once per process.
+ */
 export function compilePattern(value: string, options: PatternOptions): CompiledPattern {
+  const key = `${options.wildcards ? 1 : 0}${options.ignoreCase ? 1 : 0}${options.variables ? 1 : 0}${options.wildcardExcept ?? ""}\u0000${value}`;
+  let known = compiled.get(key);
+  if (known === undefined) {
+    known = compileAnew(value, options);
+    if (compiled.size >= compiledLimit) {
+      compiled.clear();
+    }
+    compiled.set(key, known);
+  }
+  return known;
+}
+
+function compileAnew(value: string, options: PatternOptions): CompiledPattern {
   const steps: Step[] = [];
   const maybeSteps: Step[] = [];
   let doubtful = false;

@@ -7,10 +7,51 @@ import { Statement } from "./document";
 import { and, bound, FALSE, Formula, not, or, TRUE, unknown } from "./formula";
 import { actionMatches } from "./patterns";
 
+/** A statement's action patterns split once: printable ASCII names without wildcards, lower-cased, and the rest. */
+interface ActionList {
+  readonly names: ReadonlySet<string>;
+  readonly others: readonly string[];
+}
+
+const printableAscii = /^[ -~]*$/;
+const actionLists = new WeakMap<readonly string[], ActionList>();
+
+function actionList(patterns: readonly string[]): ActionList {
+  let list = actionLists.get(patterns);
+  if (list === undefined) {
+    const names = new Set<string>();
+    const others: string[] = [];
+    for (const pattern of patterns) {
+      if (printableAscii.test(pattern) && !/[*?]/.test(pattern)) {
+        names.add(pattern.toLowerCase());
+      } else {
+        others.push(pattern);
+      }
+    }
+    list = { names, others };
+    actionLists.set(patterns, list);
+  }
+  return list;
+}
+
+/**
+ * Whether a statement's patterns name `action`. A printable ASCII pattern without wildcards names a printable ASCII
+ * action exactly when both lower-case alike (what `actionMatches`' case-insensitive comparison
+ * does on those characters), so those are looked up in a set; every other pair is compared as
+ * `actionMatches` compares it.
+ */
+function listsAction(patterns: readonly string[], action: string): boolean {
+  const { names, others } = actionList(patterns);
+  if (printableAscii.test(action)) {
+    return names.has(action.toLowerCase()) || others.some((p) => actionMatches(p, action));
+  }
+  return patterns.some((pattern) => actionMatches(pattern, action));
+}
+
 /** Whether the statement covers `action`: TRUE, FALSE, or unknown when its actions are unresolved. */
 export function coversAction(statement: Statement, action: string): Formula {
   const { patterns, not: negated, unresolved } = statement.actions;
-  const listed = patterns.some((pattern) => actionMatches(pattern, action));
+  const listed = listsAction(patterns, action);
   if (listed) {
     return negated ? FALSE : TRUE;
   }

@@ -1,7 +1,7 @@
 /**
  * What a registry's signing configuration signs (ECR managed signing): its rules read from an
  * `aws-native:ecr:SigningConfiguration` (a stack's, or the one the audit reads), and ECR's
- * filter semantics as languages the IAM model's solver can reason about.
+ * filter semantics as the IAM model's languages, matched against a repository's name.
  *
  * ECR's API reference (`SigningRule`, `SigningRepositoryFilter`): a rule without filters signs
  * every repository; a `WILDCARD_MATCH` filter matches the whole repository name, each `*`
@@ -11,9 +11,7 @@
  * several rules is signed with each rule's profile. What cannot be read this way (another
  * filter type, a filter outside ECR's pattern) is never taken to match: it is named instead.
  */
-import { Language } from "../iam/automaton";
-import { Budget, BudgetExhausted } from "../iam/budget";
-import { and, atom, Formula, not, or, solve, TRUE } from "../iam/formula";
+import { Language, matches } from "../iam/automaton";
 import { compilePattern } from "../iam/patterns";
 import { awsNativeTypes } from "../governance/typeTokens";
 import { normalize, ResourceLike } from "./normalize";
@@ -74,20 +72,46 @@ export function signingFilterLanguage(
     : { unreadable: `${shown}: ${compiled.unknown}` };
 }
 
-/** Whether `name` is one the rules sign, as a formula over `name` (unreadable filters: no). */
-export function signedBy(rules: readonly SigningRule[]): Formula {
-  return or(
-    ...rules.map((rule) =>
-      rule.filters.length === 0
-        ? TRUE
-        : or(
-            ...rule.filters.flatMap((filter) => {
-              const read = signingFilterLanguage(filter);
-              return "language" in read ? [atom("name", read.language)] : [];
-            }),
-          ),
-    ),
-  );
+/** Rules read once: the names their literal filters sign, their filters with `*`, whether one rule signs all. */
+interface ReadRules {
+  readonly signsEvery: boolean;
+  readonly exact: ReadonlySet<string>;
+  readonly wildcards: readonly Language[];
+}
+
+const readRules = new WeakMap<readonly SigningRule[], ReadRules>();
+
+function read(rules: readonly SigningRule[]): ReadRules {
+  let known = readRules.get(rules);
+  if (known === undefined) {
+    const exact = new Set<string>();
+    const wildcards: Language[] = [];
+    for (const filter of rules.flatMap((rule) => rule.filters)) {
+      const language = signingFilterLanguage(filter);
+      if (!("language" in language)) {
+        continue;
+      }
+      if ((filter.filter as string).includes("*")) {
+        wildcards.push(language.language);
+      } else {
+        exact.add(filter.filter as string);
+      }
+    }
+    known = { signsEvery: rules.some((rule) => rule.filters.length === 0), exact, wildcards };
+    readRules.set(rules, known);
+  }
+  return known;
+}
+
+/**
+ * Whether the rules sign the repository `name`: a rule without filters, or a readable filter
+ * that matches the whole name (unreadable filters: no). A filter without `*` is its one name,
+ * so those are a set; the others are matched as languages. The rules are read once (by array),
+ * so judging every repository of a stack against one configuration is linear in both.
+ */
+export function signsName(rules: readonly SigningRule[], name: string): boolean {
+  const { signsEvery, exact, wildcards } = read(rules);
+  return signsEvery || exact.has(name) || wildcards.some((language) => matches(language, name));
 }
 
 /** Why a name may be left unsigned: the filters that could not be read, in the rules' order. */
@@ -98,20 +122,4 @@ export function unreadableSigningFilters(rules: readonly SigningRule[]): string[
       return "unreadable" in read ? [read.unreadable] : [];
     }),
   );
-}
-
-/**
- * A name in `names` that the rules leave unsigned, `"?"` when that cannot be worked out (the
- * solver's budget ran out: not proven signed), or undefined when they sign every name in `names`.
- */
-export function unsignedName(names: Language, rules: readonly SigningRule[]): string | undefined {
-  try {
-    const result = solve(and(atom("name", names), not(signedBy(rules))), new Budget());
-    return result.kind === "none" ? undefined : (result.values.name ?? "");
-  } catch (e) {
-    if (e instanceof BudgetExhausted) {
-      return "?";
-    }
-    throw e;
-  }
 }

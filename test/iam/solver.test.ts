@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
+import { literal, matches } from "../../policy-pack/iam/automaton";
 import { and, atom, evaluate, Formula, not, or, solve } from "../../policy-pack/iam/formula";
 import { compilePattern } from "../../policy-pack/iam/patterns";
 import { unlimited } from "../../policy-pack/iam/budget";
@@ -76,5 +77,63 @@ describe("the solver, against brute force", () => {
       values: { x: "ab" },
     });
     assert.deepEqual(solve(and(word("abc"), not(word("abc"))), unlimited()), { kind: "none" });
+  });
+
+  it("matches a pattern's language as a regular expression of the pattern does", () => {
+    // The brute force above evaluates formulas with `matches`: here it is held to an
+    // independent reading of the glob (`*` any run of characters, `?` one character).
+    const regex = (p: string) =>
+      new RegExp(`^${[...p].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c)).join("")}$`, "su");
+    fc.assert(
+      fc.property(pattern, fc.constantFrom(...strings), (p, text) => {
+        const compiled = compilePattern(p, { wildcards: true });
+        assert.ok("language" in compiled);
+        assert.equal(matches(compiled.language, text), regex(p).test(text), `${p} ${text}`);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("solves a conjunction that fixes a variable to one word by that word alone", () => {
+    // A conjunct "x is this word" is substituted before any search (formula.ts, fixVariables):
+    // the answer must be that word exactly when the rest holds for it, for each variable fixed.
+    const word = fc.constantFrom(...strings.slice(0, 60));
+    const over = (variable: string, f: Formula): Formula =>
+      f.kind === "atom"
+        ? atom(variable, f.atom.language)
+        : f.kind === "not"
+          ? not(over(variable, f.operand))
+          : f.kind === "and"
+            ? and(...f.operands.map((o) => over(variable, o)))
+            : f.kind === "or"
+              ? or(...f.operands.map((o) => over(variable, o)))
+              : f;
+    fc.assert(
+      fc.property(word, word, formula, formula, (x, y, f, g) => {
+        const whole = and(atom("x", literal(x)), f, atom("y", literal(y)), over("y", g));
+        const holds = evaluate(f, { x }) && evaluate(g, { x: y });
+        const result = solve(whole, unlimited());
+        assert.deepEqual(
+          result,
+          holds ? { kind: "found", values: { x, y } } : { kind: "none" },
+          `x = ${JSON.stringify(x)}, y = ${JSON.stringify(y)}`,
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("does not take a word compared without letter case for one string", () => {
+    // `literal("ab", true)` holds "ab", "AB", "aB" and "Ab": it fixes nothing, and the search
+    // still finds a spelling the rest allows.
+    const upper = compilePattern("AB", { wildcards: false });
+    assert.ok("language" in upper);
+    assert.deepEqual(
+      solve(and(atom("x", literal("ab", true)), atom("x", upper.language)), unlimited()),
+      {
+        kind: "found",
+        values: { x: "AB" },
+      },
+    );
   });
 });

@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
+import fc from "fast-check";
 import * as path from "path";
 import { AnalyzerResource, PolicyPackProcess } from "../../cli/policyPack/analyzerClient";
 import { resolvePolicyConfig } from "../../cli/policyPack/policyConfig";
 import { awsNativeTypes, awsTypes } from "../../policy-pack/governance/typeTokens";
 import { ecrHighRiskSigned } from "../../policy-pack/policies/ecr/ecrHighRiskSigned";
+import { SigningRule, signsName } from "../../policy-pack/resources/signing";
 import { platform } from "../../programs/platform/platform";
 import { ofType, runProgram } from "../helpers/offline";
 import { runStackPolicy, TestStackResource, unknown, urnOf } from "../helpers/policyHarness";
@@ -256,6 +258,54 @@ describe("ecr-high-risk-signed", () => {
         urn: urnOf(unnamed),
       },
     ]);
+  });
+
+  describe("signsName against an independent reading of ECR's filters", () => {
+    /** ECR's WILDCARD_MATCH as a regular expression: the whole name, `*` any run of characters. */
+    const independentlySigns = (rules: readonly SigningRule[], name: string) =>
+      rules.some(
+        (rule) =>
+          rule.filters.length === 0 ||
+          rule.filters.some(
+            (f) =>
+              f.filterType === "WILDCARD_MATCH" &&
+              typeof f.filter === "string" &&
+              /^[a-z0-9*]+(?:[._/-][a-z0-9*]+)*$/.test(f.filter) &&
+              !/[._-]\/|\/[._-]/.test(f.filter) &&
+              new RegExp(
+                `^${f.filter
+                  .split("*")
+                  .map((part) => part.replace(/[.]/g, "\\."))
+                  .join(".*")}$`,
+              ).test(name),
+          ),
+      );
+    const part = fc.constantFrom("a", "b", "ab", "*", "a*", "-", "/", ".", "_", "x");
+    const filterValue = fc.array(part, { minLength: 1, maxLength: 5 }).map((p) => p.join(""));
+    const filter = fc.record({
+      filter: filterValue,
+      filterType: fc.constantFrom("WILDCARD_MATCH", "WILDCARD_MATCH", "PREFIX_MATCH"),
+    });
+    const rules = fc.array(
+      fc.record({
+        filters: fc.oneof(fc.constant([]), fc.array(filter, { minLength: 1, maxLength: 4 })),
+      }),
+      { minLength: 1, maxLength: 3 },
+    );
+    const name = fc
+      .array(fc.constantFrom("a", "b", "ab", "-", "/", ".", "x"), { minLength: 1, maxLength: 6 })
+      .map((p) => p.join(""));
+
+    it("agrees on generated rules and names, reading each rule set once for many names", () => {
+      fc.assert(
+        fc.property(rules, fc.array(name, { minLength: 1, maxLength: 8 }), (r, names) => {
+          for (const n of names) {
+            assert.equal(signsName(r, n), independentlySigns(r, n), `${JSON.stringify(r)} ${n}`);
+          }
+        }),
+        { numRuns: 3000 },
+      );
+    });
   });
 
   describe("over the Analyzer protocol, as pulumi preview runs it", function () {

@@ -1,5 +1,4 @@
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
-import { literal } from "../../iam/automaton";
 import { defaultTagPrefix, riskLevels, signedImageRiskLevels } from "../../governance/registry";
 import { awsNativeTypes } from "../../governance/typeTokens";
 import { configWithDefaults } from "../../lib/config";
@@ -7,8 +6,8 @@ import { eachRepositoryOfRisk, stackReporter } from "../../lib/judge";
 import {
   registrySigningRules,
   SigningRule,
+  signsName,
   unreadableSigningFilters,
-  unsignedName,
 } from "../../resources/signing";
 import { knownOrUndefined, StackIndex } from "../../resources/stackIndex";
 
@@ -57,7 +56,7 @@ function notSigned(
     return "no registry signing configuration in this stack signs it: set the platform stack's registrySigning to managed, or declare an aws-native ecr.SigningConfiguration with a rule whose filter names it (or set registrySigningManagedElsewhere when another stack manages signing)";
   }
   for (const configuration of configurations) {
-    if (unsignedName(literal(repository), configuration.rules) === undefined) {
+    if (signsName(configuration.rules, repository)) {
       continue;
     }
     const unreadable = unreadableSigningFilters(configuration.rules);
