@@ -383,8 +383,11 @@ function fixVariables(
     const conjuncts = rest.kind === "and" ? rest.operands : [rest];
     let fixed: { variable: string; value: string } | undefined;
     for (const c of conjuncts) {
-      const value = c.kind === "atom" ? onlyString(c.atom.language) : undefined;
-      if (value !== undefined && c.kind === "atom") {
+      if (c.kind !== "atom") {
+        continue;
+      }
+      const value = onlyString(c.atom.language);
+      if (value !== undefined) {
         fixed = { variable: c.atom.variable, value };
         break;
       }

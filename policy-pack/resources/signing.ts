@@ -72,11 +72,15 @@ export function signingFilterLanguage(
     : { unreadable: `${shown}: ${compiled.unknown}` };
 }
 
-/** Rules read once: the names their literal filters sign, their filters with `*`, whether one rule signs all. */
+/**
+ * Rules read once: the names their literal filters sign, their filters with `*`, whether one
+ * rule signs all, and why the filters that cannot be read cannot (in the rules' order).
+ */
 interface ReadRules {
   readonly signsEvery: boolean;
   readonly exact: ReadonlySet<string>;
   readonly wildcards: readonly Language[];
+  readonly unreadable: readonly string[];
 }
 
 const readRules = new WeakMap<readonly SigningRule[], ReadRules>();
@@ -86,18 +90,23 @@ function read(rules: readonly SigningRule[]): ReadRules {
   if (known === undefined) {
     const exact = new Set<string>();
     const wildcards: Language[] = [];
+    const unreadable: string[] = [];
     for (const filter of rules.flatMap((rule) => rule.filters)) {
       const language = signingFilterLanguage(filter);
       if (!("language" in language)) {
-        continue;
-      }
-      if ((filter.filter as string).includes("*")) {
+        unreadable.push(language.unreadable);
+      } else if ((filter.filter as string).includes("*")) {
         wildcards.push(language.language);
       } else {
         exact.add(filter.filter as string);
       }
     }
-    known = { signsEvery: rules.some((rule) => rule.filters.length === 0), exact, wildcards };
+    known = {
+      signsEvery: rules.some((rule) => rule.filters.length === 0),
+      exact,
+      wildcards,
+      unreadable,
+    };
     readRules.set(rules, known);
   }
   return known;
@@ -115,11 +124,6 @@ export function signsName(rules: readonly SigningRule[], name: string): boolean 
 }
 
 /** Why a name may be left unsigned: the filters that could not be read, in the rules' order. */
-export function unreadableSigningFilters(rules: readonly SigningRule[]): string[] {
-  return rules.flatMap((rule) =>
-    rule.filters.flatMap((filter) => {
-      const read = signingFilterLanguage(filter);
-      return "unreadable" in read ? [read.unreadable] : [];
-    }),
-  );
+export function unreadableSigningFilters(rules: readonly SigningRule[]): readonly string[] {
+  return read(rules).unreadable;
 }
