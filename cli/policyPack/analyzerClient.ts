@@ -71,6 +71,27 @@ export interface Diagnostic {
   readonly severity: string;
 }
 
+/** A policy that said it does not apply, and why when it said. */
+export interface NotApplicable {
+  readonly policyName: string;
+  readonly reason: string;
+}
+
+/** What an `Analyze` or `AnalyzeStack` call answers. */
+export interface AnalyzerAnswer {
+  readonly diagnostics: Diagnostic[];
+  readonly notApplicable: NotApplicable[];
+}
+
+function answerOf(response: proto.AnalyzeResponse): AnalyzerAnswer {
+  return {
+    diagnostics: response.getDiagnosticsList().map(diagnostic),
+    notApplicable: response
+      .getNotApplicableList()
+      .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+  };
+}
+
 /** One policy's effective config, as the CLI sends it in `Configure`. */
 export interface PolicyConfig {
   readonly enforcementLevel: EnforcementLevel;
@@ -322,14 +343,29 @@ export class PolicyPackProcess {
     await call(this.client.configure.bind(this.client), request);
   }
 
+  /** Sends the stack's tags, as the engine does before analysis. */
+  async configureStack(tags: Readonly<Record<string, string>>): Promise<void> {
+    const request = new proto.AnalyzerStackConfigureRequest();
+    const map = request.getTagsMap();
+    for (const [key, value] of Object.entries(tags)) {
+      map.set(key, value);
+    }
+    await call(this.client.configureStack.bind(this.client), request);
+  }
+
   /** Runs the resource policies on one resource (its inputs). */
   async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
+    return (await this.analyzeResponse(resource)).diagnostics;
+  }
+
+  /** `analyze`, with the policies that said they do not apply. */
+  async analyzeResponse(resource: AnalyzerResource): Promise<AnalyzerAnswer> {
     const request = analyzeRequest(resource);
     const response = await call<proto.AnalyzeRequest, proto.AnalyzeResponse>(
       this.client.analyze.bind(this.client),
       request,
     );
-    return response.getDiagnosticsList().map(diagnostic);
+    return answerOf(response);
   }
 
   /**
@@ -339,6 +375,13 @@ export class PolicyPackProcess {
   async analyzeStack(
     resources: readonly (AnalyzerResource | proto.AnalyzerResource)[],
   ): Promise<Diagnostic[]> {
+    return (await this.analyzeStackResponse(resources)).diagnostics;
+  }
+
+  /** `analyzeStack`, with the policies that said they do not apply. */
+  async analyzeStackResponse(
+    resources: readonly (AnalyzerResource | proto.AnalyzerResource)[],
+  ): Promise<AnalyzerAnswer> {
     const request = new proto.AnalyzeStackRequest();
     request.setResourcesList(
       resources.map((r) => (r instanceof proto.AnalyzerResource ? r : stackResourceMessage(r))),
@@ -347,7 +390,7 @@ export class PolicyPackProcess {
       this.client.analyzeStack.bind(this.client),
       request,
     );
-    return response.getDiagnosticsList().map(diagnostic);
+    return answerOf(response);
   }
 
   async stop(): Promise<void> {

@@ -30,7 +30,15 @@ import { PolicyDocument, Statement, usesPolicyVariables } from "./document";
 import { and, atom, evaluate, FALSE, Formula, not, or, solve, TRUE, unknown } from "./formula";
 import { compilePattern, isLiteralValue } from "./patterns";
 import { partitionLanguage, Placement, unplaced } from "./placement";
-import { Bounded, byEffect, coversAction, mayBeAllowed, surelyAllowed } from "./statements";
+import {
+  allPrintableAscii,
+  Bounded,
+  byEffect,
+  coversAction,
+  mayBeAllowed,
+  onlyNamedActions,
+  surelyAllowed,
+} from "./statements";
 import { EscalationPath } from "../governance/escalationPaths";
 
 /** A policy of the principal, with how to name it in a message (`inline policy "push"`). */
@@ -91,8 +99,32 @@ function placed(values: readonly string[] | undefined, otherwise: Language): Lan
 
 const anyAccount: Language = [times(digits, 12)];
 
+/**
+ * Languages of ARNs by what they are built from. They are immutable and the placements of one
+ * stack are few, so each is built once; the map is emptied when it holds `placedLimit`.
+ */
+const placedLanguages = new Map<string, Language>();
+const placedLimit = 1000;
+
+function placedOnce(kind: string, placement: Placement, build: () => Language): Language {
+  const key = JSON.stringify([kind, placement.partitions ?? null, placement.accounts ?? null]);
+  let language = placedLanguages.get(key);
+  if (language === undefined) {
+    if (placedLanguages.size >= placedLimit) {
+      placedLanguages.clear();
+    }
+    language = build();
+    placedLanguages.set(key, language);
+  }
+  return language;
+}
+
 /** `arn:<partition>:ecr:<region>:<account>:repository/<name>`, in the placement's partitions and accounts. */
 export function ecrRepositoryArn(placement: Placement = unplaced): Language {
+  return placedOnce("ecr", placement, () => buildEcrRepositoryArn(placement));
+}
+
+function buildEcrRepositoryArn(placement: Placement): Language {
   return concat(
     literal("arn:"),
     partitionLanguage(placement),
@@ -107,6 +139,10 @@ export function ecrRepositoryArn(placement: Placement = unplaced): Language {
 
 /** IAM's and STS's identities (roles, users, policies, sessions) of these accounts' partitions. */
 function identityArns(service: "iam" | "sts", placement: Placement): Language {
+  return placedOnce(service, placement, () => buildIdentityArns(service, placement));
+}
+
+function buildIdentityArns(service: "iam" | "sts", placement: Placement): Language {
   return concat(
     literal("arn:"),
     partitionLanguage(placement),
@@ -201,32 +237,101 @@ function groups(
   grants: readonly Grant[],
   bounded: boolean,
 ): ActionGroup[] {
+  const covering = coveringGrants(actions, grants);
   const bySignature = new Map<string, ActionGroup>();
-  for (const action of actions) {
-    const covering = grants
-      .map((g, i) => ({ g, i, covers: coversAction(g.statement, action) }))
-      .filter((c) => c.covers.kind !== "false");
-    const signature = covering.map((c) => `${c.i}${c.covers.kind[0]}`).join(",");
+  actions.forEach((action, index) => {
+    const covers = covering[index];
+    if (covers.length === 0) {
+      // No statement covers it: its group would allow nothing, and is left out below.
+      return;
+    }
+    const signature = covers.map((c) => `${c.i}${c.covers.kind[0]}`).join(",");
     const group = bySignature.get(signature);
     if (group) {
       group.actions.push(action);
-      continue;
+      return;
     }
-    const identity = allowedBy(covering.filter((c) => !c.g.boundary));
+    const identity = allowedBy(covers.filter((c) => !c.g.boundary));
     // Without a boundary, the boundary's side allows everything; with one, what it allows.
     const boundary = bounded
-      ? allowedBy(covering.filter((c) => c.g.boundary))
+      ? allowedBy(covers.filter((c) => c.g.boundary))
       : { may: TRUE, surely: TRUE };
     bySignature.set(signature, {
       actions: [action],
       allows: identity.allows,
       allowed: and(identity.may, boundary.may),
       surely: and(identity.surely, boundary.surely),
-      grants: covering.filter((c) => !c.g.boundary).map((c) => c.g),
-      boundaryGrants: covering.filter((c) => c.g.boundary).map((c) => c.g),
+      grants: covers.filter((c) => !c.g.boundary).map((c) => c.g),
+      boundaryGrants: covers.filter((c) => c.g.boundary).map((c) => c.g),
     });
-  }
+  });
   return [...bySignature.values()].filter((g) => g.allows.length > 0);
+}
+
+interface Covering {
+  readonly g: Grant;
+  /** The grant's index in `grants`. */
+  readonly i: number;
+  readonly covers: Formula;
+}
+
+/**
+ * For each action, the grants that may cover it (`coversAction` not FALSE), in the grants'
+ * order. A grant that only names actions (`onlyNamedActions`) covers exactly the actions that
+ * lower-case to one of its names, so, when every action is printable ASCII, it is looked up by
+ * its names instead of compared with every action; every other grant is compared with each.
+ */
+function coveringGrants(actions: readonly string[], grants: readonly Grant[]): Covering[][] {
+  const covering: Covering[][] = actions.map(() => []);
+  const byName = indexByLowerCase(actions);
+  grants.forEach((g, i) => {
+    const names = byName === undefined ? undefined : onlyNamedActions(g.statement);
+    if (names === undefined) {
+      actions.forEach((action, index) => {
+        const covers = coversAction(g.statement, action);
+        if (covers.kind !== "false") {
+          covering[index].push({ g, i, covers });
+        }
+      });
+      return;
+    }
+    for (const name of names) {
+      for (const index of byName!.get(name) ?? []) {
+        covering[index].push({ g, i, covers: TRUE });
+      }
+    }
+  });
+  return covering;
+}
+
+const actionIndexes = new WeakMap<readonly string[], Map<string, number[]> | null>();
+
+/**
+ * Each lower-cased action's positions in `actions`, built once per list (the questions' lists
+ * are the same arrays for every role of a call); undefined when some action is not printable
+ * ASCII, where names are not looked up.
+ */
+function indexByLowerCase(actions: readonly string[]): Map<string, number[]> | undefined {
+  let index = actionIndexes.get(actions);
+  if (index === undefined) {
+    index = allPrintableAscii(actions) ? buildIndex(actions) : null;
+    actionIndexes.set(actions, index);
+  }
+  return index ?? undefined;
+}
+
+function buildIndex(actions: readonly string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  actions.forEach((action, i) => {
+    const name = action.toLowerCase();
+    const list = index.get(name);
+    if (list) {
+      list.push(i);
+    } else {
+      index.set(name, [i]);
+    }
+  });
+  return index;
 }
 
 function statementsAllowing(group: ActionGroup, resource: string): string[] {
@@ -348,7 +453,9 @@ class Inquiry {
 
   /** Works out, for every action of `actions` at once, whether it is allowed on some resource. */
   anywhereAll(actions: readonly string[]): void {
-    const pending = actions.filter((a) => !this.allowedAnywhere.has(a));
+    const known = actions.filter((a) => this.allowedAnywhere.has(a)).length;
+    // The list itself when none is known yet, so that its index is the one built for it.
+    const pending = known === 0 ? actions : actions.filter((a) => !this.allowedAnywhere.has(a));
     for (const action of pending) {
       this.allowedAnywhere.set(action, null);
     }
@@ -379,7 +486,9 @@ class Inquiry {
   }
 
   anywhere(action: string): { resource: string; statements: string[] } | null {
-    this.anywhereAll([action]);
+    if (!this.allowedAnywhere.has(action)) {
+      this.anywhereAll([action]);
+    }
     return this.allowedAnywhere.get(action)!;
   }
 }
@@ -392,22 +501,44 @@ function homeProbes(placement: Placement): string[] {
   );
 }
 
+/** The escalation actions by where they act, and every escalation path's actions. */
+interface EscalationLists {
+  readonly iam: readonly string[];
+  readonly sts: readonly string[];
+  readonly other: readonly string[];
+  readonly pathActions: readonly string[];
+}
+
+const escalationLists = new WeakMap<PermissionQuestions, EscalationLists>();
+
+/** Split once per questions object, so every role asked the same questions shares the lists. */
+function escalationListsOf(questions: PermissionQuestions): EscalationLists {
+  let lists = escalationLists.get(questions);
+  if (lists === undefined) {
+    const service = (a: string) => a.slice(0, a.indexOf(":")).toLowerCase();
+    lists = {
+      iam: questions.escalationActions.filter((a) => service(a) === "iam"),
+      sts: questions.escalationActions.filter((a) => service(a) === "sts"),
+      other: questions.escalationActions.filter((a) => !["iam", "sts"].includes(service(a))),
+      pathActions: (questions.escalationPaths ?? []).flatMap((p) => p.actions),
+    };
+    escalationLists.set(questions, lists);
+  }
+  return lists;
+}
+
 function judgeEscalation(inquiry: Inquiry, questions: PermissionQuestions): void {
-  const service = (a: string) => a.slice(0, a.indexOf(":")).toLowerCase();
   const probes = homeProbes(inquiry.placement);
+  const lists = escalationListsOf(questions);
   // IAM acts on the principal's own account's identities; STS on roles and sessions of any
   // account (a role of another account may trust this one); every other service's actions may
   // reach any resource.
   for (const name of ["iam", "sts"] as const) {
-    const actions = questions.escalationActions.filter((a) => service(a) === name);
-    inquiry.reach("escalation", actions, identityArns(name, inquiry.placement), probes);
+    inquiry.reach("escalation", lists[name], identityArns(name, inquiry.placement), probes);
   }
-  const otherActions = questions.escalationActions.filter(
-    (a) => !["iam", "sts"].includes(service(a)),
-  );
-  inquiry.reach("escalation", otherActions, undefined, ["*", ...probes]);
+  inquiry.reach("escalation", lists.other, undefined, ["*", ...probes]);
   const reported = new Set(inquiry.findings.flatMap((f) => f.actions));
-  inquiry.anywhereAll((questions.escalationPaths ?? []).flatMap((p) => p.actions));
+  inquiry.anywhereAll(lists.pathActions);
   const present = (questions.escalationPaths ?? []).filter(
     (path) =>
       !path.actions.some((a) => reported.has(a)) &&

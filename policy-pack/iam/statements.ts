@@ -48,6 +48,26 @@ function listsAction(patterns: readonly string[], action: string): boolean {
   return patterns.some((pattern) => actionMatches(pattern, action));
 }
 
+/**
+ * The lower-cased names a statement's Action lists, when those are all it covers: an `Action`
+ * (not `NotAction`) of printable ASCII names without wildcards, none unresolved. Such a
+ * statement covers a printable ASCII action exactly when the action lower-cases to one of them,
+ * and no other action, as `coversAction` says; undefined for every other statement.
+ */
+export function onlyNamedActions(statement: Statement): ReadonlySet<string> | undefined {
+  const { patterns, not: negated, unresolved } = statement.actions;
+  if (negated || unresolved !== undefined) {
+    return undefined;
+  }
+  const { names, others } = actionList(patterns);
+  return others.length === 0 ? names : undefined;
+}
+
+/** Whether every action is printable ASCII (what `onlyNamedActions`' reading needs of them). */
+export function allPrintableAscii(actions: readonly string[]): boolean {
+  return actions.every((action) => printableAscii.test(action));
+}
+
 /** Whether the statement covers `action`: TRUE, FALSE, or unknown when its actions are unresolved. */
 export function coversAction(statement: Statement, action: string): Formula {
   const { patterns, not: negated, unresolved } = statement.actions;

@@ -398,42 +398,44 @@ function parameterList(
 }
 
 function stackProperties(resource: ResourceLike): StackProperties | undefined {
-  const { type, props } = resource;
+  // Props are read only for the types that have them: most resources are of none of these.
+  const { type } = resource;
   const readable = () => undefined;
   switch (type) {
     case awsCloudFormationTypes.stack:
     case awsCloudFormationTypes.stackSet:
       return {
         kind: type === awsCloudFormationTypes.stack ? "stack" : "stack set",
-        name: () => props.name,
-        body: () => props.templateBody,
-        url: () => props.templateUrl,
-        parameters: () => parameterMap(() => props.parameters),
-        region: () => props.region,
+        name: () => resource.props.name,
+        body: () => resource.props.templateBody,
+        url: () => resource.props.templateUrl,
+        parameters: () => parameterMap(() => resource.props.parameters),
+        region: () => resource.props.region,
         unreadable: readable,
       };
     case awsNativeCloudFormationTypes.stack:
       return {
         kind: "stack",
-        name: () => props.stackName,
-        body: () => props.templateBody,
-        url: () => props.templateUrl,
-        parameters: () => parameterMap(() => props.parameters),
+        name: () => resource.props.stackName,
+        body: () => resource.props.templateBody,
+        url: () => resource.props.templateUrl,
+        parameters: () => parameterMap(() => resource.props.parameters),
         region: () => undefined,
         unreadable: readable,
       };
     case awsNativeCloudFormationTypes.stackSet:
       return {
         kind: "stack set",
-        name: () => props.stackSetName,
-        body: () => props.templateBody,
-        url: () => props.templateUrl,
-        parameters: () => parameterList(() => props.parameters, "parameterKey", "parameterValue"),
+        name: () => resource.props.stackSetName,
+        body: () => resource.props.templateBody,
+        url: () => resource.props.templateUrl,
+        parameters: () =>
+          parameterList(() => resource.props.parameters, "parameterKey", "parameterValue"),
         region: () => undefined,
         unreadable: readable,
       };
     case cloudControlResourceType:
-      return cloudControlStack(props);
+      return cloudControlStack(resource.props);
     default:
       return undefined;
   }

@@ -103,14 +103,20 @@ export class StackIndex {
     return index;
   }
 
-  /** Whether these are this index's resources: same URNs, types and `props` objects, in order. */
+  /**
+   * Whether these are this index's resources, in order: the same objects, or the same URNs,
+   * types and `props` objects.
+   */
   private reads(resources: readonly StackResource[]): boolean {
     return (
       resources.length === this.given.length &&
       resources.every((resource, i) => {
         const mine = this.given[i];
         return (
-          resource.props === mine.props && resource.urn === mine.urn && resource.type === mine.type
+          resource === mine ||
+          (resource.props === mine.props &&
+            resource.urn === mine.urn &&
+            resource.type === mine.type)
         );
       })
     );

@@ -104,4 +104,39 @@ describe("the permissions model, against an IAM evaluator on generated identity 
       );
     }
   });
+  it("reads a statement by the actions it names whichever way it is compared: named actions in any letter case, or beside a pattern that matches none of the questions' actions, give the same findings", () => {
+    // A statement that only names actions is looked up by its names; one with a wildcard pattern
+    // is compared with each action. Both must say the same.
+    const recase = (action: string, flips: readonly boolean[]) =>
+      [...action]
+        .map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase()))
+        .join("");
+    const rewrite = (policies: readonly any[], flips: readonly boolean[], wildcard: boolean) =>
+      policies.map((policy) => ({
+        ...policy,
+        Statement: policy.Statement.map((statement: any) =>
+          statement.Action === undefined
+            ? statement
+            : {
+                ...statement,
+                Action: [
+                  ...statement.Action.map((a: string) => recase(a, flips)),
+                  ...(wildcard ? ["zz-none:*"] : []),
+                ],
+              },
+        ),
+      }));
+    fc.assert(
+      fc.property(
+        rolePolicies,
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        (policies, flips) => {
+          const expected = analyzeRolePolicies(rewrite(policies, flips, true));
+          assert.deepEqual(analyzeRolePolicies(policies), expected);
+          assert.deepEqual(analyzeRolePolicies(rewrite(policies, flips, false)), expected);
+        },
+      ),
+      { numRuns: Number(process.env.PERMISSION_RUNS ?? 1000) },
+    );
+  });
 });

@@ -11,6 +11,10 @@ import {
   stackReadingShared,
   stopSharingStackReading,
 } from "../../policy-pack/lib/sharedReading";
+import {
+  sharedAnalysisServed,
+  stopServingSharedAnalysis,
+} from "../../policy-pack/lib/analyzerService";
 import { policies, policyPackName } from "../../policy-pack/policies";
 import { StackIndex, StackResource } from "../../policy-pack/resources/stackIndex";
 
@@ -132,8 +136,9 @@ describe("one reading of each resource per Analyzer call", function () {
     assert.deepEqual(plain(seen[2]), plain(seen[0]));
   });
 
-  it("is what the pack's entry installs before serving its policies", () => {
+  it("is left as shipped by the pack's entry, which serves its own handlers that read each request once", () => {
     stopSharingStackReading();
+    stopServingSharedAnalysis();
     const sdkPolicy = require("@pulumi/policy/policy");
     const PolicyPack = sdkPolicy.PolicyPack;
     const served: { name: string; args: PolicyPackArgs }[] = [];
@@ -149,11 +154,16 @@ describe("one reading of each resource per Analyzer call", function () {
     } finally {
       sdkPolicy.PolicyPack = PolicyPack;
     }
-    assert.equal(stackReadingShared(), true);
+    // The SDK here is as our handlers expect it: they are served, and the SDK's own readings
+    // are left as shipped (nothing would read a resource twice).
+    assert.equal(sharedAnalysisServed(), true);
+    assert.equal(stackReadingShared(), false);
     assert.deepEqual(
       served.map((s) => [s.name, s.args.policies.length]),
       [[policyPackName, policies.length]],
     );
+    stopServingSharedAnalysis();
+    assert.equal(sharedAnalysisServed(), false);
   });
 });
 

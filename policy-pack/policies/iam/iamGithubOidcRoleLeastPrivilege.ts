@@ -346,6 +346,26 @@ function describeSigning(
     : `${who} ${grants} ${listActions(finding.actions)} (e.g. on "${finding.resource}")${hedge}, with which it could re-create, revoke or share signing profiles or revoke signatures, undoing what signature verification relies on; a push role needs only signer:SignPayload on its profile`;
 }
 
+/** Where a role may sign, asked as the permission model's question about single actions. */
+const signingQuestions: PermissionQuestions = {
+  escalationActions: signerSignActions,
+  repositoryWriteActions: [],
+  registryWriteActions: [],
+};
+
+/**
+ * Which signing governance a role may change. Writes scoped to resources are looked for on any
+ * resource; those authorised on "*" only, as registry-wide writes are (a Deny's NotResource does
+ * not take them back).
+ */
+const signingGovernanceQuestions: PermissionQuestions = {
+  escalationActions: signerGovernanceActions.filter(
+    (a) => !signerUnscopedGovernanceActions.includes(a),
+  ),
+  repositoryWriteActions: [],
+  registryWriteActions: signerUnscopedGovernanceActions,
+};
+
 /**
  * What a role may do with AWS Signer that a push role must not: sign as a profile its policies
  * do not name exactly (`signer:SignPayload` on `*`, a wildcard ARN, anything else), or change
@@ -370,23 +390,11 @@ export function signingViolations(
     );
   const reads = readStatements(sources, boundary);
   const signing = ask(
-    { escalationActions: signerSignActions, repositoryWriteActions: [], registryWriteActions: [] },
+    signingQuestions,
     exceptNamedProfiles(namedSigningProfiles([...sources, ...(boundary ?? [])])),
     "where it may sign",
   );
-  // Writes scoped to resources are looked for on any resource; those authorised on "*" only,
-  // as registry-wide writes are (a Deny's NotResource does not take them back).
-  const governance = ask(
-    {
-      escalationActions: signerGovernanceActions.filter(
-        (a) => !signerUnscopedGovernanceActions.includes(a),
-      ),
-      repositoryWriteActions: [],
-      registryWriteActions: signerUnscopedGovernanceActions,
-    },
-    [],
-    "which signing governance it may change",
-  );
+  const governance = ask(signingGovernanceQuestions, [], "which signing governance it may change");
   return [
     ...signing.map((f) => describeSigning(f, "sign", reads, placement)),
     ...mergeGrants(governance).map((f) => describeSigning(f, "governance", reads, placement)),
