@@ -28,8 +28,11 @@ type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 export interface AnalyzerState {
   /** Each policy's configuration, with its enforcement level (as the SDK keeps it). */
   config: Record<string, Record<string, unknown>>;
-  stackTags: ReadonlyMap<string, string>;
+  stackTags: StackTags;
 }
+
+/** The stack's tags as policies see them: a read-only view of a map. */
+type StackTags = ReturnType<typeof frozenMap>;
 
 interface PackInfo {
   readonly name: string;
@@ -192,7 +195,7 @@ export function recordConfigureStack(request: any, state: AnalyzerState): void {
 }
 
 /** A read-only view of a map, as the SDK gives policies the stack's tags. */
-function frozenMap(map: Map<string, string>): ReadonlyMap<string, string> {
+function frozenMap(map: Map<string, string>) {
   return Object.freeze({
     entries: map.entries.bind(map),
     forEach: map.forEach.bind(map),
@@ -202,7 +205,7 @@ function frozenMap(map: Map<string, string>): ReadonlyMap<string, string> {
     size: map.size,
     values: map.values.bind(map),
     [Symbol.iterator]: map[Symbol.iterator].bind(map),
-  }) as unknown as ReadonlyMap<string, string>;
+  });
 }
 
 class NotApplicableError extends Error {
@@ -496,6 +499,36 @@ export function makeAnalyzeStack(pack: PackInfo, state: AnalyzerState) {
     })();
 }
 
+/** What resource policies are given of an `Analyze` request's resource, read once when first asked. */
+function resourceView(modules: Sdk, req: any, state: AnalyzerState): () => Record<string, unknown> {
+  let view: Record<string, unknown> | undefined;
+  return () => {
+    if (view === undefined) {
+      const type = req.getType();
+      const props = modules.proxy.unknownCheckingProxy(
+        modules.deserialize.deserializeProperties(req.getProperties(), false),
+      );
+      const read: Record<string, unknown> = {
+        type,
+        props,
+        urn: req.getUrn(),
+        name: req.getName(),
+        opts: resourceOptions(req),
+        stackTags: state.stackTags,
+        isType: (resourceClass: any) => isTypeOf(modules, type, resourceClass),
+        asType: (resourceClass: any) =>
+          isTypeOf(modules, type, resourceClass) ? props : undefined,
+      };
+      const provider = providerResource(modules, req);
+      if (provider) {
+        read.provider = provider;
+      }
+      view = read;
+    }
+    return view;
+  };
+}
+
 /**
  * The `Analyze` handler: the SDK's, with the resource's view (properties, options, provider)
  * read once for every policy.
@@ -508,31 +541,7 @@ export function makeAnalyze(pack: PackInfo, state: AnalyzerState) {
       const type = req.getType();
       const ds: any[] = [];
       let notApplicable: any[] | undefined;
-      let view: Record<string, unknown> | undefined;
-      const viewOf = () => {
-        if (view === undefined) {
-          const props = modules.proxy.unknownCheckingProxy(
-            modules.deserialize.deserializeProperties(req.getProperties(), false),
-          );
-          const read: Record<string, unknown> = {
-            type,
-            props,
-            urn: req.getUrn(),
-            name: req.getName(),
-            opts: resourceOptions(req),
-            stackTags: state.stackTags,
-            isType: (resourceClass: any) => isTypeOf(modules, type, resourceClass),
-            asType: (resourceClass: any) =>
-              isTypeOf(modules, type, resourceClass) ? props : undefined,
-          };
-          const provider = providerResource(modules, req);
-          if (provider) {
-            read.provider = provider;
-          }
-          view = read;
-        }
-        return view;
-      };
+      const viewOf = resourceView(modules, req, state);
       try {
         for (const p of pack.policies) {
           let enforcementLevel = levelOf(p, pack, state);
