@@ -453,9 +453,10 @@ class Inquiry {
 
   /** Works out, for every action of `actions` at once, whether it is allowed on some resource. */
   anywhereAll(actions: readonly string[]): void {
-    const known = actions.filter((a) => this.allowedAnywhere.has(a)).length;
     // The list itself when none is known yet, so that its index is the one built for it.
-    const pending = known === 0 ? actions : actions.filter((a) => !this.allowedAnywhere.has(a));
+    const pending = actions.some((a) => this.allowedAnywhere.has(a))
+      ? actions.filter((a) => !this.allowedAnywhere.has(a))
+      : actions;
     for (const action of pending) {
       this.allowedAnywhere.set(action, null);
     }

@@ -53,8 +53,16 @@ interface Sdk {
 
 const marker = Symbol.for("trusted-delivery.analyzerService");
 
+/** The SDK's modules, read once; null when one is missing. */
+let modulesRead: Sdk | null | undefined;
+
 /** The SDK's modules, as its server requires them; undefined when one is missing. */
 function sdk(): Sdk | undefined {
+  modulesRead ??= readSdk() ?? null;
+  return modulesRead ?? undefined;
+}
+
+function readSdk(): Sdk | undefined {
   try {
     /* eslint-disable @typescript-eslint/no-require-imports -- the module objects themselves */
     const serverPath = require.resolve("@pulumi/policy/server");
@@ -218,22 +226,6 @@ function throwNotApplicable(reason?: string): never {
   throw new NotApplicableError(reason);
 }
 
-function pushNotApplicable(
-  modules: Sdk,
-  notApplicable: any[] | undefined,
-  policyName: string,
-  reason?: string,
-): any[] {
-  const list = notApplicable ?? [];
-  const na = new modules.analyzerProto.PolicyNotApplicable();
-  na.setPolicyName(policyName);
-  if (reason) {
-    na.setReason(reason);
-  }
-  list.push(na);
-  return list;
-}
-
 function levelOf(policy: any, pack: PackInfo, state: AnalyzerState): Level {
   return (
     (state.config[policy.name]?.enforcementLevel as Level | undefined) ||
@@ -288,33 +280,84 @@ function reportViolationOf(
   };
 }
 
-/** A failure of one policy, as the SDK turns it into a diagnostic, a not-applicable or an error. */
-function caught(
+/** What one `Analyze` or `AnalyzeStack` call collects: diagnostics, and policies that do not apply. */
+class CallAnswer {
+  readonly diagnostics: any[] = [];
+  private notApplicable?: any[];
+
+  constructor(
+    private readonly modules: Sdk,
+    private readonly pack: PackInfo,
+  ) {}
+
+  notApplies(policyName: string, reason?: string): void {
+    const na = new this.modules.analyzerProto.PolicyNotApplicable();
+    na.setPolicyName(policyName);
+    if (reason) {
+      na.setReason(reason);
+    }
+    (this.notApplicable ??= []).push(na);
+  }
+
+  /**
+   * Runs one validation of a policy. A failure is what the SDK makes of it: an unknown value an
+   * advisory diagnostic, `notApplicable()` a policy that does not apply, anything else an error
+   * of the call naming the policy.
+   */
+  async validate(
+    policy: any,
+    validatorKey: "validateResource" | "validateStack",
+    validation: () => unknown,
+  ): Promise<void> {
+    try {
+      await Promise.resolve(validation());
+    } catch (error) {
+      const { pack } = this;
+      const policyFrom = `policy '${policy.name}' from policy pack '${pack.name}@v${pack.version}'`;
+      if (error instanceof this.modules.proxy.UnknownValueError) {
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars -- every field but these
+        const { [validatorKey]: validator, name, ...diag } = policy;
+        this.diagnostics.push({
+          policyName: name,
+          policyPackName: pack.name,
+          policyPackVersion: pack.version,
+          message: `can't run ${policyFrom} during preview: ${(error as Error).message}`,
+          ...diag,
+          enforcementLevel: "advisory",
+        });
+      } else if (error instanceof NotApplicableError) {
+        this.notApplies(policy.name, error.reason);
+      } else {
+        throw this.modules.protoutil.asGrpcError(
+          error,
+          `Error validating resource with ${policyFrom}`,
+        );
+      }
+    }
+  }
+
+  response(): unknown {
+    return this.modules.protoutil.makeAnalyzeResponse(this.diagnostics, this.notApplicable);
+  }
+}
+
+type Callback = (error: unknown, response?: unknown) => void;
+
+/** Answers a call with what `analyse` collects, or with the error it throws. */
+async function answerCall(
   modules: Sdk,
-  error: unknown,
-  policy: any,
   pack: PackInfo,
-  ds: any[],
-  validatorKey: "validateResource" | "validateStack",
-): { notApplicable: boolean; reason?: string } {
-  const policyFrom = `policy '${policy.name}' from policy pack '${pack.name}@v${pack.version}'`;
-  if (error instanceof modules.proxy.UnknownValueError) {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- every field but these
-    const { [validatorKey]: validator, name, ...diag } = policy;
-    ds.push({
-      policyName: name,
-      policyPackName: pack.name,
-      policyPackVersion: pack.version,
-      message: `can't run ${policyFrom} during preview: ${(error as Error).message}`,
-      ...diag,
-      enforcementLevel: "advisory",
-    });
-    return { notApplicable: false };
+  callback: Callback,
+  analyse: (answer: CallAnswer) => Promise<void>,
+): Promise<void> {
+  const answer = new CallAnswer(modules, pack);
+  try {
+    await analyse(answer);
+  } catch (error) {
+    callback(error, undefined);
+    return;
   }
-  if (error instanceof NotApplicableError) {
-    return { notApplicable: true, reason: error.reason };
-  }
-  throw modules.protoutil.asGrpcError(error, `Error validating resource with ${policyFrom}`);
+  callback(undefined, answer.response());
 }
 
 function isTypeOf(modules: Sdk, type: string, resourceClass: any): boolean {
@@ -452,51 +495,37 @@ function stackResources(modules: Sdk, resources: readonly any[]): any[] {
  */
 export function makeAnalyzeStack(pack: PackInfo, state: AnalyzerState) {
   const modules = sdk()!;
-  return (call: any, callback: (error: unknown, response?: unknown) => void): Promise<void> =>
-    (async () => {
+  return (call: any, callback: Callback): Promise<void> =>
+    answerCall(modules, pack, callback, async (answer) => {
       const resources = call.request.getResourcesList();
-      const ds: any[] = [];
-      let notApplicable: any[] | undefined;
       let read: any[] | undefined;
-      try {
-        for (const p of pack.policies) {
-          let enforcementLevel = levelOf(p, pack, state);
-          if (enforcementLevel === "disabled" || !modules.policy.isStackPolicy(p)) {
-            continue;
-          }
-          if (enforcementLevel === "remediate") {
-            // Stack policies cannot be remediated, so treat the level as mandatory.
-            enforcementLevel = "mandatory";
-          }
-          const pulumiType = modules.policy.getPulumiType(p.validateStack);
-          if (pulumiType && !resources.some((r: any) => r.getType() === pulumiType)) {
-            const reason = `Policy only applies to resources of type '${pulumiType}'`;
-            notApplicable = pushNotApplicable(modules, notApplicable, p.name, reason);
-            continue;
-          }
-          const reportViolation = reportViolationOf(p, pack, enforcementLevel, ds);
-          try {
-            read ??= stackResources(modules, resources);
-            const args = {
-              resources: read.slice(),
-              getConfig: getConfigOf(p.name, state),
-              stackTags: state.stackTags,
-              notApplicable: throwNotApplicable,
-            };
-            await Promise.resolve(p.validateStack(args, reportViolation));
-          } catch (error) {
-            const outcome = caught(modules, error, p, pack, ds, "validateStack");
-            if (outcome.notApplicable) {
-              notApplicable = pushNotApplicable(modules, notApplicable, p.name, outcome.reason);
-            }
-          }
+      for (const p of pack.policies) {
+        let enforcementLevel = levelOf(p, pack, state);
+        if (enforcementLevel === "disabled" || !modules.policy.isStackPolicy(p)) {
+          continue;
         }
-      } catch (error) {
-        callback(error, undefined);
-        return;
+        if (enforcementLevel === "remediate") {
+          // Stack policies cannot be remediated, so treat the level as mandatory.
+          enforcementLevel = "mandatory";
+        }
+        const pulumiType = modules.policy.getPulumiType(p.validateStack);
+        if (pulumiType && !resources.some((r: any) => r.getType() === pulumiType)) {
+          answer.notApplies(p.name, `Policy only applies to resources of type '${pulumiType}'`);
+          continue;
+        }
+        const reportViolation = reportViolationOf(p, pack, enforcementLevel, answer.diagnostics);
+        await answer.validate(p, "validateStack", () => {
+          read ??= stackResources(modules, resources);
+          const args = {
+            resources: read.slice(),
+            getConfig: getConfigOf(p.name, state),
+            stackTags: state.stackTags,
+            notApplicable: throwNotApplicable,
+          };
+          return p.validateStack(args, reportViolation);
+        });
       }
-      callback(undefined, modules.protoutil.makeAnalyzeResponse(ds, notApplicable));
-    })();
+    });
 }
 
 /** What resource policies are given of an `Analyze` request's resource, read once when first asked. */
@@ -535,60 +564,47 @@ function resourceView(modules: Sdk, req: any, state: AnalyzerState): () => Recor
  */
 export function makeAnalyze(pack: PackInfo, state: AnalyzerState) {
   const modules = sdk()!;
-  return (call: any, callback: (error: unknown, response?: unknown) => void): Promise<void> =>
-    (async () => {
+  return (call: any, callback: Callback): Promise<void> =>
+    answerCall(modules, pack, callback, async (answer) => {
       const req = call.request;
       const type = req.getType();
-      const ds: any[] = [];
-      let notApplicable: any[] | undefined;
       const viewOf = resourceView(modules, req, state);
-      try {
-        for (const p of pack.policies) {
-          let enforcementLevel = levelOf(p, pack, state);
-          if (enforcementLevel === "disabled" || !modules.policy.isResourcePolicy(p)) {
+      for (const p of pack.policies) {
+        let enforcementLevel = levelOf(p, pack, state);
+        if (enforcementLevel === "disabled" || !modules.policy.isResourcePolicy(p)) {
+          continue;
+        }
+        if (!p.validateResource) {
+          answer.notApplies(p.name, "Policy does not implement validateResource");
+          continue;
+        }
+        if (enforcementLevel === "remediate") {
+          // A violation left after remediation is reported as mandatory.
+          enforcementLevel = "mandatory";
+        }
+        if (!Array.isArray(p.validateResource)) {
+          const pulumiType = modules.policy.getPulumiType(p.validateResource);
+          if (pulumiType && type !== pulumiType) {
+            answer.notApplies(p.name, `Policy only applies to resources of type '${pulumiType}'`);
             continue;
           }
-          if (!p.validateResource) {
-            const reason = "Policy does not implement validateResource";
-            notApplicable = pushNotApplicable(modules, notApplicable, p.name, reason);
-            continue;
-          }
-          if (enforcementLevel === "remediate") {
-            // A violation left after remediation is reported as mandatory.
-            enforcementLevel = "mandatory";
-          }
-          if (!Array.isArray(p.validateResource)) {
-            const pulumiType = modules.policy.getPulumiType(p.validateResource);
-            if (pulumiType && type !== pulumiType) {
-              const reason = `Policy only applies to resources of type '${pulumiType}'`;
-              notApplicable = pushNotApplicable(modules, notApplicable, p.name, reason);
-              continue;
-            }
-          }
-          const reportViolation = reportViolationOf(p, pack, enforcementLevel, ds);
-          const validations = Array.isArray(p.validateResource)
-            ? p.validateResource
-            : [p.validateResource];
-          for (const validation of validations) {
-            try {
-              const args = {
+        }
+        const reportViolation = reportViolationOf(p, pack, enforcementLevel, answer.diagnostics);
+        const validations = Array.isArray(p.validateResource)
+          ? p.validateResource
+          : [p.validateResource];
+        for (const validation of validations) {
+          await answer.validate(p, "validateResource", () =>
+            validation(
+              {
                 ...viewOf(),
                 getConfig: getConfigOf(p.name, state),
                 notApplicable: throwNotApplicable,
-              };
-              await Promise.resolve(validation(args, reportViolation));
-            } catch (error) {
-              const outcome = caught(modules, error, p, pack, ds, "validateResource");
-              if (outcome.notApplicable) {
-                notApplicable = pushNotApplicable(modules, notApplicable, p.name, outcome.reason);
-              }
-            }
-          }
+              },
+              reportViolation,
+            ),
+          );
         }
-      } catch (error) {
-        callback(error, undefined);
-        return;
       }
-      callback(undefined, modules.protoutil.makeAnalyzeResponse(ds, notApplicable));
-    })();
+    });
 }
