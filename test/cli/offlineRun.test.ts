@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { DuplicateUrnError, runOffline } from "../../cli/preview/capture";
 import { OfflineMocks } from "../../cli/preview/mocks";
-import { platform } from "../../programs/platform/platform";
+import { appsPerTurn, platform } from "../../programs/platform/platform";
+import { platformRunOptions } from "../../bench/workload";
 import { runExpectingError, runProgram, testAccount } from "../helpers/offline";
 
 const thisFile = path.relative(process.cwd(), __filename);
@@ -143,6 +144,53 @@ describe("the offline run, like the engine", () => {
     assert.deepEqual(
       run.resources.filter((r) => r.type === "test:index:Thing").map((r) => r.name),
       ["one", "two"],
+    );
+  });
+
+  it("registers the platform program's first apps while it declares the later ones", async () => {
+    // What the program constructed and what completed its registration, in the order they happened.
+    const events: { kind: "constructed" | "registered"; resource: string }[] = [];
+    const apps = 3 * appsPerTurn;
+    const options = platformRunOptions(apps, "default", () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        events.push({ kind: "constructed", resource: `${args.type}::${args.name}` });
+        return undefined;
+      });
+      return platform();
+    });
+    const run = await runOffline({
+      ...options,
+      onRegistered: (r) => events.push({ kind: "registered", resource: `${r.type}::${r.name}` }),
+    });
+    const pipelines = events.flatMap((e, at) =>
+      e.kind === "constructed" &&
+      e.resource.startsWith("trusted-delivery:index:TrustedDeliveryPipeline::")
+        ? [at]
+        : [],
+    );
+    assert.equal(pipelines.length, apps);
+    // The first app: what its pipeline's constructor declared, up to the second app's pipeline.
+    const firstApp = events.slice(pipelines[0], pipelines[1]).map((e) => e.resource);
+    assert.ok(firstApp.length > 5, `the first app declared ${firstApp.join(", ")}`);
+    const registeredAt = new Map(
+      events.flatMap((e, at) => (e.kind === "registered" ? [[e.resource, at] as const] : [])),
+    );
+    for (const resource of firstApp) {
+      const at = registeredAt.get(resource);
+      assert.ok(at !== undefined, `${resource} was never registered`);
+      assert.ok(
+        at < pipelines[appsPerTurn],
+        `${resource} was registered after app ${appsPerTurn + 1} was declared (event ${at}, app at ${pipelines[appsPerTurn]})`,
+      );
+    }
+    // And every resource declared is registered once.
+    const declared = events.filter((e) => e.kind === "constructed").map((e) => e.resource);
+    assert.deepEqual(
+      run.resources
+        .map((r) => `${r.type}::${r.name}`)
+        .filter((r) => !r.startsWith("pulumi:pulumi:Stack"))
+        .sort(),
+      [...declared].sort(),
     );
   });
 
