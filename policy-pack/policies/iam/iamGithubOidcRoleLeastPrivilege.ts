@@ -9,6 +9,7 @@ import {
   signerSignActions,
   signerUnscopedGovernanceActions,
 } from "../../governance/actions";
+import { awsNativeTypes, awsTypes } from "../../governance/typeTokens";
 import { EscalationPath, escalationPaths } from "../../governance/escalationPaths";
 import {
   defaultTagPrefix,
@@ -520,7 +521,8 @@ function boundaryDocument(
 function repositoryOwners(index: StackIndex, tagPrefix: string): Map<string, string> {
   const owners = new Map<string, string>();
   const key = governanceTagKeys(tagPrefix).owner;
-  for (const resource of index.resources) {
+  // Repositories only: reading any other resource's settings would read its properties.
+  for (const resource of index.ofTypes(awsTypes.ecrRepository, awsNativeTypes.ecrRepository)) {
     const settings = knownOrUndefined(() => registrySettings(resource));
     const owner = settings && knownOrUndefined(() => settings.tags()[key]);
     if (
