@@ -199,72 +199,162 @@ function throughput(resources: number, milliseconds: number, diagnostics: number
   };
 }
 
-/**
- * Starts a pack as the Pulumi CLI does, configures it with its defaults, warms it up, then
- * times `Analyze` on every custom resource and `AnalyzeStack` on the whole stack, and reads the
- * pack process's peak memory before stopping it.
- */
-export async function measurePack(
-  packDir: string,
-  resources: readonly RegisteredResource[],
-  stackRepetitions: number,
-  probe?: (pack: PolicyPackProcess) => Promise<void>,
-  nodeArguments: readonly string[] = [],
-): Promise<PackThroughput> {
-  const inputs = analyzerResources(
-    resources.filter((r) => r.custom && !r.read),
-    "inputs",
-  );
-  const outputs = analyzerResources(resources, "outputs");
+/** A pack to measure, by the name its figures go under. */
+export interface PackToMeasure {
+  readonly label: string;
+  readonly dir: string;
+  /** Run once the pack is configured, before the warm-up: throws when the pack is not what it should be. */
+  readonly probe?: (pack: PolicyPackProcess) => Promise<void>;
+}
+
+/** `Analyze` calls per turn: each pack answers this many, then the next pack has its turn. */
+export const analyzeTurn = 100;
+
+/** A started pack with what is measured of it so far. */
+interface PackUnderMeasure {
+  readonly label: string;
+  readonly dir: string;
+  readonly pack: PolicyPackProcess;
+  readonly info: Awaited<ReturnType<PolicyPackProcess["getAnalyzerInfo"]>>;
+  readonly starts: number[];
+  analyzeMilliseconds: number;
+  analyzeDiagnostics: number;
+  readonly stackTimes: number[];
+  stackDiagnostics: number;
+}
+
+/** Each of `items`, the order turned by one more at each `turn`, so that none is always first. */
+export function inTurn<T>(items: readonly T[], turn: number): T[] {
+  return items.map((_, i) => items[(i + turn) % items.length]);
+}
+
+/** Starts a pack as the Pulumi CLI does, configured with its defaults, probed and warmed up. */
+async function startMeasured(
+  target: PackToMeasure,
+  resources: { inputs: readonly AnalyzerResource[]; outputs: readonly AnalyzerResource[] },
+  nodeArguments: readonly string[],
+): Promise<PackUnderMeasure> {
   const started = process.hrtime.bigint();
-  const pack = await PolicyPackProcess.start(packDir, { nodeArguments });
+  const pack = await PolicyPackProcess.start(target.dir, { nodeArguments });
   try {
     const info = await pack.getAnalyzerInfo();
     const starts = [millisecondsSince(started)];
     await pack.configure(resolvePolicyConfig(info, undefined));
-    await probe?.(pack);
-    for (const resource of inputs.slice(0, 200)) {
+    await target.probe?.(pack);
+    for (const resource of resources.inputs.slice(0, 200)) {
       await pack.analyze(resource);
     }
-    await pack.analyzeStack(outputs.slice(0, 200));
-
-    let analyzeDiagnostics = 0;
-    const analyzeStart = process.hrtime.bigint();
-    for (const resource of inputs) {
-      analyzeDiagnostics += (await pack.analyze(resource)).length;
-    }
-    const analyze = throughput(inputs.length, millisecondsSince(analyzeStart), analyzeDiagnostics);
-
-    const stackTimes: number[] = [];
-    let stackDiagnostics = 0;
-    for (let repetition = 0; repetition < stackRepetitions; repetition++) {
-      const stackStart = process.hrtime.bigint();
-      stackDiagnostics = (await pack.analyzeStack(outputs)).length;
-      stackTimes.push(millisecondsSince(stackStart));
-    }
-    const peakRssBytes = peakRssOfProcess(pack.pid);
-    for (let repetition = 1; repetition < startRepetitions; repetition++) {
-      starts.push(await timeStart(packDir, nodeArguments));
-    }
-    const startMilliseconds = median(starts);
+    await pack.analyzeStack(resources.outputs.slice(0, 200));
     return {
-      pack: info.name,
-      version: info.version,
-      policies: info.policies.length,
-      stackPolicies: info.policies.filter((p) => p.type === "stack").length,
-      startMilliseconds: round(startMilliseconds, 0),
-      analyze,
-      analyzeStack: throughput(outputs.length, median(stackTimes), stackDiagnostics),
-      ...(peakRssBytes !== undefined && { peakRssBytes }),
+      label: target.label,
+      dir: target.dir,
+      pack,
+      info,
+      starts,
+      analyzeMilliseconds: 0,
+      analyzeDiagnostics: 0,
+      stackTimes: [],
+      stackDiagnostics: 0,
     };
-  } finally {
+  } catch (error) {
     await pack.stop();
+    throw error;
   }
 }
 
 /**
- * Our policy pack and awsguard, one after the other in this run, on the same platform stack of
- * `apps` apps (recorded from the built package).
+ * Starts each pack as the Pulumi CLI does, configures it with its defaults and warms it up, then
+ * times `Analyze` on every custom resource and `AnalyzeStack` on the whole stack, and reads each
+ * pack process's peak memory before stopping it. The packs take turns, one call at a time
+ * (never two in flight): `Analyze` {@link analyzeTurn} resources each, `AnalyzeStack` one call
+ * each, their order turning, and the start-ups are repeated in turn too. A machine whose speed
+ * drifts during the bench (this one's varies by a third from one minute to the next) then
+ * weighs on every pack alike, where measuring one pack after the other made a ratio of two of
+ * them read the drift. A pack that fails to start, or fails a call, is reported as failed with
+ * why; the others are measured on.
+ */
+export async function measurePacks(
+  targets: readonly PackToMeasure[],
+  resources: readonly RegisteredResource[],
+  stackRepetitions: number,
+  nodeArguments: readonly string[] = [],
+): Promise<Map<string, PackThroughput | PackFailure>> {
+  const calls = {
+    inputs: analyzerResources(
+      resources.filter((r) => r.custom && !r.read),
+      "inputs",
+    ),
+    outputs: analyzerResources(resources, "outputs"),
+  };
+  const results = new Map<string, PackThroughput | PackFailure>();
+  let measured: PackUnderMeasure[] = [];
+  const fail = async (m: PackUnderMeasure, error: unknown) => {
+    results.set(m.label, { pack: m.info.name, error: String(error) });
+    measured = measured.filter((other) => other !== m);
+    await m.pack.stop();
+  };
+  try {
+    for (const target of targets) {
+      try {
+        measured.push(await startMeasured(target, calls, nodeArguments));
+      } catch (error) {
+        results.set(target.label, { pack: target.label, error: String(error) });
+      }
+    }
+    for (let at = 0, turn = 0; at < calls.inputs.length; at += analyzeTurn, turn++) {
+      const batch = calls.inputs.slice(at, at + analyzeTurn);
+      for (const m of inTurn(measured, turn)) {
+        try {
+          const started = process.hrtime.bigint();
+          for (const resource of batch) {
+            m.analyzeDiagnostics += (await m.pack.analyze(resource)).length;
+          }
+          m.analyzeMilliseconds += millisecondsSince(started);
+        } catch (error) {
+          await fail(m, error);
+        }
+      }
+    }
+    for (let repetition = 0; repetition < stackRepetitions; repetition++) {
+      for (const m of inTurn(measured, repetition)) {
+        try {
+          const started = process.hrtime.bigint();
+          m.stackDiagnostics = (await m.pack.analyzeStack(calls.outputs)).length;
+          m.stackTimes.push(millisecondsSince(started));
+        } catch (error) {
+          await fail(m, error);
+        }
+      }
+    }
+    const peaks = new Map(measured.map((m) => [m, peakRssOfProcess(m.pack.pid)]));
+    for (let repetition = 1; repetition < startRepetitions; repetition++) {
+      for (const m of inTurn(measured, repetition)) {
+        m.starts.push(await timeStart(m.dir, nodeArguments));
+      }
+    }
+    for (const m of measured) {
+      const peakRssBytes = peaks.get(m);
+      results.set(m.label, {
+        pack: m.info.name,
+        version: m.info.version,
+        policies: m.info.policies.length,
+        stackPolicies: m.info.policies.filter((p) => p.type === "stack").length,
+        startMilliseconds: round(median(m.starts), 0),
+        analyze: throughput(calls.inputs.length, m.analyzeMilliseconds, m.analyzeDiagnostics),
+        analyzeStack: throughput(calls.outputs.length, median(m.stackTimes), m.stackDiagnostics),
+        ...(peakRssBytes !== undefined && { peakRssBytes }),
+      });
+    }
+    return results;
+  } finally {
+    await Promise.all(measured.map((m) => m.pack.stop()));
+  }
+}
+
+/**
+ * Our policy pack, awsguard and the protocol's floor, taking turns in this run
+ * ({@link measurePacks}), on the same platform stack of `apps` apps (recorded from the built
+ * package).
  */
 export async function measurePolicyThroughput(
   built: BuiltPackage,
@@ -274,43 +364,51 @@ export async function measurePolicyThroughput(
 ): Promise<PolicyThroughputResults> {
   progress(`policy throughput: recording the platform stack with ${apps} apps`);
   const resources = recordPlatformStack(built, apps);
-  progress(`policy throughput: our pack on ${resources.length} resources`);
-  const ours = await measurePack(
-    path.join(repositoryRoot, "policy-pack"),
-    resources,
-    stackRepetitions,
-  );
-
-  progress(`policy throughput: awsguard ${awsguardVersion} on the same resources`);
-  const awsguardDir = writeAwsguardPack();
   let awsguardCheck = "";
-  let awsguard: PackThroughput | PackFailure;
+  const awsguardDir = writeAwsguardPack();
+  const floorDir = writeFloorPack();
+  let results: Map<string, PackThroughput | PackFailure>;
   try {
-    awsguard = await measurePack(awsguardDir, resources, stackRepetitions, async (pack) => {
-      const info = await pack.getAnalyzerInfo();
-      const flagged = (await pack.analyze(awsguardProbe)).map((d) => d.policyName);
-      awsguardCheck = `${info.name} serves ${info.policies.length} policies; on a probe S3 bucket without logging it reported ${flagged.join(", ") || "nothing"}`;
-      if (info.policies.length === 0) {
-        throw new Error("awsguard started but reported no policies in GetAnalyzerInfo");
-      }
-    });
-  } catch (error) {
-    awsguard = { pack: `@pulumi/awsguard ${awsguardVersion}`, error: String(error) };
-    awsguardCheck ||= `awsguard did not start: ${String(error).split("\n")[0]}`;
+    progress(
+      `policy throughput: our pack, awsguard ${awsguardVersion} and the protocol's floor (a pack whose policies apply to nothing here), in turn, on ${resources.length} resources`,
+    );
+    results = await measurePacks(
+      [
+        { label: "ours", dir: path.join(repositoryRoot, "policy-pack") },
+        {
+          label: "awsguard",
+          dir: awsguardDir,
+          probe: async (pack) => {
+            const info = await pack.getAnalyzerInfo();
+            const flagged = (await pack.analyze(awsguardProbe)).map((d) => d.policyName);
+            awsguardCheck = `${info.name} serves ${info.policies.length} policies; on a probe S3 bucket without logging it reported ${flagged.join(", ") || "nothing"}`;
+            if (info.policies.length === 0) {
+              throw new Error("awsguard started but reported no policies in GetAnalyzerInfo");
+            }
+          },
+        },
+        { label: "floor", dir: floorDir },
+      ],
+      resources,
+      stackRepetitions,
+    );
   } finally {
     fs.rmSync(awsguardDir, { recursive: true, force: true });
-  }
-
-  progress("policy throughput: the protocol's floor (a pack whose policies apply to nothing here)");
-  const floorDir = writeFloorPack();
-  let floor: PackThroughput | undefined;
-  try {
-    floor = await measurePack(floorDir, resources, stackRepetitions);
-  } catch (error) {
-    progress(`policy throughput: the floor pack did not run: ${String(error).split("\n")[0]}`);
-  } finally {
     fs.rmSync(floorDir, { recursive: true, force: true });
   }
+  const ours = results.get("ours")!;
+  if ("error" in ours) {
+    throw new Error(`our policy pack could not be measured: ${ours.error}`);
+  }
+  const found = results.get("awsguard")!;
+  const awsguard =
+    "error" in found ? { pack: `@pulumi/awsguard ${awsguardVersion}`, error: found.error } : found;
+  awsguardCheck ||= "error" in found ? `awsguard did not run: ${found.error.split("\n")[0]}` : "";
+  const floorResult = results.get("floor")!;
+  if ("error" in floorResult) {
+    progress(`policy throughput: the floor pack did not run: ${floorResult.error.split("\n")[0]}`);
+  }
+  const floor = "error" in floorResult ? undefined : floorResult;
   return {
     apps,
     analyzeStackRepetitions: stackRepetitions,

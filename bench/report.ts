@@ -2,7 +2,7 @@ import { AuditResults, AuditScenarioResult } from "./auditAtScale";
 import { ChainStep, PipelineCriticalPath } from "./deploymentGraph";
 import { formatGrowthOrder } from "./growthOrder";
 import { PipelineVariant } from "./workload";
-import { PackFailure, PackThroughput, startRepetitions } from "./policyThroughput";
+import { analyzeTurn, PackFailure, PackThroughput, startRepetitions } from "./policyThroughput";
 import { BenchResults } from "./results";
 import { PlanStackFigures } from "./offlinePlan";
 import {
@@ -201,7 +201,7 @@ function policySection(results: BenchResults): string[] {
   const p = results.policyThroughput;
   const awsguardVersion = results.environment.awsguard;
   return [
-    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. Start: from spawning the pack to its answer to \`GetAnalyzerInfo\`, median of ${startRepetitions} starts. Peak memory: the pack process's peak resident set (\`VmHWM\` in \`/proc/<pid>/status\`) once the last call is answered, start-up and warm-up included. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run; for throughput a ratio above 1 is faster than awsguard, for memory a ratio below 1 is leaner.`,
+    `**Policy throughput**: each pack started as the Pulumi CLI starts it and driven over the Analyzer gRPC protocol, on the platform stack with ${formatCount(p.apps)} apps: \`Analyze\` once per custom resource (inputs, one call after another), \`AnalyzeStack\` once with every resource (outputs, median of ${p.analyzeStackRepetitions}), after a warm-up. The packs (ours, awsguard, the floor) take turns, one call in flight at a time: \`Analyze\` ${analyzeTurn} resources each, then the next pack; \`AnalyzeStack\` one call each; the order turning at each round, so that a drift in the machine's speed weighs on all alike. Start: from spawning the pack to its answer to \`GetAnalyzerInfo\`, median of ${startRepetitions} starts, taken in turn as well. Peak memory: the pack process's peak resident set (\`VmHWM\` in \`/proc/<pid>/status\`) once the last call is answered, start-up and warm-up included. Reference: \`@pulumi/awsguard\` ${awsguardVersion} (\`new AwsGuard({ all: "advisory" })\`) on the same resources in the same run; for throughput a ratio above 1 is faster than awsguard, for memory a ratio below 1 is leaner.`,
     "",
     ...table(
       [

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { peakRssOfProcess, peakRssOfStatus } from "../../bench/policyThroughput";
+import { inTurn, peakRssOfProcess, peakRssOfStatus } from "../../bench/policyThroughput";
 
 describe("the policy pack's peak memory", () => {
   it("is the VmHWM line of /proc/<pid>/status, in bytes", () => {
@@ -22,5 +22,20 @@ describe("the policy pack's peak memory", () => {
       assert.ok(peak !== undefined && peak >= process.memoryUsage().rss / 2, `peak ${peak}`);
     }
     assert.equal(peakRssOfProcess(undefined), undefined);
+  });
+});
+
+describe("the packs' turns", () => {
+  it("puts each pack first once in as many turns as there are packs, and keeps every pack in each", () => {
+    const packs = ["ours", "awsguard", "floor"];
+    const turns = [0, 1, 2].map((turn) => inTurn(packs, turn));
+    assert.deepEqual(
+      turns.map((t) => t[0]),
+      ["ours", "awsguard", "floor"],
+    );
+    for (const t of turns) {
+      assert.deepEqual([...t].sort(), [...packs].sort());
+    }
+    assert.deepEqual(inTurn(packs, 3), packs);
   });
 });
