@@ -27,31 +27,33 @@ export interface RoleView {
 }
 
 export function roleView(resource: ResourceLike): RoleView | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (type === awsTypes.iamRole) {
     return {
-      name: () => (typeof props.name === "string" ? props.name : undefined),
-      trustPolicy: () => props.assumeRolePolicy,
+      name: () => (typeof normalized.props.name === "string" ? normalized.props.name : undefined),
+      trustPolicy: () => normalized.props.assumeRolePolicy,
       inline: () =>
-        ((props.inlinePolicies ?? []) as any[]).map((entry) => ({
+        ((normalized.props.inlinePolicies ?? []) as any[]).map((entry) => ({
           label: `inline policy "${entry.name ?? "unnamed"}"`,
           document: () => entry.policy,
         })),
-      managedPolicyArns: () => arns(props.managedPolicyArns),
-      permissionsBoundary: () => props.permissionsBoundary,
+      managedPolicyArns: () => arns(normalized.props.managedPolicyArns),
+      permissionsBoundary: () => normalized.props.permissionsBoundary,
     };
   }
   if (type === awsNativeTypes.iamRole) {
     return {
-      name: () => (typeof props.roleName === "string" ? props.roleName : undefined),
-      trustPolicy: () => props.assumeRolePolicyDocument,
+      name: () =>
+        typeof normalized.props.roleName === "string" ? normalized.props.roleName : undefined,
+      trustPolicy: () => normalized.props.assumeRolePolicyDocument,
       inline: () =>
-        ((props.policies ?? []) as any[]).map((entry) => ({
+        ((normalized.props.policies ?? []) as any[]).map((entry) => ({
           label: `inline policy "${entry.policyName ?? "unnamed"}"`,
           document: () => entry.policyDocument,
         })),
-      managedPolicyArns: () => arns(props.managedPolicyArns),
-      permissionsBoundary: () => props.permissionsBoundary,
+      managedPolicyArns: () => arns(normalized.props.managedPolicyArns),
+      permissionsBoundary: () => normalized.props.permissionsBoundary,
     };
   }
   return undefined;
@@ -82,65 +84,71 @@ const names = (value: unknown): string[] =>
   [value].flat().filter((v): v is string => typeof v === "string");
 
 export function roleGrant(resource: ResourceLike): RoleGrant | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   switch (type) {
     case awsTypes.iamRolePolicy:
       return {
         roleProperty: "role",
-        roleNames: () => names(props.role),
-        documents: (name) => [{ label: `role policy "${name}"`, document: () => props.policy }],
+        roleNames: () => names(normalized.props.role),
+        documents: (name) => [
+          { label: `role policy "${name}"`, document: () => normalized.props.policy },
+        ],
         policyArns: () => [],
       };
     case awsNativeTypes.iamRolePolicy:
       return {
         roleProperty: "roleName",
-        roleNames: () => names(props.roleName),
+        roleNames: () => names(normalized.props.roleName),
         documents: (name) => [
-          { label: `role policy "${name}"`, document: () => props.policyDocument },
+          { label: `role policy "${name}"`, document: () => normalized.props.policyDocument },
         ],
         policyArns: () => [],
       };
     case awsTypes.iamRolePolicyAttachment:
       return {
         roleProperty: "role",
-        roleNames: () => names(props.role),
+        roleNames: () => names(normalized.props.role),
         documents: () => [],
         policyArnProperty: "policyArn",
-        policyArns: () => names(props.policyArn),
+        policyArns: () => names(normalized.props.policyArn),
       };
     case awsTypes.iamPolicyAttachment:
       return {
         roleProperty: "roles",
-        roleNames: () => names(props.roles ?? []),
+        roleNames: () => names(normalized.props.roles ?? []),
         documents: () => [],
         policyArnProperty: "policyArn",
-        policyArns: () => names(props.policyArn),
+        policyArns: () => names(normalized.props.policyArn),
       };
     case awsTypes.iamRolePolicyAttachmentsExclusive:
       return {
         roleProperty: "roleName",
-        roleNames: () => names(props.roleName),
+        roleNames: () => names(normalized.props.roleName),
         documents: () => [],
         policyArnProperty: "policyArns",
-        policyArns: () => names(props.policyArns ?? []),
+        policyArns: () => names(normalized.props.policyArns ?? []),
       };
     case cloudFormationOnlyTypes.iamPolicy:
       return {
         roleProperty: "roles",
-        roleNames: () => names(props.roles ?? []),
+        roleNames: () => names(normalized.props.roles ?? []),
         documents: (name) => [
-          { label: `policy "${props.policyName ?? name}"`, document: () => props.policyDocument },
+          {
+            label: `policy "${normalized.props.policyName ?? name}"`,
+            document: () => normalized.props.policyDocument,
+          },
         ],
         policyArns: () => [],
       };
     case awsNativeTypes.iamManagedPolicy:
       return {
         roleProperty: "roles",
-        roleNames: () => names(props.roles ?? []),
+        roleNames: () => names(normalized.props.roles ?? []),
         documents: (name) => [
           {
-            label: `managed policy "${props.managedPolicyName ?? name}"`,
-            document: () => props.policyDocument,
+            label: `managed policy "${normalized.props.managedPolicyName ?? name}"`,
+            document: () => normalized.props.policyDocument,
           },
         ],
         policyArns: () => [],
@@ -156,20 +164,24 @@ export function managedPolicy(
 ):
   | { arn: () => string | undefined; document: () => unknown; name: () => string | undefined }
   | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (type === awsTypes.iamPolicy) {
     return {
-      arn: () => (typeof props.arn === "string" ? props.arn : undefined),
-      document: () => props.policy,
-      name: () => (typeof props.name === "string" ? props.name : undefined),
+      arn: () => (typeof normalized.props.arn === "string" ? normalized.props.arn : undefined),
+      document: () => normalized.props.policy,
+      name: () => (typeof normalized.props.name === "string" ? normalized.props.name : undefined),
     };
   }
   if (type === awsNativeTypes.iamManagedPolicy) {
     return {
-      arn: () => (typeof props.policyArn === "string" ? props.policyArn : undefined),
-      document: () => props.policyDocument,
+      arn: () =>
+        typeof normalized.props.policyArn === "string" ? normalized.props.policyArn : undefined,
+      document: () => normalized.props.policyDocument,
       name: () =>
-        typeof props.managedPolicyName === "string" ? props.managedPolicyName : undefined,
+        typeof normalized.props.managedPolicyName === "string"
+          ? normalized.props.managedPolicyName
+          : undefined,
     };
   }
   return undefined;
@@ -182,8 +194,9 @@ export function awsManagedPolicyName(arn: string): string | undefined {
 
 /** The OIDC provider URL of an IAM OIDC provider resource; undefined for others. */
 export function oidcProviderUrl(resource: ResourceLike): string | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   return type === awsTypes.iamOidcProvider || type === awsNativeTypes.iamOidcProvider
-    ? String(props.url ?? "")
+    ? String(normalized.props.url ?? "")
     : undefined;
 }

@@ -65,6 +65,9 @@ export class UnreadableDesiredState extends Error {}
  * The resource as the policies read it: a Cloud Control resource of a CloudFormation type they
  * judge becomes the aws-native resource of that type; everything else is returned as it is.
  * Throws UnreadableDesiredState when a judged type's desired state is not a JSON object.
+ * Any other resource comes back itself, its `props` not read: callers read the type first and
+ * the properties only for a type they judge (most of a stack's resources are of none, and
+ * reading a resource's properties decodes them).
  */
 export function normalize(resource: ResourceLike): ResourceLike {
   if (resource.type !== cloudControlResourceType) {

@@ -50,17 +50,19 @@ function filterValues(value: unknown): string[] {
 
 /** The registry settings of a repository or creation template; undefined for other resources. */
 export function registrySettings(resource: ResourceLike): RegistrySettings | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   switch (type) {
     case awsTypes.ecrRepository:
       return {
         kind: "repository",
-        name: optionalString(props.name),
-        tags: () => ({ ...(props.tags ?? {}) }),
-        imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
-        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
-        encryptionType: () => (props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
-        scanOnPush: () => props.imageScanningConfiguration?.scanOnPush === true,
+        name: optionalString(normalized.props.name),
+        tags: () => ({ ...(normalized.props.tags ?? {}) }),
+        imageTagMutability: () => normalized.props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(normalized.props.imageTagMutabilityExclusionFilters),
+        encryptionType: () =>
+          (normalized.props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
+        scanOnPush: () => normalized.props.imageScanningConfiguration?.scanOnPush === true,
         paths: {
           tags: "tags",
           imageTagMutability: "imageTagMutability",
@@ -71,12 +73,12 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
     case awsNativeTypes.ecrRepository:
       return {
         kind: "repository",
-        name: optionalString(props.repositoryName),
-        tags: () => tagList(props.tags),
-        imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
-        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
-        encryptionType: () => props.encryptionConfiguration?.encryptionType ?? "AES256",
-        scanOnPush: () => props.imageScanningConfiguration?.scanOnPush === true,
+        name: optionalString(normalized.props.repositoryName),
+        tags: () => tagList(normalized.props.tags),
+        imageTagMutability: () => normalized.props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(normalized.props.imageTagMutabilityExclusionFilters),
+        encryptionType: () => normalized.props.encryptionConfiguration?.encryptionType ?? "AES256",
+        scanOnPush: () => normalized.props.imageScanningConfiguration?.scanOnPush === true,
         paths: {
           tags: "tags",
           imageTagMutability: "imageTagMutability",
@@ -87,11 +89,12 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
     case awsTypes.ecrRepositoryCreationTemplate:
       return {
         kind: "creation template",
-        name: optionalString(props.prefix),
-        tags: () => ({ ...(props.resourceTags ?? {}) }),
-        imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
-        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
-        encryptionType: () => (props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
+        name: optionalString(normalized.props.prefix),
+        tags: () => ({ ...(normalized.props.resourceTags ?? {}) }),
+        imageTagMutability: () => normalized.props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(normalized.props.imageTagMutabilityExclusionFilters),
+        encryptionType: () =>
+          (normalized.props.encryptionConfigurations ?? [])[0]?.encryptionType ?? "AES256",
         paths: {
           tags: "resourceTags",
           imageTagMutability: "imageTagMutability",
@@ -102,11 +105,11 @@ export function registrySettings(resource: ResourceLike): RegistrySettings | und
     case awsNativeTypes.ecrRepositoryCreationTemplate:
       return {
         kind: "creation template",
-        name: optionalString(props.prefix),
-        tags: () => tagList(props.resourceTags),
-        imageTagMutability: () => props.imageTagMutability ?? "MUTABLE",
-        exclusionFilters: () => filterValues(props.imageTagMutabilityExclusionFilters),
-        encryptionType: () => props.encryptionConfiguration?.encryptionType ?? "AES256",
+        name: optionalString(normalized.props.prefix),
+        tags: () => tagList(normalized.props.resourceTags),
+        imageTagMutability: () => normalized.props.imageTagMutability ?? "MUTABLE",
+        exclusionFilters: () => filterValues(normalized.props.imageTagMutabilityExclusionFilters),
+        encryptionType: () => normalized.props.encryptionConfiguration?.encryptionType ?? "AES256",
         paths: {
           tags: "resourceTags",
           imageTagMutability: "imageTagMutability",
@@ -134,25 +137,26 @@ export interface RegistryPolicyDocument {
 }
 
 export function registryPolicyDocument(resource: ResourceLike): RegistryPolicyDocument | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   switch (type) {
     case awsTypes.ecrRepositoryPolicy:
-      return { what: "ECR repository policy", document: () => props.policy };
+      return { what: "ECR repository policy", document: () => normalized.props.policy };
     case awsNativeTypes.ecrRepository:
-      return props.repositoryPolicyText === undefined
+      return normalized.props.repositoryPolicyText === undefined
         ? undefined
-        : { what: "ECR repository policy", document: () => props.repositoryPolicyText };
+        : { what: "ECR repository policy", document: () => normalized.props.repositoryPolicyText };
     case awsTypes.ecrRegistryPolicy:
-      return { what: "ECR registry policy", document: () => props.policy };
+      return { what: "ECR registry policy", document: () => normalized.props.policy };
     case awsNativeTypes.ecrRegistryPolicy:
-      return { what: "ECR registry policy", document: () => props.policyText };
+      return { what: "ECR registry policy", document: () => normalized.props.policyText };
     case awsTypes.ecrRepositoryCreationTemplate:
     case awsNativeTypes.ecrRepositoryCreationTemplate:
-      return props.repositoryPolicy === undefined
+      return normalized.props.repositoryPolicy === undefined
         ? undefined
         : {
-            what: `ECR repository creation template "${props.prefix}"'s repository policy`,
-            document: () => props.repositoryPolicy,
+            what: `ECR repository creation template "${normalized.props.prefix}"'s repository policy`,
+            document: () => normalized.props.repositoryPolicy,
           };
     default:
       return undefined;
@@ -163,14 +167,15 @@ export function registryPolicyDocument(resource: ResourceLike): RegistryPolicyDo
 export function replicationDestinations(
   resource: ResourceLike,
 ): { registryId: string; region: string }[] | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (
     type !== awsTypes.ecrReplicationConfiguration &&
     type !== awsNativeTypes.ecrReplicationConfiguration
   ) {
     return undefined;
   }
-  const rules: any[] = props.replicationConfiguration?.rules ?? [];
+  const rules: any[] = normalized.props.replicationConfiguration?.rules ?? [];
   return rules.flatMap((rule) =>
     (rule.destinations ?? []).map((d: any) => ({
       registryId: String(d.registryId),
@@ -186,22 +191,30 @@ export type TemplateUse = "CREATE_ON_PUSH" | "PULL_THROUGH_CACHE" | "REPLICATION
 export function creationTemplate(
   resource: ResourceLike,
 ): { prefix: string; appliesTo: string[] } | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (type === awsTypes.ecrRepositoryCreationTemplate) {
-    return { prefix: String(props.prefix), appliesTo: [...(props.appliedFors ?? [])] };
+    return {
+      prefix: String(normalized.props.prefix),
+      appliesTo: [...(normalized.props.appliedFors ?? [])],
+    };
   }
   if (type === awsNativeTypes.ecrRepositoryCreationTemplate) {
-    return { prefix: String(props.prefix), appliesTo: [...(props.appliedFor ?? [])] };
+    return {
+      prefix: String(normalized.props.prefix),
+      appliesTo: [...(normalized.props.appliedFor ?? [])],
+    };
   }
   return undefined;
 }
 
 /** A pull-through cache rule's repository prefix; undefined for other resources. */
 export function pullThroughCachePrefix(resource: ResourceLike): string | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   return type === awsTypes.ecrPullThroughCacheRule ||
     type === awsNativeTypes.ecrPullThroughCacheRule
-    ? String(props.ecrRepositoryPrefix)
+    ? String(normalized.props.ecrRepositoryPrefix)
     : undefined;
 }
 
@@ -209,16 +222,17 @@ export function pullThroughCachePrefix(resource: ResourceLike): string | undefin
 export function registryScanningRules(
   resource: ResourceLike,
 ): { scanType: string; rules: { frequency: string; filters: string[] }[] } | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (
     type !== awsTypes.ecrRegistryScanningConfiguration &&
     type !== awsNativeTypes.ecrRegistryScanningConfiguration
   ) {
     return undefined;
   }
-  const rules: any[] = props.rules ?? [];
+  const rules: any[] = normalized.props.rules ?? [];
   return {
-    scanType: String(props.scanType ?? "BASIC"),
+    scanType: String(normalized.props.scanType ?? "BASIC"),
     rules: rules.map((rule) => ({
       frequency: String(rule.scanFrequency),
       filters: (rule.repositoryFilters ?? []).map((f: any) => String(f.filter)),
@@ -230,8 +244,9 @@ export function registryScanningRules(
 export function publicRepositoryName(
   resource: ResourceLike & { name: string },
 ): string | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   return type === awsTypes.ecrPublicRepository || type === awsNativeTypes.ecrPublicRepository
-    ? (props.repositoryName ?? resource.name)
+    ? (normalized.props.repositoryName ?? resource.name)
     : undefined;
 }

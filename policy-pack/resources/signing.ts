@@ -40,11 +40,12 @@ export interface SigningRule {
  * throws here, not later); undefined for other resources.
  */
 export function registrySigningRules(resource: ResourceLike): SigningRule[] | undefined {
-  const { type, props } = normalize(resource);
+  const normalized = normalize(resource);
+  const { type } = normalized;
   if (type !== awsNativeTypes.ecrSigningConfiguration) {
     return undefined;
   }
-  const rules: any[] = props.rules ?? [];
+  const rules: any[] = normalized.props.rules ?? [];
   return rules.map((rule) => ({
     filters: ((rule?.repositoryFilters ?? []) as any[]).map((f) => ({
       filter: f?.filter,

@@ -521,7 +521,6 @@ function boundaryDocument(
 function repositoryOwners(index: StackIndex, tagPrefix: string): Map<string, string> {
   const owners = new Map<string, string>();
   const key = governanceTagKeys(tagPrefix).owner;
-  // Repositories only: reading any other resource's settings would read its properties.
   for (const resource of index.ofTypes(awsTypes.ecrRepository, awsNativeTypes.ecrRepository)) {
     const settings = knownOrUndefined(() => registrySettings(resource));
     const owner = settings && knownOrUndefined(() => settings.tags()[key]);
