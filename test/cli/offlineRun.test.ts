@@ -170,7 +170,10 @@ describe("the offline run, like the engine", () => {
     );
     assert.equal(pipelines.length, apps);
     // The first app: what its pipeline's constructor declared, up to the second app's pipeline.
-    const firstApp = events.slice(pipelines[0], pipelines[1]).map((e) => e.resource);
+    const firstApp = events
+      .slice(pipelines[0], pipelines[1])
+      .filter((e) => e.kind === "constructed")
+      .map((e) => e.resource);
     assert.ok(firstApp.length > 5, `the first app declared ${firstApp.join(", ")}`);
     const registeredAt = new Map(
       events.flatMap((e, at) => (e.kind === "registered" ? [[e.resource, at] as const] : [])),
