@@ -17,10 +17,14 @@
  * place of the SDK's, and with `Configure` and `ConfigureStack` also recorded here. If the SDK's
  * modules are not where this expects them, nothing is replaced and the SDK serves as shipped.
  *
+ * The service's `Analyze` and `AnalyzeStack` requests are read with each resource's properties
+ * left as bytes until a policy reads them (`analyzerRequests.ts`), for these handlers only.
+ *
  * Derived from `@pulumi/policy` 1.21's `server.js` (Apache License 2.0, Copyright 2016-2020,
  * Pulumi Corporation); see `policy-pack/NOTICE`.
  */
 import * as path from "path";
+import { AnalyzerProtos, requestsWithPropertiesWhenAsked } from "./analyzerRequests";
 
 type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -48,6 +52,10 @@ interface Sdk {
   readonly proxy: any;
   readonly deserialize: any;
   readonly analyzerProto: any;
+  /** The `Struct` messages `analyzerProto` reads properties into (its own copy of google-protobuf). */
+  readonly structProto: any;
+  /** That copy of google-protobuf. */
+  readonly protobuf: any;
   readonly grpc: any;
 }
 
@@ -68,13 +76,24 @@ function readSdk(): Sdk | undefined {
     const serverPath = require.resolve("@pulumi/policy/server");
     const fromSdk = (id: string) =>
       require(require.resolve(id, { paths: [path.dirname(serverPath)] }));
+    const analyzerPath = require.resolve("@pulumi/pulumi/proto/analyzer_pb", {
+      paths: [path.dirname(serverPath)],
+    });
     return {
       server: require(serverPath),
       policy: require("@pulumi/policy/policy"),
       protoutil: require("@pulumi/policy/protoutil"),
       proxy: require("@pulumi/policy/proxy"),
       deserialize: require("@pulumi/policy/deserialize"),
-      analyzerProto: fromSdk("@pulumi/pulumi/proto/analyzer_pb"),
+      analyzerProto: require(analyzerPath),
+      structProto: require(
+        require.resolve("google-protobuf/google/protobuf/struct_pb", {
+          paths: [path.dirname(analyzerPath)],
+        }),
+      ),
+      protobuf: require(
+        require.resolve("google-protobuf", { paths: [path.dirname(analyzerPath)] }),
+      ),
       grpc: fromSdk("@grpc/grpc-js"),
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
@@ -101,7 +120,11 @@ export function serveSharedAnalysis(): boolean {
     typeof modules.policy.isResourcePolicy === "function" &&
     typeof modules.policy.getPulumiType === "function" &&
     typeof modules.proxy.UnknownValueError === "function" &&
-    typeof modules.analyzerProto.PolicyNotApplicable === "function";
+    typeof modules.analyzerProto.PolicyNotApplicable === "function" &&
+    typeof modules.analyzerProto.AnalyzeRequest?.deserializeBinary === "function" &&
+    typeof modules.analyzerProto.AnalyzeStackRequest?.deserializeBinary === "function" &&
+    typeof modules.structProto.Struct?.deserializeBinaryFromReader === "function" &&
+    typeof modules.protobuf.BinaryReader?.prototype?.getBuffer === "function";
   if (!usable) {
     return false;
   }
@@ -120,7 +143,12 @@ export function serveSharedAnalysis(): boolean {
       const pack: PackInfo = { name, version, enforcementLevel, policies: args.policies ?? [] };
       const addService = grpc.Server.prototype.addService;
       grpc.Server.prototype.addService = function (service: any, implementation: any) {
-        return addService.call(this, service, withSharedAnalysis(implementation, pack));
+        const shared = withSharedAnalysis(implementation, pack);
+        return addService.call(
+          this,
+          shared === implementation ? service : readingPropertiesWhenAsked(service, modules),
+          shared,
+        );
       };
       try {
         return serve(name, version, enforcementLevel, args, initialConfig);
@@ -144,6 +172,34 @@ export function stopServingSharedAnalysis(): void {
   if (server?.serve?.[marker]) {
     server.serve = server.serve[marker];
   }
+}
+
+/**
+ * The Analyzer service's definition with `Analyze` and `AnalyzeStack` requests read by
+ * `analyzerRequests.ts` (each resource's properties decoded when a policy first reads them),
+ * for our handlers only: they read a request through its getters, as that reader provides them.
+ */
+function readingPropertiesWhenAsked(service: any, modules: Sdk): any {
+  const protos: AnalyzerProtos = {
+    analyzer: modules.analyzerProto,
+    struct: modules.structProto,
+    protobuf: modules.protobuf,
+  };
+  const methods: [string, any][] = [
+    ["analyze", modules.analyzerProto.AnalyzeRequest],
+    ["analyzeStack", modules.analyzerProto.AnalyzeStackRequest],
+  ];
+  if (!methods.every(([m]) => typeof service?.[m]?.requestDeserialize === "function")) {
+    return service;
+  }
+  const read = { ...service };
+  for (const [method, messageClass] of methods) {
+    read[method] = {
+      ...service[method],
+      requestDeserialize: requestsWithPropertiesWhenAsked(messageClass, protos),
+    };
+  }
+  return read;
 }
 
 /** The Analyzer service's handlers with ours for `Analyze` and `AnalyzeStack`. */
