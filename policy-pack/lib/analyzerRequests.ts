@@ -22,7 +22,7 @@
  * whose unread properties are malformed is answered where the generated decoder would have
  * refused the whole call; properties a policy reads and cannot be decoded fail that policy's
  * validation, as any error does. A Struct with a length or value past its end, which the
- * generated decoder reads on into whatever follows (or, for a length of gigabytes, for seconds),
+ * generated decoder reads on into whatever follows (for a length of gigabytes, for minutes),
  * is refused: when passed over (google-protobuf asserts), or when read (`MalformedProperties`).
  *
  * `test/policy-pack/analyzerRequests.test.ts` compares both readers on generated values and
@@ -35,8 +35,8 @@ class UnfamiliarWire extends Error {}
 
 /**
  * The wire is not protobuf at all (a length or value past the end of its message): refused,
- * where the generated decoder would read on past the end (slowly: a length of 2 GB is read as
- * such).
+ * where the generated decoder would read on past the end (for a length of gigabytes, for
+ * minutes).
  */
 export class MalformedProperties extends Error {
   constructor(what: string) {
@@ -52,12 +52,10 @@ const fixed64Wire = 1;
 const lengthDelimitedWire = 2;
 const fixed32Wire = 5;
 
-/** One field of a message on the wire: its number and type, where it starts, and its payload. */
+/** One field of a message on the wire: its number and type, and its payload. */
 interface WireField {
   readonly number: number;
   readonly wireType: number;
-  /** Where the field's tag starts. */
-  readonly start: number;
   /** Where a length-delimited payload starts (else where the value starts). */
   readonly payload: number;
   /** Where the field ends. */
@@ -103,7 +101,6 @@ class WireReader {
 
   /** The next field. */
   field(): WireField {
-    const start = this.at;
     const tag = this.varint();
     const number = Math.floor(tag / 8);
     const wireType = tag & 7;
@@ -126,7 +123,7 @@ class WireReader {
         if (this.at > this.end) {
           throw new MalformedProperties("a length past the end");
         }
-        return { number, wireType, start, payload: from, end: this.at };
+        return { number, wireType, payload: from, end: this.at };
       }
       case fixed32Wire:
         this.at += 4;
@@ -137,7 +134,7 @@ class WireReader {
     if (this.at > this.end) {
       throw new MalformedProperties("a value past the end");
     }
-    return { number, wireType, start, payload, end: this.at, value };
+    return { number, wireType, payload, end: this.at, value };
   }
 }
 
@@ -200,6 +197,23 @@ function readStruct(bytes: Uint8Array, start: number, end: number): Record<strin
   return result;
 }
 
+/** The wire type of each of `Value`'s kinds, fields 1 to 6 (null, number, string, bool, struct, list). */
+const valueKindWires = [
+  varintWire,
+  fixed64Wire,
+  lengthDelimitedWire,
+  varintWire,
+  lengthDelimitedWire,
+  lengthDelimitedWire,
+];
+
+/** A value kind given with another wire type than its own is unfamiliar. */
+function expectWire(field: WireField, wireType: number): void {
+  if (field.wireType !== wireType) {
+    throw new UnfamiliarWire(`value kind ${field.number} with wire type ${field.wireType}`);
+  }
+}
+
 /**
  * The `Value` whose bytes run from `start` to `end`: its last kind on the wire, as a oneof keeps
  * it (each kind is read, so that the wire is checked as the generated code reads it). A value of
@@ -212,35 +226,27 @@ function readValue(bytes: Uint8Array, start: number, end: number): unknown {
   const fields = new WireReader(bytes, start, end);
   while (!fields.done) {
     const field = fields.field();
-    const expect = (wireType: number) => {
-      if (field.wireType !== wireType) {
-        throw new UnfamiliarWire(`value kind ${field.number} with wire type ${field.wireType}`);
-      }
+    if (field.number >= 1 && field.number <= 6) {
+      expectWire(field, valueKindWires[field.number - 1]);
       kinded = true;
-    };
+    }
     switch (field.number) {
       case 1: // null_value
-        expect(varintWire);
         value = null;
         break;
       case 2: // number_value, a little-endian double
-        expect(fixed64Wire);
         value = new DataView(bytes.buffer, bytes.byteOffset + field.payload, 8).getFloat64(0, true);
         break;
       case 3: // string_value
-        expect(lengthDelimitedWire);
         value = text(bytes, field);
         break;
       case 4: // bool_value
-        expect(varintWire);
         value = field.value !== 0;
         break;
       case 5: // struct_value
-        expect(lengthDelimitedWire);
         value = readStruct(bytes, field.payload, field.end);
         break;
       case 6: // list_value
-        expect(lengthDelimitedWire);
         value = readList(bytes, field.payload, field.end);
         break;
       default:
@@ -290,10 +296,8 @@ interface BinaryReader {
   getError(): boolean;
 }
 
-/** The generated message classes this reader builds on. */
+/** The generated classes this reader builds on, from the copy of google-protobuf `analyzer_pb` requires. */
 export interface AnalyzerProtos {
-  /** `@pulumi/pulumi/proto/analyzer_pb`. */
-  readonly analyzer: any;
   /** `google-protobuf/google/protobuf/struct_pb`, the copy `analyzer_pb` requires. */
   readonly struct: { Struct: StructClass };
   /** `google-protobuf` itself, that copy (its `BinaryReader`). */

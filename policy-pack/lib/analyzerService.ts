@@ -73,9 +73,9 @@ function sdk(): Sdk | undefined {
 function readSdk(): Sdk | undefined {
   try {
     /* eslint-disable @typescript-eslint/no-require-imports -- the module objects themselves */
+    const requireFrom = (file: string, id: string) =>
+      require(require.resolve(id, { paths: [path.dirname(file)] }));
     const serverPath = require.resolve("@pulumi/policy/server");
-    const fromSdk = (id: string) =>
-      require(require.resolve(id, { paths: [path.dirname(serverPath)] }));
     const analyzerPath = require.resolve("@pulumi/pulumi/proto/analyzer_pb", {
       paths: [path.dirname(serverPath)],
     });
@@ -86,15 +86,9 @@ function readSdk(): Sdk | undefined {
       proxy: require("@pulumi/policy/proxy"),
       deserialize: require("@pulumi/policy/deserialize"),
       analyzerProto: require(analyzerPath),
-      structProto: require(
-        require.resolve("google-protobuf/google/protobuf/struct_pb", {
-          paths: [path.dirname(analyzerPath)],
-        }),
-      ),
-      protobuf: require(
-        require.resolve("google-protobuf", { paths: [path.dirname(analyzerPath)] }),
-      ),
-      grpc: fromSdk("@grpc/grpc-js"),
+      structProto: requireFrom(analyzerPath, "google-protobuf/google/protobuf/struct_pb"),
+      protobuf: requireFrom(analyzerPath, "google-protobuf"),
+      grpc: requireFrom(serverPath, "@grpc/grpc-js"),
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
   } catch {
@@ -180,11 +174,7 @@ export function stopServingSharedAnalysis(): void {
  * for our handlers only: they read a request through its getters, as that reader provides them.
  */
 function readingPropertiesWhenAsked(service: any, modules: Sdk): any {
-  const protos: AnalyzerProtos = {
-    analyzer: modules.analyzerProto,
-    struct: modules.structProto,
-    protobuf: modules.protobuf,
-  };
+  const protos: AnalyzerProtos = { struct: modules.structProto, protobuf: modules.protobuf };
   const methods: [string, any][] = [
     ["analyze", modules.analyzerProto.AnalyzeRequest],
     ["analyzeStack", modules.analyzerProto.AnalyzeStackRequest],
