@@ -128,6 +128,35 @@ describe("trust counter-examples found after the model landed", () => {
       [["audience", ["sigstore"]]],
     );
   });
+
+  it("whole-repository trust that rests on a claim key STS does not check is advice that names the doubt, not a token shown as admitted", () => {
+    // Shrunk by trustDifferential (seed 820840784): STS puts no repository_owner in the
+    // request, so the StringEquals on it can hold only in the model's grant-direction reading.
+    const enterprise = "token.actions.githubusercontent.com/acme";
+    const document = policy({
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${enterprise}` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: { [`${enterprise}:repository_owner`]: ["acme"] },
+        StringLike: { [`${enterprise}:sub`]: ["repo:acme/app:*"] },
+      },
+    });
+    agreeOnTrust(document);
+    const whole = trustOf(document).wholeRepository;
+    assert.deepEqual(
+      whole.map((w) => [w.context, w.certain]),
+      [
+        ["branch", false],
+        ["tag", false],
+        ["environment", false],
+      ],
+    );
+    assert.match(
+      whole[0].problem,
+      /\(may: it rests on the claim key .*:repository_owner, which STS does not check/,
+    );
+  });
 });
 
 describe("permission counter-examples", () => {

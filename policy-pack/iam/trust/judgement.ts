@@ -263,6 +263,11 @@ export interface WholeRepositoryFinding {
   /** That run's other claims, as the policy admits them (its ids, say). */
   readonly claims: GitHubClaims;
   readonly problem: string;
+  /**
+   * Whether the policy surely admits the example; false when it is admitted only where the
+   * model read a doubt in the direction that grants access (the problem then names the doubt).
+   */
+  readonly certain: boolean;
 }
 
 /**
@@ -287,8 +292,12 @@ export function wholeRepository(
   for (const [kind, what] of contexts) {
     const prefix = `repo:${repository}:${contextClaim({ kind, name: "" })}`;
     const sub = `${prefix}any-other-${kind}`;
-    // The subject is fixed; the other claims (ids, workflows) are any the policy admits.
-    const token = solve(forSts(and(atom("sub", literal(sub)), primary.admitted)), budget);
+    // The subject is fixed; the other claims (ids, workflows) are any the policy admits,
+    // surely if it can be, else only where a doubt is read as granting.
+    const subject = atom("sub", literal(sub));
+    const sure = solve(forSts(and(subject, primary.surelyAdmitted)), budget);
+    const token =
+      sure.kind === "found" ? sure : solve(forSts(and(subject, primary.admitted)), budget);
     if (token.kind !== "found") {
       continue;
     }
@@ -304,11 +313,17 @@ export function wholeRepository(
           .map((a) => a.label),
         example: sub,
         claims: completeClaims(sub, givenClaims(token.values)),
-        problem: `admits ${what} of ${repository}, e.g. sub "${sub}"`,
+        problem: `admits ${what} of ${repository}, e.g. sub "${sub}"${sure.kind === "found" ? "" : mayRestOn(primary)}`,
+        certain: sure.kind === "found",
       });
     }
   }
   return found;
+}
+
+/** What an example admitted only under a doubt rests on, as the problem's last words. */
+function mayRestOn(primary: Scenario): string {
+  return ` (may: it rests on ${primary.assumptions.join(", ") || "a doubt"})`;
 }
 
 export type { TrustFinding };
