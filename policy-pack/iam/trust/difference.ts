@@ -43,7 +43,7 @@ import {
   stsAudience,
 } from "../../governance/github";
 import { claimValues } from "./claims";
-import { Inquiry } from "./inquiry";
+import { Inquiry, mayRestOn } from "./inquiry";
 import {
   namedIssuers,
   Scenario,
@@ -220,7 +220,7 @@ class Direction {
     const values = claimValues(token);
     const certain = evaluate(wide.surelyAdmitted, values) && !evaluate(narrow.admitted, values);
     const doubts = [...new Set([...wide.assumptions, ...narrow.assumptions])];
-    const doubt = certain ? "" : ` (may: it rests on ${doubts.join(", ") || "a doubt"})`;
+    const doubt = certain ? "" : mayRestOn(doubts);
     const description = describe(kind, token, this.own) + doubt;
     this.examples.push({ kind, token, description, certain });
   }

@@ -41,6 +41,11 @@ export interface TrustFinding {
 
 export type Found = TrustToken | "none";
 
+/** What an example admitted only under a doubt rests on, as the last words of its message. */
+export function mayRestOn(assumptions: readonly string[]): string {
+  return ` (may: it rests on ${assumptions.join(", ") || "a doubt"})`;
+}
+
 /** A token to try before searching: a subject, an audience, claims; the rest natural. */
 export interface Probe {
   readonly sub?: string;

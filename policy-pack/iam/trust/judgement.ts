@@ -23,7 +23,7 @@ import {
   repositoryIs,
   spellsNoRepository,
 } from "./claims";
-import { Inquiry, TrustFinding, TrustFindingKind } from "./inquiry";
+import { Inquiry, mayRestOn, TrustFinding, TrustFindingKind } from "./inquiry";
 import { Scenario } from "./scenarios";
 import {
   anyPullRequest,
@@ -293,14 +293,18 @@ export function wholeRepository(
     const prefix = `repo:${repository}:${contextClaim({ kind, name: "" })}`;
     const sub = `${prefix}any-other-${kind}`;
     // The subject is fixed; the other claims (ids, workflows) are any the policy admits,
-    // surely if it can be, else only where a doubt is read as granting.
+    // surely if it can be, else only where a doubt is read as granting. The second search is
+    // made only when the first token found is admitted under a doubt alone.
     const subject = atom("sub", literal(sub));
-    const sure = solve(forSts(and(subject, primary.surelyAdmitted)), budget);
-    const token =
-      sure.kind === "found" ? sure : solve(forSts(and(subject, primary.admitted)), budget);
-    if (token.kind !== "found") {
+    const admitted = solve(forSts(and(subject, primary.admitted)), budget);
+    if (admitted.kind !== "found") {
       continue;
     }
+    const sure = evaluate(primary.surelyAdmitted, admitted.values)
+      ? admitted
+      : solve(forSts(and(subject, primary.surelyAdmitted)), budget);
+    const certain = sure.kind === "found";
+    const token = sure.kind === "found" ? sure : admitted;
     const refused = solve(
       forSts(and(atom("sub", concat(literal(prefix), [plus(anyChar)])), not(primary.admitted))),
       budget,
@@ -313,17 +317,12 @@ export function wholeRepository(
           .map((a) => a.label),
         example: sub,
         claims: completeClaims(sub, givenClaims(token.values)),
-        problem: `admits ${what} of ${repository}, e.g. sub "${sub}"${sure.kind === "found" ? "" : mayRestOn(primary)}`,
-        certain: sure.kind === "found",
+        problem: `admits ${what} of ${repository}, e.g. sub "${sub}"${certain ? "" : mayRestOn(primary.assumptions)}`,
+        certain,
       });
     }
   }
   return found;
-}
-
-/** What an example admitted only under a doubt rests on, as the problem's last words. */
-function mayRestOn(primary: Scenario): string {
-  return ` (may: it rests on ${primary.assumptions.join(", ") || "a doubt"})`;
 }
 
 export type { TrustFinding };
