@@ -24,6 +24,8 @@
  * validation, as any error does. A Struct with a length or value past its end, which the
  * generated decoder reads on into whatever follows (for a length of gigabytes, for minutes),
  * is refused: when passed over (google-protobuf asserts), or when read (`MalformedProperties`).
+ * A Struct a later field replaced (properties given twice), which no policy can ever read, is read
+ * at once, so that a malformed one refuses the request as the generated decoder refuses it.
  *
  * `test/policy-pack/analyzerRequests.test.ts` compares both readers on generated values and
  * requests, on the wire's corner cases and on requests with bytes changed at random;
@@ -364,7 +366,9 @@ export function readWithPropertiesWhenAsked(
 ): any {
   const { Struct } = protos.struct;
   const generated = Struct.deserializeBinaryFromReader;
+  const passedOver: PassedOverStruct[] = [];
   Struct.deserializeBinaryFromReader = (message: any, reader: BinaryReader) => {
+    passedOver.push(message);
     const start = reader.getCursor();
     while (reader.nextField() && !reader.isEndGroup()) {
       reader.skipField();
@@ -379,10 +383,58 @@ export function readWithPropertiesWhenAsked(
     message.serializeBinary = () => read().serializeBinary();
     return message;
   };
+  let request: any;
   try {
-    return messageClass.deserializeBinary(bytes);
+    request = messageClass.deserializeBinary(bytes);
   } finally {
     Struct.deserializeBinaryFromReader = generated;
+  }
+  readReplacedStructs(request, passedOver);
+  return request;
+}
+
+/** A Struct passed over by {@link readWithPropertiesWhenAsked}: read when asked. */
+interface PassedOverStruct {
+  toJavaScript(): Record<string, unknown>;
+}
+
+/**
+ * The Structs a request keeps: each resource's properties and its provider's (a resource per
+ * `AnalyzeStackRequest` entry, or the `AnalyzeRequest` itself).
+ */
+function keptStructs(request: any): PassedOverStruct[] {
+  const resources: any[] =
+    typeof request.getResourcesList === "function" ? request.getResourcesList() : [request];
+  const kept: PassedOverStruct[] = [];
+  for (const resource of resources) {
+    const properties = resource.getProperties();
+    if (properties !== undefined) {
+      kept.push(properties);
+    }
+    const providerProperties = resource.getProvider()?.getProperties();
+    if (providerProperties !== undefined) {
+      kept.push(providerProperties);
+    }
+  }
+  return kept;
+}
+
+/**
+ * Reads at once every Struct the request does not keep: one a later field replaced (properties,
+ * or a provider, given twice, which no engine sends). No policy can read it, so it would never
+ * be read; the generated decoder reads it, and refuses the request where it is malformed: so
+ * does this one. A request that replaces nothing (every one an engine sends) costs a count.
+ */
+function readReplacedStructs(request: any, passedOver: readonly PassedOverStruct[]): void {
+  const kept = keptStructs(request);
+  if (kept.length === passedOver.length) {
+    return; // every Struct passed over is kept: each is kept once, so none was replaced
+  }
+  const keptOnes = new Set(kept);
+  for (const struct of passedOver) {
+    if (!keptOnes.has(struct)) {
+      struct.toJavaScript();
+    }
   }
 }
 

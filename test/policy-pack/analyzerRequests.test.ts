@@ -458,6 +458,59 @@ describe("analyzer requests: properties read when asked, as the generated decode
       );
     });
 
+    it("properties given twice, the first malformed: the request refused, as the generated decoder refuses it", () => {
+      // An entry whose key has wire type 6, replaced by well-formed properties.
+      const bytes = oneResource(
+        delimited(1, [...tag(1, 6), ...delimited(2, stringValue("x"))]),
+        delimited(2, entry(utf8("a"), stringValue("second"))),
+      );
+      assert.throws(() => analyzer.AnalyzeStackRequest.deserializeBinary(bytes));
+      assert.throws(() => readStack(Buffer.from(bytes)), /wire type/i);
+      compareStack(bytes);
+    });
+
+    it("a provider given twice, the first one's properties malformed: the request refused", () => {
+      const provider = (structBytes: number[]) =>
+        delimited(6, [...delimited(1, utf8("p")), ...delimited(2, structBytes)]);
+      const bytes = oneResource(
+        entry(utf8("a"), stringValue("v")),
+        provider(delimited(1, [...tag(1, 6), ...delimited(2, stringValue("x"))])),
+        provider(entry(utf8("b"), stringValue("w"))),
+      );
+      assert.throws(() => analyzer.AnalyzeStackRequest.deserializeBinary(bytes));
+      assert.throws(() => readStack(Buffer.from(bytes)));
+    });
+
+    it("counter-example 2 (random bytes, seed 1935699636): a resource's malformed properties replaced by later ones, the request refused by the generated decoder", () => {
+      compare(
+        Uint8Array.from([
+          10, 189, 2, 10, 8, 32, 32, 32, 32, 32, 32, 32, 32, 18, 170, 1, 10, 126, 10, 0, 18, 9, 17,
+          0, 0, 0, 0, 0, 0, 0, 0, 10, 32, 10, 4, 32, 32, 32, 32, 18, 24, 26, 22, 224, 160, 128, 240,
+          144, 128, 128, 240, 144, 128, 128, 224, 160, 128, 240, 144, 128, 128, 240, 144, 128, 128,
+          10, 13, 10, 7, 32, 32, 32, 32, 32, 32, 32, 18, 2, 8, 0, 10, 14, 10, 8, 32, 32, 32, 32, 32,
+          32, 32, 32, 18, 2, 8, 0, 10, 88, 10, 10, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 18, 74,
+          42, 72, 10, 18, 10, 4, 32, 32, 32, 32, 18, 10, 50, 8, 10, 2, 8, 0, 10, 2, 8, 0, 10, 31,
+          10, 2, 49, 48, 18, 25, 50, 23, 10, 2, 8, 0, 10, 2, 8, 0, 10, 2, 8, 0, 10, 9, 17, 0, 0, 0,
+          0, 0, 0, 0, 0, 10, 7, 10, 1, 90, 18, 2, 8, 0, 10, 8, 10, 2, 195, 169, 18, 2, 8, 0, 26, 2,
+          32, 32, 89, 9, 18, 5, 32, 32, 32, 32, 32, 18, 0, 50, 98, 18, 90, 10, 42, 10, 2, 32, 32,
+          18, 36, 50, 34, 10, 21, 50, 19, 10, 2, 8, 0, 10, 9, 17, 0, 0, 0, 0, 0, 0, 0, 0, 10, 2, 8,
+          0, 10, 9, 17, 0, 0, 0, 0, 0, 0, 0, 0, 10, 44, 10, 6, 32, 32, 32, 32, 32, 32, 18, 34, 26,
+          32, 240, 144, 128, 128, 240, 144, 128, 128, 240, 144, 128, 128, 240, 144, 128, 128, 240,
+          144, 128, 128, 240, 144, 128, 128, 240, 144, 128, 128, 240, 144, 128, 128, 26, 4, 32, 32,
+          32, 32, 58, 3, 32, 32, 32, 66, 4, 32, 32, 32, 32, 66, 6, 32, 32, 32, 32, 32, 32, 10, 160,
+          1, 10, 6, 32, 32, 32, 32, 32, 32, 18, 55, 10, 17, 10, 4, 32, 32, 32, 32, 18, 9, 17, 0, 0,
+          0, 0, 0, 0, 0, 0, 10, 34, 10, 7, 32, 32, 32, 32, 32, 32, 32, 18, 23, 42, 21, 10, 9, 10, 3,
+          32, 32, 32, 18, 2, 8, 0, 10, 8, 10, 2, 49, 48, 18, 2, 8, 0, 26, 10, 32, 32, 32, 32, 32,
+          32, 32, 32, 32, 32, 34, 8, 240, 144, 128, 128, 240, 144, 128, 128, 42, 18, 18, 8, 32, 32,
+          32, 32, 32, 32, 32, 32, 18, 6, 32, 32, 32, 32, 32, 32, 50, 51, 18, 45, 10, 43, 10, 7, 32,
+          32, 32, 32, 32, 32, 32, 18, 32, 50, 30, 10, 9, 17, 0, 0, 0, 0, 0, 0, 0, 0, 10, 2, 8, 0,
+          10, 9, 17, 0, 0, 0, 0, 0, 0, 0, 0, 10, 2, 8, 0, 26, 2, 32, 32,
+        ]),
+        true,
+        true,
+      );
+    });
+
     it("properties given as a varint: the generated decoder's reading", () => {
       compareStack(Uint8Array.from(delimited(1, [...delimited(1, utf8("t")), ...tag(2, 0), 1])));
     });
