@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ProgressListener, StackPlan } from "../preview";
 import { readPolicyConfigFile } from "../policyPack/policyConfig";
-import { environmentCollisionsOf, readEnvironmentClaims } from "../workspace/environmentClaims";
 import {
   displayPath,
   findProject,
@@ -78,7 +77,6 @@ export const planCommand: Command = {
     if (stackIssue !== undefined) {
       throw new UsageError(stackIssue);
     }
-    refuseEnvironmentCollisions(project, stack, output);
     const packDir = options["skip-policy"]
       ? undefined
       : policyPackDir(project, options["policy-pack"] as string | undefined);
@@ -93,19 +91,25 @@ export const planCommand: Command = {
     const outputsFile = options["terraform-outputs"] as string | undefined;
     const terraformOutputs =
       outputsFile === undefined ? undefined : { "*": readJson(outputsFile, "--terraform-outputs") };
-    // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
-    const { startPolicySession, formatPolicyReport } = await import("../preview/policySession");
-    const { formatPlan, planJson, planStack, stderrProgress } = await import("../preview");
     // Progress on stderr, so a plan of thousands of apps is never silent; not with --quiet.
+    const { stderrProgress } = await import("../preview/progress");
     const onProgress = output.quiet
       ? undefined
       : progressAfterQuietStart(stderrProgress(process.stderr), process.stderr);
-    // The pack starts, and analyzes each resource, while the program runs, as in the engine.
+    // The pack starts, and analyzes each resource, while the program runs, as in the engine. It
+    // starts first: its start-up (a Node process loading the Pulumi SDKs) is the plan's longest
+    // wait, and what follows (the stacks' checks, the program's modules, the program) overlaps
+    // it. Starting it writes nothing; what is refused below stops it.
+    const { startPolicySession, formatPolicyReport } = await import("../preview/policySession");
     const session =
       packDir === undefined ? undefined : startPolicySession(packDir, config, { onProgress });
     let plan: StackPlan;
+    let preview: typeof import("../preview");
     try {
-      plan = await planStack(project, stack, {
+      await refuseEnvironmentCollisions(project, stack, output);
+      // Loaded on use: the SDKs they bring are heavy, and other commands need none of them.
+      preview = await import("../preview");
+      plan = await preview.planStack(project, stack, {
         terraformOutputs,
         onProgress,
         onRegistered: session && ((resource) => session.registered(resource)),
@@ -116,9 +120,9 @@ export const planCommand: Command = {
     }
     const report = session === undefined ? undefined : await session.check(plan.run.resources);
     if (output.format === "json") {
-      output.result(`${JSON.stringify(planJson(plan, report), null, 2)}\n`);
+      output.result(`${JSON.stringify(preview.planJson(plan, report), null, 2)}\n`);
     } else {
-      output.result(`${formatPlan(plan)}\n`);
+      output.result(`${preview.formatPlan(plan)}\n`);
       if (report !== undefined) {
         output.result(`\n${formatPolicyReport(report)}\n`);
       }
@@ -168,11 +172,14 @@ function progressAfterQuietStart(
  * file that could not be read for this is named in a warning (the plan of a stack reads only
  * its own), never passed over in silence.
  */
-function refuseEnvironmentCollisions(
+async function refuseEnvironmentCollisions(
   project: PulumiProject,
   stack: string,
   output: CommandOutput,
-): void {
+): Promise<void> {
+  // Loaded on use: it reads stacks with the platform program's config, which loads the SDK.
+  const { environmentCollisionsOf, readEnvironmentClaims } =
+    await import("../workspace/environmentClaims");
   const planned = stackFileName(stack);
   const { claims, unreadable } = readEnvironmentClaims(project);
   const collisions = environmentCollisionsOf(claims).filter((c) =>

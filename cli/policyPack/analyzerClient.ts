@@ -237,7 +237,10 @@ export class PolicyPackProcess {
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: AnalyzerClient,
-  ) {}
+  ) {
+    process.once("exit", this.killOnExit);
+    child.once("exit", () => process.off("exit", this.killOnExit));
+  }
 
   /** The pack's process id (the bench reads the process's peak memory by it). */
   get pid(): number | undefined {
@@ -300,6 +303,17 @@ export class PolicyPackProcess {
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new PolicyPackProcess(child, client);
   }
+
+  /**
+   * Kills the pack when this process exits before stopping it: a pack outlives the process
+   * that started it, serving, orphaned. Only for a pack this thread started (a worker's end
+   * does not tell a pack its main thread started).
+   */
+  private readonly killOnExit = () => {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill();
+    }
+  };
 
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
     const info = await call<Empty, proto.AnalyzerInfo>(

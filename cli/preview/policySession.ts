@@ -148,6 +148,8 @@ export function startPolicySession(
     counters: new SharedArrayBuffer(SessionCounters.size * Int32Array.BYTES_PER_ELEMENT),
   };
   const worker = startSessionWorker(data);
+  const killPack = packKiller(data.counters);
+  process.once("exit", killPack);
   const replies = new Promise<SessionReply>((resolve, reject) => {
     worker.on("message", resolve);
     worker.on("error", reject);
@@ -174,6 +176,9 @@ export function startPolicySession(
       return await replies;
     } finally {
       await worker.terminate();
+      // The worker stops the pack before it replies; one that failed first may not have.
+      killPack();
+      process.off("exit", killPack);
     }
   };
   return {
@@ -206,6 +211,25 @@ export function startPolicySession(
     async stop() {
       await finish({ kind: "stop" }).catch(() => undefined);
     },
+  };
+}
+
+/**
+ * Kills the session's pack if it still runs (its id, which the worker's bootstrap keeps in the
+ * counters while it runs): when the session's process exits without stopping the session, or
+ * when the worker ended without stopping the pack.
+ */
+function packKiller(counters: SharedArrayBuffer): () => void {
+  const read = new Int32Array(counters);
+  return () => {
+    const pid = Atomics.exchange(read, SessionCounters.packPid, 0);
+    if (pid > 0) {
+      try {
+        process.kill(pid);
+      } catch {
+        // Gone already.
+      }
+    }
   };
 }
 
@@ -295,6 +319,9 @@ function startSessionWorker(data: SessionWorkerData): Worker {
     'const { workerData } = require("worker_threads");',
     "const { file, args, cwd } = workerData.pack;",
     'const pack = spawn(file, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });',
+    "const pid = new Int32Array(workerData.counters);",
+    `Atomics.store(pid, ${SessionCounters.packPid}, pack.pid ?? 0);`,
+    `pack.once("exit", () => Atomics.store(pid, ${SessionCounters.packPid}, 0));`,
     'if (workerData.file.endsWith(".ts")) {',
     "  require(workerData.tsNode).register({ transpileOnly: true, project: workerData.tsconfig });",
     "}",

@@ -45,7 +45,12 @@ export const SessionCounters = {
   analyzed: 0,
   /** 1 once the `AnalyzeStack` request is sent. */
   analyzingStack: 1,
-  size: 2,
+  /**
+   * The pack's process id while it runs (0 before it starts and once it has exited): the
+   * session kills it when its own process exits first, which would leave it serving, orphaned.
+   */
+  packPid: 2,
+  size: 3,
 } as const;
 
 /** From the session to the worker. */
@@ -278,9 +283,18 @@ export function serve(data: SessionWorkerData, pack: ChildProcess): void {
   ready.then(({ pack }) => queue.serve(pack)).catch(() => undefined);
   // Each resource's part of the AnalyzeStack request, encoded while the program runs.
   const stackMessages = new Map<string, Uint8Array>();
+  let serving: PolicyPackProcess | undefined;
+  started.then((attached) => (serving = attached)).catch(() => undefined);
+  // A pack not serving yet (a plan refused before its program ran) is not waited for: its
+  // process is ended where it is.
   const stop = async () => {
-    const pack = await started.catch(() => undefined);
-    await pack?.stop();
+    if (serving !== undefined) {
+      await serving.stop();
+    } else if (pack.exitCode === null && pack.signalCode === null) {
+      const exited = new Promise((resolve) => pack.once("exit", resolve));
+      pack.kill();
+      await exited;
+    }
   };
   const check = async (
     stack: readonly (AnalyzerResource | string)[],

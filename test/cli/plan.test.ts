@@ -15,6 +15,20 @@ function projectWithStack(stack: string, configLines: string[]): string {
   return root;
 }
 
+/** The processes running a policy pack as the Pulumi CLI starts one (`run-policy-pack`). */
+function policyPackProcesses(): string[] {
+  return fs.readdirSync("/proc").filter((pid) => {
+    try {
+      return (
+        /^\d+$/.test(pid) &&
+        fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("run-policy-pack")
+      );
+    } catch {
+      return false; // gone since listed
+    }
+  });
+}
+
 const oneApp = [
   "trusted-delivery-platform:apps:",
   "  payments-api:",
@@ -223,6 +237,44 @@ describe("trusted-delivery plan", () => {
     assert.deepEqual(snapshotTree(root), before);
     // A stack that declares none of them plans as before.
     assert.equal(runCli(["plan", "dev", "--cwd", root, "--skip-policy"]).code, 0);
+  });
+
+  it("refuses such a stack as well with the policy pack, whose start it stops: no pack left running", () => {
+    const { root, stackFile } = tempPlatformProject();
+    fs.writeFileSync(
+      stackFile("qa"),
+      [
+        "config:",
+        "  aws:region: eu-west-2",
+        "  trusted-delivery-platform:apps:",
+        "    ledger-qa:",
+        "      metadata: {id: REGISTRY_LEDGER_QA, owner: team-ledger, risk: low}",
+        "      github: {repository: Acme/Ledger-Service, environments: [PROD]}",
+        "",
+      ].join("\n"),
+    );
+    const packDir = path.join(repositoryRoot, "policy-pack");
+    const running = () => policyPackProcesses();
+    const before = running();
+    const { code, stdout, stderr } = runCli([
+      "plan",
+      "qa",
+      "--cwd",
+      root,
+      "--policy-pack",
+      packDir,
+    ]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^error: The GitHub environments of stack qa and the project's other stacks/,
+    );
+    assert.deepEqual(
+      running().filter((pid) => !before.includes(pid)),
+      [],
+      "a policy pack the refused plan started is still running",
+    );
   });
 
   it("plans the stack -s/--stack names as it plans the argument", () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { planStack, PlanProgress, StackPlan, stderrProgress } from "../../cli/preview";
 import {
@@ -95,6 +97,65 @@ describe("a policy session: the pack analyzing a program while it runs", functio
         error instanceof InvalidInputError &&
         /^Policy config bad\.json/.test(error.message) &&
         /no-such-policy is not a policy of trusted-delivery-guardrails/.test(error.message),
+    );
+  });
+});
+
+/** Script text defining `packs()`: the running process's children that run a policy pack. */
+function packChildrenScript(): string {
+  return [
+    'const fs = require("fs");',
+    "const packs = () => fs.readdirSync('/proc').filter((pid) => {",
+    "  try {",
+    "    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');",
+    "    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);",
+    "    return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('run-policy-pack');",
+    "  } catch { return false; }",
+    "});",
+  ].join("\n");
+}
+
+/** Whether the process `pid` is gone (or a zombie, exited and not yet reaped). */
+function gone(pid: string): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+describe("a policy pack whose starter exits without stopping it", function () {
+  this.timeout(180000);
+  it("is killed, whether a session's worker or the process itself started it: none is left serving, orphaned", async () => {
+    // A process that starts a session and a pack, and exits once both packs run, stopping neither.
+    const script = [
+      packChildrenScript(),
+      `const { startPolicySession } = require(${JSON.stringify(path.join(repositoryRoot, "cli/preview/policySession"))});`,
+      `const { PolicyPackProcess } = require(${JSON.stringify(path.join(repositoryRoot, "cli/policyPack/analyzerClient"))});`,
+      `startPolicySession(${JSON.stringify(packDir)});`,
+      `PolicyPackProcess.start(${JSON.stringify(packDir)}).then(() => {`,
+      "  const wait = setInterval(() => {",
+      "    if (packs().length === 2) { clearInterval(wait); console.log(JSON.stringify(packs())); process.exit(0); }",
+      "  }, 50);",
+      "});",
+    ].join("\n");
+    const child = spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "-e", script],
+      { cwd: repositoryRoot, encoding: "utf8", timeout: 120000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const pids: string[] = JSON.parse(child.stdout);
+    assert.equal(pids.length, 2);
+    const deadline = Date.now() + 10000;
+    while (pids.some((pid) => !gone(pid)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(
+      pids.filter((pid) => !gone(pid)),
+      [],
+      "a pack outlived the process that started it",
     );
   });
 });
