@@ -185,19 +185,36 @@ function resourceFormula(statement: Statement, variables: boolean): Formula {
 /** Statement conditions test the request, which the policy alone does not tell. */
 const unknownKeys = () => ({ kind: "unknown", reason: "a request condition" }) as const;
 
+/**
+ * Each source's grants, as an identity policy's and as a boundary's, read once per source: a
+ * role's policies are asked the least-privilege questions and the signing ones (three analyses),
+ * from the same source objects. A grant is never changed once read.
+ */
+const sourceGrants = [new WeakMap<PolicySource, Grant[]>(), new WeakMap<PolicySource, Grant[]>()];
+
 function grantsOf(sources: readonly PolicySource[], boundary = false): Grant[] {
+  const read = sourceGrants[boundary ? 1 : 0];
   return sources.flatMap((source) => {
-    const variables = usesPolicyVariables(source.document);
-    return source.document.statements.map((statement) => ({
-      source: `${source.label} ${statement.label}`,
-      boundary,
-      statement,
-      raw: and(
-        resourceFormula(statement, variables),
-        conditionsFormula(statement.conditions, unknownKeys, variables),
-      ),
-    }));
+    let grants = read.get(source);
+    if (grants === undefined) {
+      grants = readGrants(source, boundary);
+      read.set(source, grants);
+    }
+    return grants;
   });
+}
+
+function readGrants(source: PolicySource, boundary: boolean): Grant[] {
+  const variables = usesPolicyVariables(source.document);
+  return source.document.statements.map((statement) => ({
+    source: `${source.label} ${statement.label}`,
+    boundary,
+    statement,
+    raw: and(
+      resourceFormula(statement, variables),
+      conditionsFormula(statement.conditions, unknownKeys, variables),
+    ),
+  }));
 }
 
 interface ActionGroup {
@@ -237,6 +254,9 @@ function groups(
   grants: readonly Grant[],
   bounded: boolean,
 ): ActionGroup[] {
+  if (actions.length === 0) {
+    return []; // no action, no group (as the loop below would find)
+  }
   const covering = coveringGrants(actions, grants);
   const bySignature = new Map<string, ActionGroup>();
   actions.forEach((action, index) => {
@@ -535,7 +555,9 @@ function judgeEscalation(inquiry: Inquiry, questions: PermissionQuestions): void
   // account (a role of another account may trust this one); every other service's actions may
   // reach any resource.
   for (const name of ["iam", "sts"] as const) {
-    inquiry.reach("escalation", lists[name], identityArns(name, inquiry.placement), probes);
+    if (lists[name].length > 0) {
+      inquiry.reach("escalation", lists[name], identityArns(name, inquiry.placement), probes);
+    }
   }
   inquiry.reach("escalation", lists.other, undefined, ["*", ...probes]);
   const reported = new Set(inquiry.findings.flatMap((f) => f.actions));
@@ -687,9 +709,16 @@ export function analyzePermissions(
   try {
     budget.about("the escalation actions it is allowed", () => judgeEscalation(inquiry, questions));
     judgeRegistry(inquiry, questions);
-    budget.about("the repositories it may write", () =>
-      judgeRepositories(inquiry, questions, namedRepositories(sources)),
-    );
+    // Questions without repository writes or governance (the signing ones) have nothing to
+    // judge there: every group of no action is empty.
+    if (
+      questions.repositoryWriteActions.length > 0 ||
+      (questions.governanceActions ?? []).length > 0
+    ) {
+      budget.about("the repositories it may write", () =>
+        judgeRepositories(inquiry, questions, namedRepositories(sources)),
+      );
+    }
   } catch (e) {
     if (!(e instanceof BudgetExhausted)) {
       throw e;
