@@ -29,6 +29,15 @@ function policyPackProcesses(): string[] {
   });
 }
 
+/** A qa stack whose app claims the GitHub environment PROD of the repository prod's app deploys. */
+const qaClaimingProdEnvironment = [
+  "aws:region: eu-west-2",
+  "trusted-delivery-platform:apps:",
+  "  ledger-qa:",
+  "    metadata: {id: REGISTRY_LEDGER_QA, owner: team-ledger, risk: low}",
+  "    github: {repository: Acme/Ledger-Service, environments: [PROD]}",
+];
+
 const oneApp = [
   "trusted-delivery-platform:apps:",
   "  payments-api:",
@@ -211,19 +220,7 @@ describe("trusted-delivery plan", () => {
   });
 
   it("refuses a stack that declares another stack's GitHub environment of one repository, naming both files", () => {
-    const { root, stackFile } = tempPlatformProject();
-    fs.writeFileSync(
-      stackFile("qa"),
-      [
-        "config:",
-        "  aws:region: eu-west-2",
-        "  trusted-delivery-platform:apps:",
-        "    ledger-qa:",
-        "      metadata: {id: REGISTRY_LEDGER_QA, owner: team-ledger, risk: low}",
-        "      github: {repository: Acme/Ledger-Service, environments: [PROD]}",
-        "",
-      ].join("\n"),
-    );
+    const root = projectWithStack("qa", qaClaimingProdEnvironment);
     const before = snapshotTree(root);
     const { code, stdout, stderr } = runCli(["plan", "qa", "--cwd", root, "--skip-policy"]);
     assert.equal(code, 2);
@@ -240,22 +237,9 @@ describe("trusted-delivery plan", () => {
   });
 
   it("refuses such a stack as well with the policy pack, whose start it stops: no pack left running", () => {
-    const { root, stackFile } = tempPlatformProject();
-    fs.writeFileSync(
-      stackFile("qa"),
-      [
-        "config:",
-        "  aws:region: eu-west-2",
-        "  trusted-delivery-platform:apps:",
-        "    ledger-qa:",
-        "      metadata: {id: REGISTRY_LEDGER_QA, owner: team-ledger, risk: low}",
-        "      github: {repository: Acme/Ledger-Service, environments: [PROD]}",
-        "",
-      ].join("\n"),
-    );
+    const root = projectWithStack("qa", qaClaimingProdEnvironment);
     const packDir = path.join(repositoryRoot, "policy-pack");
-    const running = () => policyPackProcesses();
-    const before = running();
+    const before = policyPackProcesses();
     const { code, stdout, stderr } = runCli([
       "plan",
       "qa",
@@ -271,7 +255,7 @@ describe("trusted-delivery plan", () => {
       /^error: The GitHub environments of stack qa and the project's other stacks/,
     );
     assert.deepEqual(
-      running().filter((pid) => !before.includes(pid)),
+      policyPackProcesses().filter((pid) => !before.includes(pid)),
       [],
       "a policy pack the refused plan started is still running",
     );
