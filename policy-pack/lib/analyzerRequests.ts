@@ -399,24 +399,22 @@ interface PassedOverStruct {
 }
 
 /**
- * The Structs a request keeps: each resource's properties and its provider's (a resource per
- * `AnalyzeStackRequest` entry, or the `AnalyzeRequest` itself).
+ * Calls `visit` on each Struct a request keeps: each resource's properties and its provider's (a
+ * resource per `AnalyzeStackRequest` entry, or the `AnalyzeRequest` itself).
  */
-function keptStructs(request: any): PassedOverStruct[] {
+function eachKeptStruct(request: any, visit: (struct: PassedOverStruct) => void): void {
   const resources: any[] =
     typeof request.getResourcesList === "function" ? request.getResourcesList() : [request];
-  const kept: PassedOverStruct[] = [];
   for (const resource of resources) {
     const properties = resource.getProperties();
     if (properties !== undefined) {
-      kept.push(properties);
+      visit(properties);
     }
     const providerProperties = resource.getProvider()?.getProperties();
     if (providerProperties !== undefined) {
-      kept.push(providerProperties);
+      visit(providerProperties);
     }
   }
-  return kept;
 }
 
 /**
@@ -426,11 +424,13 @@ function keptStructs(request: any): PassedOverStruct[] {
  * does this one. A request that replaces nothing (every one an engine sends) costs a count.
  */
 function readReplacedStructs(request: any, passedOver: readonly PassedOverStruct[]): void {
-  const kept = keptStructs(request);
-  if (kept.length === passedOver.length) {
+  let kept = 0;
+  eachKeptStruct(request, () => kept++);
+  if (kept === passedOver.length) {
     return; // every Struct passed over is kept: each is kept once, so none was replaced
   }
-  const keptOnes = new Set(kept);
+  const keptOnes = new Set<PassedOverStruct>();
+  eachKeptStruct(request, (struct) => keptOnes.add(struct));
   for (const struct of passedOver) {
     if (!keptOnes.has(struct)) {
       struct.toJavaScript();
