@@ -328,7 +328,14 @@ function startSessionWorker(data: SessionWorkerData): Worker {
     "require(workerData.file).serve(workerData, pack);",
   ].join("\n");
   const tsNode = file.endsWith(".ts") ? require.resolve("ts-node") : undefined;
-  return new Worker(bootstrap, { eval: true, workerData: { ...data, file, tsconfig, tsNode } });
+  // A JavaScript worker is started without the main thread's options (`-r ts-node/register`
+  // under `npm run plan`), which would start a compiler it has no use for.
+  const execArgv = tsNode === undefined ? [] : process.execArgv;
+  return new Worker(bootstrap, {
+    eval: true,
+    execArgv,
+    workerData: { ...data, file, tsconfig, tsNode },
+  });
 }
 
 /** The resource name a URN ends in. */

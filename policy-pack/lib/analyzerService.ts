@@ -348,37 +348,58 @@ class CallAnswer {
   /**
    * Runs one validation of a policy. A failure is what the SDK makes of it: an unknown value an
    * advisory diagnostic, `notApplicable()` a policy that does not apply, anything else an error
-   * of the call naming the policy.
+   * of the call naming the policy. The SDK awaits every validation; here only one that returns
+   * a promise (or any thenable) is waited for, and a synchronous one (every policy of this pack)
+   * costs no promise: the same diagnostics in the same order, one call's policies being run one
+   * after another either way. Returns the promise to wait for, or undefined when done.
    */
-  async validate(
+  validate(
     policy: any,
     validatorKey: "validateResource" | "validateStack",
     validation: () => unknown,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
+    let result: unknown;
     try {
-      await Promise.resolve(validation());
+      result = validation();
     } catch (error) {
-      const { pack } = this;
-      const policyFrom = `policy '${policy.name}' from policy pack '${pack.name}@v${pack.version}'`;
-      if (error instanceof this.modules.proxy.UnknownValueError) {
-        // eslint-disable-next-line @typescript-eslint/no-unused-vars -- every field but these
-        const { [validatorKey]: validator, name, ...diag } = policy;
-        this.diagnostics.push({
-          policyName: name,
-          policyPackName: pack.name,
-          policyPackVersion: pack.version,
-          message: `can't run ${policyFrom} during preview: ${(error as Error).message}`,
-          ...diag,
-          enforcementLevel: "advisory",
-        });
-      } else if (error instanceof NotApplicableError) {
-        this.notApplies(policy.name, error.reason);
-      } else {
-        throw this.modules.protoutil.asGrpcError(
-          error,
-          `Error validating resource with ${policyFrom}`,
-        );
-      }
+      this.failed(policy, validatorKey, error);
+      return undefined;
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") {
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => undefined,
+      (error: unknown) => this.failed(policy, validatorKey, error),
+    );
+  }
+
+  /** Records a validation's failure as the SDK does, or throws the call's error. */
+  private failed(
+    policy: any,
+    validatorKey: "validateResource" | "validateStack",
+    error: unknown,
+  ): void {
+    const { pack } = this;
+    const policyFrom = `policy '${policy.name}' from policy pack '${pack.name}@v${pack.version}'`;
+    if (error instanceof this.modules.proxy.UnknownValueError) {
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- every field but these
+      const { [validatorKey]: validator, name, ...diag } = policy;
+      this.diagnostics.push({
+        policyName: name,
+        policyPackName: pack.name,
+        policyPackVersion: pack.version,
+        message: `can't run ${policyFrom} during preview: ${(error as Error).message}`,
+        ...diag,
+        enforcementLevel: "advisory",
+      });
+    } else if (error instanceof NotApplicableError) {
+      this.notApplies(policy.name, error.reason);
+    } else {
+      throw this.modules.protoutil.asGrpcError(
+        error,
+        `Error validating resource with ${policyFrom}`,
+      );
     }
   }
 
@@ -560,7 +581,7 @@ export function makeAnalyzeStack(pack: PackInfo, state: AnalyzerState) {
           continue;
         }
         const reportViolation = reportViolationOf(p, pack, enforcementLevel, answer.diagnostics);
-        await answer.validate(p, "validateStack", () => {
+        const pending = answer.validate(p, "validateStack", () => {
           read ??= stackResources(modules, resources);
           const args = {
             resources: read.slice(),
@@ -570,37 +591,54 @@ export function makeAnalyzeStack(pack: PackInfo, state: AnalyzerState) {
           };
           return p.validateStack(args, reportViolation);
         });
+        if (pending !== undefined) {
+          await pending;
+        }
       }
     });
 }
 
-/** What resource policies are given of an `Analyze` request's resource, read once when first asked. */
-function resourceView(modules: Sdk, req: any, state: AnalyzerState): () => Record<string, unknown> {
-  let view: Record<string, unknown> | undefined;
-  return () => {
-    if (view === undefined) {
-      const type = req.getType();
-      const props = modules.proxy.unknownCheckingProxy(
-        modules.deserialize.deserializeProperties(req.getProperties(), false),
-      );
-      const read: Record<string, unknown> = {
-        type,
-        props,
-        urn: req.getUrn(),
-        name: req.getName(),
-        opts: resourceOptions(req),
-        stackTags: state.stackTags,
-        isType: (resourceClass: any) => isTypeOf(modules, type, resourceClass),
-        asType: (resourceClass: any) =>
-          isTypeOf(modules, type, resourceClass) ? props : undefined,
-      };
-      const provider = providerResource(modules, req);
-      if (provider) {
-        read.provider = provider;
-      }
-      view = read;
+/**
+ * What a resource policy is given of an `Analyze` request's resource, for the policy named:
+ * the SDK's arguments, with the properties read when a policy first asks for them (most
+ * resources are of types no policy reads, GitHub variables and secrets above all, and reading
+ * is most of the cost) and then shared by every policy, as the resource's options and provider
+ * are.
+ */
+function resourceArguments(
+  modules: Sdk,
+  req: any,
+  state: AnalyzerState,
+): (policyName: string) => Record<string, unknown> {
+  const type = req.getType();
+  let props: any;
+  const propsOf = () =>
+    (props ??= modules.proxy.unknownCheckingProxy(
+      modules.deserialize.deserializeProperties(req.getProperties(), false),
+    ));
+  let read: { opts: unknown; provider: Record<string, unknown> | undefined } | undefined;
+  const isType = (resourceClass: any) => isTypeOf(modules, type, resourceClass);
+  const asType = (resourceClass: any) => (isType(resourceClass) ? propsOf() : undefined);
+  return (policyName) => {
+    read ??= { opts: resourceOptions(req), provider: providerResource(modules, req) };
+    const args: Record<string, unknown> = {
+      type,
+      get props() {
+        return propsOf();
+      },
+      urn: req.getUrn(),
+      name: req.getName(),
+      opts: read.opts,
+      stackTags: state.stackTags,
+      isType,
+      asType,
+      getConfig: getConfigOf(policyName, state),
+      notApplicable: throwNotApplicable,
+    };
+    if (read.provider) {
+      args.provider = read.provider;
     }
-    return view;
+    return args;
   };
 }
 
@@ -614,7 +652,7 @@ export function makeAnalyze(pack: PackInfo, state: AnalyzerState) {
     answerCall(modules, pack, callback, async (answer) => {
       const req = call.request;
       const type = req.getType();
-      const viewOf = resourceView(modules, req, state);
+      const argumentsFor = resourceArguments(modules, req, state);
       for (const p of pack.policies) {
         let enforcementLevel = levelOf(p, pack, state);
         if (enforcementLevel === "disabled" || !modules.policy.isResourcePolicy(p)) {
@@ -640,16 +678,12 @@ export function makeAnalyze(pack: PackInfo, state: AnalyzerState) {
           ? p.validateResource
           : [p.validateResource];
         for (const validation of validations) {
-          await answer.validate(p, "validateResource", () =>
-            validation(
-              {
-                ...viewOf(),
-                getConfig: getConfigOf(p.name, state),
-                notApplicable: throwNotApplicable,
-              },
-              reportViolation,
-            ),
+          const pending = answer.validate(p, "validateResource", () =>
+            validation(argumentsFor(p.name), reportViolation),
           );
+          if (pending !== undefined) {
+            await pending;
+          }
         }
       }
     });

@@ -1,5 +1,8 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
+/** Each schema's defaults, read once: a schema is a policy's own constant. */
+const defaultsBySchema = new WeakMap<PolicyConfigSchema, Record<string, unknown>>();
+
 /**
  * A policy's config: the values set for it, over the defaults its schema declares. The Pulumi
  * CLI fills defaults in when a config file is given; with none, `getConfig()` is empty and the
@@ -9,13 +12,17 @@ export function configWithDefaults<T>(
   schema: PolicyConfigSchema,
   configured: Record<string, unknown>,
 ): T {
-  const defaults = Object.fromEntries(
-    Object.entries(schema.properties ?? {})
-      .filter(
-        ([, property]) =>
-          typeof property === "object" && property !== null && "default" in property,
-      )
-      .map(([key, property]) => [key, (property as { default: unknown }).default]),
-  );
+  let defaults = defaultsBySchema.get(schema);
+  if (defaults === undefined) {
+    defaults = Object.fromEntries(
+      Object.entries(schema.properties ?? {})
+        .filter(
+          ([, property]) =>
+            typeof property === "object" && property !== null && "default" in property,
+        )
+        .map(([key, property]) => [key, (property as { default: unknown }).default]),
+    );
+    defaultsBySchema.set(schema, defaults);
+  }
   return { ...defaults, ...configured } as T;
 }

@@ -81,6 +81,20 @@ exports.probes = [
   advisory("probe-resource-throws", {
     validateResource: (args) => { if (args.name === "explode") throw new Error("the probe broke on purpose"); },
   }),
+  // Validations that return promises: each is waited for, and how it fails is what it would be
+  // thrown at once.
+  advisory("probe-resource-async", {
+    validateResource: async (args, report) => { await null; report("after a tick " + args.type + " " + Object.keys(args.props).length); },
+  }),
+  advisory("probe-resource-async-unknown", { validateResource: async () => { await null; throw new UnknownValueError("04da6b54-80e4-46f7-96ec-b56ff0331ba9", ["later"]); } }),
+  advisory("probe-resource-async-not-applicable", { validateResource: async (args) => { await null; args.notApplicable("not after a tick"); } }),
+  advisory("probe-resource-async-throws", {
+    validateResource: async (args) => { await null; if (args.name === "explode-later") throw new Error("the probe broke after a tick"); },
+  }),
+  advisory("probe-stack-async", {
+    validateStack: async (args, report) => { await null; report("stack after a tick " + args.resources.length); },
+  }),
+  advisory("probe-stack-async-not-applicable", { validateStack: async (args) => { await null; args.notApplicable("not after a tick"); } }),
 ];
 `;
 
@@ -198,6 +212,7 @@ describe("the pack's Analyze and AnalyzeStack handlers answer as the SDK's", fun
           "probe-stack-not-applicable: only on Tuesdays",
           "probe-stack-not-applicable-silently: ",
           "probe-stack-typed: Policy only applies to resources of type 'aws:acm/certificate:Certificate'",
+          "probe-stack-async-not-applicable: not after a tick",
         ],
       );
       const view = expected.diagnostics.find((d) => d.message.includes('config {"answer":42}'));
@@ -229,5 +244,22 @@ describe("the pack's Analyze and AnalyzeStack handlers answer as the SDK's", fun
     const expected = await answer(() => shipped.analyzeResponse(explode));
     assert.match(String(expected), /probe-resource-throws.*the probe broke on purpose/s);
     assert.equal(await answer(() => shared.analyzeResponse(explode)), expected);
+    const later = { ...inputs[0], name: "explode-later" };
+    const expectedLater = await answer(() => shipped.analyzeResponse(later));
+    assert.match(
+      String(expectedLater),
+      /probe-resource-async-throws.*the probe broke after a tick/s,
+    );
+    assert.equal(await answer(() => shared.analyzeResponse(later)), expectedLater);
+    // The asynchronous probes ran, and were waited for, in both.
+    const first = await answer(() => shipped.analyzeResponse(inputs[0]));
+    assert.ok(typeof first !== "string", first as string);
+    assert.ok(first.diagnostics.some((d) => d.message.includes("after a tick")));
+    assert.ok(
+      first.diagnostics.some((d) =>
+        /can't run policy 'probe-resource-async-unknown'/.test(d.message),
+      ),
+    );
+    assert.ok(first.notApplicable.some((n) => n.reason === "not after a tick"));
   });
 });
